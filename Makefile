@@ -1,0 +1,114 @@
+# orkit: plain GNU make, no configure.
+VERSION	!= cat VERSION
+TOOLS	 = or-send or-models or-route or-cost or-log
+
+# O holds objects; BIN holds the programs (bin/ unless a test pass moves it).
+O	?= build/obj
+BIN	?= bin
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Werror -Ilib -MMD -MP -DVERSION='"$(VERSION)"' \
+	$(shell pkg-config --cflags libcurl sqlite3 2>/dev/null)
+LDLIBS	 = -ljq $(shell pkg-config --libs libcurl sqlite3 2>/dev/null || echo -lcurl -lsqlite3)
+
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+
+LIBSRC	 = $(wildcard lib/*.c)
+LIBOBJ	 = $(LIBSRC:%.c=$(O)/%.o)
+FAKE	 = tests/fake/fakeor
+
+# Debian 12 packages for building and for `make check`.
+DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
+	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
+	   mandoc valgrind clang jq curl time
+
+all: $(TOOLS:%=$(BIN)/%) $(FAKE)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/liborkit.a: $(LIBOBJ)
+	$(AR) rcs $@ $^
+
+# One link rule per tool: its own objects, then the library.
+define link_tool
+$$(BIN)/$(1): $$(patsubst %.c,$$(O)/%.o,$$(wildcard cmd/$(1)/*.c)) $$(O)/liborkit.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call link_tool,$(t))))
+
+$(FAKE): $(wildcard tests/fake/*.c tests/fake/*.h)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall \
+	    -Wextra -Werror -O2 -g -o $@ $(filter %.c,$^) \
+	    -lmicrohttpd -ljq -lpthread
+
+# Installs what is missing when root; otherwise says what to run.
+deps:
+	@missing=$$(for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	    echo "apt-get install -y $$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing \
+	    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q $$missing; }; \
+	else \
+	    echo "missing packages; run: sudo apt-get install $$missing" >&2; \
+	    exit 1; \
+	fi
+
+check: deps
+	$(MAKE) all
+	$(MAKE) lint
+	PATH="$(CURDIR)/$(BIN):$$PATH" bats tests
+	$(MAKE) check-asan
+	$(MAKE) check-valgrind
+
+# The whole suite again with AddressSanitizer and UBSan built in.
+ASAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+check-asan:
+	$(MAKE) O=build/asan BIN=build/asan/bin CFLAGS="-O1 -g $(ASAN)" \
+	    LDFLAGS="$(ASAN)" $(TOOLS:%=build/asan/bin/%)
+	PATH="$(CURDIR)/build/asan/bin:$$PATH" \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 bats tests
+
+# The tests tagged valgrind, each tool run under memcheck.
+check-valgrind: all
+	rm -rf build/vg && mkdir -p build/vg
+	for t in $(TOOLS); do \
+	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "%s" "$$@"\n' \
+	    "$(CURDIR)/$(BIN)/$$t" > build/vg/$$t; chmod +x build/vg/$$t; done
+	PATH="$(CURDIR)/build/vg:$$PATH" ORKIT_VALGRIND=1 \
+	    bats --filter-tags valgrind tests
+
+lint:
+	mandoc -Tlint -Wwarning man/*.[17]
+
+demo: deps all
+	@sh tests/demo.sh
+
+bench: all
+	@sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7
+	install -m 0755 $(TOOLS:%=$(BIN)/%) $(DESTDIR)$(BINDIR)
+	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+
+clean:
+	rm -rf build bin $(FAKE)
+
+.PHONY: all deps check check-asan check-valgrind lint demo bench install clean
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+/* config.h: settings from the environment, the API key from env or file. */
+#ifndef ORKIT_CONFIG_H
+#define ORKIT_CONFIG_H
+
+struct cfg {
+	char	*key;			/* secret: never printed */
+	char	*base_url;		/* no trailing slash */
+	char	*referer, *title;	/* attribution headers, or NULL */
+	long	 timeout_ms;		/* whole request */
+	long	 connect_timeout_ms;
+	int	 retries;		/* retries after the first attempt */
+	long	 retry_base_ms;		/* first backoff step */
+	long	 retry_max_ms;		/* cap on any one wait */
+};
+
+int	 cfg_load(struct cfg *, int needkey);	/* 0, or -1 with a message */
+void	 cfg_free(struct cfg *);
+char	*cfg_path(const char *xdgvar, const char *fallback, const char *name);
+					/* malloc'd $XDG_x/orkit/name */
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * http.c: requests to the OpenRouter API, and what their failures mean.
+ *
+ * One easy handle is reused for serial work so the connection stays
+ * open between records.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "http.h"
+#include "jvx.h"
+#include "record.h"
+#include "util.h"
+
+struct http {
+	CURL			*curl;
+	struct curl_slist	*headers;
+	const struct cfg	*cfg;
+	struct buf		 url;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	buf_add(arg, p, size * n);
+	return size * n;
+}
+
+static struct curl_slist *
+add_header(struct curl_slist *l, const char *name, const char *value)
+{
+	struct buf b = { 0 };
+	struct curl_slist *r;
+
+	buf_adds(&b, name);
+	buf_adds(&b, ": ");
+	buf_adds(&b, value);
+	if ((r = curl_slist_append(l, b.buf)) == NULL)
+		die(2, "out of memory");
+	explicit_bzero(b.buf, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static struct curl_slist *
+make_headers(const struct cfg *c)
+{
+	struct curl_slist *l = NULL;
+	struct buf auth = { 0 };
+
+	l = add_header(l, "Content-Type", "application/json");
+	l = add_header(l, "Expect", "");	/* no 100-continue round trip */
+	if (c->key) {
+		buf_adds(&auth, "Bearer ");
+		buf_adds(&auth, c->key);
+		l = add_header(l, "Authorization", auth.buf);
+		explicit_bzero(auth.buf, auth.len);
+		buf_free(&auth);
+	}
+	if (c->referer)
+		l = add_header(l, "HTTP-Referer", c->referer);
+	if (c->title)
+		l = add_header(l, "X-Title", c->title);
+	return l;
+}
+
+struct http *
+http_new(const struct cfg *c, const char *tool)
+{
+	struct http *h = xmalloc(sizeof(*h));
+	char ua[128];
+
+	memset(h, 0, sizeof(*h));
+	h->cfg = c;
+	if ((h->curl = curl_easy_init()) == NULL)
+		die(2, "cannot start libcurl");
+	h->headers = make_headers(c);
+	snprintf(ua, sizeof(ua), "orkit/%s %s", VERSION, tool);
+	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, ua);
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    c->connect_timeout_ms);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
+	return h;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	curl_easy_cleanup(h->curl);
+	curl_slist_free_all(h->headers);
+	buf_free(&h->url);
+	free(h);
+}
+
+void
+http_resp_free(struct http_resp *r)
+{
+	buf_free(&r->body);
+}
+
+static void
+read_headers(CURL *curl, struct http_resp *r)
+{
+	struct curl_header *hd;
+	curl_off_t ra = -1;
+
+	r->retry_after_ms = -1;
+	r->reset_ms = 0;
+	if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+	    ra > 0)
+		r->retry_after_ms = (int64_t)ra * 1000;
+	if (curl_easy_header(curl, "X-RateLimit-Reset", 0, CURLH_HEADER, -1,
+	    &hd) == CURLHE_OK)
+		r->reset_ms = strtoll(hd->value, NULL, 10);
+}
+
+static void
+perform(struct http *h, const char *path, struct http_resp *r)
+{
+	int64_t t0;
+
+	buf_reset(&h->url);
+	buf_adds(&h->url, h->cfg->base_url);
+	buf_adds(&h->url, path);
+	buf_reset(&r->body);
+	r->errbuf[0] = '\0';
+	r->status = 0;
+	curl_easy_setopt(h->curl, CURLOPT_URL, h->url.buf);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, r->errbuf);
+	t0 = mono_ms();
+	r->code = curl_easy_perform(h->curl);
+	r->latency_ms = mono_ms() - t0;
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	read_headers(h->curl, r);
+}
+
+void
+http_post(struct http *h, const char *path, const char *body, size_t len,
+    struct http_resp *r)
+{
+	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)len);
+	perform(h, path, r);
+}
+
+void
+http_get(struct http *h, const char *path, struct http_resp *r)
+{
+	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
+	perform(h, path, r);
+}
+
+const char *
+http_json(const struct http_resp *r, size_t *len)
+{
+	const char *p = r->body.buf, *e;
+
+	if (p == NULL) {
+		*len = 0;
+		return "";
+	}
+	e = p + r->body.len;
+	while (p < e && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' ||
+	    e[-1] == '\t'))
+		e--;
+	*len = (size_t)(e - p);
+	return p;
+}
+
+int
+http_retryable_status(long s)
+{
+	switch (s) {
+	case 408: case 429: case 500: case 502: case 503: case 504:
+	case 522: case 524: case 529:
+		return 1;
+	}
+	return 0;
+}
+
+/* Failures before an answer came: which ones sending again may cure. */
+static jv
+curl_error(const struct http_resp *r)
+{
+	const char *msg = r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->code);
+	int retry = 0;
+	jv e;
+
+	switch (r->code) {
+	case CURLE_OPERATION_TIMEDOUT:
+		e = rec_errobj("timeout", msg, 1);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT: case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR: case CURLE_RECV_ERROR:
+	case CURLE_SSL_CONNECT_ERROR: case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2: case CURLE_HTTP2_STREAM:
+		retry = 1;
+		/* FALLTHROUGH */
+	default:
+		e = rec_errobj("network", msg, retry);
+		break;
+	}
+	return jv_object_set(e, jv_string("curl_code"),
+	    jv_number(r->code));
+}
+
+/* A one-line excerpt of a body that is not JSON, for the message. */
+static jv
+snippet(const char *p, size_t n)
+{
+	struct buf b = { 0 };
+	size_t i;
+	jv s;
+
+	for (i = 0; i < n && b.len < 120; i++)
+		buf_addc(&b, p[i] == '\n' || p[i] == '\r' ? ' ' : p[i]);
+	s = jv_string_sized(b.buf ? b.buf : "", (int)b.len);
+	buf_free(&b);
+	return s;
+}
+
+/* OpenRouter's error envelope turned into a record's error. */
+jv
+http_api_error(long status, jv apierr)
+{
+	jv msg = jvx_get(jv_copy(apierr), "message");
+	jv code = jvx_get(jv_copy(apierr), "code");
+	jv meta = jvx_get(jv_copy(apierr), "metadata");
+	jv type = jvx_get(jv_copy(meta), "error_type");
+	jv avail = jvx_get(jv_copy(apierr), "availability");
+	int retry = http_retryable_status(status);
+	jv e;
+
+	if (jv_get_kind(code) == JV_KIND_NUMBER && status == 200)
+		retry = http_retryable_status((long)jv_number_value(code));
+	if (jv_get_kind(msg) != JV_KIND_STRING) {
+		jv_free(msg);
+		msg = jv_string("error without a message");
+	}
+	if (jv_get_kind(type) != JV_KIND_STRING) {
+		jv_free(type);
+		type = jv_string("http");
+	}
+	if (jv_get_kind(meta) != JV_KIND_OBJECT) {
+		jv_free(meta);
+		meta = jv_object();
+	}
+	if (jv_is_valid(avail))
+		meta = jv_object_set(meta, jv_string("availability"), avail);
+	else
+		jv_free(avail);
+	if (!jv_is_valid(code)) {
+		jv_free(code);
+		code = jv_null();
+	}
+	e = JV_OBJECT(jv_string("tool"), jv_string(progname),
+	    jv_string("type"), type, jv_string("status"), jv_number(status),
+	    jv_string("code"), code, jv_string("message"), msg,
+	    jv_string("retryable"), jv_bool(retry), jv_string("metadata"), meta);
+	jv_free(apierr);
+	return e;
+}
+
+static jv
+status_error(const struct http_resp *r, const char *json, size_t n)
+{
+	jv msg = jv_string_fmt("HTTP %ld", r->status);
+	jv e;
+
+	if (n > 0)
+		msg = jv_string_concat(jv_string_append_str(msg, ": "),
+		    snippet(json, n));
+	e = rec_errobj(r->status == 200 ? "bad_response" : "http",
+	    jv_string_value(msg), r->status == 200 ||
+	    http_retryable_status(r->status));
+	jv_free(msg);
+	return jv_object_set(e, jv_string("status"), jv_number(r->status));
+}
+
+jv
+http_error(const struct http_resp *r, jv *body)
+{
+	const char *json;
+	size_t n;
+	jv apierr;
+
+	*body = jv_invalid();
+	if (r->code != CURLE_OK)
+		return curl_error(r);
+	json = http_json(r, &n);
+	*body = jvx_parse(json, n);
+	if (jv_get_kind(*body) != JV_KIND_OBJECT) {
+		jv_free(*body);
+		*body = jv_invalid();
+		return status_error(r, json, n);
+	}
+	apierr = jvx_get(jv_copy(*body), "error");
+	if (jv_get_kind(apierr) == JV_KIND_OBJECT)
+		return http_api_error(r->status, apierr);
+	jv_free(apierr);
+	if (r->status >= 400)
+		return status_error(r, "", 0);
+	return jv_invalid();
+}
+
+/* Timeouts are not resent: the first request may still be billed. */
+int
+http_should_retry(jv err)
+{
+	jv r = jvx_get(jv_copy(err), "retryable");
+	jv t = jvx_get(jv_copy(err), "type");
+	int yes;
+
+	yes = jv_get_kind(r) == JV_KIND_TRUE &&
+	    !(jv_get_kind(t) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(t), "timeout") == 0);
+	jv_free(r);
+	jv_free(t);
+	return yes;
+}
+
+/*
+ * The server's word first (Retry-After, then X-RateLimit-Reset), else
+ * exponential backoff with jitter; never longer than the cap.
+ */
+int64_t
+http_retry_wait(const struct cfg *c, const struct http_resp *r, int attempt)
+{
+	int64_t w;
+
+	if (r->retry_after_ms >= 0)
+		w = r->retry_after_ms;
+	else if (r->reset_ms > 0)
+		w = r->reset_ms - now_ms();
+	else {
+		w = c->retry_base_ms << (attempt < 20 ? attempt - 1 : 19);
+		w = w / 2 + (w > 1 ? random() % (w / 2 + 1) : 0);
+	}
+	if (w < 0)
+		w = 0;
+	return w > c->retry_max_ms ? c->retry_max_ms : w;
+}

@@ -1,0 +1,47 @@
+/* http.h: requests to the OpenRouter API, and what their failures mean. */
+#ifndef ORKIT_HTTP_H
+#define ORKIT_HTTP_H
+
+#include <stdint.h>
+
+#include <curl/curl.h>
+#include <jv.h>
+
+#include "config.h"
+#include "util.h"
+
+struct http_resp {
+	CURLcode	 code;		/* CURLE_OK when an answer came */
+	long		 status;	/* HTTP status, 0 when none */
+	struct buf	 body;
+	char		 errbuf[CURL_ERROR_SIZE];
+	int64_t		 retry_after_ms;	/* Retry-After, or -1 */
+	int64_t		 reset_ms;	/* X-RateLimit-Reset (epoch ms), or 0 */
+	int64_t		 latency_ms;
+};
+
+struct http;
+
+struct http	*http_new(const struct cfg *, const char *tool);
+void		 http_free(struct http *);
+void		 http_post(struct http *, const char *path, const char *body,
+		    size_t len, struct http_resp *);
+void		 http_get(struct http *, const char *path, struct http_resp *);
+void		 http_resp_free(struct http_resp *);
+
+/* The body without the whitespace OpenRouter pads it with; borrowed. */
+const char	*http_json(const struct http_resp *, size_t *len);
+
+/*
+ * The error a response carries, as a record's "error" object (owned),
+ * or an invalid jv when it succeeded. *body gets the parsed body
+ * (owned; invalid when it is not JSON).
+ */
+jv		 http_error(const struct http_resp *, jv *body);
+jv		 http_api_error(long status, jv apierr);	/* consumes apierr */
+int		 http_should_retry(jv err);		/* borrows */
+int64_t		 http_retry_wait(const struct cfg *, const struct http_resp *,
+		    int attempt);
+int		 http_retryable_status(long);
+
+#endif

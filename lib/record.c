@@ -1,0 +1,353 @@
+/*
+ * record.c: JSON-lines records in, extended records out.
+ *
+ * A record that a tool does not change goes out as the bytes that came
+ * in; one it extends is those bytes with the new keys spliced in before
+ * the closing brace. libjv would rewrite numbers on a round trip.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "jvx.h"
+#include "record.h"
+#include "util.h"
+
+struct reader {
+	FILE	*in;
+	char	*line;
+	size_t	 cap;
+	long	 lineno;
+};
+
+struct reader *
+rec_reader(FILE *in)
+{
+	struct reader *r = xmalloc(sizeof(*r));
+
+	r->in = in;
+	r->line = NULL;
+	r->cap = 0;
+	r->lineno = 0;
+	return r;
+}
+
+void
+rec_reader_free(struct reader *r)
+{
+	if (r == NULL)
+		return;
+	free(r->line);
+	free(r);
+}
+
+static struct rec *
+rec_new(const char *line, size_t len, long lineno)
+{
+	struct rec *rec = xmalloc(sizeof(*rec));
+
+	memset(rec, 0, sizeof(*rec));
+	rec->line = xstrndup(line, len);
+	rec->len = len;
+	rec->lineno = lineno;
+	rec->val = jv_invalid();
+	return rec;
+}
+
+void
+rec_free(struct rec *rec)
+{
+	if (rec == NULL)
+		return;
+	free(rec->line);
+	jv_free(rec->val);
+	buf_free(&rec->ext);
+	free(rec);
+}
+
+jv
+rec_errobj(const char *type, const char *msg, int retryable)
+{
+	return JV_OBJECT(jv_string("tool"), jv_string(progname),
+	    jv_string("type"), jv_string(type),
+	    jv_string("message"), jv_string(msg),
+	    jv_string("retryable"), jv_bool(retryable));
+}
+
+/* The line as it came, kept exactly: base64 too when it is not UTF-8. */
+static void
+make_bad(struct rec *rec, jv why)
+{
+	const char *at;
+	jv err, msg;
+
+	/* Every record is line 1 to its own parser: keep the column only. */
+	at = strstr(jv_string_value(why), " at line 1, column ");
+	if (at)
+		msg = jv_string_fmt("not a record: %.*s at column %s",
+		    (int)(at - jv_string_value(why)), jv_string_value(why),
+		    at + strlen(" at line 1, column "));
+	else
+		msg = jv_string_fmt("not a record: %s", jv_string_value(why));
+	jv_free(why);
+	err = rec_errobj("bad_input", jv_string_value(msg), 0);
+	jv_free(msg);
+	err = jv_object_set(err, jv_string("line"), jv_number(rec->lineno));
+	err = jv_object_set(err, jv_string("input"),
+	    jv_string_sized(rec->line, (int)rec->len));
+	if (!utf8_valid(rec->line, rec->len)) {
+		char *b = base64(rec->line, rec->len);
+
+		err = jv_object_set(err, jv_string("input_base64"),
+		    jv_string(b));
+		free(b);
+	}
+	rec->kind = REC_BAD;
+	rec->failed = 1;
+	rec->rewrite = 1;
+	rec->val = JV_OBJECT(jv_string("error"), err);
+}
+
+static void
+classify(struct rec *rec)
+{
+	jv v = jvx_parse(rec->line, rec->len);
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_OBJECT:
+		rec->kind = REC_OBJECT;
+		rec->failed = jvx_has(v, "error");
+		rec->val = v;
+		break;
+	case JV_KIND_STRING:
+		rec->kind = REC_STRING;
+		rec->val = JV_OBJECT(jv_string("prompt"), v);
+		break;
+	case JV_KIND_INVALID:
+		make_bad(rec, jv_invalid_get_msg(v));
+		break;
+	default:
+		make_bad(rec, jv_string_fmt("a JSON %s, not an object or "
+		    "a string", jv_kind_name(jv_get_kind(v))));
+		jv_free(v);
+		break;
+	}
+}
+
+/* Blank lines carry nothing and are skipped, as jq skips whitespace. */
+struct rec *
+rec_next(struct reader *r)
+{
+	ssize_t n;
+	struct rec *rec;
+
+	for (;;) {
+		errno = 0;
+		if ((n = getline(&r->line, &r->cap, r->in)) == -1) {
+			if (ferror(r->in))
+				die(2, "read error: %s", strerror(errno));
+			return NULL;
+		}
+		r->lineno++;
+		while (n > 0 && (r->line[n - 1] == '\n' ||
+		    r->line[n - 1] == '\r'))
+			n--;
+		if (!is_blank(r->line, (size_t)n))
+			break;
+	}
+	rec = rec_new(r->line, (size_t)n, r->lineno);
+	classify(rec);
+	return rec;
+}
+
+struct rec *
+rec_from_prompt(const char *prompt)
+{
+	jv s = jv_string(prompt);
+	char *text = jvx_dump(jv_copy(s));
+	struct rec *rec = rec_new(text, strlen(text), 0);
+
+	free(text);
+	rec->kind = REC_STRING;
+	rec->val = JV_OBJECT(jv_string("prompt"), s);
+	return rec;
+}
+
+int
+rec_has(const struct rec *rec, const char *key)
+{
+	return jvx_has(rec->val, key);
+}
+
+jv
+rec_get(const struct rec *rec, const char *key)
+{
+	return jvx_get(jv_copy(rec->val), key);
+}
+
+static void
+ext_key(struct rec *rec, const char *key)
+{
+	jv k = jv_dump_string(jv_string(key), 0);
+
+	buf_addc(&rec->ext, ',');
+	buf_adds(&rec->ext, jv_string_value(k));
+	buf_addc(&rec->ext, ':');
+	jv_free(k);
+}
+
+void
+rec_add(struct rec *rec, const char *key, jv v)
+{
+	jv s;
+
+	if (strcmp(key, "error") == 0)
+		rec->failed = 1;
+	if (rec_has(rec, key))
+		rec->rewrite = 1;
+	rec->val = jv_object_set(rec->val, jv_string(key), jv_copy(v));
+	s = jv_dump_string(v, 0);
+	ext_key(rec, key);
+	buf_adds(&rec->ext, jv_string_value(s));
+	jv_free(s);
+}
+
+/*
+ * A JSON text kept as received (numbers untouched), with v its parsed
+ * value (consumed). Line ends inside
+ * it can only be whitespace between tokens, so they are dropped to keep
+ * the record on one line.
+ */
+void
+rec_add_raw(struct rec *rec, const char *key, jv v, const char *json,
+    size_t n)
+{
+	size_t i, start;
+
+	if (strcmp(key, "error") == 0)
+		rec->failed = 1;
+	if (rec_has(rec, key))
+		rec->rewrite = 1;
+	rec->val = jv_object_set(rec->val, jv_string(key), v);
+	ext_key(rec, key);
+	for (i = start = 0; i < n; i++) {
+		if (json[i] == '\n' || json[i] == '\r') {
+			buf_add(&rec->ext, json + start, i - start);
+			start = i + 1;
+		}
+	}
+	buf_add(&rec->ext, json + start, n - start);
+}
+
+void
+out_init(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+static void
+write_error(void)
+{
+	/* The reader went away: stop quietly, as a killed writer would. */
+	if (errno == EPIPE)
+		exit(2);
+	die(2, "write error: %s", strerror(errno));
+}
+
+static void
+put(const char *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n)
+		write_error();
+}
+
+static void
+emit_spliced(struct rec *rec)
+{
+	const char *start = rec->line, *end = rec->line + rec->len;
+	const char *ext = rec->ext.buf;
+	size_t extlen = rec->ext.len;
+
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	end--;			/* the closing brace */
+	/* An empty object takes no comma before its first key. */
+	if (is_blank(start + 1, (size_t)(end - start - 1)))
+		ext++, extlen--;
+	put(start, (size_t)(end - start));
+	put(ext, extlen);
+	put("}", 1);
+}
+
+static void
+emit_prompt(struct rec *rec)
+{
+	const char *s = rec->line, *e = rec->line + rec->len;
+
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	put("{\"prompt\":", 10);
+	put(s, (size_t)(e - s));
+	put(rec->ext.buf, rec->ext.len);
+	put("}", 1);
+}
+
+void
+rec_emit(struct rec *rec)
+{
+	if (rec->rewrite) {
+		jv s = jv_dump_string(jv_copy(rec->val), 0);
+
+		put(jv_string_value(s),
+		    (size_t)jv_string_length_bytes(jv_copy(s)));
+		jv_free(s);
+	} else if (rec->kind == REC_STRING)
+		emit_prompt(rec);
+	else if (rec->ext.len == 0)
+		put(rec->line, rec->len);
+	else
+		emit_spliced(rec);
+	put("\n", 1);
+	if (fflush(stdout) == EOF)
+		write_error();
+}
+
+int
+out_close(void)
+{
+	int bad = ferror(stdout);
+
+	if (fclose(stdout) != 0 || bad) {
+		if (errno != EPIPE)
+			warnx_("write error: %s", strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
+int
+rec_loop(FILE *in, rec_fn *fn, void *arg)
+{
+	struct reader *r = rec_reader(in);
+	struct rec *rec;
+	int status = 0;
+
+	while ((rec = rec_next(r)) != NULL) {
+		if (rec->kind != REC_BAD)
+			fn(rec, arg);
+		if (rec->failed)
+			status = 1;
+		rec_emit(rec);
+		rec_free(rec);
+	}
+	rec_reader_free(r);
+	return status;
+}

@@ -1,0 +1,50 @@
+/* record.h: JSON-lines records in, extended records out. */
+#ifndef ORKIT_RECORD_H
+#define ORKIT_RECORD_H
+
+#include <stdio.h>
+
+#include <jv.h>
+
+#include "util.h"
+
+enum rec_kind {
+	REC_OBJECT,		/* a JSON object line */
+	REC_STRING,		/* a JSON string line: {"prompt": ...} */
+	REC_BAD			/* not a record: carries a bad_input error */
+};
+
+struct rec {
+	enum rec_kind	 kind;
+	long		 lineno;
+	char		*line;		/* the bytes as read, no line end */
+	size_t		 len;
+	jv		 val;		/* the record as a value; owned */
+	struct buf	 ext;		/* ,"key":value pairs to add */
+	int		 rewrite;	/* an added key exists: dump val */
+	int		 failed;	/* carries "error" */
+};
+
+struct reader;
+
+struct reader	*rec_reader(FILE *);
+struct rec	*rec_next(struct reader *);	/* owned; NULL at EOF */
+void		 rec_reader_free(struct reader *);
+struct rec	*rec_from_prompt(const char *);	/* owned: {"prompt": s} */
+void		 rec_free(struct rec *);
+
+int	 rec_has(const struct rec *, const char *);
+jv	 rec_get(const struct rec *, const char *);	/* owned; invalid if absent */
+void	 rec_add(struct rec *, const char *, jv);	/* consumes the value */
+void	 rec_add_raw(struct rec *, const char *, jv, const char *, size_t);
+					/* consumes the parsed jv */
+jv	 rec_errobj(const char *type, const char *msg, int retryable);
+
+void	 out_init(void);		/* line-buffered stdout, SIGPIPE ignored */
+void	 rec_emit(struct rec *);	/* writes to stdout; dies on write error */
+int	 out_close(void);		/* 0, or 2 after a write error */
+
+typedef void rec_fn(struct rec *, void *);
+int	 rec_loop(FILE *, rec_fn *, void *);	/* 0, or 1 if a record failed */
+
+#endif
