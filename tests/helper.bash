@@ -1,0 +1,75 @@
+# Shared by every .bats file: the fake OpenRouter server and a clean
+# environment, so no test can reach the network or read the user's files.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+FAKEOR=${FAKEOR:-$TOP/tests/fake/fakeor}
+FIXTURES=$TOP/tests/fixtures
+KEY=sk-or-v1-0123456789abcdef0123456789abcdef-test
+
+common_setup() {
+	unset OPENROUTER_API_KEY_FILE OPENROUTER_HTTP_REFERER \
+	    OPENROUTER_X_TITLE OPENROUTER_TIMEOUT_MS ORKIT_RETRIES \
+	    ORKIT_RETRY_MAX_MS
+	export HOME=$BATS_TEST_TMPDIR/home
+	export XDG_CONFIG_HOME=$HOME/.config XDG_CACHE_HOME=$HOME/.cache \
+	    XDG_DATA_HOME=$HOME/.local/share
+	mkdir -p "$HOME"
+	export OPENROUTER_API_KEY=$KEY
+	export ORKIT_RETRY_BASE_MS=1
+	export OPENROUTER_BASE_URL=http://127.0.0.1:1
+}
+
+# Starts the fake server; its script and request log live in the
+# test's own directory.
+fake_start() {
+	FAKE_LOG=$BATS_TEST_TMPDIR/requests.jsonl
+	FAKE_SCRIPT=$BATS_TEST_TMPDIR/script
+	: >"$FAKE_SCRIPT"
+	FAKEOR_KEY=$KEY "$FAKEOR" -l "$FAKE_LOG" -s "$FAKE_SCRIPT" "$@" \
+	    >"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/fake.err" 3>&- &
+	FAKE_PID=$!
+	local i
+	for i in $(seq 200); do
+		[ -s "$BATS_TEST_TMPDIR/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$BATS_TEST_TMPDIR/port" ] || fail "fake server did not start"
+	export OPENROUTER_BASE_URL=http://127.0.0.1:$(cat "$BATS_TEST_TMPDIR/port")
+}
+
+fake_stop() {
+	[ -n "${FAKE_PID:-}" ] || return 0
+	kill "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+	FAKE_PID=
+}
+
+# Appends lines to the fake server's script: one per coming request.
+fake() {
+	printf '%s\n' "$@" >>"$FAKE_SCRIPT"
+}
+
+# How many requests the fake server received (for a path).
+requests() {
+	if [ -s "$FAKE_LOG" ]; then
+		jq -s --arg p "${1:-/chat/completions}" \
+		    '[.[] | select(.path == $p)] | length' "$FAKE_LOG"
+	else
+		echo 0
+	fi
+}
+
+# The body of the Nth request (1-based) the fake server received.
+request_body() {
+	jq -sc --argjson n "${1:-1}" '.[$n - 1].body' "$FAKE_LOG"
+}
+
+# True when running under valgrind or sanitizers, where the heaviest
+# tests are slow and measure the instrumentation, not orkit.
+instrumented() {
+	[ -n "${ORKIT_VALGRIND:-}" ] || [ -n "${ORKIT_SANITIZED:-}" ]
+}

@@ -1,0 +1,402 @@
+#!/usr/bin/env bats
+# or-send: records to POST /chat/completions and back.
+
+load helper
+
+setup() {
+	common_setup
+	fake_start
+}
+
+teardown() {
+	fake_stop
+}
+
+# --- usage -----------------------------------------------------------
+
+@test "--version prints the version" {
+	run -0 --separate-stderr or-send --version
+	assert_output "or-send $(cat "$TOP/VERSION")"
+}
+
+@test "--help prints one usage block on stdout" {
+	run -0 --separate-stderr or-send --help
+	assert_output --regexp '^usage: or-send '
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "an unknown flag is a usage error, exit 2" {
+	run -2 --separate-stderr or-send --bogus
+	assert_output ''
+	[ "${stderr_lines[0]}" = "or-send: unrecognized option '--bogus'" ]
+	[[ "${stderr_lines[1]}" == "usage: or-send "* ]]
+}
+
+@test "-o without = is a usage error" {
+	run -2 --separate-stderr or-send -o temperature hi
+	[ "${stderr_lines[0]}" = "or-send: -o wants key=value" ]
+}
+
+# --- the key ---------------------------------------------------------
+
+@test "no key: one line on stderr, exit 2, stdin left unread" {
+	unset OPENROUTER_API_KEY
+	printf '"a"\n"b"\n' >"$BATS_TEST_TMPDIR/in"
+	run -2 --separate-stderr sh -c 'or-send; cat' <"$BATS_TEST_TMPDIR/in"
+	[ "$stderr" = "or-send: no API key: set OPENROUTER_API_KEY, or put the key in \$XDG_CONFIG_HOME/orkit/key (mode 600)" ]
+	assert_output $'"a"\n"b"'
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "key file in XDG_CONFIG_HOME with mode 600 is used" {
+	unset OPENROUTER_API_KEY
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	printf '%s\n' "$KEY" >"$XDG_CONFIG_HOME/orkit/key"
+	chmod 600 "$XDG_CONFIG_HOME/orkit/key"
+	run -0 --separate-stderr or-send -t "hello"
+	assert_output "Echo: hello"
+	[ "$(jq -r .auth "$FAKE_LOG")" = ok ]
+}
+
+@test "a key file others can read is refused, exit 2" {
+	unset OPENROUTER_API_KEY
+	printf '%s\n' "$KEY" >"$BATS_TEST_TMPDIR/key"
+	chmod 644 "$BATS_TEST_TMPDIR/key"
+	OPENROUTER_API_KEY_FILE=$BATS_TEST_TMPDIR/key \
+	    run -2 --separate-stderr or-send hello
+	[ "$stderr" = "or-send: $BATS_TEST_TMPDIR/key: readable by others (mode 644); chmod 600 it" ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "a named key file that is missing is an error, exit 2" {
+	unset OPENROUTER_API_KEY
+	OPENROUTER_API_KEY_FILE=$BATS_TEST_TMPDIR/nokey \
+	    run -2 --separate-stderr or-send hello
+	[ "$stderr" = "or-send: $BATS_TEST_TMPDIR/nokey: No such file or directory" ]
+}
+
+@test "the key is never in a record, on stderr or in what was sent but the header" {
+	fake "status 401" "status 500" "status 500" "status 500" "status 500"
+	run -1 sh -c 'printf "\"one\"\n\"two\"\nbad\n" | or-send 2>&1; or-send -t three 2>&1'
+	refute_output --partial "$KEY"
+	refute_output --partial "${KEY#sk-or-v1-}"
+	run grep -c -- "${KEY#sk-or-v1-}" "$FAKE_LOG"
+	assert_output 0
+	[ "$(jq -r '.headers.authorization' "$FAKE_LOG" | sort -u)" = "Bearer [redacted]" ]
+}
+
+@test "a wrong key comes back as the API's 401, not retried" {
+	export OPENROUTER_API_KEY=sk-or-v1-wrong
+	run -1 --separate-stderr or-send hello
+	run jq -c '[.error.type, .error.status, .error.code, .error.message, .error.retryable, .send.attempts]' <<<"$output"
+	assert_output '["http",401,401,"User not found.",false,1]'
+}
+
+# --- records in, records out ----------------------------------------
+
+@test "a prompt argument becomes one record with response and send" {
+	run -0 --separate-stderr or-send "Say hi in Portuguese"
+	[ "${#lines[@]}" -eq 1 ]
+	run jq -c '[.prompt, .response.choices[0].message.content, .send.status, .send.attempts, .send.backoff_ms, (.send.latency_ms|type), (.send.started_at|test("^20[0-9-]+T[0-9:.]+Z$"))]' <<<"$output"
+	assert_output '["Say hi in Portuguese","Echo: Say hi in Portuguese",200,1,0,"number",true]'
+}
+
+@test "prompt arguments are joined by spaces" {
+	run -0 --separate-stderr or-send -t Say hi in Portuguese
+	assert_output "Echo: Say hi in Portuguese"
+}
+
+@test "-t prints only the assistant text, one line per record" {
+	run -0 --separate-stderr or-send -t <<<$'"one"\n{"prompt":"two"}'
+	assert_output $'Echo: one\nEcho: two'
+	[ "$stderr" = "" ]
+}
+
+@test "-t: a failed record prints its error on stderr, exit 1" {
+	fake "status 400"
+	run -1 --separate-stderr or-send -t <<<$'"one"\n"two"'
+	assert_output "Echo: two"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "or-send: line 1: "* ]]
+}
+
+@test "one record per line, in the same order" {
+	printf 'alpha\nbeta\ngamma\n' >"$BATS_TEST_TMPDIR/q.txt"
+	run -0 --separate-stderr sh -c "jq -c '{prompt: .}' -R '$BATS_TEST_TMPDIR/q.txt' | or-send | jq -r '.response.choices[0].message.content'"
+	assert_output $'Echo: alpha\nEcho: beta\nEcho: gamma'
+}
+
+@test "a JSON string line is a prompt; its bytes are kept" {
+	run -0 --separate-stderr or-send <<<'"caf\u00e9"'
+	[[ "$output" == '{"prompt":"caf\u00e9","response":{'* ]]
+	run jq -r '.response.choices[0].message.content' <<<"$output"
+	assert_output "Echo: café"
+}
+
+@test "the record goes out as it came, with response and send added" {
+	in='{"id":"job-1", "prompt":"x", "meta":{"big":12345678901234567891,"f":1.0,"e":1e2}}'
+	run -0 --separate-stderr or-send <<<"$in"
+	[[ "$output" == "${in%\}},\"response\":{"* ]]
+	run jq -c 'keys_unsorted' <<<"$output"
+	assert_output '["id","prompt","meta","response","send"]'
+}
+
+@test "an empty-looking object gets no stray comma" {
+	run -0 --separate-stderr or-send <<<'{ "messages":[{"role":"user","content":"hi"}] }'
+	[[ "$output" == '{ "messages":[{"role":"user","content":"hi"}] ,"response":'* ]]
+	jq -e . <<<"$output" >/dev/null
+}
+
+@test "the response is kept as received: numbers untouched, padding gone" {
+	fake "fixture chat/TestOpenRouterCommon__gpt-5__simple.0.200.json"
+	run -0 --separate-stderr or-send hi
+	want=$(tr -d '\n' <"$FIXTURES/chat/TestOpenRouterCommon__gpt-5__simple.0.200.json" | sed 's/^ *//')
+	[[ "$output" == *",\"response\":$want,\"send\":"* ]]
+}
+
+@test "records with response or error pass through byte for byte, unsent" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'EOF2'
+	{"prompt":"a","response":{"n":1.0,"x":12345678901234567891}}
+	{"prompt":"b","error":{"type":"http","status":500},  "z":1e2}
+	EOF2
+	run -1 --separate-stderr or-send <"$BATS_TEST_TMPDIR/in"
+	assert_output "$(cat "$BATS_TEST_TMPDIR/in")"
+	[ "$stderr" = "" ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "or-send twice: the second passes every record through unchanged" {
+	run -0 sh -c 'printf "\"a\"\n\"b\"\n" | or-send 2>/dev/null > "$1/once"; or-send < "$1/once" > "$1/twice"; cmp "$1/once" "$1/twice"' _ "$BATS_TEST_TMPDIR"
+	[ "$(requests)" -eq 2 ]
+}
+
+# --- what is sent ----------------------------------------------------
+
+@test "reserved keys are not sent; every other key is" {
+	run -0 --separate-stderr or-send <<<'{"id":"j1","meta":{"a":1},"task":"x","priority":"cost","routed":{},"cost":{},"log":{},"prompt":"hi","system":"be brief","temperature":0.5,"provider":{"sort":"price"},"brand_new_param":[1]}'
+	run request_body 1
+	assert_output '{"temperature":0.5,"provider":{"sort":"price"},"brand_new_param":[1],"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hi"}]}'
+}
+
+@test "system first, then messages, then prompt" {
+	run -0 --separate-stderr or-send <<<'{"system":"S","messages":[{"role":"user","content":"u1"},{"role":"assistant","content":"a1"}],"prompt":"u2"}'
+	run jq -c '.messages | map(.role + ":" + .content)' <<<"$(request_body 1)"
+	assert_output '["system:S","user:u1","assistant:a1","user:u2"]'
+}
+
+@test "a prompt may be an array of content parts" {
+	run -0 --separate-stderr or-send -t <<<'{"prompt":[{"type":"text","text":"look "},{"type":"text","text":"here"}]}'
+	assert_output "Echo: look here"
+}
+
+@test "-m fills model only where a record has none" {
+	run -0 --separate-stderr or-send -m openai/gpt-4o-mini <<<$'"a"\n{"prompt":"b","model":"anthropic/claude-3.5-haiku"}\n{"prompt":"c","models":["google/gemini-2.0-flash-001"]}'
+	run jq -sc 'map(.body.model)' "$FAKE_LOG"
+	assert_output '["openai/gpt-4o-mini","anthropic/claude-3.5-haiku",null]'
+}
+
+@test "-s adds a system message unless the record has one" {
+	run -0 --separate-stderr or-send -s "Answer in French." <<<$'"a"\n{"prompt":"b","system":"mine"}\n{"messages":[{"role":"system","content":"own"},{"role":"user","content":"c"}]}'
+	run jq -sc 'map(.body.messages[0].content)' "$FAKE_LOG"
+	assert_output '["Answer in French.","mine","own"]'
+}
+
+@test "-o sets any parameter a record lacks; values are JSON or else strings" {
+	run -0 --separate-stderr or-send -o temperature=0.2 -o stop=END -o 'provider={"sort":"price"}' <<<$'"a"\n{"prompt":"b","temperature":1}'
+	run jq -sc 'map(.body | [.temperature, .stop, .provider.sort])' "$FAKE_LOG"
+	assert_output '[[0.2,"END","price"],[1,"END","price"]]'
+}
+
+@test "attribution headers come from the environment" {
+	OPENROUTER_HTTP_REFERER=https://example.org OPENROUTER_X_TITLE=nightly \
+	    run -0 --separate-stderr or-send hi
+	run jq -c '[.headers["http-referer"], .headers["x-title"], .headers["content-type"]]' "$FAKE_LOG"
+	assert_output '["https://example.org","nightly","application/json"]'
+}
+
+# --- bad input is kept as data ---------------------------------------
+
+@test "a line that is not JSON becomes a bad_input record; the rest go on" {
+	run -1 --separate-stderr or-send <<<$'"a"\nnot json\n[1,2]\n"b"'
+	[ "${#lines[@]}" -eq 4 ]
+	assert_line -n 1 '{"error":{"tool":"or-send","type":"bad_input","message":"not a record: Invalid literal at column 9","retryable":false,"line":2,"input":"not json"}}'
+	assert_line -n 2 '{"error":{"tool":"or-send","type":"bad_input","message":"not a record: a JSON array, not an object or a string","retryable":false,"line":3,"input":"[1,2]"}}'
+	[ "$(jq -r '.response.choices[0].message.content' <<<"${lines[3]}")" = "Echo: b" ]
+	[ "$stderr" = $'or-send: line 2: not a record: Invalid literal at column 9\nor-send: line 3: not a record: a JSON array, not an object or a string' ]
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "a line that is not UTF-8 keeps its exact bytes in base64" {
+	run -1 --separate-stderr sh -c 'printf "caf\351 {\n" | or-send'
+	run jq -r '.error.input_base64' <<<"$output"
+	assert_output "$(printf 'caf\351 {' | base64)"
+}
+
+@test "a record with neither prompt nor messages is an error, not sent" {
+	run -1 --separate-stderr or-send <<<'{"id":"j9","temperature":1}'
+	assert_output '{"id":"j9","temperature":1,"error":{"tool":"or-send","type":"bad_input","message":"no \"prompt\" and no \"messages\"","retryable":false}}'
+	[ "$stderr" = 'or-send: j9: no "prompt" and no "messages"' ]
+}
+
+@test "blank lines are skipped; line numbers still count them" {
+	run -1 --separate-stderr or-send <<<$'\n"a"\n  \n{'
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq .error.line <<<"${lines[1]}")" = 4 ]
+}
+
+# --- HTTP failures ---------------------------------------------------
+
+@test "429 then 429 then success: three attempts, one record" {
+	fake "status 429" "status 429"
+	run -0 --separate-stderr or-send -t hi
+	assert_output "Echo: hi"
+	[ "$(requests)" -eq 3 ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "or-send: prompt: HTTP 429: "*"; retry 1 of 3 in "* ]]
+}
+
+@test "Retry-After is honoured: the wait is exactly what the server asked" {
+	fake "status 503 retry-after=1"
+	run -0 --separate-stderr or-send hi
+	run jq -c '[.send.attempts, .send.backoff_ms]' <<<"$output"
+	assert_output '[2,1000]'
+}
+
+@test "Retry-After is capped by ORKIT_RETRY_MAX_MS" {
+	fake "status 429 retry-after=30"
+	ORKIT_RETRY_MAX_MS=50 run -0 --separate-stderr or-send hi
+	run jq -c '[.send.attempts, .send.backoff_ms]' <<<"$output"
+	assert_output '[2,50]'
+}
+
+@test "X-RateLimit-Reset (epoch ms) sets the wait when there is no Retry-After" {
+	fake "status 429 ratelimit-reset=+400"
+	run -0 --separate-stderr or-send hi
+	run jq -c '[.send.attempts, .send.backoff_ms > 200, .send.backoff_ms <= 400]' <<<"$output"
+	assert_output '[2,true,true]'
+}
+
+@test "retries are bounded: 500 every time gives 4 attempts and an error record" {
+	fake "status 500" "status 500" "status 500" "status 500" "ok"
+	run -1 --separate-stderr or-send <<<'{"id":"j1","prompt":"hi"}'
+	run jq -c '[.id, .send.attempts, .send.status, .error.type, .error.status, .error.retryable, (.response == null)]' <<<"$output"
+	assert_output '["j1",4,500,"http",500,true,true]'
+	[ "$(requests)" -eq 4 ]
+}
+
+@test "--retries 0 makes one attempt" {
+	fake "status 502"
+	run -1 --separate-stderr or-send --retries 0 hi
+	[ "$(jq .send.attempts <<<"$output")" = 1 ]
+	[ "$stderr" = "or-send: prompt: Provider returned error" ]
+}
+
+@test "400 is not retried" {
+	fake "status 400"
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.send.attempts, .error.status, .error.retryable]' <<<"$output"
+	assert_output '[1,400,false]'
+}
+
+@test "the API's error_type becomes error.type; its metadata is kept" {
+	fake "status 402 type=payment_required"
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.error.type, .error.code, .error.metadata.error_type]' <<<"$output"
+	assert_output '["payment_required",402,"payment_required"]'
+}
+
+@test "an unknown model is the API's 400, kept as the record's error" {
+	run -1 --separate-stderr or-send -m acme/fake-1.0 hi
+	run jq -c '[.error.status, .error.message]' <<<"$output"
+	assert_output '[400,"acme/fake-1.0 is not a valid model ID"]'
+}
+
+@test "a reset connection is retried" {
+	fake "reset"
+	run -0 --separate-stderr or-send -t hi
+	assert_output "Echo: hi"
+	[[ "$stderr" == "or-send: prompt: "*"; retry 1 of 3 in "* ]]
+}
+
+@test "a connection that always resets ends as a network error" {
+	fake reset reset reset reset
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.error.type, .error.retryable, .send.attempts, .send.status]' <<<"$output"
+	assert_output '["network",true,4,null]'
+}
+
+@test "no server at all is a network error after the retries" {
+	fake_stop
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.error.type, .error.curl_code, .send.attempts]' <<<"$output"
+	assert_output '["network",7,4]'
+}
+
+@test "a 200 that is not JSON is a bad_response error" {
+	fake garbage garbage garbage garbage
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.error.type, .error.status, .error.message]' <<<"$output"
+	assert_output '["bad_response",200,"HTTP 200: <html><body>502 Bad Gateway</body></html>"]'
+}
+
+@test "a 200 with an error body is an error, and is retried" {
+	fake "error200" "error200" "error200" "error200"
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.error.type, .error.status, .error.code, .send.attempts]' <<<"$output"
+	assert_output '["provider_unavailable",200,502,4]'
+}
+
+@test "a 200 whose choice carries an error is an error; the response is kept" {
+	fake "choiceerror" "choiceerror" "choiceerror" "choiceerror"
+	run -1 --separate-stderr or-send hi
+	run jq -c '[.error.status, (.response.id | startswith("gen-")), .response.choices[0].finish_reason]' <<<"$output"
+	assert_output '[200,true,"error"]'
+}
+
+@test "a timeout is an error record and is not resent" {
+	fake "delay 3000"
+	OPENROUTER_TIMEOUT_MS=300 run -1 --separate-stderr or-send hi
+	run jq -c '[.error.type, .error.retryable, .send.attempts]' <<<"$output"
+	assert_output '["timeout",true,1]'
+}
+
+# --- output ----------------------------------------------------------
+
+@test "a write error is reported and exits 2" {
+	run -2 --separate-stderr sh -c 'or-send hi >/dev/full'
+	[ "$stderr" = "or-send: write error: No space left on device" ]
+}
+
+@test "a reader that goes away stops or-send" {
+	seq 50 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
+	run -0 sh -c 'or-send <"$1" 2>/dev/null | head -n 1 >/dev/null; echo "${PIPESTATUS:-x}"' _ "$BATS_TEST_TMPDIR/in"
+	[ "$(requests)" -lt 50 ]
+}
+
+# --- size ------------------------------------------------------------
+
+@test "a 10 MB prompt goes through" {
+	head -c 10485760 /dev/zero | tr '\0' 'a' | jq -Rc '{prompt: .}' >"$BATS_TEST_TMPDIR/big"
+	run -0 --separate-stderr sh -c 'or-send <"$1" | jq -r ".response.choices[0].message.content | length"' _ "$BATS_TEST_TMPDIR/big"
+	assert_output $((10485760 + 6))
+}
+
+@test "memory stays flat over 100k records" {
+	instrumented && skip "measures the sanitizer, not orkit"
+	jq -nc 'range(1000) | {id: ., prompt: "p", response: {n: .}}' >"$BATS_TEST_TMPDIR/small"
+	jq -nc 'range(100000) | {id: ., prompt: "p", response: {n: .}}' >"$BATS_TEST_TMPDIR/large"
+	small=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/small" 2>&1 >/dev/null)
+	large=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/large" 2>&1 >/dev/null)
+	echo "max RSS KiB: 1k records $small, 100k records $large"
+	[ "$large" -lt $((small + 2048)) ]
+}
+
+@test "memory stays flat over many sent records" {
+	instrumented && skip "measures the sanitizer, not orkit"
+	seq 200 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/small"
+	seq 3000 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/large"
+	small=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/small" 2>&1 >/dev/null)
+	large=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/large" 2>&1 >/dev/null)
+	echo "max RSS KiB: 200 sent $small, 3000 sent $large"
+	[ "$large" -lt $((small + 2048)) ]
+}
