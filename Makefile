@@ -67,7 +67,7 @@ deps:
 check: deps
 	$(MAKE) all
 	$(MAKE) lint
-	PATH="$(CURDIR)/$(BIN):$$PATH" bats tests
+	PATH="$(CURDIR)/$(BIN):$$PATH" tests/run tests
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
 
@@ -79,16 +79,17 @@ check-asan:
 	    LDFLAGS="$(ASAN)" $(TOOLS:%=build/asan/bin/%)
 	PATH="$(CURDIR)/build/asan/bin:$$PATH" \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 bats tests
+	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
-# The tests tagged valgrind, each tool run under memcheck.
+# A representative subset, each tool run under memcheck.
+VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
 	for t in $(TOOLS); do \
 	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "%s" "$$@"\n' \
 	    "$(CURDIR)/$(BIN)/$$t" > build/vg/$$t; chmod +x build/vg/$$t; done
 	PATH="$(CURDIR)/build/vg:$$PATH" ORKIT_VALGRIND=1 \
-	    bats --filter-tags valgrind tests
+	    tests/run --filter '$(VGTESTS)' tests
 
 lint:
 	mandoc -Tlint -Wwarning man/*.[17]
