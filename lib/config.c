@@ -87,7 +87,12 @@ read_key_file(struct cfg *c, const char *path, int explicit)
 		warnx_("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || (st.st_mode & 0044)) {
+	if (fstat(fd, &st) == -1) {
+		warnx_("%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & 0044) {
 		close(fd);
 		warnx_("%s: readable by others (mode %03o); "
 		    "chmod 600 it", path, (unsigned)(st.st_mode & 0777));

@@ -258,8 +258,8 @@ write_error(void)
 	die(2, "write error: %s", strerror(errno));
 }
 
-static void
-put(const char *p, size_t n)
+void
+out_put(const char *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, stdout) != n)
 		write_error();
@@ -280,9 +280,9 @@ emit_spliced(struct rec *rec)
 	/* An empty object takes no comma before its first key. */
 	if (is_blank(start + 1, (size_t)(end - start - 1)))
 		ext++, extlen--;
-	put(start, (size_t)(end - start));
-	put(ext, extlen);
-	put("}", 1);
+	out_put(start, (size_t)(end - start));
+	out_put(ext, extlen);
+	out_put("}", 1);
 }
 
 static void
@@ -294,10 +294,10 @@ emit_prompt(struct rec *rec)
 		s++;
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	put("{\"prompt\":", 10);
-	put(s, (size_t)(e - s));
-	put(rec->ext.buf, rec->ext.len);
-	put("}", 1);
+	out_put("{\"prompt\":", 10);
+	out_put(s, (size_t)(e - s));
+	out_put(rec->ext.buf, rec->ext.len);
+	out_put("}", 1);
 }
 
 void
@@ -306,16 +306,16 @@ rec_emit(struct rec *rec)
 	if (rec->rewrite) {
 		jv s = jv_dump_string(jv_copy(rec->val), 0);
 
-		put(jv_string_value(s),
+		out_put(jv_string_value(s),
 		    (size_t)jv_string_length_bytes(jv_copy(s)));
 		jv_free(s);
 	} else if (rec->kind == REC_STRING)
 		emit_prompt(rec);
 	else if (rec->ext.len == 0)
-		put(rec->line, rec->len);
+		out_put(rec->line, rec->len);
 	else
 		emit_spliced(rec);
-	put("\n", 1);
+	out_put("\n", 1);
 	if (fflush(stdout) == EOF)
 		write_error();
 }

@@ -385,8 +385,9 @@ teardown() {
 	instrumented && skip "measures the sanitizer, not orkit"
 	jq -nc 'range(1000) | {id: ., prompt: "p", response: {n: .}}' >"$BATS_TEST_TMPDIR/small"
 	jq -nc 'range(100000) | {id: ., prompt: "p", response: {n: .}}' >"$BATS_TEST_TMPDIR/large"
-	small=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/small" 2>&1 >/dev/null)
-	large=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/large" 2>&1 >/dev/null)
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss1" or-send <"$BATS_TEST_TMPDIR/small" >/dev/null
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss2" or-send <"$BATS_TEST_TMPDIR/large" >/dev/null
+	small=$(cat "$BATS_TEST_TMPDIR/rss1") large=$(cat "$BATS_TEST_TMPDIR/rss2")
 	echo "max RSS KiB: 1k records $small, 100k records $large"
 	[ "$large" -lt $((small + 2048)) ]
 }
@@ -395,8 +396,9 @@ teardown() {
 	instrumented && skip "measures the sanitizer, not orkit"
 	seq 200 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/small"
 	seq 3000 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/large"
-	small=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/small" 2>&1 >/dev/null)
-	large=$(/usr/bin/time -f %M or-send <"$BATS_TEST_TMPDIR/large" 2>&1 >/dev/null)
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss1" or-send <"$BATS_TEST_TMPDIR/small" >/dev/null
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss2" or-send <"$BATS_TEST_TMPDIR/large" >/dev/null
+	small=$(cat "$BATS_TEST_TMPDIR/rss1") large=$(cat "$BATS_TEST_TMPDIR/rss2")
 	echo "max RSS KiB: 200 sent $small, 3000 sent $large"
 	[ "$large" -lt $((small + 2048)) ]
 }

@@ -87,8 +87,8 @@ print_text(struct rec *rec)
 	if (rec->failed)
 		return;
 	text = send_text(rec);
-	if (text && (fputs(text, stdout) == EOF || putchar('\n') == EOF))
-		die(2, "write error");
+	out_put(text, strlen(text));
+	out_put("\n", 1);
 	free(text);
 }
 
