@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# Pipelines as users write them, and the man pages' EXAMPLES, run for real.
+
+load helper
+
+setup() {
+	common_setup
+	fake_start
+	cd "$BATS_TEST_TMPDIR"
+	printf 'What is 2+2?\nName a prime.\nCapital of Peru?\n' >questions.txt
+	printf '{"prompt":"a"}\n{"prompt":"b","model":"anthropic/claude-3.5-haiku"}\n' \
+	    >requests.jsonl
+}
+
+teardown() {
+	fake_stop
+}
+
+# Prints the EXAMPLES of a man page as shell commands, one a line:
+# "$ " starts one, a trailing \e continues it.
+examples() {
+	awk '/^\.Sh /{ on = ($2 == "EXAMPLES") } on' "$TOP/man/$1" |
+	    sed -n 's/^\.Dl //; /^\$ /,/[^e]$/p' |
+	    sed 's/^\$ //; s/\\(dq/"/g; s/\\e$/\\/'
+}
+
+run_examples() {
+	local page=$1 cmds n=0
+	cmds=$(examples "$page")
+	[ -n "$cmds" ] || fail "$page has no EXAMPLES"
+	while IFS= read -r cmd; do
+		while [[ "$cmd" == *\\ ]]; do
+			IFS= read -r more
+			cmd="${cmd%\\}"$'\n'"$more"
+		done
+		n=$((n + 1))
+		run --separate-stderr bash -c "$cmd"
+		[ "$status" -eq 0 ] || fail "$page example $n failed ($status): $cmd: $stderr"
+	done <<<"$cmds"
+	echo "$page: $n examples ran"
+	[ "$n" -ge 2 ]
+}
+
+@test "or-send(1) EXAMPLES run" {
+	run_examples or-send.1
+	[ "$(wc -l <answers.jsonl)" -eq 3 ]
+}
+
+@test "orkit(7) EXAMPLES run" {
+	run_examples orkit.7
+	[ "$(jq -r .response.choices[0].message.content answers.jsonl | head -1)" = "Echo: What is 2+2?" ]
+}
+
+@test "jq | or-send | jq: answers in question order" {
+	run -0 --separate-stderr bash -c "jq -c '{prompt: .}' -R questions.txt | or-send | jq -r '.response.choices[0].message.content'"
+	assert_output $'Echo: What is 2+2?\nEcho: Name a prime.\nEcho: Capital of Peru?'
+}
+
+@test "xargs runs or-send once per line" {
+	run -0 --separate-stderr bash -c "xargs -I{} or-send -t {} <questions.txt"
+	assert_output $'Echo: What is 2+2?\nEcho: Name a prime.\nEcho: Capital of Peru?'
+}
+
+@test "failures stay in the stream, and only they are sent again" {
+	fake "status 400" ok "status 400"
+	run -1 --separate-stderr bash -c "jq -c '{prompt: .}' -R questions.txt | or-send > out.jsonl"
+	[ "$(jq -r 'if .error then "E" else "R" end' out.jsonl | tr -d '\n')" = ERE ]
+	run -0 --separate-stderr bash -c "jq -c 'select(.error) | del(.error, .send)' out.jsonl | or-send | jq -r .response.choices[0].message.content"
+	assert_output $'Echo: What is 2+2?\nEcho: Capital of Peru?'
+	[ "$(requests)" -eq 5 ]
+}
+
+@test "a 1000-record stream through two or-sends keeps order and count" {
+	instrumented && skip "slow under instrumentation"
+	seq 1000 | jq -c '{id: ., prompt: "q\(.)"}' >in.jsonl
+	run -0 --separate-stderr bash -c "or-send <in.jsonl | or-send | jq -s 'map(.id) == [range(1; 1001)]'"
+	assert_output true
+	[ "$(requests)" -eq 1000 ]
+}
