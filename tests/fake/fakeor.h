@@ -147,15 +147,28 @@ long		 plan_ms(const struct plan *);
 struct MHD_Response *plan_response(struct plan *);	/* takes the plan */
 
 /* chat.c */
+struct prov {
+	const char	*author;	/* NULL: anyone else */
+	const char	*name, *tag;	/* first endpoint */
+	const char	*name2, *tag2;	/* second endpoint */
+};
 enum MHD_Result	 chat_serve(struct call *, const struct action *);
+const struct prov *prov_of(const char *);
 const char	*provider_of(const char *);
 jv		 chat_usage(const struct answer *, long);
-jv		 chat_error(const struct action *, int, const char *);
+jv		 chat_error(const struct action *, int, const char *,
+		    const char *);
 
 /* sse.c */
-void		 sse_plan(struct plan *, const struct answer *,
-		    const struct action *, unsigned *);
-long		 sse_sent_tokens(const struct answer *, const struct action *);
+size_t		 sse_plan(struct plan *, const struct answer *,
+		    const struct action *, unsigned *);	/* content bytes sent */
+
+/* route.c */
+enum MHD_Result	 on_request(void *, struct MHD_Connection *, const char *,
+		    const char *, const char *, const char *, size_t *,
+		    void **);
+void		 on_done(void *, struct MHD_Connection *, void **,
+		    enum MHD_RequestTerminationCode);
 
 /* info.c */
 enum MHD_Result	 models_serve(struct call *, const struct action *);

@@ -1,0 +1,560 @@
+/*
+ * chat.c: POST /chat/completions.  The answer is a deterministic echo of
+ * the last user message ("Echo: ..."), so tests can assert on it; its
+ * tokens are bytes/4 and its cost comes from the catalog's prices, so
+ * every figure can be checked by hand.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fakeor.h"
+
+/* 11 bytes, one per keep-alive tick while the model runs (§1.4). */
+#define PAD	"\n         \n"
+
+static const struct prov provs[] = {
+	{ "openai", "OpenAI", "openai", "Azure", "azure" },
+	{ "anthropic", "Anthropic", "anthropic", "Amazon Bedrock",
+	    "amazon-bedrock" },
+	{ "google", "Google AI Studio", "google-ai-studio", "Google Vertex",
+	    "google-vertex" },
+	{ "meta-llama", "DeepInfra", "deepinfra", "Together", "together" },
+	{ "deepseek", "DeepSeek", "deepseek", "DeepInfra", "deepinfra" },
+	{ "mistralai", "Mistral", "mistral", "Together", "together" },
+	{ NULL, "Fake", "fake", "DeepInfra", "deepinfra" },
+};
+
+static const char *variants[] = {
+	":nitro", ":floor", ":online", ":exacto", ":thinking", ":extended",
+	NULL
+};
+
+const struct prov *
+prov_of(const char *model)
+{
+	const struct prov *p;
+	size_t n;
+
+	for (p = provs; p->author != NULL; p++) {
+		n = strlen(p->author);
+		if (strncmp(model, p->author, n) == 0 && model[n] == '/')
+			break;
+	}
+	return p;
+}
+
+const char *
+provider_of(const char *model)
+{
+	return prov_of(model)->name;
+}
+
+/* Routing variants price and route as their base model. */
+static jv
+find_model(const char *id)
+{
+	const char **v;
+	const char *colon;
+	char *base;
+	jv m;
+
+	m = catalog_find(id);
+	if (jv_is_valid(m) || (colon = strrchr(id, ':')) == NULL)
+		return m;
+	for (v = variants; *v != NULL; v++)
+		if (strcmp(colon, *v) == 0)
+			break;
+	if (*v == NULL)
+		return m;
+	base = xstrndup(id, (size_t)(colon - id));
+	m = catalog_find(base);
+	free(base);
+	return m;
+}
+
+static void
+add_jstr(struct buf *b, jv s)
+{
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		buf_add(b, jv_string_value(s),
+		    (size_t)jv_string_length_bytes(jv_copy(s)));
+}
+
+/* A content string, or the concatenated "text" parts of an array. */
+static void
+content_text(jv content, struct buf *b)
+{
+	jv type, text;
+
+	if (jv_get_kind(content) != JV_KIND_ARRAY) {
+		add_jstr(b, content);
+		return;
+	}
+	jv_array_foreach(content, i, part) {
+		type = jget(part, "type");
+		text = jget(part, "text");
+		if (jstr(type) != NULL && strcmp(jstr(type), "text") == 0)
+			add_jstr(b, text);
+		jv_free(type);
+		jv_free(text);
+		jv_free(part);
+	}
+}
+
+static int
+is_user(jv msg)
+{
+	jv role;
+	int yes;
+
+	role = jget(msg, "role");
+	yes = jstr(role) != NULL && strcmp(jstr(role), "user") == 0;
+	jv_free(role);
+	return yes;
+}
+
+/* What is echoed: the last user message, else a legacy "prompt". */
+static void
+last_user_text(jv req, struct buf *b)
+{
+	jv msgs, last = jv_invalid(), prompt;
+
+	msgs = jget(req, "messages");
+	if (jv_get_kind(msgs) == JV_KIND_ARRAY) {
+		jv_array_foreach(msgs, i, m) {
+			if (is_user(m)) {
+				jv_free(last);
+				last = jget(m, "content");
+			}
+			jv_free(m);
+		}
+	}
+	jv_free(msgs);
+	if (jv_is_valid(last))
+		content_text(last, b);
+	else {
+		prompt = jget(req, "prompt");
+		add_jstr(b, prompt);
+		jv_free(prompt);
+	}
+	jv_free(last);
+}
+
+static size_t
+prompt_bytes(jv req)
+{
+	struct buf b = { NULL, 0, 0 };
+	jv msgs, content, prompt;
+	size_t n;
+
+	msgs = jget(req, "messages");
+	if (jv_get_kind(msgs) == JV_KIND_ARRAY) {
+		jv_array_foreach(msgs, i, m) {
+			content = jget(m, "content");
+			content_text(content, &b);
+			jv_free(content);
+			jv_free(m);
+		}
+	}
+	jv_free(msgs);
+	prompt = jget(req, "prompt");
+	add_jstr(&b, prompt);
+	jv_free(prompt);
+	n = b.len;
+	buf_free(&b);
+	return n;
+}
+
+static long
+tokens(size_t bytes)
+{
+	return bytes == 0 ? 1 : (long)((bytes + 3) / 4);
+}
+
+static long
+max_tokens(jv req)
+{
+	jv v;
+	long n = 0;
+
+	v = jget(req, "max_completion_tokens");
+	if (jv_get_kind(v) != JV_KIND_NUMBER) {
+		jv_free(v);
+		v = jget(req, "max_tokens");
+	}
+	if (jv_get_kind(v) == JV_KIND_NUMBER && jv_number_value(v) >= 1)
+		n = (long)jv_number_value(v);
+	jv_free(v);
+	return n;
+}
+
+/* USD per token; "-1" (dynamic price) and missing count as free. */
+static double
+price(jv model, const char *kind)
+{
+	jv pricing, s;
+	double d = 0;
+
+	pricing = jget(model, "pricing");
+	s = jget(pricing, kind);
+	if (jstr(s) != NULL)
+		d = strtod(jstr(s), NULL);
+	jv_free(s);
+	jv_free(pricing);
+	return d > 0 ? d : 0;
+}
+
+static void
+answer_init(struct answer *a, const struct call *c, const char *id,
+    jv model)
+{
+	struct buf b = { NULL, 0, 0 };
+	long most;
+
+	memset(a, 0, sizeof(*a));
+	new_gen_id(a->id, sizeof(a->id));
+	a->created = time(NULL);
+	a->model = xstrdup(id);
+	a->provider = provider_of(id);
+	a->pprice = price(model, "prompt");
+	a->cprice = price(model, "completion");
+	buf_addstr(&b, "Echo: ");
+	last_user_text(c->json, &b);
+	a->finish = "stop";
+	most = max_tokens(c->json);
+	if (most > 0 && b.len > (size_t)most * 4) {
+		b.len = utf8_floor(b.p, (size_t)most * 4);
+		b.p[b.len] = '\0';
+		a->finish = "length";
+	}
+	a->text = b.p;
+	a->textlen = b.len;
+	a->ptok = tokens(prompt_bytes(c->json));
+	a->ctok = tokens(a->textlen);
+}
+
+/* Real figures are short decimals, not products with float noise. */
+static double
+money(double usd)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.12g", usd);
+	return strtod(buf, NULL);
+}
+
+static double
+chat_cost(const struct answer *a, long ctok)
+{
+	return money(a->ptok * a->pprice + ctok * a->cprice);
+}
+
+jv
+chat_usage(const struct answer *a, long ctok)
+{
+	double pc = money(a->ptok * a->pprice), cc = money(ctok * a->cprice);
+
+	return JV_OBJECT(jv_string("prompt_tokens"), jv_number(a->ptok),
+	    jv_string("completion_tokens"), jv_number(ctok),
+	    jv_string("total_tokens"), jv_number(a->ptok + ctok),
+	    jv_string("cost"), jv_number(money(pc + cc)),
+	    jv_string("is_byok"), jv_false(),
+	    jv_string("prompt_tokens_details"), JV_OBJECT(
+	    jv_string("cached_tokens"), jv_number(0),
+	    jv_string("cache_write_tokens"), jv_number(0),
+	    jv_string("audio_tokens"), jv_number(0),
+	    jv_string("video_tokens"), jv_number(0)),
+	    jv_string("cost_details"), JV_OBJECT(
+	    jv_string("upstream_inference_cost"), jv_null(),
+	    jv_string("upstream_inference_prompt_cost"), jv_number(pc),
+	    jv_string("upstream_inference_completions_cost"), jv_number(cc)),
+	    jv_string("completion_tokens_details"), JV_OBJECT(
+	    jv_string("reasoning_tokens"), jv_number(0),
+	    jv_string("image_tokens"), jv_number(0),
+	    jv_string("audio_tokens"), jv_number(0)));
+}
+
+/* The "error" object of a failure after the status line went out. */
+jv
+chat_error(const struct action *act, int code, const char *msg,
+    const char *type)
+{
+	jv e;
+
+	if (action_opt(act, "message") != NULL)
+		msg = action_opt(act, "message");
+	if (action_opt(act, "type") != NULL)
+		type = action_opt(act, "type");
+	e = JV_OBJECT(jv_string("code"), jv_number(action_num(act, "code",
+	    code)), jv_string("message"), jv_string(msg));
+	if (type != NULL)
+		e = jv_object_set(e, jv_string("metadata"),
+		    JV_OBJECT(jv_string("error_type"), jv_string(type)));
+	return e;
+}
+
+static jv
+choice(const char *text, size_t len, const char *finish)
+{
+	return JV_OBJECT(jv_string("index"), jv_number(0),
+	    jv_string("logprobs"), jv_null(),
+	    jv_string("finish_reason"), jv_string(finish),
+	    jv_string("native_finish_reason"), jv_string(finish),
+	    jv_string("message"), JV_OBJECT(
+	    jv_string("role"), jv_string("assistant"),
+	    jv_string("content"), jv_string_sized(text, (int)len),
+	    jv_string("refusal"), jv_null(),
+	    jv_string("reasoning"), jv_null()));
+}
+
+static jv
+completion(const struct answer *a, jv ch, long ctok)
+{
+	jv o;
+
+	o = JV_OBJECT(jv_string("id"), jv_string(a->id),
+	    jv_string("object"), jv_string("chat.completion"),
+	    jv_string("created"), jv_number((double)a->created),
+	    jv_string("model"), jv_string(a->model),
+	    jv_string("provider"), jv_string(a->provider),
+	    jv_string("system_fingerprint"), jv_null(),
+	    jv_string("service_tier"), jv_string("default"),
+	    jv_string("choices"), JV_ARRAY(ch));
+	return jv_object_set(o, jv_string("usage"), chat_usage(a, ctok));
+}
+
+/* choiceerror: output began, then the provider failed (§5.4). */
+static jv
+choice_error_body(const struct answer *a, const struct action *act,
+    long *ctok)
+{
+	size_t half;
+	jv ch;
+
+	half = utf8_floor(a->text, a->textlen / 2);
+	*ctok = tokens(half);
+	ch = choice(a->text, half, "error");
+	ch = jv_object_set(ch, jv_string("error"), chat_error(act, 502,
+	    "Provider returned error", "provider_unavailable"));
+	return completion(a, ch, *ctok);
+}
+
+static void
+remember(const struct call *c, const struct answer *a, int streamed,
+    const char *finish, long ctok, const struct plan *p)
+{
+	const char *h;
+	struct gen g;
+	jv user;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.id, sizeof(g.id), "%s", a->id);
+	g.model = xstrdup(a->model);
+	g.provider = xstrdup(a->provider);
+	g.finish = finish ? xstrdup(finish) : NULL;
+	user = jget(c->json, "user");
+	g.user = jstr(user) ? xstrdup(jstr(user)) : NULL;
+	jv_free(user);
+	h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+	    "User-Agent");
+	g.agent = h ? xstrdup(h) : NULL;
+	h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+	    "HTTP-Referer");
+	g.referer = h ? xstrdup(h) : NULL;
+	g.ptok = a->ptok;
+	g.ctok = ctok;
+	g.cost = chat_cost(a, ctok);
+	clock_gettime(CLOCK_REALTIME, &g.created);
+	g.streamed = streamed;
+	g.cancelled = finish == NULL;
+	g.gentime = plan_ms(p);
+	g.latency = (long)(now_ms() - c->t0) + g.gentime;
+	gen_remember(&g);
+}
+
+static void
+pad(struct plan *p, const struct action *act, unsigned *seed)
+{
+	long i, n;
+
+	n = 1 + rand_r(seed) % 3;
+	if (action_is(act, "keepalive") && act->arg != NULL)
+		n = atol(act->arg);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			plan_pause(p, 2 + rand_r(seed) % 4);
+		plan_addstr(p, PAD);
+	}
+}
+
+static void
+plan_addjv(struct plan *p, jv v)
+{
+	struct buf b = { NULL, 0, 0 };
+
+	buf_addjv(&b, v);
+	plan_add(p, b.p, b.len);
+	buf_free(&b);
+}
+
+/* The JSON body after the padding, or how the body breaks instead. */
+static void
+json_body(const struct call *c, const struct answer *a,
+    const struct action *act, struct plan *p)
+{
+	const char *finish = a->finish;
+	long ctok = a->ctok;
+
+	if (action_is(act, "stall") || action_is(act, "cut")) {
+		plan_end(p, action_is(act, "cut") ? END_CUT : END_STALL,
+		    act->arg ? atol(act->arg) : 1000);
+		finish = NULL;
+	} else if (action_is(act, "error200"))
+		plan_addjv(p, JV_OBJECT(jv_string("error"), chat_error(act, 502,
+		    "Provider returned error", "provider_unavailable"),
+		    jv_string("user_id"), jv_string(FAKE_USER)));
+	else if (action_is(act, "midstream-error"))
+		plan_addjv(p, JV_OBJECT(jv_string("error"), chat_error(act, 400,
+		    "Token limit reached", NULL),
+		    jv_string("user_id"), jv_string(FAKE_USER)));
+	else if (action_is(act, "choiceerror")) {
+		plan_addjv(p, choice_error_body(a, act, &ctok));
+		finish = "error";
+	} else
+		plan_addjv(p, completion(a, choice(a->text, a->textlen,
+		    a->finish), a->ctok));
+	if (!action_is(act, "error200") && !action_is(act, "midstream-error"))
+		remember(c, a, 0, finish, ctok, p);
+}
+
+static enum MHD_Result
+send_json(struct call *c, const struct answer *a, const struct action *act)
+{
+	struct MHD_Response *r;
+	struct plan *p;
+
+	p = plan_new(c->seed, 0);
+	pad(p, act, &c->seed);
+	json_body(c, a, act, p);
+	r = plan_response(p);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(r, "X-Generation-Id", a->id);
+	return reply_queue(c, 200, r);
+}
+
+static const char *
+stream_finish(const struct answer *a, const struct action *act)
+{
+	if (action_is(act, "stall") || action_is(act, "cut"))
+		return NULL;
+	if (action_is(act, "midstream-error") || action_is(act, "error200") ||
+	    action_is(act, "choiceerror"))
+		return "error";
+	return a->finish;
+}
+
+static enum MHD_Result
+send_sse(struct call *c, const struct answer *a, const struct action *act)
+{
+	struct MHD_Response *r;
+	struct plan *p;
+	size_t sent;
+
+	p = plan_new(c->seed, 1);
+	sent = sse_plan(p, a, act, &c->seed);
+	remember(c, a, 1, stream_finish(a, act), sent == a->textlen ?
+	    a->ctok : (long)((sent + 3) / 4), p);
+	r = plan_response(p);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/event-stream");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(r, "X-Generation-Id", a->id);
+	return reply_queue(c, 200, r);
+}
+
+static int
+has_input(jv req)
+{
+	jv msgs;
+	int ok;
+
+	msgs = jget(req, "messages");
+	ok = jv_get_kind(msgs) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(msgs)) > 0;
+	jv_free(msgs);
+	return ok || prompt_bytes(req) > 0;
+}
+
+/* The model asked for (or the default) and its catalog entry. */
+static jv
+lookup(jv req, char *id, size_t size, int *given)
+{
+	jv v;
+
+	v = jget(req, "model");
+	*given = jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL;
+	snprintf(id, size, "%s", jstr(v) != NULL ? jstr(v) :
+	    *given ? "" : DEFAULT_MODEL);
+	jv_free(v);
+	return find_model(id);
+}
+
+static enum MHD_Result
+bad_model(struct call *c, const char *id)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg), "%s is not a valid model ID", id);
+	return reply_error(c, 400, msg, 1);
+}
+
+static int
+wants_stream(jv req)
+{
+	jv v;
+	int yes;
+
+	v = jget(req, "stream");
+	yes = jv_get_kind(v) == JV_KIND_TRUE;
+	jv_free(v);
+	return yes;
+}
+
+/* Refusals first, as the real API makes them before it commits to 200. */
+enum MHD_Result
+chat_serve(struct call *c, const struct action *act)
+{
+	struct answer a;
+	enum MHD_Result r;
+	char id[512];
+	int given;
+	jv model;
+
+	if (c->auth != AUTH_OK)
+		return reply_auth(c);
+	if (jv_get_kind(c->json) != JV_KIND_OBJECT)
+		return reply_error(c, 400, jv_is_valid(c->json) ?
+		    "Invalid request body: expected a JSON object" :
+		    "Invalid request body: not JSON", 1);
+	if (!has_input(c->json))
+		return reply_error(c, 400,
+		    "Input required: specify \"prompt\" or \"messages\"", 1);
+	model = lookup(c->json, id, sizeof(id), &given);
+	if (!jv_is_valid(model) && given) {
+		jv_free(model);
+		return bad_model(c, id);
+	}
+	answer_init(&a, c, id, model);
+	jv_free(model);
+	if (wants_stream(c->json))
+		r = send_sse(c, &a, act);
+	else
+		r = send_json(c, &a, act);
+	free(a.model);
+	free(a.text);
+	return r;
+}
