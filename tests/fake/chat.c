@@ -236,20 +236,10 @@ answer_init(struct answer *a, const struct call *c, const char *id,
 	a->ctok = tokens(a->textlen);
 }
 
-/* Real figures are short decimals, not products with float noise. */
-static double
-money(double usd)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%.12g", usd);
-	return strtod(buf, NULL);
-}
-
 static double
 chat_cost(const struct answer *a, long ctok)
 {
-	return money(a->ptok * a->pprice + ctok * a->cprice);
+	return money(money(a->ptok * a->pprice) + money(ctok * a->cprice));
 }
 
 jv
@@ -260,7 +250,7 @@ chat_usage(const struct answer *a, long ctok)
 	return JV_OBJECT(jv_string("prompt_tokens"), jv_number(a->ptok),
 	    jv_string("completion_tokens"), jv_number(ctok),
 	    jv_string("total_tokens"), jv_number(a->ptok + ctok),
-	    jv_string("cost"), jv_number(money(pc + cc)),
+	    jv_string("cost"), jv_number(chat_cost(a, ctok)),
 	    jv_string("is_byok"), jv_false(),
 	    jv_string("prompt_tokens_details"), JV_OBJECT(
 	    jv_string("cached_tokens"), jv_number(0),
@@ -277,23 +267,60 @@ chat_usage(const struct answer *a, long ctok)
 	    jv_string("audio_tokens"), jv_number(0)));
 }
 
-/* The "error" object of a failure after the status line went out. */
-jv
-chat_error(const struct action *act, int code, const char *msg,
-    const char *type)
+/* The typed error_type that goes with an HTTP-style code (§5.3). */
+static const char *
+type_for(long code)
 {
+	switch (code) {
+	case 400: return "invalid_request";
+	case 401: return "authentication";
+	case 402: return "payment_required";
+	case 403: return "permission_denied";
+	case 404: return "not_found";
+	case 408: case 504: case 524: return "timeout";
+	case 413: return "payload_too_large";
+	case 422: return "unprocessable";
+	case 429: return "rate_limit_exceeded";
+	case 529: return "provider_overloaded";
+	case 502: case 503: return "provider_unavailable";
+	default: return "server";
+	}
+}
+
+/*
+ * The "error" object of a failure after the status line went out; a
+ * typed error_type only where the real one had it (typed is non-zero).
+ */
+jv
+chat_error(const struct action *act, int code, const char *msg, int typed)
+{
+	const char *type;
 	jv e;
 
+	code = (int)action_num(act, "code", code);
 	if (action_opt(act, "message") != NULL)
 		msg = action_opt(act, "message");
+	type = typed ? type_for(code) : NULL;
 	if (action_opt(act, "type") != NULL)
 		type = action_opt(act, "type");
-	e = JV_OBJECT(jv_string("code"), jv_number(action_num(act, "code",
-	    code)), jv_string("message"), jv_string(msg));
+	e = JV_OBJECT(jv_string("code"), jv_number(code),
+	    jv_string("message"), jv_string(msg));
 	if (type != NULL)
 		e = jv_object_set(e, jv_string("metadata"),
 		    JV_OBJECT(jv_string("error_type"), jv_string(type)));
 	return e;
+}
+
+/*
+ * The one real mid-stream error seen (2025-11): code 400, "Token limit
+ * reached", no metadata.  Another code gets the generic provider text.
+ */
+jv
+chat_midstream_error(const struct action *act)
+{
+	if (action_opt(act, "code") == NULL)
+		return chat_error(act, 400, "Token limit reached", 0);
+	return chat_error(act, 400, "Provider returned error", 0);
 }
 
 static jv
@@ -338,7 +365,7 @@ choice_error_body(const struct answer *a, const struct action *act,
 	*ctok = tokens(half);
 	ch = choice(a->text, half, "error");
 	ch = jv_object_set(ch, jv_string("error"), chat_error(act, 502,
-	    "Provider returned error", "provider_unavailable"));
+	    "Provider returned error", 1));
 	return completion(a, ch, *ctok);
 }
 
@@ -414,11 +441,10 @@ json_body(const struct call *c, const struct answer *a,
 		finish = NULL;
 	} else if (action_is(act, "error200"))
 		plan_addjv(p, JV_OBJECT(jv_string("error"), chat_error(act, 502,
-		    "Provider returned error", "provider_unavailable"),
+		    "Provider returned error", 1),
 		    jv_string("user_id"), jv_string(FAKE_USER)));
 	else if (action_is(act, "midstream-error"))
-		plan_addjv(p, JV_OBJECT(jv_string("error"), chat_error(act, 400,
-		    "Token limit reached", NULL),
+		plan_addjv(p, JV_OBJECT(jv_string("error"), chat_midstream_error(act),
 		    jv_string("user_id"), jv_string(FAKE_USER)));
 	else if (action_is(act, "choiceerror")) {
 		plan_addjv(p, choice_error_body(a, act, &ctok));

@@ -88,6 +88,7 @@ jv		 parse_json(const char *, size_t);	/* owned; exactly one value */
 jv		 jget(jv, const char *);	/* borrows obj; owned or invalid */
 const char	*jstr(jv);		/* borrowed string value, or NULL */
 size_t		 utf8_floor(const char *, size_t);
+double		 money(double);		/* rounded to 12 significant digits */
 void		 buf_add(struct buf *, const void *, size_t);
 void		 buf_addstr(struct buf *, const char *);
 void		 buf_addjv(struct buf *, jv);	/* compact dump; consumes */
@@ -156,8 +157,8 @@ enum MHD_Result	 chat_serve(struct call *, const struct action *);
 const struct prov *prov_of(const char *);
 const char	*provider_of(const char *);
 jv		 chat_usage(const struct answer *, long);
-jv		 chat_error(const struct action *, int, const char *,
-		    const char *);
+jv		 chat_error(const struct action *, int, const char *, int);
+jv		 chat_midstream_error(const struct action *);
 
 /* sse.c */
 size_t		 sse_plan(struct plan *, const struct answer *,

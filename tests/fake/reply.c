@@ -290,6 +290,6 @@ reply_error200(struct call *c, const struct action *a)
 {
 	return reply_json(c, 200, JV_OBJECT(jv_string("error"),
 	    chat_error(a, 502, "Provider returned error",
-	    "provider_unavailable"), jv_string("user_id"),
+	    1), jv_string("user_id"),
 	    jv_string(FAKE_USER)));
 }

@@ -86,10 +86,10 @@ midstream_error(struct plan *p, const struct answer *a,
 
 	if (action_is(act, "error200"))
 		c = jv_object_set(head(a), jv_string("error"), chat_error(act,
-		    502, "Provider returned error", "provider_unavailable"));
+		    502, "Provider returned error", 1));
 	else
-		c = jv_object_set(head(a), jv_string("error"), chat_error(act,
-		    400, "Token limit reached", NULL));
+		c = jv_object_set(head(a), jv_string("error"),
+		    chat_midstream_error(act));
 	c = jv_object_set(c, jv_string("choices"), JV_ARRAY(JV_OBJECT(
 	    jv_string("index"), jv_number(0),
 	    jv_string("delta"), delta("", 0),
@@ -109,7 +109,7 @@ documented_error(struct plan *p, const struct answer *a,
 	jv c;
 
 	c = jv_object_set(head(a), jv_string("error"), chat_error(act, 502,
-	    "Provider returned error", "provider_unavailable"));
+	    "Provider returned error", 1));
 	c = jv_object_set(c, jv_string("choices"), JV_ARRAY(JV_OBJECT(
 	    jv_string("index"), jv_number(0),
 	    jv_string("delta"), JV_OBJECT(jv_string("content"),

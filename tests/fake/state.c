@@ -182,7 +182,7 @@ gen_remember(struct gen *g)
 	gen_clear(&ring[ringnext]);
 	ring[ringnext] = *g;
 	ringnext = (ringnext + 1) % GEN_MAX;
-	spent += g->cost;
+	spent = money(spent + g->cost);
 	pthread_mutex_unlock(&mu);
 }
 

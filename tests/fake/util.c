@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -146,6 +147,16 @@ utf8_floor(const char *s, size_t n)
 	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 		n--;
 	return n;
+}
+
+/* Real figures are short decimals, not products with float noise. */
+double
+money(double usd)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.12g", usd);
+	return strtod(buf, NULL);
 }
 
 void
