@@ -444,7 +444,8 @@ json_body(const struct call *c, const struct answer *a,
 		    "Provider returned error", 1),
 		    jv_string("user_id"), jv_string(FAKE_USER)));
 	else if (action_is(act, "midstream-error"))
-		plan_addjv(p, JV_OBJECT(jv_string("error"), chat_midstream_error(act),
+		plan_addjv(p, JV_OBJECT(jv_string("error"),
+		    chat_midstream_error(act),
 		    jv_string("user_id"), jv_string(FAKE_USER)));
 	else if (action_is(act, "choiceerror")) {
 		plan_addjv(p, choice_error_body(a, act, &ctok));
