@@ -144,7 +144,10 @@ default_message(const struct call *c, int code, char *buf, size_t size)
 	for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
 		if (messages[i].code == code)
 			return messages[i].msg;
-	return MHD_get_reason_phrase_for((unsigned)code);
+	if (strcmp(MHD_get_reason_phrase_for((unsigned)code), "Unknown") != 0)
+		return MHD_get_reason_phrase_for((unsigned)code);
+	snprintf(buf, size, "HTTP error %d", code);
+	return buf;
 }
 
 struct ratelimit {

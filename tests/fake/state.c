@@ -77,7 +77,7 @@ state_init(const char *modelsfile, const char *fixtures)
 
 	load_catalog(modelsfile);
 	fixdir = xstrdup(fixtures);
-	if ((k = getenv("FAKEOR_KEY")) != NULL)
+	if ((k = getenv("FAKEOR_KEY")) != NULL && *k != '\0')
 		key = xstrdup(k);
 	ring = calloc(GEN_MAX, sizeof(*ring));
 	if (ring == NULL)
