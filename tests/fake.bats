@@ -17,8 +17,11 @@ setup() {
 	start_fake
 }
 
+# Every test also checks a clean shutdown: exit 0, which under ASan or
+# valgrind (FAKEOR=wrapper) also means no leak and no error.
 teardown() {
 	stop_fake
+	[ "${STATUS:-0}" -eq 0 ] || fail "fakeor exited $STATUS: $(cat "$BATS_TEST_TMPDIR/err")"
 }
 
 # A new server reads its script from the start: give it a fresh one.
@@ -33,6 +36,8 @@ start_fake() {
 		sleep 0.05
 	done
 	PORT=$(cat "$BATS_TEST_TMPDIR/port")
+	[[ $PORT =~ ^[0-9]+$ ]] ||
+	    fail "fakeor did not start: $(cat "$BATS_TEST_TMPDIR/err")"
 	U=http://127.0.0.1:$PORT
 }
 
