@@ -12,11 +12,8 @@
 
 #include "fakeor.h"
 
-/* A real Cloudflare edge page: what a proxy in the way sends. */
-static const char garbage[] =
-    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>502 Bad Gateway</h1></center>\r\n"
-    "<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n";
+/* What a proxy in the way might send: a 200 that is not JSON. */
+static const char garbage[] = "<html><body>502 Bad Gateway</body></html>";
 
 static const char no_credits[] =
     "This request requires more credits, or fewer max_tokens. You "
