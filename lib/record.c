@@ -255,13 +255,24 @@ write_error(void)
 	/* The reader went away: stop quietly, as a killed writer would. */
 	if (errno == EPIPE)
 		exit(2);
-	die(2, "write error: %s", strerror(errno));
+	die(2, "write error: %s", strerror(errno ? errno : EIO));
 }
 
 void
 out_put(const char *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, stdout) != n)
+		write_error();
+}
+
+/*
+ * A line-buffered fwrite can report success while the flush under it
+ * failed; only the stream's error flag tells, so check it per line.
+ */
+void
+out_end(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
 		write_error();
 }
 
@@ -303,6 +314,7 @@ emit_prompt(struct rec *rec)
 void
 rec_emit(struct rec *rec)
 {
+	errno = 0;
 	if (rec->rewrite) {
 		jv s = jv_dump_string(jv_copy(rec->val), 0);
 
@@ -316,8 +328,7 @@ rec_emit(struct rec *rec)
 	else
 		emit_spliced(rec);
 	out_put("\n", 1);
-	if (fflush(stdout) == EOF)
-		write_error();
+	out_end();
 }
 
 int
@@ -325,9 +336,10 @@ out_close(void)
 {
 	int bad = ferror(stdout);
 
+	errno = 0;
 	if (fclose(stdout) != 0 || bad) {
 		if (errno != EPIPE)
-			warnx_("write error: %s", strerror(errno));
+			warnx_("write error: %s", strerror(errno ? errno : EIO));
 		return 2;
 	}
 	return 0;

@@ -43,6 +43,7 @@ jv	 rec_errobj(const char *type, const char *msg, int retryable);
 void	 out_init(void);		/* line-buffered stdout, SIGPIPE ignored */
 void	 rec_emit(struct rec *);	/* writes to stdout; dies on write error */
 void	 out_put(const char *, size_t);	/* the same, for other text */
+void	 out_end(void);		/* a line is done: flush, exit 2 on error */
 int	 out_close(void);		/* 0, or 2 after a write error */
 
 typedef void rec_fn(struct rec *, void *);

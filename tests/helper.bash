@@ -26,7 +26,7 @@ common_setup() {
 # Starts the fake server; its script and request log live in the
 # test's own directory.
 fake_start() {
-	FAKE_LOG=$BATS_TEST_TMPDIR/requests.jsonl
+	FAKE_LOG=$BATS_TEST_TMPDIR/fake-log.jsonl
 	FAKE_SCRIPT=$BATS_TEST_TMPDIR/script
 	: >"$FAKE_SCRIPT"
 	FAKEOR_KEY=$KEY "$FAKEOR" -l "$FAKE_LOG" -s "$FAKE_SCRIPT" "$@" \

@@ -42,7 +42,7 @@ teardown() {
 @test "no key: one line on stderr, exit 2, stdin left unread" {
 	unset OPENROUTER_API_KEY
 	printf '"a"\n"b"\n' >"$BATS_TEST_TMPDIR/in"
-	run -2 --separate-stderr sh -c 'or-send; cat' <"$BATS_TEST_TMPDIR/in"
+	run -2 --separate-stderr sh -c 'or-send; s=$?; cat; exit $s' <"$BATS_TEST_TMPDIR/in"
 	[ "$stderr" = "or-send: no API key: set OPENROUTER_API_KEY, or put the key in \$XDG_CONFIG_HOME/orkit/key (mode 600)" ]
 	assert_output $'"a"\n"b"'
 	[ "$(requests)" -eq 0 ]
@@ -77,7 +77,7 @@ teardown() {
 
 @test "the key is never in a record, on stderr or in what was sent but the header" {
 	fake "status 401" "status 500" "status 500" "status 500" "status 500"
-	run -1 sh -c 'printf "\"one\"\n\"two\"\nbad\n" | or-send 2>&1; or-send -t three 2>&1'
+	run -1 sh -c 'or-send -t three 2>&1; printf "\"one\"\n\"two\"\nbad\n" | or-send 2>&1'
 	refute_output --partial "$KEY"
 	refute_output --partial "${KEY#sk-or-v1-}"
 	run grep -c -- "${KEY#sk-or-v1-}" "$FAKE_LOG"
@@ -219,10 +219,10 @@ teardown() {
 @test "a line that is not JSON becomes a bad_input record; the rest go on" {
 	run -1 --separate-stderr or-send <<<$'"a"\nnot json\n[1,2]\n"b"'
 	[ "${#lines[@]}" -eq 4 ]
-	assert_line -n 1 '{"error":{"tool":"or-send","type":"bad_input","message":"not a record: Invalid literal at column 9","retryable":false,"line":2,"input":"not json"}}'
+	assert_line -n 1 '{"error":{"tool":"or-send","type":"bad_input","message":"not a record: Invalid numeric literal at column 4","retryable":false,"line":2,"input":"not json"}}'
 	assert_line -n 2 '{"error":{"tool":"or-send","type":"bad_input","message":"not a record: a JSON array, not an object or a string","retryable":false,"line":3,"input":"[1,2]"}}'
 	[ "$(jq -r '.response.choices[0].message.content' <<<"${lines[3]}")" = "Echo: b" ]
-	[ "$stderr" = $'or-send: line 2: not a record: Invalid literal at column 9\nor-send: line 3: not a record: a JSON array, not an object or a string' ]
+	[ "$stderr" = $'or-send: line 2: not a record: Invalid numeric literal at column 4\nor-send: line 3: not a record: a JSON array, not an object or a string' ]
 	[ "$(requests)" -eq 2 ]
 }
 
@@ -247,7 +247,7 @@ teardown() {
 # --- HTTP failures ---------------------------------------------------
 
 @test "429 then 429 then success: three attempts, one record" {
-	fake "status 429" "status 429"
+	fake "status 429 ratelimit-reset=+20" "status 429 ratelimit-reset=+20"
 	run -0 --separate-stderr or-send -t hi
 	assert_output "Echo: hi"
 	[ "$(requests)" -eq 3 ]
@@ -369,7 +369,11 @@ teardown() {
 
 @test "a reader that goes away stops or-send" {
 	seq 50 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
-	run -0 sh -c 'or-send <"$1" 2>/dev/null | head -n 1 >/dev/null; echo "${PIPESTATUS:-x}"' _ "$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr bash -c 'or-send <"$1" | head -n 1; echo "${PIPESTATUS[0]}"' _ "$BATS_TEST_TMPDIR/in"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(jq -r .prompt <<<"${lines[0]}")" = 1 ]
+	[ "${lines[1]}" = 2 ]
+	assert_equal "$stderr" ''
 	[ "$(requests)" -lt 50 ]
 }
 

@@ -17,22 +17,24 @@ teardown() {
 }
 
 # Prints the EXAMPLES of a man page as shell commands, one a line:
-# "$ " starts one, a trailing \e continues it.
+# "$ " starts one, and a line ending in \e goes on to the next.
 examples() {
-	awk '/^\.Sh /{ on = ($2 == "EXAMPLES") } on' "$TOP/man/$1" |
-	    sed -n 's/^\.Dl //; /^\$ /,/[^e]$/p' |
-	    sed 's/^\$ //; s/\\(dq/"/g; s/\\e$/\\/'
+	awk '
+	/^\.Sh / { on = ($2 == "EXAMPLES"); next }
+	!on { next }
+	{ sub(/^\.Dl /, ""); gsub(/\\\(dq/, "\"") }
+	/^\$ / && !more { cmd = substr($0, 3) }
+	!/^\$ / && more { sub(/^[ \t]+/, ""); cmd = cmd " " $0 }
+	!/^\$ / && !more { next }
+	{ more = sub(/ *\\e$/, "", cmd); if (!more) print cmd }
+	' "$TOP/man/$1"
 }
 
 run_examples() {
-	local page=$1 cmds n=0
+	local page=$1 cmds cmd n=0
 	cmds=$(examples "$page")
 	[ -n "$cmds" ] || fail "$page has no EXAMPLES"
 	while IFS= read -r cmd; do
-		while [[ "$cmd" == *\\ ]]; do
-			IFS= read -r more
-			cmd="${cmd%\\}"$'\n'"$more"
-		done
 		n=$((n + 1))
 		run --separate-stderr bash -c "$cmd"
 		[ "$status" -eq 0 ] || fail "$page example $n failed ($status): $cmd: $stderr"

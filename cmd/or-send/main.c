@@ -1,4 +1,5 @@
 /* or-send: send each record to POST /chat/completions. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -87,9 +88,11 @@ print_text(struct rec *rec)
 	if (rec->failed)
 		return;
 	text = send_text(rec);
+	errno = 0;
 	out_put(text, strlen(text));
 	out_put("\n", 1);
 	free(text);
+	out_end();
 }
 
 static int
