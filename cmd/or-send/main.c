@@ -130,15 +130,20 @@ main(int argc, char **argv)
 		case 't': s.textmode = 1; break;
 		case 'R': retries = parse_count(optarg); break;
 		case 'h': usage(NULL); break;
-		case 'V': printf("or-send %s\n", VERSION); return 0;
+		case 'V':
+			jv_free(s.opts);
+			printf("or-send %s\n", VERSION);
+			return 0;
 		default: usage("");
 		}
 	}
 	argc -= optind;
 	argv += optind;
 
-	if (cfg_load(&s.cfg, 1) == -1)
+	if (cfg_load(&s.cfg, 1) == -1) {
+		jv_free(s.opts);
 		return 2;
+	}
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	out_init();
