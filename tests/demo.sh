@@ -22,17 +22,25 @@ else
 	FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" \
 	    >"$tmp/port" 2>"$tmp/fake.err" &
 	pid=$!
-	while [ ! -s "$tmp/port" ]; do sleep 0.05; done
+	for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+	[ -s "$tmp/port" ] || { cat "$tmp/fake.err" >&2; exit 1; }
 	export OPENROUTER_BASE_URL=http://127.0.0.1:$(cat "$tmp/port")
 	model=meta-llama/llama-3.3-8b-instruct:free
 	echo "demo: no OPENROUTER_API_KEY, so the fake server at $OPENROUTER_BASE_URL"
 fi
 
-set -x
-or-send -t -m "$model" "Say hi in Portuguese"
-printf 'Name a prime number.\nWhat is the capital of Peru?\n' |
-    jq -Rc '{prompt: .}' |
-    or-send -m "$model" -o max_tokens=60 |
+# Shows a command as it would be typed, then runs it.
+run() {
+	printf '\n$ %s\n' "$1"
+	eval "$1"
+}
+
+run "or-send -t -m $model 'Say hi in Portuguese'"
+printf 'Name a prime number.\nWhat is the capital of Peru?\n' >"$tmp/questions.txt"
+cd "$tmp"
+run "cat questions.txt"
+run "jq -Rc '{prompt: .}' questions.txt |
+    or-send -m $model -o max_tokens=60 |
     jq -c '{prompt, answer: .response.choices[0].message.content,
         model: .response.model, tokens: .response.usage.total_tokens,
-        usd: .response.usage.cost, error: .error.message}'
+        usd: .response.usage.cost, error: .error.message}'"
