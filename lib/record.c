@@ -11,27 +11,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "jvx.h"
 #include "record.h"
 #include "util.h"
 
+/*
+ * Input is read with read(2) into a buffer of our own rather than with
+ * getline: a tool that polls stdin beside its transfers must know when
+ * a whole line is already buffered, which stdio does not tell.
+ */
 struct reader {
-	FILE	*in;
-	char	*line;
-	size_t	 cap;
+	int	 fd;
+	char	*buf;
+	size_t	 off, len, cap;	/* unread bytes are buf[off..len) */
+	size_t	 scanned;	/* bytes after off known to hold no LF */
 	long	 lineno;
+	int	 eof;
 };
 
+#define READ_CHUNK	65536
+
 struct reader *
-rec_reader(FILE *in)
+rec_reader(int fd)
 {
 	struct reader *r = xmalloc(sizeof(*r));
 
-	r->in = in;
-	r->line = NULL;
-	r->cap = 0;
-	r->lineno = 0;
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
 	return r;
 }
 
@@ -40,8 +48,78 @@ rec_reader_free(struct reader *r)
 {
 	if (r == NULL)
 		return;
-	free(r->line);
+	free(r->buf);
 	free(r);
+}
+
+int
+rec_reader_fd(const struct reader *r)
+{
+	return r->fd;
+}
+
+int
+rec_reader_eof(const struct reader *r)
+{
+	return r->eof && r->off == r->len;
+}
+
+size_t
+rec_reader_held(const struct reader *r)
+{
+	return r->len - r->off;
+}
+
+static void
+make_room(struct reader *r)
+{
+	if (r->off > 0 && (r->off == r->len || r->off >= r->cap / 2)) {
+		memmove(r->buf, r->buf + r->off, r->len - r->off);
+		r->len -= r->off;
+		r->off = 0;
+	}
+	if (r->cap - r->len < READ_CHUNK) {
+		r->cap = r->cap ? r->cap * 2 : 2 * READ_CHUNK;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+}
+
+int
+rec_fill(struct reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	make_room(r);
+	n = read(r->fd, r->buf + r->len, r->cap - r->len);
+	if (n == -1 && errno == EINTR)
+		return -1;
+	if (n == -1)
+		die(2, "read error: %s", strerror(errno));
+	if (n == 0)
+		r->eof = 1;
+	r->len += (size_t)n;
+	return n > 0;
+}
+
+/* The next line in the buffer, or at end of input what is left. */
+static int
+take_line(struct reader *r, const char **line, size_t *n)
+{
+	char *start = r->buf + r->off, *nl;
+
+	nl = memchr(start + r->scanned, '\n', r->len - r->off - r->scanned);
+	if (nl == NULL && !(r->eof && r->len > r->off)) {
+		r->scanned = r->len - r->off;
+		return 0;
+	}
+	*line = start;
+	*n = nl ? (size_t)(nl - start) : r->len - r->off;
+	r->off += nl ? *n + 1 : *n;
+	r->scanned = 0;
+	r->lineno++;
+	return 1;
 }
 
 static struct rec *
@@ -50,7 +128,9 @@ rec_new(const char *line, size_t len, long lineno)
 	struct rec *rec = xmalloc(sizeof(*rec));
 
 	memset(rec, 0, sizeof(*rec));
-	rec->line = xstrndup(line, len);
+	rec->line = xmalloc(len + 1);
+	memcpy(rec->line, line, len);
+	rec->line[len] = '\0';
 	rec->len = len;
 	rec->lineno = lineno;
 	rec->val = jv_invalid();
@@ -139,27 +219,32 @@ classify(struct rec *rec)
 
 /* Blank lines carry nothing and are skipped, as jq skips whitespace. */
 struct rec *
-rec_next(struct reader *r)
+rec_take(struct reader *r)
 {
-	ssize_t n;
+	const char *line;
+	size_t n;
 	struct rec *rec;
 
 	for (;;) {
-		errno = 0;
-		if ((n = getline(&r->line, &r->cap, r->in)) == -1) {
-			if (ferror(r->in))
-				die(2, "read error: %s", strerror(errno));
+		if (!take_line(r, &line, &n))
 			return NULL;
-		}
-		r->lineno++;
-		while (n > 0 && (r->line[n - 1] == '\n' ||
-		    r->line[n - 1] == '\r'))
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			n--;
-		if (!is_blank(r->line, (size_t)n))
+		if (!is_blank(line, n))
 			break;
 	}
-	rec = rec_new(r->line, (size_t)n, r->lineno);
+	rec = rec_new(line, n, r->lineno);
 	classify(rec);
+	return rec;
+}
+
+struct rec *
+rec_next(struct reader *r)
+{
+	struct rec *rec;
+
+	while ((rec = rec_take(r)) == NULL && !r->eof)
+		rec_fill(r);
 	return rec;
 }
 
@@ -346,9 +431,9 @@ out_close(void)
 }
 
 int
-rec_loop(FILE *in, rec_fn *fn, void *arg)
+rec_loop(int fd, rec_fn *fn, void *arg)
 {
-	struct reader *r = rec_reader(in);
+	struct reader *r = rec_reader(fd);
 	struct rec *rec;
 	int status = 0;
 

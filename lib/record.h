@@ -27,8 +27,15 @@ struct rec {
 
 struct reader;
 
-struct reader	*rec_reader(FILE *);
+struct reader	*rec_reader(int fd);
 struct rec	*rec_next(struct reader *);	/* owned; NULL at EOF */
+struct rec	*rec_take(struct reader *);	/* the same, or NULL if no
+						   whole line is buffered */
+int		 rec_fill(struct reader *);	/* one read(2): 1 bytes came,
+						   0 end of input, -1 EINTR */
+int		 rec_reader_fd(const struct reader *);
+int		 rec_reader_eof(const struct reader *);	/* nothing left */
+size_t		 rec_reader_held(const struct reader *);	/* bytes buffered */
 void		 rec_reader_free(struct reader *);
 struct rec	*rec_from_prompt(const char *);	/* owned: {"prompt": s} */
 void		 rec_free(struct rec *);
@@ -47,6 +54,6 @@ void	 out_end(void);		/* a line is done: flush, exit 2 on error */
 int	 out_close(void);		/* 0, or 2 after a write error */
 
 typedef void rec_fn(struct rec *, void *);
-int	 rec_loop(FILE *, rec_fn *, void *);	/* 0, or 1 if a record failed */
+int	 rec_loop(int fd, rec_fn *, void *);	/* 0, or 1 if a record failed */
 
 #endif

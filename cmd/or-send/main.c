@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jv.h>
@@ -154,7 +155,7 @@ main(int argc, char **argv)
 		status = run(&s, rec_from_prompt(prompt));
 		free(prompt);
 	} else {
-		r = rec_reader(stdin);
+		r = rec_reader(STDIN_FILENO);
 		while ((rec = rec_next(r)) != NULL)
 			status |= run(&s, rec);
 		rec_reader_free(r);
