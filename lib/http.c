@@ -20,6 +20,7 @@ struct http {
 	struct curl_slist	*headers;
 	const struct cfg	*cfg;
 	struct buf		 url;
+	char			 ua[128];
 };
 
 static size_t
@@ -71,25 +72,36 @@ struct http *
 http_new(const struct cfg *c, const char *tool)
 {
 	struct http *h = xmalloc(sizeof(*h));
-	char ua[128];
 
 	memset(h, 0, sizeof(*h));
 	h->cfg = c;
-	if ((h->curl = curl_easy_init()) == NULL)
-		die(2, "cannot start libcurl");
 	h->headers = make_headers(c);
-	snprintf(ua, sizeof(ua), "orkit/%s %s", VERSION, tool);
-	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, ua);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
-	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT_MS,
-	    c->connect_timeout_ms);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
+	snprintf(h->ua, sizeof(h->ua), "orkit/%s %s", VERSION, tool);
+	if ((h->curl = http_handle(h)) == NULL)
+		die(2, "cannot start libcurl");
 	return h;
+}
+
+/* A handle set up for the API: for a multi, or for serial use. */
+CURL *
+http_handle(struct http *h)
+{
+	const struct cfg *c = h->cfg;
+	CURL *curl;
+
+	if ((curl = curl_easy_init()) == NULL)
+		return NULL;
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, h->ua);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    c->connect_timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	return curl;
 }
 
 void
@@ -125,43 +137,55 @@ read_headers(CURL *curl, struct http_resp *r)
 		r->reset_ms = strtoll(hd->value, NULL, 10);
 }
 
-static void
-perform(struct http *h, const char *path, struct http_resp *r)
+/* Where the answer goes; the body and r must outlive the transfer. */
+void
+http_setup(struct http *h, CURL *curl, const char *path, const char *body,
+    size_t len, struct http_resp *r)
 {
-	int64_t t0;
-
 	buf_reset(&h->url);
 	buf_adds(&h->url, h->cfg->base_url);
 	buf_adds(&h->url, path);
 	buf_reset(&r->body);
 	r->errbuf[0] = '\0';
 	r->status = 0;
-	curl_easy_setopt(h->curl, CURLOPT_URL, h->url.buf);
-	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, r->errbuf);
-	t0 = mono_ms();
-	r->code = curl_easy_perform(h->curl);
-	r->latency_ms = mono_ms() - t0;
-	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	read_headers(h->curl, r);
+	curl_easy_setopt(curl, CURLOPT_URL, h->url.buf);	/* copied */
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, r->errbuf);
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+	} else
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+}
+
+/* What a finished transfer tells beyond its body. */
+void
+http_done(CURL *curl, CURLcode code, struct http_resp *r)
+{
+	curl_off_t us = 0;
+
+	r->code = code;
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &us);
+	r->latency_ms = (int64_t)(us / 1000);
+	read_headers(curl, r);
 }
 
 void
 http_post(struct http *h, const char *path, const char *body, size_t len,
     struct http_resp *r)
 {
-	curl_easy_setopt(h->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)len);
-	perform(h, path, r);
+	http_setup(h, h->curl, path, body, len, r);
+	http_done(h->curl, curl_easy_perform(h->curl), r);
 }
 
 void
 http_get(struct http *h, const char *path, struct http_resp *r)
 {
-	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-	perform(h, path, r);
+	http_setup(h, h->curl, path, NULL, 0, r);
+	http_done(h->curl, curl_easy_perform(h->curl), r);
 }
 
 const char *

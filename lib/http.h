@@ -27,6 +27,12 @@ void		 http_free(struct http *);
 void		 http_post(struct http *, const char *path, const char *body,
 		    size_t len, struct http_resp *);
 void		 http_get(struct http *, const char *path, struct http_resp *);
+
+/* The same in pieces, for transfers run by a multi handle. */
+CURL		*http_handle(struct http *);
+void		 http_setup(struct http *, CURL *, const char *path,
+		    const char *body, size_t len, struct http_resp *);
+void		 http_done(CURL *, CURLcode, struct http_resp *);
 void		 http_resp_free(struct http_resp *);
 
 /* The body without the whitespace OpenRouter pads it with; borrowed. */
