@@ -157,6 +157,7 @@ cfg_load(struct cfg *c, int needkey)
 	c->retries = (int)env_long("ORKIT_RETRIES", 3, 0);
 	c->retry_base_ms = env_long("ORKIT_RETRY_BASE_MS", 500, 0);
 	c->retry_max_ms = env_long("ORKIT_RETRY_MAX_MS", 60000, 0);
+	c->stall_ms = env_long("ORKIT_STALL_MS", 60000, 1);
 	if (needkey && load_key(c) == -1) {
 		cfg_free(c);
 		return -1;

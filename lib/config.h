@@ -8,6 +8,7 @@ struct cfg {
 	char	*referer, *title;	/* attribution headers, or NULL */
 	long	 timeout_ms;		/* whole request */
 	long	 connect_timeout_ms;
+	long	 stall_ms;		/* a stream silent this long is dead */
 	int	 retries;		/* retries after the first attempt */
 	long	 retry_base_ms;		/* first backoff step */
 	long	 retry_max_ms;		/* cap on any one wait */

@@ -73,7 +73,7 @@ rec_reader_held(const struct reader *r)
 static void
 make_room(struct reader *r)
 {
-	if (r->off > 0 && (r->off == r->len || r->off >= r->cap / 2)) {
+	if (r->off > 0 && (r->off == r->len || r->cap - r->len < READ_CHUNK)) {
 		memmove(r->buf, r->buf + r->off, r->len - r->off);
 		r->len -= r->off;
 		r->off = 0;
@@ -103,12 +103,28 @@ rec_fill(struct reader *r)
 	return n > 0;
 }
 
+/* A whole line is buffered: rec_take needs no read. */
+int
+rec_reader_ready(struct reader *r)
+{
+	char *start = r->buf + r->off;
+
+	if (r->eof || r->len == r->off)
+		return r->len > r->off;
+	if (memchr(start + r->scanned, '\n', r->len - r->off - r->scanned))
+		return 1;
+	r->scanned = r->len - r->off;
+	return 0;
+}
+
 /* The next line in the buffer, or at end of input what is left. */
 static int
 take_line(struct reader *r, const char **line, size_t *n)
 {
 	char *start = r->buf + r->off, *nl;
 
+	if (r->len == r->off)
+		return 0;
 	nl = memchr(start + r->scanned, '\n', r->len - r->off - r->scanned);
 	if (nl == NULL && !(r->eof && r->len > r->off)) {
 		r->scanned = r->len - r->off;
@@ -271,6 +287,103 @@ jv
 rec_get(const struct rec *rec, const char *key)
 {
 	return jvx_get(jv_copy(rec->val), key);
+}
+
+/* Where a JSON string or value that starts at p ends: text known valid. */
+static const char *
+string_end(const char *p, const char *e)
+{
+	for (p++; p < e && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < e ? p + 1 : e;
+}
+
+static const char *
+value_end(const char *p, const char *e)
+{
+	int depth = 0;
+
+	while (p < e) {
+		if (*p == '"') {
+			p = string_end(p, e);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (depth-- == 0)
+				return p;
+		} else if (*p == ',' && depth == 0)
+			return p;
+		p++;
+	}
+	return e;
+}
+
+static const char *
+skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int
+key_is(const char *p, size_t n, const char *key)
+{
+	jv k = jvx_parse(p, n);
+	int yes = jv_get_kind(k) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(k), key) == 0;
+
+	jv_free(k);
+	return yes;
+}
+
+/* The bytes of a top-level member "key": value, with one comma. */
+static int
+member_span(const char *s, size_t n, const char *key, size_t *from,
+    size_t *to)
+{
+	const char *e = s + n, *p = skip_ws(s, e), *k, *v, *comma = NULL;
+
+	if (p == e || *p++ != '{')
+		return 0;
+	for (;;) {
+		p = skip_ws(p, e);
+		if (p == e || *p != '"')
+			return 0;
+		k = p;
+		p = string_end(p, e);
+		if (key_is(k, (size_t)(p - k), key)) {
+			v = value_end(skip_ws(skip_ws(p, e) + 1, e), e);
+			*from = (size_t)((v < e && *v == ',' ? k :
+			    comma ? comma : k) - s);
+			*to = (size_t)((v < e && *v == ',' ? v + 1 : v) - s);
+			return 1;
+		}
+		p = value_end(skip_ws(skip_ws(p, e) + 1, e), e);
+		if (p == e || *p != ',')
+			return 0;
+		comma = p++;
+	}
+}
+
+/* Takes a key out of the record, out of its bytes as well. */
+void
+rec_del(struct rec *rec, const char *key)
+{
+	size_t from, to;
+
+	if (!rec_has(rec, key))
+		return;
+	rec->val = jv_object_delete(rec->val, jv_string(key));
+	if (rec->kind != REC_OBJECT || rec->rewrite)
+		return;
+	while (member_span(rec->line, rec->len, key, &from, &to)) {
+		memmove(rec->line + from, rec->line + to, rec->len - to + 1);
+		rec->len -= to - from;
+	}
 }
 
 static void

@@ -35,6 +35,7 @@ int		 rec_fill(struct reader *);	/* one read(2): 1 bytes came,
 						   0 end of input, -1 EINTR */
 int		 rec_reader_fd(const struct reader *);
 int		 rec_reader_eof(const struct reader *);	/* nothing left */
+int		 rec_reader_ready(struct reader *);	/* a whole line */
 size_t		 rec_reader_held(const struct reader *);	/* bytes buffered */
 void		 rec_reader_free(struct reader *);
 struct rec	*rec_from_prompt(const char *);	/* owned: {"prompt": s} */
@@ -45,6 +46,7 @@ jv	 rec_get(const struct rec *, const char *);	/* owned; invalid if absent */
 void	 rec_add(struct rec *, const char *, jv);	/* consumes the value */
 void	 rec_add_raw(struct rec *, const char *, jv, const char *, size_t);
 					/* consumes the parsed jv */
+void	 rec_del(struct rec *, const char *);	/* from the bytes too */
 jv	 rec_errobj(const char *type, const char *msg, int retryable);
 
 void	 out_init(void);		/* line-buffered stdout, SIGPIPE ignored */

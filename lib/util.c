@@ -44,9 +44,13 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+void (*before_msg)(void);
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
+	if (before_msg)
+		before_msg();
 	fprintf(stderr, "%s: ", progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 extern const char *progname;		/* set by each tool's main */
+extern void (*before_msg)(void);	/* e.g. clears a progress line */
 
 void	*xmalloc(size_t);
 void	*xrealloc(void *, size_t);

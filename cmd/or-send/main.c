@@ -1,7 +1,5 @@
 /* or-send: send each record to POST /chat/completions. */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +15,42 @@
 #include "send.h"
 #include "util.h"
 
-static void
+#define DEFAULT_FREE_MODEL	"meta-llama/llama-3.3-8b-instruct:free"
+
+static _Noreturn void
 usage(const char *why)
 {
 	if (why && *why)
 		warnx_("%s", why);
 	fprintf(why ? stderr : stdout,
-	    "usage: or-send [-t] [-m model] [-s system] [-o key=value] "
-	    "[--retries n] [prompt ...]\n");
+	    "usage: or-send [-t] [-P n] [-m model] [-s system] [-o key=value] "
+	    "[--stream] [--rate n/s] [--retry] [--fallback m,...] [--free] "
+	    "[prompt ...]\n");
 	exit(why ? 2 : 0);
 }
+
+enum {
+	O_RETRIES = 256, O_UNORDERED, O_RATE, O_PROGRESS, O_NOPROGRESS,
+	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402
+};
 
 static const struct option longopts[] = {
 	{ "model",	required_argument,	NULL, 'm' },
 	{ "system",	required_argument,	NULL, 's' },
 	{ "option",	required_argument,	NULL, 'o' },
 	{ "text",	no_argument,		NULL, 't' },
-	{ "retries",	required_argument,	NULL, 'R' },
+	{ "parallel",	required_argument,	NULL, 'P' },
+	{ "retries",	required_argument,	NULL, O_RETRIES },
+	{ "unordered",	no_argument,		NULL, O_UNORDERED },
+	{ "rate",	required_argument,	NULL, O_RATE },
+	{ "progress",	no_argument,		NULL, O_PROGRESS },
+	{ "no-progress", no_argument,		NULL, O_NOPROGRESS },
+	{ "stream",	no_argument,		NULL, O_STREAM },
+	{ "reasoning",	no_argument,		NULL, O_REASONING },
+	{ "retry",	no_argument,		NULL, O_RETRY },
+	{ "fallback",	required_argument,	NULL, O_FALLBACK },
+	{ "free",	no_argument,		NULL, O_FREE },
+	{ "on-402",	required_argument,	NULL, O_ON402 },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -56,14 +73,82 @@ parse_option(jv opts, const char *arg)
 }
 
 static int
-parse_count(const char *s)
+parse_count(const char *s, int lo, int hi, const char *why)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
 
-	if (*s == '\0' || *end || n < 0 || n > 100)
-		usage("--retries wants a number from 0 to 100");
+	if (*s == '\0' || *end || n < lo || n > hi)
+		usage(why);
 	return (int)n;
+}
+
+/* "20/min", "5/s" or "5": milliseconds between request starts. */
+static double
+parse_rate(const char *s)
+{
+	char *end;
+	double n = strtod(s, &end), per = 1000;
+
+	if (end == s || n <= 0)
+		usage("--rate wants n/s or n/min");
+	if (strcmp(end, "/min") == 0 || strcmp(end, "/m") == 0)
+		per = 60000;
+	else if (*end && strcmp(end, "/s") != 0)
+		usage("--rate wants n/s or n/min");
+	return per / n;
+}
+
+static jv
+parse_models(const char *s)
+{
+	jv list = jv_array();
+	const char *p = s, *comma;
+
+	for (; *p; p = *comma ? comma + 1 : comma) {
+		comma = strchr(p, ',');
+		if (comma == NULL)
+			comma = p + strlen(p);
+		if (comma > p)
+			list = jv_array_append(list,
+			    jv_string_sized(p, (int)(comma - p)));
+	}
+	if (jv_array_length(jv_copy(list)) == 0) {
+		jv_free(list);
+		usage("--fallback wants model,model,...");
+	}
+	return list;
+}
+
+/* ORKIT_FREE_MODEL, else the first free model of or-models' cache. */
+static char *
+free_model(void)
+{
+	const char *env = getenv("ORKIT_FREE_MODEL");
+	char *path, *pick = NULL;
+	jv models;
+
+	if (env && *env)
+		return xstrdup(env);
+	path = cfg_path("XDG_CACHE_HOME", ".cache", "models.json");
+	models = jvx_get(jv_load_file(path, 0), "data");
+	free(path);
+	if (jv_get_kind(models) != JV_KIND_ARRAY) {
+		jv_free(models);
+		models = jv_array();
+	}
+	jv_array_foreach(models, i, m) {
+		jv id = jvx_get(m, "id");
+		const char *s = jv_get_kind(id) == JV_KIND_STRING ?
+		    jv_string_value(id) : "";
+		size_t n = strlen(s);
+
+		if (pick == NULL && n > 5 && strcmp(s + n - 5, ":free") == 0)
+			pick = xstrdup(s);
+		jv_free(id);
+	}
+	jv_free(models);
+	return pick ? pick : xstrdup(DEFAULT_FREE_MODEL);
 }
 
 /* The prompt given as arguments, joined by spaces as echo does. */
@@ -82,57 +167,61 @@ join_args(int argc, char **argv)
 }
 
 static void
-print_text(struct rec *rec)
+sender_free(struct sender *s)
 {
-	char *text;
-
-	if (rec->failed)
-		return;
-	text = send_text(rec);
-	errno = 0;
-	out_put(text, strlen(text));
-	out_put("\n", 1);
-	free(text);
-	out_end();
-}
-
-static int
-run(struct sender *s, struct rec *rec)
-{
-	int failed;
-
-	send_record(s, rec);
-	failed = rec->failed;
-	if (s->textmode)
-		print_text(rec);
-	else
-		rec_emit(rec);
-	rec_free(rec);
-	return failed;
+	jv_free(s->opts);
+	jv_free(s->fallback);
+	free((char *)s->free_model);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct sender s = { 0 };
-	struct reader *r;
-	struct rec *rec;
+	struct batch_opts o = { 1, 0, 0, -1 };
+	struct reader *r = NULL;
+	struct rec *one = NULL;
 	char *prompt;
-	int c, status = 0, retries = -1;
+	int c, status, retries = -1;
 
 	progname = "or-send";
 	s.opts = jv_object();
-	while ((c = getopt_long(argc, argv, "m:s:o:thV", longopts,
+	s.fallback = jv_array();
+	while ((c = getopt_long(argc, argv, "m:s:o:tP:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'm': s.model = optarg; break;
 		case 's': s.system = optarg; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
 		case 't': s.textmode = 1; break;
-		case 'R': retries = parse_count(optarg); break;
-		case 'h': usage(NULL); break;
+		case 'P':
+			o.parallel = parse_count(optarg, 1, 1024,
+			    "-P wants a number from 1 to 1024");
+			break;
+		case O_RETRIES:
+			retries = parse_count(optarg, 0, 100,
+			    "--retries wants a number from 0 to 100");
+			break;
+		case O_UNORDERED: o.unordered = 1; break;
+		case O_RATE: o.rate_ms = parse_rate(optarg); break;
+		case O_PROGRESS: o.progress = 1; break;
+		case O_NOPROGRESS: o.progress = 0; break;
+		case O_STREAM: s.stream = 1; break;
+		case O_REASONING: s.reasoning = 1; break;
+		case O_RETRY: s.retry = 1; break;
+		case O_FALLBACK:
+			jv_free(s.fallback);
+			s.fallback = parse_models(optarg);
+			break;
+		case O_FREE: s.free = 1; break;
+		case O_ON402:
+			if (strcmp(optarg, "free") != 0)
+				usage("--on-402 wants \"free\"");
+			s.on402free = 1;
+			break;
+		case 'h': usage(NULL);
 		case 'V':
-			jv_free(s.opts);
+			sender_free(&s);
 			printf("or-send %s\n", VERSION);
 			return 0;
 		default: usage("");
@@ -142,28 +231,31 @@ main(int argc, char **argv)
 	argv += optind;
 
 	if (cfg_load(&s.cfg, 1) == -1) {
-		jv_free(s.opts);
+		sender_free(&s);
 		return 2;
 	}
 	if (retries >= 0)
 		s.cfg.retries = retries;
+	s.stall_ms = s.cfg.stall_ms;
+	if (o.progress == -1)
+		o.progress = isatty(STDERR_FILENO);
+	if (s.free || s.on402free)
+		s.free_model = free_model();
 	out_init();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	s.http = http_new(&s.cfg, progname);
 	if (argc > 0) {
 		prompt = join_args(argc, argv);
-		status = run(&s, rec_from_prompt(prompt));
+		one = rec_from_prompt(prompt);
 		free(prompt);
-	} else {
+	} else
 		r = rec_reader(STDIN_FILENO);
-		while ((rec = rec_next(r)) != NULL)
-			status |= run(&s, rec);
-		rec_reader_free(r);
-	}
+	status = batch_run(&s, &o, r, one);
+	rec_reader_free(r);
 	http_free(s.http);
 	curl_global_cleanup();
 	cfg_free(&s.cfg);
-	jv_free(s.opts);
+	sender_free(&s);
 	c = out_close();
 	return c ? c : status;
 }

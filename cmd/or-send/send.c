@@ -12,6 +12,7 @@
 #include "jvx.h"
 #include "record.h"
 #include "send.h"
+#include "stream.h"
 #include "util.h"
 
 static const char *reserved[] = {
@@ -35,8 +36,8 @@ where(const struct rec *rec)
 	return jv_string_fmt("line %ld", rec->lineno);
 }
 
-static void
-complain(const struct rec *rec, jv err)
+void
+send_complain(const struct rec *rec, jv err)
 {
 	jv w = where(rec);
 	jv msg = jvx_get(jv_copy(err), "message");
@@ -53,7 +54,7 @@ fail(struct rec *rec, const char *type, const char *msg)
 {
 	jv err = rec_errobj(type, msg, 0);
 
-	complain(rec, jv_copy(err));
+	send_complain(rec, jv_copy(err));
 	rec_add(rec, "error", err);
 }
 
@@ -162,6 +163,7 @@ chat_error(jv body)
 		e = rec_errobj("bad_response", "response has no choices", 1);
 	jv_free(cerr);
 	jv_free(choices);
+	jv_free(body);
 	return e;
 }
 
@@ -182,102 +184,310 @@ announce_retry(const struct rec *rec, jv err, int attempt, int retries,
 	jv_free(w);
 	jv_free(msg);
 	jv_free(status);
+	jv_free(err);
 }
 
 static jv
-send_info(long status, int attempts, int64_t latency, int64_t started,
-    int64_t backoff)
+send_info(struct job *j)
 {
+	jv info;
 	char iso[64];
 
-	iso8601_ms(started, iso);
-	return JV_OBJECT(jv_string("status"),
-	    status ? jv_number(status) : jv_null(),
-	    jv_string("attempts"), jv_number(attempts),
-	    jv_string("latency_ms"), jv_number((double)latency),
-	    jv_string("backoff_ms"), jv_number((double)backoff),
+	iso8601_ms(j->started, iso);
+	info = JV_OBJECT(jv_string("status"),
+	    j->resp.status ? jv_number(j->resp.status) : jv_null(),
+	    jv_string("attempts"), jv_number(j->attempts),
+	    jv_string("latency_ms"), jv_number((double)j->resp.latency_ms),
+	    jv_string("backoff_ms"), jv_number((double)j->backoff),
 	    jv_string("started_at"), jv_string(iso));
+	if (j->ttft >= 0)
+		info = jv_object_set(info, jv_string("ttft_ms"),
+		    jv_number((double)j->ttft));
+	if (jv_is_valid(j->tried))
+		info = jv_object_set(info, jv_string("models_tried"),
+		    jv_copy(j->tried));
+	return info;
 }
 
 /* A completion-shaped body is kept even when it failed: it may be billed. */
 static void
-add_response(struct rec *rec, struct http_resp *r, jv body)
+add_response(struct job *j, jv body, int raw)
 {
 	const char *json;
 	size_t n;
+	jv cost;
 
 	if (jv_get_kind(body) != JV_KIND_OBJECT || !(jvx_has(body, "id") ||
 	    jvx_has(body, "choices"))) {
 		jv_free(body);
 		return;
 	}
-	json = http_json(r, &n);
-	if (utf8_valid(json, n))
-		rec_add_raw(rec, "response", body, json, n);
+	cost = jvx_path(jv_copy(body), "usage.cost");
+	if (jv_get_kind(cost) == JV_KIND_NUMBER)
+		j->usd += jv_number_value(cost);
+	jv_free(cost);
+	json = http_json(&j->resp, &n);
+	if (raw && utf8_valid(json, n))
+		rec_add_raw(j->rec, "response", body, json, n);
 	else
-		rec_add(rec, "response", body);
+		rec_add(j->rec, "response", body);
+}
+
+static int
+is_free(jv model)
+{
+	const char *m;
+	size_t n;
+
+	if (jv_get_kind(model) != JV_KIND_STRING)
+		return 0;
+	m = jv_string_value(model);
+	n = strlen(m);
+	return n > 5 && strcmp(m + n - 5, ":free") == 0;
 }
 
 static void
-transact(struct sender *s, struct rec *rec, const char *text, size_t len)
+set_model(struct job *j, jv model)
 {
-	struct http_resp r = { 0 };
-	int64_t started = now_ms(), backoff = 0, wait;
-	int attempt;
-	jv err, body;
+	jv text;
 
-	for (attempt = 1;; attempt++) {
-		http_post(s->http, "/chat/completions", text, len, &r);
-		err = http_error(&r, &body);
-		if (!jv_is_valid(err))
-			err = chat_error(body);
-		if (!jv_is_valid(err) || attempt > s->cfg.retries ||
-		    !http_should_retry(err))
-			break;
-		wait = http_retry_wait(&s->cfg, &r, attempt);
-		announce_retry(rec, err, attempt, s->cfg.retries, wait);
+	j->body = jv_object_delete(j->body, jv_string("models"));
+	j->body = jv_object_set(j->body, jv_string("model"), model);
+	free(j->req);
+	text = jv_dump_string(jv_copy(j->body), 0);
+	j->reqlen = (size_t)jv_string_length_bytes(jv_copy(text));
+	j->req = xstrdup(jv_string_value(text));
+	jv_free(text);
+	j->tries = 0;
+}
+
+/* Strips what an earlier or-send run added, for --retry. */
+static int
+strip_retryable(struct rec *rec)
+{
+	static const char *old[] = { "error", "send", "response", "cost",
+	    "log", NULL };
+	jv r = jvx_path(rec_get(rec, "error"), "retryable");
+	int yes = jv_get_kind(r) == JV_KIND_TRUE;
+	int i;
+
+	jv_free(r);
+	if (!yes)
+		return 0;
+	for (i = 0; old[i]; i++)
+		rec_del(rec, old[i]);
+	rec->failed = 0;
+	return 1;
+}
+
+int
+send_prepare(struct sender *s, struct job *j)
+{
+	struct rec *rec = j->rec;
+	const char *why = NULL;
+	jv text, model;
+
+	j->tried = jv_invalid();
+	j->body = jv_invalid();
+	j->ttft = -1;
+	j->is_sse = -1;
+	if (rec->kind == REC_BAD) {
+		send_complain(rec, rec_get(rec, "error"));
+		return 0;
+	}
+	if (rec_has(rec, "error") && !(s->retry && strip_retryable(rec))) {
+		if (s->textmode)	/* else the record itself says it */
+			send_complain(rec, rec_get(rec, "error"));
+		return 0;
+	}
+	if (rec_has(rec, "response"))
+		return 0;
+	j->body = build_body(s, rec->val, &why);
+	if (why) {
+		fail(rec, "bad_input", why);
+		return 0;
+	}
+	model = jvx_get(jv_copy(j->body), "model");
+	if (s->free && !is_free(model))
+		j->body = jv_object_set(jv_object_delete(j->body,
+		    jv_string("models")), jv_string("model"),
+		    jv_string(s->free_model));
+	jv_free(model);
+	if (s->stream)
+		j->body = jv_object_set(j->body, jv_string("stream"),
+		    jv_true());
+	if (jv_array_length(jv_copy(s->fallback)) > 0 || s->on402free)
+		j->tried = jv_array();
+	text = jv_dump_string(jv_copy(j->body), 0);
+	j->reqlen = (size_t)jv_string_length_bytes(jv_copy(text));
+	j->req = xstrdup(jv_string_value(text));
+	jv_free(text);
+	j->started = now_ms();
+	return 1;
+}
+
+/* The model failed, not the request: another model may do. */
+static int
+model_failed(jv err)
+{
+	static const char *types[] = { "context_length_exceeded",
+	    "not_found", "provider_unavailable", "max_tokens_exceeded",
+	    "token_limit_exceeded", NULL };
+	jv st = jvx_get(jv_copy(err), "status");
+	jv type = jvx_get(jv_copy(err), "type");
+	jv msg = jvx_get(jv_copy(err), "message");
+	long status = jv_get_kind(st) == JV_KIND_NUMBER ?
+	    (long)jv_number_value(st) : 0;
+	const char *m = jv_get_kind(msg) == JV_KIND_STRING ?
+	    jv_string_value(msg) : "";
+	int i, yes = status == 404 || status == 503 ||
+	    (status == 400 && (strstr(m, "not a valid model") ||
+	    strstr(m, "not supported") || strstr(m, "unsupported") ||
+	    strstr(m, "context length") || strstr(m, "No endpoints")));
+
+	for (i = 0; !yes && types[i] && jv_get_kind(type) ==
+	    JV_KIND_STRING; i++)
+		yes = strcmp(jv_string_value(type), types[i]) == 0;
+	jv_free(st);
+	jv_free(type);
+	jv_free(msg);
+	return yes;
+}
+
+static void
+note_tried(struct job *j, jv err)
+{
+	jv t = JV_OBJECT(jv_string("model"),
+	    jvx_get(jv_copy(j->body), "model"),
+	    jv_string("status"), j->resp.status ? jv_number(j->resp.status) :
+	    jv_null());
+
+	if (!jv_is_valid(j->tried))
+		return;
+	if (jv_is_valid(err))
+		t = jv_object_set(t, jv_string("error"),
+		    jvx_get(jv_copy(err), "message"));
+	j->tried = jv_array_append(j->tried, t);
+}
+
+/* Another model to try after this failure, or invalid. */
+static jv
+next_model(struct sender *s, struct job *j, jv err)
+{
+	jv st = jvx_get(jv_copy(err), "status");
+	jv model = jvx_get(jv_copy(j->body), "model");
+	int pay = jv_get_kind(st) == JV_KIND_NUMBER &&
+	    jv_number_value(st) == 402;
+	jv next = jv_invalid();
+
+	if (pay && s->on402free && !is_free(model))
+		next = jv_string(s->free_model);
+	else if (!pay && model_failed(err) &&
+	    j->nextmodel < jv_array_length(jv_copy(s->fallback)))
+		next = jv_array_get(jv_copy(s->fallback), j->nextmodel++);
+	jv_free(st);
+	jv_free(model);
+	return next;
+}
+
+/* What the answer was: the parsed response (or invalid) and the error. */
+static jv
+outcome(struct sender *s, struct job *j, jv *body, int *raw)
+{
+	jv err;
+
+	*raw = !j->is_sse || j->st == NULL || j->is_sse == -1;
+	if (j->st && j->is_sse == 1) {
+		*raw = 0;
+		*body = stream_response(j->st);
+		err = stream_error(j->st);
+		if (jv_is_valid(err))
+			return http_api_error(200, err);
+		if (j->resp.code == CURLE_OPERATION_TIMEDOUT)
+			return jv_object_set(rec_errobj("stream", "stream "
+			    "stalled: no bytes for a while", 1),
+			    jv_string("curl_code"), jv_number(j->resp.code));
+		if (j->resp.code != CURLE_OK || !stream_done(j->st))
+			return rec_errobj("stream", "stream cut before "
+			    "data: [DONE]", 1);
+		return chat_error(jv_copy(*body));
+	}
+	(void)s;
+	err = http_error(&j->resp, body);
+	if (!jv_is_valid(err))
+		err = chat_error(jv_copy(*body));
+	return err;
+}
+
+/*
+ * One request of the job's finished. 1 when it is to be sent again,
+ * not before *wait ms; 0 when the record is complete.
+ */
+int
+send_result(struct sender *s, struct job *j, int64_t *wait)
+{
+	jv err, body, next;
+	int raw;
+
+	*wait = 0;
+	j->waited = -1;
+	err = outcome(s, j, &body, &raw);
+	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, err))) {
+		note_tried(j, err);
 		jv_free(err);
 		jv_free(body);
-		sleep_ms(wait);
-		backoff += wait;
+		set_model(j, next);
+		return 1;
 	}
-	add_response(rec, &r, body);
-	rec_add(rec, "send", send_info(r.status, attempt, r.latency_ms,
-	    started, backoff));
+	if (jv_is_valid(err) && j->tries <= s->cfg.retries &&
+	    http_should_retry(err)) {
+		*wait = http_retry_wait(&s->cfg, &j->resp, j->tries);
+		if (j->resp.retry_after_ms >= 0 || j->resp.reset_ms > 0)
+			j->waited = *wait;
+		announce_retry(j->rec, jv_copy(err), j->tries,
+		    s->cfg.retries, *wait);
+		j->backoff += *wait;
+		jv_free(err);
+		jv_free(body);
+		return 1;
+	}
+	note_tried(j, err);
+	add_response(j, body, raw);
+	rec_add(j->rec, "send", send_info(j));
 	if (jv_is_valid(err)) {
-		complain(rec, jv_copy(err));
-		rec_add(rec, "error", err);
+		send_complain(j->rec, jv_copy(err));
+		rec_add(j->rec, "error", err);
 	} else
 		jv_free(err);
-	http_resp_free(&r);
+	return 0;
+}
+
+/* SIGINT: the record goes on unsent, or with what was in flight. */
+void
+send_interrupt(struct job *j, int inflight)
+{
+	jv err = rec_errobj("interrupted", inflight ?
+	    "interrupted while in flight; it may have been billed" :
+	    "interrupted before it was sent", 1);
+
+	if (j->attempts > 0)
+		rec_add(j->rec, "send", send_info(j));
+	rec_add(j->rec, "error", err);
 }
 
 void
-send_record(struct sender *s, struct rec *rec)
+send_job_free(struct job *j)
 {
-	const char *why = NULL;
-	jv body, text;
-
-	if (rec->kind == REC_BAD) {
-		complain(rec, rec_get(rec, "error"));
+	if (j == NULL)
 		return;
-	}
-	if (rec_has(rec, "error")) {
-		if (s->textmode)	/* else the record itself says it */
-			complain(rec, rec_get(rec, "error"));
-		return;
-	}
-	if (rec_has(rec, "response"))
-		return;
-	body = build_body(s, rec->val, &why);
-	if (why) {
-		fail(rec, "bad_input", why);
-		return;
-	}
-	text = jv_dump_string(body, 0);
-	transact(s, rec, jv_string_value(text),
-	    (size_t)jv_string_length_bytes(jv_copy(text)));
-	jv_free(text);
+	rec_free(j->rec);
+	jv_free(j->body);
+	jv_free(j->tried);
+	free(j->req);
+	http_resp_free(&j->resp);
+	if (j->st)
+		stream_free(j->st);
+	free(j);
 }
 
 static void

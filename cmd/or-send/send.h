@@ -1,12 +1,17 @@
-/* send.h: one record to one chat completion. */
+/* send.h: records to chat completions, many at once. */
 #ifndef OR_SEND_H
 #define OR_SEND_H
 
+#include <stdint.h>
+
+#include <curl/curl.h>
 #include <jv.h>
 
 #include "config.h"
 #include "http.h"
 #include "record.h"
+
+struct stream;
 
 struct sender {
 	struct cfg	 cfg;
@@ -14,10 +19,63 @@ struct sender {
 	const char	*model;		/* -m: for records without one */
 	const char	*system;	/* -s: for records without one */
 	jv		 opts;		/* -o: parameters records lack */
+	jv		 fallback;	/* --fallback: models to try next */
+	const char	*free_model;	/* --free and --on-402 free */
+	int		 free;		/* --free */
+	int		 on402free;	/* --on-402 free */
 	int		 textmode;	/* -t: text out, errors on stderr */
+	int		 stream;	/* --stream */
+	int		 reasoning;	/* --reasoning: to stderr with -t */
+	int		 retry;		/* --retry: resend retryable errors */
+	long		 stall_ms;	/* a stream this quiet is dead */
 };
 
-void	 send_record(struct sender *, struct rec *);
-char	*send_text(struct rec *);	/* malloc'd assistant text, or NULL */
+/* One record on its way: owned by the batch, in input order. */
+struct job {
+	struct rec	*rec;
+	jv		 body;		/* the request, as a value */
+	char		*req;		/* and as sent */
+	size_t		 reqlen;
+	int		 attempts;	/* all requests made */
+	int		 tries;		/* for the current model */
+	int		 nextmodel;	/* index into --fallback */
+	jv		 tried;		/* send.models_tried */
+	int64_t		 started;	/* epoch ms of the first request */
+	int64_t		 t0;		/* monotonic ms of this request */
+	int64_t		 due;		/* monotonic ms: not before */
+	int64_t		 backoff;	/* ms waited between attempts */
+	int64_t		 ttft;		/* ms to the first token, or -1 */
+	int64_t		 waited;	/* the server's own wait, or -1 */
+	int		 state;
+	int		 is_sse;	/* -1 not known yet */
+	int		 live;		/* text goes out as it comes */
+	size_t		 printed;	/* bytes of text already out */
+	CURL		*easy;
+	struct http_resp resp;
+	struct stream	*st;
+	double		 usd;		/* usage.cost, for progress */
+	struct job	*prev, *next;
+};
+
+enum { JOB_READY, JOB_FLIGHT, JOB_DONE };
+
+int	 send_prepare(struct sender *, struct job *);	/* 1: to send */
+void	 send_request(struct sender *, struct job *);	/* sets up easy */
+int	 send_result(struct sender *, struct job *, int64_t *wait);
+							/* 1: again */
+void	 send_interrupt(struct job *, int inflight);
+void	 send_job_free(struct job *);
+char	*send_text(struct rec *);	/* malloc'd assistant text */
+void	 send_complain(const struct rec *, jv err);	/* consumes */
+
+struct batch_opts {
+	int	 parallel;	/* -P */
+	int	 unordered;	/* --unordered */
+	double	 rate_ms;	/* --rate: ms between starts, 0 none */
+	int	 progress;	/* 1 on, 0 off */
+};
+
+int	 batch_run(struct sender *, const struct batch_opts *,
+	    struct reader *, struct rec *);
 
 #endif
