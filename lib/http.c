@@ -344,7 +344,10 @@ http_error(const struct http_resp *r, jv *body)
 	return jv_invalid();
 }
 
-/* Timeouts are not resent: the first request may still be billed. */
+/*
+ * Timeouts and broken streams are not resent on their own: the first
+ * request may still be billed. They stay retryable, for --retry.
+ */
 int
 http_should_retry(jv err)
 {
@@ -354,7 +357,8 @@ http_should_retry(jv err)
 
 	yes = jv_get_kind(r) == JV_KIND_TRUE &&
 	    !(jv_get_kind(t) == JV_KIND_STRING &&
-	    strcmp(jv_string_value(t), "timeout") == 0);
+	    (strcmp(jv_string_value(t), "timeout") == 0 ||
+	    strcmp(jv_string_value(t), "stream") == 0));
 	jv_free(r);
 	jv_free(t);
 	return yes;

@@ -406,3 +406,187 @@ teardown() {
 	echo "max RSS KiB: 200 sent $small, 3000 sent $large"
 	[ "$large" -lt $((small + 2048)) ]
 }
+
+# --- many at once ----------------------------------------------------
+
+@test "-P 8: 40 records under random delays come out in input order" {
+	for i in $(seq 40); do fake "delay $((RANDOM % 60))"; done
+	seq 40 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr sh -c 'or-send -P 8 -t <"$1"' _ "$BATS_TEST_TMPDIR/in"
+	assert_output "$(seq 40 | sed 's/^/Echo: /')"
+	[ "$(requests)" -eq 40 ]
+}
+
+@test "-P 4 --unordered: a slow record does not hold back the others" {
+	fake "delay 1500 if=slow"
+	run -0 --separate-stderr or-send -P 4 --unordered -t <<<$'"slow"\n"b"\n"c"\n"d"'
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[3]}" = "Echo: slow" ]
+	assert_equal "$(printf '%s\n' "${lines[@]:0:3}" | sort | paste -sd,)" "Echo: b,Echo: c,Echo: d"
+}
+
+@test "a retry waits in the queue, not in front of the others" {
+	fake "status 503 retry-after=1 if=%22a%22"
+	run -0 --separate-stderr or-send -P 4 -t <<<$'"a"\n"b"\n"c"\n"d"'
+	assert_output $'Echo: a\nEcho: b\nEcho: c\nEcho: d'
+	run jq -r '.body.messages[-1].content' "$FAKE_LOG"
+	[ "${lines[4]}" = a ]
+	assert_equal "$(printf '%s\n' "${lines[@]:0:4}" | sort | paste -sd,)" "a,b,c,d"
+}
+
+@test "--rate 4/s: no second holds more than four request starts" {
+	seq 12 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr sh -c 'or-send -P 12 --rate 4/s <"$1"' _ "$BATS_TEST_TMPDIR/in"
+	[ "${#lines[@]}" -eq 12 ]
+	# the most requests the fake saw in any second (less 50 ms of jitter)
+	run jq -s '[.[].at_ms] | sort | . as $t | [range(length) as $i | [$t[$i:][] | select(. < $t[$i] + 950)] | length] | max' "$FAKE_LOG"
+	[ "$output" -le 4 ]
+	[ "$output" -ge 1 ]
+}
+
+@test "--rate rejects what it cannot read" {
+	run -2 --separate-stderr or-send --rate fast hi
+	[ "${stderr_lines[0]}" = "or-send: --rate wants n/s or n/min" ]
+}
+
+@test "a 429 with Retry-After holds every start, not just its own" {
+	fake "status 429 retry-after=1" "ok" "ok"
+	run -0 --separate-stderr or-send -P 1 -t <<<$'"a"\n"b"'
+	assert_output $'Echo: a\nEcho: b'
+	run jq -s '.[1].at_ms - .[0].at_ms' "$FAKE_LOG"
+	[ "$output" -ge 900 ]
+}
+
+@test "--progress: one status line on stderr, none on stdout" {
+	run -0 --separate-stderr or-send --progress -t <<<$'"a"\n"b"'
+	assert_output $'Echo: a\nEcho: b'
+	[[ "${stderr_lines[-1]}" =~ ^or-send:\ 2\ done,\ 0\ failed,\ 0\ in\ flight,\ [0-9.]+\ req/s,\ 0:0[0-9],\ \$0\.[0-9]{6}$ ]]
+}
+
+@test "no progress line when stderr is not a terminal" {
+	run -0 --separate-stderr or-send -t <<<'"a"'
+	assert_equal "$stderr" ''
+}
+
+# --- interrupted, resumed --------------------------------------------
+
+@test "SIGINT mid-batch: in-flight records finish, the rest are kept as interrupted" {
+	for i in $(seq 10); do fake "delay 1500"; done
+	seq 10 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
+	or-send -P 2 <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for i in $(seq 100); do [ "$(requests)" -ge 2 ] && break; sleep 0.05; done
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	run jq -c '[.prompt, (.error.type // "ok"), (.error.retryable // null)]' "$BATS_TEST_TMPDIR/out"
+	[ "${#lines[@]}" -eq 10 ]
+	[ "${lines[0]}" = '["1","ok",null]' ]
+	[ "${lines[1]}" = '["2","ok",null]' ]
+	[ "${lines[9]}" = '["10","interrupted",true]' ]
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "or-send --retry sends again only what may work, and keeps the user's bytes" {
+	cat >"$BATS_TEST_TMPDIR/in" <<-'IN'
+	{"id":1,"prompt":"again","seed":12345678901234567891,"error":{"type":"interrupted","retryable":true},"send":{"attempts":0}}
+	{"id":2,"prompt":"broken","error":{"type":"bad_input","retryable":false}}
+	{"id":3,"prompt":"done","response":{"x":1}}
+	IN
+	run -1 --separate-stderr or-send --retry <"$BATS_TEST_TMPDIR/in"
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "${lines[0]}" == '{"id":1,"prompt":"again","seed":12345678901234567891,"response":'* ]]
+	[ "$(jq -c '[.error, .send.attempts, .response.choices[0].message.content]' <<<"${lines[0]}")" = '[null,1,"Echo: again"]' ]
+	[ "${lines[1]}" = "$(sed -n 2p "$BATS_TEST_TMPDIR/in")" ]
+	[ "${lines[2]}" = "$(sed -n 3p "$BATS_TEST_TMPDIR/in")" ]
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "without --retry a failed record passes through unsent" {
+	run -1 --separate-stderr or-send <<<'{"prompt":"x","error":{"type":"interrupted","retryable":true}}'
+	assert_output '{"prompt":"x","error":{"type":"interrupted","retryable":true}}'
+	[ "$(requests)" -eq 0 ]
+}
+
+# --- fallbacks and free models ---------------------------------------
+
+@test "--fallback: the next model when one is not valid; models_tried says how each went" {
+	run -0 --separate-stderr or-send --fallback nope/also-nope,openai/gpt-4o-mini <<<'{"model":"nope/nope","prompt":"hi"}'
+	run jq -c '[.send.models_tried[] | [.model, .status]], .response.model, .send.attempts' <<<"$output"
+	assert_output $'[["nope/nope",400],["nope/also-nope",400],["openai/gpt-4o-mini",200]]\n"openai/gpt-4o-mini"\n3'
+}
+
+@test "--fallback does not follow a failure of the request itself" {
+	fake "status 401"
+	run -1 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"model":"anthropic/claude-3.5-haiku","prompt":"hi"}'
+	run jq -c '[.send.models_tried[] | [.model, .status]], .error.status' <<<"$output"
+	assert_output $'[["anthropic/claude-3.5-haiku",401]]\n401'
+}
+
+@test "--free: records get the free model unless they name a free one" {
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --free <<<$'{"prompt":"a","model":"openai/gpt-4o"}\n{"prompt":"b","model":"thudm/glm-4-9b:free"}\n"c"'
+	run jq -r '.body.model' "$FAKE_LOG"
+	assert_output $'qwen/qwen3-8b:free\nthudm/glm-4-9b:free\nqwen/qwen3-8b:free'
+}
+
+@test "--free picks from or-models' cached catalog" {
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	run -0 --separate-stderr or-send --free -t hi
+	[ "$(jq -r .body.model "$FAKE_LOG")" = "$(jq -r '[.data[].id | select(endswith(":free"))][0]' "$FIXTURES/models.json")" ]
+}
+
+@test "--on-402 free: out of credit, the free model answers" {
+	fake "status 402"
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -m openai/gpt-4o hi
+	run jq -c '[.send.models_tried[] | [.model, .status]], .response.model' <<<"$output"
+	assert_output $'[["openai/gpt-4o",402],["qwen/qwen3-8b:free",200]]\n"qwen/qwen3-8b:free"'
+}
+
+@test "a record's own models array is sent as it is" {
+	run -0 --separate-stderr or-send <<<'{"models":["a/b","openai/gpt-4o-mini"],"prompt":"hi"}'
+	[ "$(jq -c .body.models "$FAKE_LOG")" = '["a/b","openai/gpt-4o-mini"]' ]
+}
+
+# --- streaming -------------------------------------------------------
+
+@test "--stream -t: the text, as it came" {
+	run -0 --separate-stderr or-send --stream -t "Write a haiku"
+	assert_output "Echo: Write a haiku"
+	[ "$(jq -c .body.stream "$FAKE_LOG")" = true ]
+}
+
+@test "--stream: the record has the non-streamed shape, and ttft_ms" {
+	run -0 --separate-stderr or-send --stream <<<'{"id":"s1","prompt":"hello there"}'
+	run jq -c '[.id, .response.object, .response.choices[0].message.role, .response.choices[0].message.content, .response.choices[0].finish_reason, (.response.usage.total_tokens > 0), (.send.ttft_ms >= 0), (.response.id | startswith("gen-"))]' <<<"$output"
+	assert_output '["s1","chat.completion","assistant","Echo: hello there","stop",true,true,true]'
+}
+
+@test "--stream: a mid-stream error is the record's error; the text so far is kept" {
+	fake "midstream-error after=2"
+	run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -c '[.error.status, .error.message, .error.retryable, (.response.choices[0].message.content | length > 0)]' <<<"$output"
+	assert_output '[200,"Token limit reached",false,true]'
+}
+
+@test "--stream: a stream cut before [DONE] is an error, never a partial success" {
+	fake "cut after=2"
+	run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -c '[.error.type, .error.retryable]' <<<"$output"
+	assert_output '["stream",true]'
+}
+
+@test "--stream: a stream that stalls is an error" {
+	fake "stall 3000 after=1"
+	ORKIT_STALL_MS=1000 run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -c '[.error.type, .error.message]' <<<"$output"
+	assert_output '["stream","stream stalled: no bytes for 1.0s"]'
+}
+
+@test "--stream: an HTTP error before the stream is plain JSON, and retried" {
+	fake "status 502"
+	run -0 --separate-stderr or-send --stream -t hi
+	assert_output "Echo: hi"
+	[ "$(requests)" -eq 2 ]
+}

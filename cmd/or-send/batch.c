@@ -38,7 +38,7 @@ struct batch {
 	int			 status;
 	/* progress */
 	int64_t			 t_begin, t_drawn;
-	unsigned long		 ndone, nfailed, nreq;
+	unsigned long		 ndone, nfailed, nreq, ninterrupted;
 	double			 usd;
 	int			 tty;
 };
@@ -207,6 +207,7 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	struct job *j = arg;
 	char *ct = NULL;
 
+	j->last_byte = mono_ms();
 	if (j->is_sse == -1) {
 		curl_easy_getinfo(j->easy, CURLINFO_CONTENT_TYPE, &ct);
 		j->is_sse = j->st && ct &&
@@ -255,14 +256,10 @@ start(struct batch *b, struct job *j)
 		j->is_sse = -1;
 		j->live = s->textmode && b->o->parallel == 1 ?
 		    1 + s->reasoning : 0;
-		/* a stream quiet this long, keep-alives and all, is dead */
-		curl_easy_setopt(j->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(j->easy, CURLOPT_LOW_SPEED_TIME,
-		    (s->stall_ms + 999) / 1000);
 	}
 	j->attempts++;
 	j->tries++;
-	j->t0 = mono_ms();
+	j->t0 = j->last_byte = mono_ms();
 	j->state = JOB_FLIGHT;
 	if (curl_multi_add_handle(b->multi, j->easy) != CURLM_OK)
 		die(2, "curl_multi_add_handle failed");
@@ -305,6 +302,26 @@ collect(struct batch *b)
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
 		finish(b, (struct job *)j, m->data.result);
+	}
+}
+
+/*
+ * A stream quiet this long, keep-alives and all, is dead. curl's own
+ * low-speed check averages over seconds and would wait far longer.
+ */
+static void
+end_stalled(struct batch *b)
+{
+	int64_t now = mono_ms();
+	struct job *j, *next;
+
+	if (!b->s->stream)
+		return;
+	for (j = b->head; j; j = next) {
+		next = j->next;
+		if (j->state == JOB_FLIGHT && now - j->last_byte >=
+		    b->s->stall_ms)
+			finish(b, j, CURLE_OPERATION_TIMEDOUT);
 	}
 }
 
@@ -384,6 +401,7 @@ interrupt(struct batch *b)
 		if (j->state == JOB_READY) {
 			send_interrupt(j, 0);
 			j->state = JOB_DONE;
+			b->ninterrupted++;
 		} else if (j->state == JOB_FLIGHT && b->stopping > 1) {
 			curl_multi_remove_handle(b->multi, j->easy);
 			put_handle(b, j->easy);
@@ -391,6 +409,7 @@ interrupt(struct batch *b)
 			b->inflight--;
 			send_interrupt(j, 1);
 			j->state = JOB_DONE;
+			b->ninterrupted++;
 		}
 	}
 	/* Whole lines already read are records too: none is lost. */
@@ -399,6 +418,7 @@ interrupt(struct batch *b)
 		if (b->tail->state == JOB_READY) {
 			send_interrupt(b->tail, 0);
 			b->tail->state = JOB_DONE;
+			b->ninterrupted++;
 		}
 	}
 }
@@ -422,6 +442,8 @@ wait_for_work(struct batch *b, int64_t timeout)
 	}
 	if (b->o->progress && (timeout < 0 || timeout > 250))
 		timeout = 250;
+	if (b->s->stream && b->inflight > 0 && (timeout < 0 || timeout > 100))
+		timeout = 100;	/* to notice a stall */
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
 	if (curl_multi_poll(b->multi, fds, n, (int)timeout, &r) != CURLM_OK)
@@ -484,8 +506,13 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 		}
 		wait_for_work(&b, next);
 		collect(&b);
+		end_stalled(&b);
 	}
 	progress_draw(&b, 1);
+	if (b.stopping)
+		warnx_("interrupted: %lu records written with error.type "
+		    "\"interrupted\"; or-send --retry sends them again",
+		    b.ninterrupted);
 	before_msg = NULL;
 	progress_of = NULL;
 	while (b.nidle > 0)

@@ -126,13 +126,17 @@ free_model(void)
 {
 	const char *env = getenv("ORKIT_FREE_MODEL");
 	char *path, *pick = NULL;
-	jv models;
+	jv file, models = jv_invalid();
 
 	if (env && *env)
 		return xstrdup(env);
 	path = cfg_path("XDG_CACHE_HOME", ".cache", "models.json");
-	models = jvx_get(jv_load_file(path, 0), "data");
+	file = jv_load_file(path, 0);	/* an array of the file's values */
 	free(path);
+	if (jv_get_kind(file) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(file)) > 0)
+		models = jvx_get(jv_array_get(jv_copy(file), 0), "data");
+	jv_free(file);
 	if (jv_get_kind(models) != JV_KIND_ARRAY) {
 		jv_free(models);
 		models = jv_array();

@@ -390,6 +390,17 @@ next_model(struct sender *s, struct job *j, jv err)
 	return next;
 }
 
+static jv
+stalled(long ms)
+{
+	jv msg = jv_string_fmt("stream stalled: no bytes for %.1fs",
+	    (double)ms / 1000);
+	jv e = rec_errobj("stream", jv_string_value(msg), 1);
+
+	jv_free(msg);
+	return e;
+}
+
 /* What the answer was: the parsed response (or invalid) and the error. */
 static jv
 outcome(struct sender *s, struct job *j, jv *body, int *raw)
@@ -404,15 +415,12 @@ outcome(struct sender *s, struct job *j, jv *body, int *raw)
 		if (jv_is_valid(err))
 			return http_api_error(200, err);
 		if (j->resp.code == CURLE_OPERATION_TIMEDOUT)
-			return jv_object_set(rec_errobj("stream", "stream "
-			    "stalled: no bytes for a while", 1),
-			    jv_string("curl_code"), jv_number(j->resp.code));
+			return stalled(s->stall_ms);
 		if (j->resp.code != CURLE_OK || !stream_done(j->st))
 			return rec_errobj("stream", "stream cut before "
 			    "data: [DONE]", 1);
 		return chat_error(jv_copy(*body));
 	}
-	(void)s;
 	err = http_error(&j->resp, body);
 	if (!jv_is_valid(err))
 		err = chat_error(jv_copy(*body));

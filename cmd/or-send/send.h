@@ -42,6 +42,7 @@ struct job {
 	jv		 tried;		/* send.models_tried */
 	int64_t		 started;	/* epoch ms of the first request */
 	int64_t		 t0;		/* monotonic ms of this request */
+	int64_t		 last_byte;	/* monotonic ms: the last that came */
 	int64_t		 due;		/* monotonic ms: not before */
 	int64_t		 backoff;	/* ms waited between attempts */
 	int64_t		 ttft;		/* ms to the first token, or -1 */

@@ -112,7 +112,8 @@ double		 usage_total(void);
 /* script.c */
 void		 script_open(const char *);
 void		 script_close(void);
-void		 script_take(const char *, struct action *);
+void		 script_take(const char *, const char *, size_t,
+		    struct action *);
 void		 action_clear(struct action *);
 const char	*action_opt(const struct action *, const char *);
 long		 action_num(const struct action *, const char *, long);

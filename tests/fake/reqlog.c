@@ -126,7 +126,8 @@ reqlog_write(const struct call *c)
 	    jv_string("path"), jv_string(c->url),
 	    jv_string("query"), pairs(c->conn, MHD_GET_ARGUMENT_KIND),
 	    jv_string("headers"), pairs(c->conn, MHD_HEADER_KIND),
-	    jv_string("auth"), jv_string(auth_name(c->auth)));
+	    jv_string("auth"), jv_string(auth_name(c->auth)),
+	    jv_string("at_ms"), jv_number((double)now_ms()));
 	line = jv_object_set(line, jv_string("body"), body_of(c));
 	buf_addjv(&b, line);
 	buf_add(&b, "\n", 1);

@@ -163,7 +163,7 @@ serve(struct call *c)
 	reqlog_write(c);
 	if (c->toobig)
 		return reply_error(c, 413, "Request payload too large", 0);
-	script_take(c->path, &a);
+	script_take(c->path, c->body.p, c->body.len, &a);
 	nap(delay_of(&a));
 	r = apply(c, &a);
 	action_clear(&a);

@@ -155,8 +155,25 @@ read_new(void)
 	fclose(fp);
 }
 
+/* if=TEXT: the line is only for a request whose body holds TEXT. */
+static int
+body_matches(const struct action *a, const char *body, size_t len)
+{
+	const char *want = action_opt(a, "if");
+	size_t n, i;
+
+	if (want == NULL)
+		return 1;
+	n = strlen(want);
+	for (i = 0; body != NULL && i + n <= len; i++)
+		if (memcmp(body + i, want, n) == 0)
+			return 1;
+	return 0;
+}
+
 void
-script_take(const char *path, struct action *out)
+script_take(const char *path, const char *body, size_t len,
+    struct action *out)
 {
 	size_t i;
 
@@ -165,7 +182,8 @@ script_take(const char *path, struct action *out)
 	read_new();
 	for (i = 0; i < nlines; i++) {
 		if (lines[i].used ||
-		    (lines[i].path != NULL && strcmp(lines[i].path, path) != 0))
+		    (lines[i].path != NULL && strcmp(lines[i].path, path) != 0) ||
+		    !body_matches(&lines[i].act, body, len))
 			continue;
 		lines[i].used = 1;
 		*out = lines[i].act;
