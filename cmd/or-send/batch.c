@@ -254,7 +254,9 @@ start(struct batch *b, struct job *j)
 			stream_free(j->st);
 		j->st = stream_new(on_text, on_reasoning, j);
 		j->is_sse = -1;
-		j->live = s->textmode && b->o->parallel == 1 ?
+		/* the oldest record held stays so until written: its
+		   text may go out as it comes, in order */
+		j->live = s->textmode && j->prev == NULL ?
 		    1 + s->reasoning : 0;
 	}
 	j->attempts++;
