@@ -73,7 +73,7 @@ rec_reader_held(const struct reader *r)
 static void
 make_room(struct reader *r)
 {
-	if (r->off > 0 && (r->off == r->len || r->off >= r->cap / 2)) {
+	if (r->off > 0 && (r->off == r->len || r->cap - r->len < READ_CHUNK)) {
 		memmove(r->buf, r->buf + r->off, r->len - r->off);
 		r->len -= r->off;
 		r->off = 0;
@@ -109,6 +109,8 @@ take_line(struct reader *r, const char **line, size_t *n)
 {
 	char *start = r->buf + r->off, *nl;
 
+	if (r->len == r->off)
+		return 0;
 	nl = memchr(start + r->scanned, '\n', r->len - r->off - r->scanned);
 	if (nl == NULL && !(r->eof && r->len > r->off)) {
 		r->scanned = r->len - r->off;
