@@ -351,22 +351,26 @@ model_failed(jv err)
 	jv_free(st);
 	jv_free(type);
 	jv_free(msg);
+	jv_free(err);
 	return yes;
 }
 
 static void
 note_tried(struct job *j, jv err)
 {
-	jv t = JV_OBJECT(jv_string("model"),
-	    jvx_get(jv_copy(j->body), "model"),
+	jv t;
+
+	if (!jv_is_valid(j->tried)) {
+		jv_free(err);
+		return;
+	}
+	t = JV_OBJECT(jv_string("model"), jvx_get(jv_copy(j->body), "model"),
 	    jv_string("status"), j->resp.status ? jv_number(j->resp.status) :
 	    jv_null());
-
-	if (!jv_is_valid(j->tried))
-		return;
 	if (jv_is_valid(err))
 		t = jv_object_set(t, jv_string("error"),
 		    jvx_get(jv_copy(err), "message"));
+	jv_free(err);
 	j->tried = jv_array_append(j->tried, t);
 }
 
@@ -382,11 +386,12 @@ next_model(struct sender *s, struct job *j, jv err)
 
 	if (pay && s->on402free && !is_free(model))
 		next = jv_string(s->free_model);
-	else if (!pay && model_failed(err) &&
+	else if (!pay && model_failed(jv_copy(err)) &&
 	    j->nextmodel < jv_array_length(jv_copy(s->fallback)))
 		next = jv_array_get(jv_copy(s->fallback), j->nextmodel++);
 	jv_free(st);
 	jv_free(model);
+	jv_free(err);
 	return next;
 }
 
@@ -440,8 +445,8 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 	*wait = 0;
 	j->waited = -1;
 	err = outcome(s, j, &body, &raw);
-	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, err))) {
-		note_tried(j, err);
+	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, jv_copy(err)))) {
+		note_tried(j, jv_copy(err));
 		jv_free(err);
 		jv_free(body);
 		set_model(j, next);
@@ -459,7 +464,7 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 		jv_free(body);
 		return 1;
 	}
-	note_tried(j, err);
+	note_tried(j, jv_copy(err));
 	add_response(j, body, raw);
 	rec_add(j->rec, "send", send_info(j));
 	if (jv_is_valid(err)) {
