@@ -545,8 +545,46 @@ teardown() {
 }
 
 @test "a record's own models array is sent as it is" {
-	run -0 --separate-stderr or-send <<<'{"models":["a/b","openai/gpt-4o-mini"],"prompt":"hi"}'
-	[ "$(jq -c .body.models "$FAKE_LOG")" = '["a/b","openai/gpt-4o-mini"]' ]
+	run -0 --separate-stderr or-send <<<'{"models":["a/b","anthropic/claude-3.5-haiku"],"prompt":"hi"}'
+	[ "$(jq -c .body.models "$FAKE_LOG")" = '["a/b","anthropic/claude-3.5-haiku"]' ]
+	[ "$(jq -r .response.model <<<"$output")" = anthropic/claude-3.5-haiku ]
+}
+
+@test "openrouter/auto: the model that served is in response.model" {
+	run -0 --separate-stderr or-send -m openrouter/auto hi
+	[ "$(jq -r .body.model "$FAKE_LOG")" = openrouter/auto ]
+	[ "$(jq -r .response.model <<<"$output")" = openai/gpt-4o-mini ]
+}
+
+@test "a second SIGINT ends the requests in flight too" {
+	for i in $(seq 4); do fake "delay 5000"; done
+	seq 4 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
+	or-send -P 2 <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for i in $(seq 100); do [ "$(requests)" -ge 2 ] && break; sleep 0.05; done
+	kill -INT "$pid"
+	sleep 0.2
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	run jq -c '[.prompt, .error.type, .error.message, .send.attempts]' "$BATS_TEST_TMPDIR/out"
+	assert_output '["1","interrupted","interrupted while in flight; it may have been billed",1]
+["2","interrupted","interrupted while in flight; it may have been billed",1]
+["3","interrupted","interrupted before it was sent",null]
+["4","interrupted","interrupted before it was sent",null]'
+	[ "$(tail -n 1 "$BATS_TEST_TMPDIR/err")" = 'or-send: interrupted: 4 records written with error.type "interrupted"; or-send --retry sends them again' ]
+}
+
+@test "--stream --reasoning -t: reasoning on stderr, the answer on stdout" {
+	f=chat/TestOpenRouterCommon__gpt-5__simple_streaming.0.200.sse
+	fake "fixture $f" "fixture $f"
+	run -0 --separate-stderr or-send --stream --reasoning -t "Say hi in Portuguese"
+	assert_output "Olá!"
+	assert_equal "$stderr" "$(sed -n 's/^data: {/{/p' "$FIXTURES/$f" | jq -j '.choices[0].delta.reasoning // empty')"
+	run -0 --separate-stderr or-send --stream -t "Say hi in Portuguese"
+	assert_output "Olá!"
+	assert_equal "$stderr" ''
 }
 
 # --- streaming -------------------------------------------------------

@@ -139,6 +139,8 @@ emit(struct batch *b, struct job *j)
 		b->status = 1, b->nfailed++;
 	b->ndone++;
 	b->usd += j->usd;
+	if (j->reasoned)
+		fputc('\n', stderr);	/* the reasoning ends its line */
 	if (b->s->textmode) {
 		if (!j->rec->failed || j->printed)
 			print_text(b, j);
@@ -197,6 +199,7 @@ on_reasoning(void *arg, const char *p, size_t n)
 	if (j->live == 2) {
 		fwrite(p, 1, n, stderr);
 		fflush(stderr);
+		j->reasoned = 1;
 	}
 }
 

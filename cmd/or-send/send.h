@@ -51,6 +51,7 @@ struct job {
 	int		 is_sse;	/* -1 not known yet */
 	int		 live;		/* text goes out as it comes */
 	size_t		 printed;	/* bytes of text already out */
+	int		 reasoned;	/* reasoning went to stderr */
 	CURL		*easy;
 	struct http_resp resp;
 	struct stream	*st;

@@ -516,6 +516,40 @@ has_input(jv req)
 	return ok || prompt_bytes(req) > 0;
 }
 
+static void
+v_string_to(jv v, char *out, size_t size)
+{
+	snprintf(out, size, "%s", jstr(v) != NULL ? jstr(v) : "");
+	jv_free(v);
+}
+
+/* "models" without "model": the first of them that exists serves. */
+static void
+first_of_models(jv req, char *id, size_t size, int *given)
+{
+	jv list = jget(req, "models"), m;
+	int i, n;
+
+	if (jv_get_kind(list) != JV_KIND_ARRAY) {
+		jv_free(list);
+		return;
+	}
+	n = jv_array_length(jv_copy(list));
+	for (i = 0; i < n; i++) {
+		v_string_to(jv_array_get(jv_copy(list), i), id, size);
+		*given = 1;
+		m = find_model(id);
+		if (jv_is_valid(m)) {
+			jv_free(m);
+			break;
+		}
+		jv_free(m);
+	}
+	if (i == n && n > 0)
+		v_string_to(jv_array_get(jv_copy(list), 0), id, size);
+	jv_free(list);
+}
+
 /* The model asked for (or the default) and its catalog entry. */
 static jv
 lookup(jv req, char *id, size_t size, int *given)
@@ -527,6 +561,11 @@ lookup(jv req, char *id, size_t size, int *given)
 	snprintf(id, size, "%s", jstr(v) != NULL ? jstr(v) :
 	    *given ? "" : DEFAULT_MODEL);
 	jv_free(v);
+	if (!*given)
+		first_of_models(req, id, size, given);
+	/* The auto router answers as the model it picked. */
+	if (strcmp(id, "openrouter/auto") == 0)
+		snprintf(id, size, "%s", DEFAULT_MODEL);
 	return find_model(id);
 }
 
