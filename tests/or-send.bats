@@ -470,15 +470,24 @@ teardown() {
 
 # --- interrupted, resumed --------------------------------------------
 
-@test "SIGINT mid-batch: in-flight records finish, the rest are kept as interrupted" {
-	for i in $(seq 10); do fake "delay 1500"; done
-	seq 10 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
-	or-send -P 2 <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+# or-send -P 2 on N prompts, each answered after MS ms; interrupted with
+# SIGINT (as many times as asked) once two requests are in flight.
+# Sets st to its exit status; its output is in out and err.
+interrupt_batch() {
+	local n=$1 ms=$2 sigs=$3 i pid
+	for i in $(seq "$n"); do fake "delay $ms"; done
+	seq "$n" | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
+	or-send -P 2 <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" \
+	    2>"$BATS_TEST_TMPDIR/err" &
 	pid=$!
 	for i in $(seq 100); do [ "$(requests)" -ge 2 ] && break; sleep 0.05; done
-	kill -INT "$pid"
+	for i in $(seq "$sigs"); do kill -INT "$pid"; sleep 0.2; done
 	st=0
 	wait "$pid" || st=$?
+}
+
+@test "SIGINT mid-batch: in-flight records finish, the rest are kept as interrupted" {
+	interrupt_batch 10 1500 1
 	[ "$st" -eq 1 ]
 	run jq -c '[.prompt, (.error.type // "ok"), (.error.retryable // null)]' "$BATS_TEST_TMPDIR/out"
 	[ "${#lines[@]}" -eq 10 ]
@@ -557,16 +566,7 @@ teardown() {
 }
 
 @test "a second SIGINT ends the requests in flight too" {
-	for i in $(seq 4); do fake "delay 5000"; done
-	seq 4 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
-	or-send -P 2 <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
-	pid=$!
-	for i in $(seq 100); do [ "$(requests)" -ge 2 ] && break; sleep 0.05; done
-	kill -INT "$pid"
-	sleep 0.2
-	kill -INT "$pid"
-	st=0
-	wait "$pid" || st=$?
+	interrupt_batch 4 5000 2
 	[ "$st" -eq 1 ]
 	run jq -c '[.prompt, .error.type, .error.message, .send.attempts]' "$BATS_TEST_TMPDIR/out"
 	assert_output '["1","interrupted","interrupted while in flight; it may have been billed",1]
