@@ -252,6 +252,8 @@ start(struct batch *b, struct job *j)
 	curl_easy_setopt(j->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(j->easy, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+	/* as curl --parallel: wait to multiplex rather than open more */
+	curl_easy_setopt(j->easy, CURLOPT_PIPEWAIT, 1L);
 	if (s->stream) {
 		if (j->st)
 			stream_free(j->st);
