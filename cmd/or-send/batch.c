@@ -252,8 +252,13 @@ start(struct batch *b, struct job *j)
 	curl_easy_setopt(j->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(j->easy, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
-	/* as curl --parallel: wait to multiplex rather than open more */
-	curl_easy_setopt(j->easy, CURLOPT_PIPEWAIT, 1L);
+	/*
+	 * As curl --parallel: wait to multiplex rather than open more
+	 * connections. Only over TLS, where ALPN tells HTTP/2 at once; on
+	 * plain HTTP it would wait for the first whole answer.
+	 */
+	if (strncmp(s->cfg.base_url, "https:", 6) == 0)
+		curl_easy_setopt(j->easy, CURLOPT_PIPEWAIT, 1L);
 	if (s->stream) {
 		if (j->st)
 			stream_free(j->st);
