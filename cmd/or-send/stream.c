@@ -566,6 +566,7 @@ build_parts(struct parts *ps, jv (*build1)(struct part *))
 	return a;
 }
 
+/* As a non-streamed message: content, refusal, reasoning always there. */
 static jv
 build_message(struct choice *c)
 {
@@ -576,12 +577,9 @@ build_message(struct choice *c)
 		m = jv_object_set(m, jv_string("role"), role);
 	m = jv_object_set(m, jv_string("content"),
 	    text_jv(&c->content, has_role));
-	if (c->refusal.key)
-		m = jv_object_set(m, jv_string("refusal"),
-		    text_jv(&c->refusal, 0));
-	if (c->reasoning.key)
-		m = jv_object_set(m, jv_string("reasoning"),
-		    text_jv(&c->reasoning, 0));
+	m = jv_object_set(m, jv_string("refusal"), text_jv(&c->refusal, 0));
+	m = jv_object_set(m, jv_string("reasoning"),
+	    text_jv(&c->reasoning, 0));
 	if (c->calls.n > 0)
 		m = jv_object_set(m, jv_string("tool_calls"),
 		    build_parts(&c->calls, build_call));
@@ -598,6 +596,7 @@ build_message(struct choice *c)
 	return m;
 }
 
+/* The keys a non-streamed choice always has are there, null or not. */
 static jv
 build_choice(struct choice *c)
 {
@@ -605,6 +604,7 @@ build_choice(struct choice *c)
 
 	o = JV_OBJECT(jv_string("index"), jv_number(c->index),
 	    jv_string("message"), build_message(c),
+	    jv_string("logprobs"), jv_null(),
 	    jv_string("finish_reason"), jv_null());
 	jv_object_foreach(c->rest, k, v)
 		o = jv_object_set(o, k, v);
