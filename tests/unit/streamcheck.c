@@ -14,6 +14,8 @@
  *	  once per byte: over a minute for each 50 KB fixture;
  *	- with -a, also that: two pieces at every k through stream.c.
  *
+ * With -w it only feeds the file whole, checking nothing.
+ *
  * Then it prints what the whole feed gave:
  *
  *	(default)	the response, one JSON line with sorted keys;
@@ -38,7 +40,7 @@
 #include "util.h"
 
 static int	 mode;		/* 0, 't', 'r' or 'e' */
-static int	 aflag;
+static int	 aflag, wflag;
 
 /* What one way of feeding gave, all of it compared. */
 struct result {
@@ -324,7 +326,7 @@ print(const struct result *r)
 static _Noreturn void
 usage(void)
 {
-	die(2, "usage: streamcheck [-a] [-e | -r | -t] file");
+	die(2, "usage: streamcheck [-a | -w] [-e | -r | -t] file");
 }
 
 static int
@@ -334,6 +336,8 @@ check_file(const char *file, const char *p, size_t n, struct result *whole)
 	int layer = mode == 'e' ? 'e' : 's', ok;
 
 	run(whole, layer, p, n, &(struct cuts){ NULL, 0, "" });
+	if (wflag)
+		return 1;
 	if (!check(file, layer, whole, p, n, NULL))
 		return 0;
 	run(&sse, 'e', p, n, &(struct cuts){ NULL, 0, "" });
@@ -354,9 +358,11 @@ main(int argc, char *argv[])
 	int c, ok;
 
 	progname = "streamcheck";
-	while ((c = getopt(argc, argv, "aert")) != -1) {
+	while ((c = getopt(argc, argv, "aertw")) != -1) {
 		if (c == 'a')
 			aflag = 1;
+		else if (c == 'w')
+			wflag = 1;
 		else if (c == '?')
 			usage();
 		else
