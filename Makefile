@@ -20,13 +20,14 @@ MANDIR	 = $(PREFIX)/share/man
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(O)/%.o)
 FAKE	 = tests/fake/fakeor
+UNIT	?= tests/unit/streamcheck
 
 # Debian 12 packages for building and for `make check`.
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
 	   mandoc valgrind clang jq curl time
 
-all: $(TOOLS:%=$(BIN)/%) $(FAKE)
+all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNIT)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -47,6 +48,14 @@ $(FAKE): $(wildcard tests/fake/*.c tests/fake/*.h)
 	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall \
 	    -Wextra -Werror -O2 -g -o $@ $(filter %.c,$^) \
 	    -lmicrohttpd -ljq -lpthread
+
+# The stream assembler on its own, built from or-send's object and
+# the library in $(O), so the sanitizer pass gets a sanitized one.
+$(O)/tests/unit/streamcheck.o: override CFLAGS += -Icmd/or-send
+$(UNIT): $(O)/tests/unit/streamcheck.o $(O)/cmd/or-send/stream.o \
+    $(O)/liborkit.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Installs what is missing when root; otherwise says what to run.
 deps:
@@ -76,8 +85,10 @@ ASAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 check-asan:
 	$(MAKE) O=build/asan BIN=build/asan/bin CFLAGS="-O1 -g $(ASAN)" \
-	    LDFLAGS="$(ASAN)" $(TOOLS:%=build/asan/bin/%)
+	    LDFLAGS="$(ASAN)" UNIT=build/asan/bin/streamcheck \
+	    $(TOOLS:%=build/asan/bin/%) build/asan/bin/streamcheck
 	PATH="$(CURDIR)/build/asan/bin:$$PATH" \
+	    STREAMCHECK="$(CURDIR)/build/asan/bin/streamcheck" \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
@@ -108,7 +119,7 @@ install: all
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 
 clean:
-	rm -rf build bin $(FAKE)
+	rm -rf build bin $(FAKE) $(UNIT)
 
 .PHONY: all deps check check-asan check-valgrind lint demo bench install clean
 
