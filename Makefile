@@ -93,13 +93,15 @@ check-asan:
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
 # A representative subset, each tool run under memcheck.
-VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls
+VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
-	for t in $(TOOLS); do \
+	for t in $(TOOLS:%=$(BIN)/%) $(UNIT); do \
 	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "%s" "$$@"\n' \
-	    "$(CURDIR)/$(BIN)/$$t" > build/vg/$$t; chmod +x build/vg/$$t; done
+	    "$(CURDIR)/$$t" > build/vg/$${t##*/}; chmod +x build/vg/$${t##*/}; \
+	    done
 	PATH="$(CURDIR)/build/vg:$$PATH" ORKIT_VALGRIND=1 \
+	    STREAMCHECK="$(CURDIR)/build/vg/streamcheck" \
 	    tests/run --filter '$(VGTESTS)' tests
 
 lint:

@@ -439,7 +439,8 @@ merge_choice(struct stream *st, jv ch)
 		if (is_key(k, "delta")) {
 			merge_delta(st, c, v);
 			jv_free(k);
-		} else if (is_key(k, "index")) {
+		} else if (is_key(k, "index") || is_key(k, "message")) {
+			/* A whole message in a chunk is not OpenRouter's. */
 			jv_free(k);
 			jv_free(v);
 		} else
@@ -596,19 +597,21 @@ build_message(struct choice *c)
 	return m;
 }
 
-/* The keys a non-streamed choice always has are there, null or not. */
+/*
+ * The keys a non-streamed choice always has are there, null or not,
+ * in its order: logprobs, finish_reason, the rest, index, message.
+ */
 static jv
 build_choice(struct choice *c)
 {
 	jv o;
 
-	o = JV_OBJECT(jv_string("index"), jv_number(c->index),
-	    jv_string("message"), build_message(c),
-	    jv_string("logprobs"), jv_null(),
+	o = JV_OBJECT(jv_string("logprobs"), jv_null(),
 	    jv_string("finish_reason"), jv_null());
 	jv_object_foreach(c->rest, k, v)
 		o = jv_object_set(o, k, v);
-	return o;
+	o = jv_object_set(o, jv_string("index"), jv_number(c->index));
+	return jv_object_set(o, jv_string("message"), build_message(c));
 }
 
 jv
