@@ -42,20 +42,16 @@ printf '{"messages":[{"role":"user","content":"Say hi"}]}' >"$tmp/body"
 printf '{"messages":[{"role":"user","content":"Say hi"}],"stream":true}' \
     >"$tmp/sbody"
 
-# fake [N]: a fresh fake server; with N, its first N chat requests are each
-# held DELAY ms (and P more, for any resent).  The script is parsed before
-# the clock starts, by a request on another path.
+# fake [N]: a fresh fake server; with an argument, every chat request is
+# held DELAY ms (fakeor -d: no script to read on each request).
 fake() {
 	fake_stop
-	: >"$tmp/script"
 	: >"$tmp/port"
 	if [ $# -gt 0 ]; then
-		awk -v n="$(($1 + P))" -v d="$DELAY" \
-		    'BEGIN { for (i = 0; i < n; i++) print "/chat/completions delay " d }' \
-		    >"$tmp/script"
+		set -- -d "$DELAY"
 	fi
-	FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" \
-	    -s "$tmp/script" >"$tmp/port" 2>/dev/null &
+	FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" "$@" \
+	    >"$tmp/port" 2>/dev/null &
 	pid=$!
 	while [ ! -s "$tmp/port" ]; do
 		kill -0 "$pid" 2>/dev/null || { echo "fakeor did not start" >&2

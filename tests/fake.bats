@@ -568,3 +568,13 @@ status_of() {
 	start_fake -m "$FIX/models.json" -F "$BATS_TEST_TMPDIR/fx"
 	curl -s "$U/models" | cmp - "$FIX/models.json"
 }
+
+@test "-d holds every chat answer, and only chat answers" {
+	stop_fake
+	start_fake -d 1000
+	run curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $KEY" \
+	    -H 'Content-Type: application/json' -d "$HELLO" "$U/chat/completions"
+	[ "$(awk -v t="$output" 'BEGIN { print (t >= 1.0) }')" = 1 ]
+	run curl -s -o /dev/null -w '%{time_total}' "$U/models"
+	[ "$(awk -v t="$output" 'BEGIN { print (t < 1.0) }')" = 1 ]
+}

@@ -26,7 +26,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakeor [-l reqlog] [-s script] "
-	    "[-m models.json] [-F fixtures]\n");
+	    "[-m models.json] [-F fixtures] [-d ms]\n");
 	exit(2);
 }
 
@@ -105,12 +105,13 @@ main(int argc, char *argv[])
 	char *deffix, *defmodels = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "l:s:m:F:")) != -1) {
+	while ((ch = getopt(argc, argv, "l:s:m:F:d:")) != -1) {
 		switch (ch) {
 		case 'l': reqlog = optarg; break;
 		case 's': script = optarg; break;
 		case 'm': models = optarg; break;
 		case 'F': fixtures = optarg; break;
+		case 'd': chat_delay_ms = atol(optarg); break;
 		default: usage();
 		}
 	}

@@ -96,6 +96,7 @@ void		 buf_free(struct buf *);
 
 /* state.c */
 extern volatile sig_atomic_t stopping;
+extern long chat_delay_ms;		/* -d: every chat answer waits */
 void		 state_init(const char *, const char *);
 void		 state_free(void);
 const char	*catalog_raw(size_t *);

@@ -142,6 +142,8 @@ apply(struct call *c, const struct action *a)
 	return route(c, a);
 }
 
+long chat_delay_ms;
+
 static long
 delay_of(const struct action *a)
 {
@@ -164,7 +166,8 @@ serve(struct call *c)
 	if (c->toobig)
 		return reply_error(c, 413, "Request payload too large", 0);
 	script_take(c->path, c->body.p, c->body.len, &a);
-	nap(delay_of(&a));
+	nap(delay_of(&a) + (strcmp(c->path, "/chat/completions") == 0 ?
+	    chat_delay_ms : 0));
 	r = apply(c, &a);
 	action_clear(&a);
 	return r;
