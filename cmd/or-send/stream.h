@@ -26,9 +26,10 @@
  * it is assembled like any chunk.  Data that is not a JSON object is
  * skipped.  stream_error gives, in this order: the first API error (an
  * object as sent; anything else becomes {"message": it as text,
- * "code": null}); else, when data was skipped, {"message": "stream: data that
- * is not JSON", "code": null} ("...not a JSON object" when it was JSON
- * of another kind), since nothing else explains it; else jv_invalid().
+ * "code": null}); else, when data was skipped, {"message": "stream:
+ * data that is not JSON", "code": null} ("...not a JSON object" when
+ * it was JSON of another kind), since nothing else explains it; else
+ * jv_invalid().
  * A stream that stops without "data: [DONE]" is not an error here: ask
  * stream_done.  Events after [DONE] are ignored.
  *
