@@ -111,7 +111,7 @@ read_key_file(struct cfg *c, const char *path, int explicit)
 }
 
 static int
-load_key(struct cfg *c)
+load_key(struct cfg *c, int needkey)
 {
 	const char *file = getenv("OPENROUTER_API_KEY_FILE");
 	char *path;
@@ -131,6 +131,8 @@ load_key(struct cfg *c)
 		c->key = NULL;
 		r = 1;
 	}
+	if (needkey == CFG_KEY_IF_ANY)
+		return 0;	/* a bad key file has had its warning */
 	if (r == 1)
 		warnx_("no API key: set OPENROUTER_API_KEY, or put the key "
 		    "in $XDG_CONFIG_HOME/orkit/key (mode 600)");
@@ -158,7 +160,7 @@ cfg_load(struct cfg *c, int needkey)
 	c->retry_base_ms = env_long("ORKIT_RETRY_BASE_MS", 500, 0);
 	c->retry_max_ms = env_long("ORKIT_RETRY_MAX_MS", 60000, 0);
 	c->stall_ms = env_long("ORKIT_STALL_MS", 60000, 1);
-	if (needkey && load_key(c) == -1) {
+	if (needkey && load_key(c, needkey) == -1) {
 		cfg_free(c);
 		return -1;
 	}

@@ -14,6 +14,8 @@ struct cfg {
 	long	 retry_max_ms;		/* cap on any one wait */
 };
 
+#define CFG_KEY_IF_ANY	2	/* needkey: the key when there is one */
+
 int	 cfg_load(struct cfg *, int needkey);	/* 0, or -1 with a message */
 void	 cfg_free(struct cfg *);
 char	*cfg_path(const char *xdgvar, const char *fallback, const char *name);

@@ -120,3 +120,145 @@ jvx_dump(jv v)
 	jv_free(s);
 	return r;
 }
+
+/* --- where values lie in the text ----------------------------------- */
+
+static const char *
+skip_ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* p is at a quote; the byte after the closing one, or NULL. */
+static const char *
+str_end(const char *p, const char *e)
+{
+	for (p++; p < e; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* The end of the value at p; the text is known to be valid JSON. */
+static const char *
+val_end(const char *p, const char *e)
+{
+	int depth = 0;
+
+	if (p >= e)
+		return NULL;
+	if (*p == '"')
+		return str_end(p, e);
+	if (*p != '{' && *p != '[') {
+		while (p < e && strchr(",]} \t\r\n", *p) == NULL)
+			p++;
+		return p;
+	}
+	for (; p < e; p++) {
+		switch (*p) {
+		case '"':
+			if ((p = str_end(p, e)) == NULL)
+				return NULL;
+			p--;
+			break;
+		case '{': case '[':
+			depth++;
+			break;
+		case '}': case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The value of key in the object at p: the last one, as libjv keeps
+ * the last of duplicate keys. A key written with escapes is not seen;
+ * the caller then finds the count wrong and does without the bytes.
+ */
+static const char *
+member(const char *p, const char *e, const char *key, size_t klen)
+{
+	const char *k, *found = NULL;
+	int match;
+
+	if (p >= e || *p != '{')
+		return NULL;
+	for (p = skip_ws(p + 1, e); p < e && *p == '"'; ) {
+		k = p;
+		if ((p = str_end(p, e)) == NULL)
+			return NULL;
+		match = (size_t)(p - k) == klen + 2 &&
+		    memcmp(k + 1, key, klen) == 0;
+		p = skip_ws(p, e);
+		if (p >= e || *p != ':')
+			return NULL;
+		p = skip_ws(p + 1, e);
+		if (match)
+			found = p;
+		if ((p = val_end(p, e)) == NULL)
+			return NULL;
+		p = skip_ws(p, e);
+		if (p < e && *p == ',')
+			p = skip_ws(p + 1, e);
+	}
+	return found;
+}
+
+long
+jvx_elements(const char *s, size_t n, const char *path, struct jspan **out)
+{
+	const char *p = skip_ws(s, s + n), *e = s + n, *end, *dot;
+	struct jspan *sp = NULL;
+	long count = 0;
+	size_t klen;
+
+	*out = NULL;
+	for (; p != NULL && *path; path = dot ? dot + 1 : path + klen) {
+		dot = strchr(path, '.');
+		klen = dot ? (size_t)(dot - path) : strlen(path);
+		p = member(p, e, path, klen);
+	}
+	if (p == NULL || p >= e || *p != '[')
+		return -1;
+	for (p = skip_ws(p + 1, e); p < e && *p != ']'; ) {
+		if ((end = val_end(p, e)) == NULL) {
+			free(sp);
+			return -1;
+		}
+		sp = xrealloc(sp, (size_t)(count + 1) * sizeof(*sp));
+		sp[count].p = p;
+		sp[count++].n = (size_t)(end - p);
+		p = skip_ws(end, e);
+		if (p < e && *p == ',')
+			p = skip_ws(p + 1, e);
+	}
+	*out = sp;
+	return count;
+}
+
+/* The text less the whitespace outside its strings: one line. */
+void
+jvx_compact(const char *p, size_t n, struct buf *b)
+{
+	const char *e = p + n, *s;
+
+	while (p < e) {
+		if (*p == '"') {
+			s = str_end(p, e);
+			s = s ? s : e;
+			buf_add(b, p, (size_t)(s - p));
+			p = s;
+		} else if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		else
+			buf_addc(b, *p++);
+	}
+}

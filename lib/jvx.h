@@ -4,6 +4,8 @@
 
 #include <jv.h>
 
+#include "util.h"
+
 jv	 jvx_get(jv, const char *);	/* consumes obj; owned value, or invalid if absent or obj not an object */
 int	 jvx_has(jv, const char *);	/* borrows obj */
 jv	 jvx_path(jv, const char *);	/* consumes obj; "a.b.0.c" walk, invalid when absent */
@@ -11,5 +13,20 @@ char	*jvx_strdup(jv, const char *);	/* borrows obj; malloc'd copy of a string me
 int	 jvx_num(jv, const char *, double *);	/* borrows obj; 1 if a number member */
 jv	 jvx_parse(const char *, size_t);	/* one JSON text; invalid+msg when bad */
 char	*jvx_dump(jv);			/* consumes; malloc'd compact JSON */
+
+/* Where a value lies in a JSON text: its bytes as they came. */
+struct jspan {
+	const char	*p;
+	size_t		 n;
+};
+
+/*
+ * The elements of the array at a dotted path of object keys ("" is
+ * the text itself) in a text libjv has found valid: *out (malloc'd)
+ * gets their spans; returns how many, or -1 when there is no array.
+ */
+long	 jvx_elements(const char *, size_t, const char *path,
+	    struct jspan **out);
+void	 jvx_compact(const char *, size_t, struct buf *);	/* appends */
 
 #endif

@@ -153,6 +153,26 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+const char *
+ci_find(const char *hay, const char *needle)
+{
+	size_t i;
+
+	for (; *hay; hay++) {
+		for (i = 0; needle[i] && lower(hay[i]) == lower(needle[i]); i++)
+			;
+		if (needle[i] == '\0')
+			return hay;
+	}
+	return *needle == '\0' ? hay : NULL;
+}
+
 int
 is_blank(const char *s, size_t n)
 {

@@ -21,6 +21,8 @@ void	 sleep_ms(int64_t);
 void	 iso8601_ms(int64_t, char [64]);	/* 2026-11-23T10:00:00.123Z */
 
 int	 utf8_valid(const char *, size_t);
+char	 lower(char);				/* ASCII only */
+const char *ci_find(const char *, const char *);	/* strstr, ASCII case folded */
 int	 is_blank(const char *, size_t);
 
 /* A growable byte buffer; owns buf. */
