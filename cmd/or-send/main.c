@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <jv.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "http.h"
 #include "jvx.h"
@@ -120,38 +121,29 @@ parse_models(const char *s)
 	return list;
 }
 
-/* ORKIT_FREE_MODEL, else the first free model of or-models' cache. */
+/*
+ * ORKIT_FREE_MODEL, else the first free model of or-models' cache
+ * (however old: a free model seldom goes away), else a default.
+ */
 static char *
 free_model(void)
 {
 	const char *env = getenv("ORKIT_FREE_MODEL");
+	struct catalog *c;
 	char *path, *pick = NULL;
-	jv file, models = jv_invalid();
+	size_t i, n;
 
 	if (env && *env)
 		return xstrdup(env);
-	path = cfg_path("XDG_CACHE_HOME", ".cache", "models.json");
-	file = jv_load_file(path, 0);	/* an array of the file's values */
+	path = cat_path();
+	c = cat_read(path);
 	free(path);
-	if (jv_get_kind(file) == JV_KIND_ARRAY &&
-	    jv_array_length(jv_copy(file)) > 0)
-		models = jvx_get(jv_array_get(jv_copy(file), 0), "data");
-	jv_free(file);
-	if (jv_get_kind(models) != JV_KIND_ARRAY) {
-		jv_free(models);
-		models = jv_array();
+	for (i = 0; c && i < c->n && pick == NULL; i++) {
+		n = strlen(c->models[i].id);
+		if (n > 5 && strcmp(c->models[i].id + n - 5, ":free") == 0)
+			pick = xstrdup(c->models[i].id);
 	}
-	jv_array_foreach(models, i, m) {
-		jv id = jvx_get(m, "id");
-		const char *s = jv_get_kind(id) == JV_KIND_STRING ?
-		    jv_string_value(id) : "";
-		size_t n = strlen(s);
-
-		if (pick == NULL && n > 5 && strcmp(s + n - 5, ":free") == 0)
-			pick = xstrdup(s);
-		jv_free(id);
-	}
-	jv_free(models);
+	cat_free(c);
 	return pick ? pick : xstrdup(DEFAULT_FREE_MODEL);
 }
 
