@@ -1,15 +1,356 @@
-/* or-models: not written yet; see orkit(7). */
+/* or-models: OpenRouter's model catalog as records, filtered and sorted. */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <curl/curl.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "models.h"
+#include "record.h"
+#include "util.h"
+
+static _Noreturn void
+usage(const char *why)
+{
+	if (why && *why)
+		warnx_("%s", why);
+	fprintf(why ? stderr : stdout,
+	    "usage: or-models [-t | --ids] [-r] [--sort key] [--limit n] "
+	    "[--provider a,...] [--free] [--max-price p[/c]] "
+	    "[--min-context n] [--need cap,...] [--modality m] "
+	    "[--search text] [--where expr] [--max-age time] [--refresh]\n"
+	    "       or-models [-t] show id | endpoints id | compare id ...\n");
+	exit(why ? 2 : 0);
+}
+
+enum {
+	O_IDS = 256, O_SORT, O_LIMIT, O_PROVIDER, O_FREE, O_MAXPRICE,
+	O_MINCTX, O_NEED, O_MODALITY, O_SEARCH, O_WHERE, O_MAXAGE, O_REFRESH
+};
+
+static const struct option longopts[] = {
+	{ "table",	no_argument,		NULL, 't' },
+	{ "reverse",	no_argument,		NULL, 'r' },
+	{ "ids",	no_argument,		NULL, O_IDS },
+	{ "sort",	required_argument,	NULL, O_SORT },
+	{ "limit",	required_argument,	NULL, O_LIMIT },
+	{ "provider",	required_argument,	NULL, O_PROVIDER },
+	{ "free",	no_argument,		NULL, O_FREE },
+	{ "max-price",	required_argument,	NULL, O_MAXPRICE },
+	{ "min-context", required_argument,	NULL, O_MINCTX },
+	{ "need",	required_argument,	NULL, O_NEED },
+	{ "modality",	required_argument,	NULL, O_MODALITY },
+	{ "search",	required_argument,	NULL, O_SEARCH },
+	{ "where",	required_argument,	NULL, O_WHERE },
+	{ "max-age",	required_argument,	NULL, O_MAXAGE },
+	{ "refresh",	no_argument,		NULL, O_REFRESH },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+/* "a,b,,c" appended to a NULL-terminated list of copies. */
+static char **
+add_list(char **list, const char *s, const char *flag)
+{
+	size_t n = 0;
+	const char *p, *comma;
+
+	while (list && list[n])
+		n++;
+	for (p = s; *p; p = *comma ? comma + 1 : comma) {
+		if ((comma = strchr(p, ',')) == NULL)
+			comma = p + strlen(p);
+		if (comma == p)
+			continue;
+		list = xrealloc(list, (n + 2) * sizeof(*list));
+		list[n++] = xstrndup(p, (size_t)(comma - p));
+		list[n] = NULL;
+	}
+	if (n == 0) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "%s wants a list: a,b,...", flag);
+		usage(why);
+	}
+	return list;
+}
+
+static void
+free_list(char **list)
+{
+	size_t i;
+
+	for (i = 0; list && list[i]; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* A count with an optional k (1000) or M (1000000). */
+static int64_t
+parse_count(const char *s, const char *why)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (*end == 'k' || *end == 'K')
+		d *= 1e3, end++;
+	else if (*end == 'm' || *end == 'M')
+		d *= 1e6, end++;
+	if (end == s || *end || d < 0 || d > 1e15 || isnan(d))
+		usage(why);
+	return (int64_t)d;
+}
+
+/* Seconds, or a number with s, m, h or d. */
+static int64_t
+parse_age(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end), unit = 1000;
+
+	switch (*end) {
+	case 's': end++; break;
+	case 'm': unit = 60e3, end++; break;
+	case 'h': unit = 3600e3, end++; break;
+	case 'd': unit = 86400e3, end++; break;
+	}
+	if (end == s || *end || d < 0 || isnan(d) || d > 1e12)
+		usage("--max-age wants a time: 90, 90s, 30m, 2h or 1d");
+	return (int64_t)(d * unit);
+}
+
+static double
+parse_price(const char *s, const char *e)
+{
+	char *end;
+	double d;
+
+	if (s == e)
+		return NAN;
+	d = strtod(s, &end);
+	if (end != e || d < 0 || isnan(d))
+		usage("--max-price wants a price per 1M tokens: p, p/c or /c");
+	return d;
+}
+
+/* "P", "P/C" or "/C", in USD per 1M tokens. */
+static void
+parse_max_price(struct opts *o, const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	o->max_prompt = parse_price(s, slash ? slash : s + strlen(s));
+	o->max_completion = slash ? parse_price(slash + 1,
+	    slash + strlen(slash)) : NAN;
+	if (isnan(o->max_prompt) && isnan(o->max_completion))
+		usage("--max-price wants a price per 1M tokens: p, p/c or /c");
+}
+
+static enum sortkey
+parse_sort(const char *s)
+{
+	static const char *const names[] = { "", "price", "context",
+	    "created", "name", "throughput" };
+	size_t i;
+
+	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum sortkey)i;
+	usage("--sort wants price, context, created, name or throughput");
+}
+
+/* Returns 1 when the option narrowed or ordered the listing. */
+static int
+set_option(struct opts *o, int c)
+{
+	switch (c) {
+	case 't': o->table = 1; return 0;
+	case 'r': o->reverse = 1; break;
+	case O_IDS: o->ids = 1; return 0;
+	case O_SORT: o->sort = parse_sort(optarg); break;
+	case O_LIMIT:
+		o->limit = (long)parse_count(optarg,
+		    "--limit wants a number");
+		break;
+	case O_PROVIDER:
+		o->providers = add_list(o->providers, optarg, "--provider");
+		break;
+	case O_FREE: o->free = 1; break;
+	case O_MAXPRICE: parse_max_price(o, optarg); break;
+	case O_MINCTX:
+		o->min_context = parse_count(optarg,
+		    "--min-context wants a number of tokens: 100000 or 100k");
+		break;
+	case O_NEED: o->need = add_list(o->need, optarg, "--need"); break;
+	case O_MODALITY: o->modality = optarg; break;
+	case O_SEARCH: o->search = optarg; break;
+	case O_WHERE: o->where = optarg; break;
+	case O_MAXAGE: o->cat.max_age_ms = parse_age(optarg); return 0;
+	case O_REFRESH: o->cat.refresh = 1; return 0;
+	case 'h': usage(NULL);
+	case 'V':
+		printf("or-models %s\n", VERSION);
+		exit(0);
+	default: usage("");
+	}
+	return 1;
+}
+
+/* "unknown model 'x'; did you mean a, b or c?" and status 1. */
+int
+unknown_model(const struct catalog *c, const char *id)
+{
+	const struct model *near[3];
+	struct buf b = { 0 };
+	size_t i, n = c ? cat_suggest(c, id, near, 3) : 0;
+
+	buf_adds(&b, "; did you mean ");
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_adds(&b, i + 1 == n ? " or " : ", ");
+		buf_adds(&b, near[i]->id);
+	}
+	buf_addc(&b, '?');
+	warnx_("unknown model '%s'%s", id, n ? b.buf : "");
+	buf_free(&b);
+	return 1;
+}
+
+static void
+put_model(const struct model *m)
+{
+	out_put(m->json, m->len);
+	out_put("\n", 1);
+}
+
+static int
+list_cmd(const struct opts *o, const struct catalog *c)
+{
+	struct picked p;
+	size_t i;
+
+	if (sel_check(o, c) == -1)
+		return 2;
+	sel_run(o, c, &p);
+	if (o->table)
+		list_table(&p);
+	else
+		for (i = 0; i < p.n; i++) {
+			if (o->ids) {
+				out_put(p.m[i]->id, strlen(p.m[i]->id));
+				out_put("\n", 1);
+			} else
+				put_model(p.m[i]);
+		}
+	free(p.m);
+	return 0;
+}
+
+/* show and compare: the models named, in the order named. */
+static int
+named_cmd(const struct opts *o, const struct catalog *c, int argc,
+    char **argv)
+{
+	const struct model **m = xmalloc((size_t)argc * sizeof(*m));
+	int i, n = 0, status = 0;
+
+	for (i = 0; i < argc; i++) {
+		if ((m[n] = cat_find(c, argv[i])) != NULL)
+			n++;
+		else
+			status = unknown_model(c, argv[i]);
+	}
+	if (o->table && n > 0)
+		compare_table(m, (size_t)n);
+	else if (o->ids)
+		for (i = 0; i < n; i++) {
+			out_put(m[i]->id, strlen(m[i]->id));
+			out_put("\n", 1);
+		}
+	else
+		for (i = 0; i < n; i++)
+			put_model(m[i]);
+	free(m);
+	return status;
+}
+
+static struct catalog *
+load(const struct opts *o)
+{
+	struct catalog *c = cat_load(&o->cfg, &o->cat);
+
+	if (c && c->skipped)
+		warnx_("%zu entries of the catalog are not objects; left out",
+		    c->skipped);
+	return c;
+}
+
+static int
+run(struct opts *o, int argc, char **argv, int filtered)
+{
+	struct catalog *c = NULL;
+	const char *cmd = argc > 0 ? argv[0] : NULL;
+	int status;
+
+	if (cmd && filtered)
+		usage("filters and --sort are for the listing, not for a "
+		    "command");
+	if (cmd && strcmp(cmd, "endpoints") == 0) {
+		if (argc != 2)
+			usage("endpoints wants one model id");
+		if ((status = endpoints_cmd(o, argv[1])) == 1) {
+			c = load(o);
+			status = unknown_model(c, argv[1]);
+		}
+	} else if (cmd && (strcmp(cmd, "show") == 0 ||
+	    strcmp(cmd, "compare") == 0)) {
+		if (argc < 2 || (cmd[0] == 's' && argc != 2))
+			usage(cmd[0] == 's' ? "show wants one model id" :
+			    "compare wants model ids");
+		status = (c = load(o)) ? named_cmd(o, c, argc - 1, argv + 1) :
+		    2;
+	} else if (cmd)
+		usage("unknown command; there are show, endpoints and compare");
+	else
+		status = (c = load(o)) ? list_cmd(o, c) : 2;
+	cat_free(c);
+	return status;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("or-models %s\n", VERSION);
-		return 0;
-	}
-	fprintf(stderr, "or-models: not implemented yet in orkit %s\n"
-	    "usage: or-models --version\n", VERSION);
-	return 2;
+	struct opts o;
+	int c, filtered = 0, status;
+
+	progname = "or-models";
+	memset(&o, 0, sizeof(o));
+	o.max_prompt = o.max_completion = NAN;
+	o.limit = -1;
+	o.cat.max_age_ms = CAT_TTL_MS;
+	while ((c = getopt_long(argc, argv, "trhV", longopts, NULL)) != -1)
+		filtered |= set_option(&o, c);
+	argc -= optind;
+	argv += optind;
+	if (o.table && o.ids)
+		usage("-t and --ids do not go together");
+	sel_prepare(&o);
+	if (cfg_load(&o.cfg, CFG_KEY_IF_ANY) == -1)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	status = run(&o, argc, argv, filtered);
+	sel_finish();
+	curl_global_cleanup();
+	cfg_free(&o.cfg);
+	free_list(o.providers);
+	free_list(o.need);
+	c = out_close();
+	return c ? c : status;
 }
