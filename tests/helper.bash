@@ -29,6 +29,9 @@ fake_start() {
 	FAKE_LOG=$BATS_TEST_TMPDIR/fake-log.jsonl
 	FAKE_SCRIPT=$BATS_TEST_TMPDIR/script
 	: >"$FAKE_SCRIPT"
+	# A port file left by an earlier server would be read before the
+	# new one's redirection empties it.
+	rm -f "$BATS_TEST_TMPDIR/port"
 	FAKEOR_KEY=$KEY "$FAKEOR" -l "$FAKE_LOG" -s "$FAKE_SCRIPT" "$@" \
 	    >"$BATS_TEST_TMPDIR/port" 2>"$BATS_TEST_TMPDIR/fake.err" 3>&- &
 	FAKE_PID=$!
