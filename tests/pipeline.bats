@@ -48,9 +48,20 @@ run_examples() {
 	[ "$(wc -l <answers.jsonl)" -eq 3 ]
 }
 
+@test "or-models(1) EXAMPLES run" {
+	run_examples or-models.1
+	[ "$(jq -r .body.model "$FAKE_LOG" | tail -1)" = "$(or-models --free --need tools --ids --limit 1)" ]
+}
+
 @test "orkit(7) EXAMPLES run" {
 	run_examples orkit.7
 	[ "$(jq -r .response.choices[0].message.content answers.jsonl | head -1)" = "Echo: What is 2+2?" ]
+}
+
+@test "or-models | xargs or-send: each free model with tools answers once" {
+	run -0 --separate-stderr bash -c "or-models --free --need tools --limit 3 --ids | xargs -I{} or-send -m {} -t hi"
+	assert_output $'Echo: hi\nEcho: hi\nEcho: hi'
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")" = "$(or-models --free --need tools --limit 3 --ids)" ]
 }
 
 @test "jq | or-send | jq: answers in question order" {
