@@ -36,11 +36,22 @@ $(O)/%.o: %.c
 $(O)/liborkit.a: $(LIBOBJ)
 	$(AR) rcs $@ $^
 
+# or-models loads libcurl only when it goes to the network: its files and
+# its own lib/http.c are built with cmd/or-models/curlx.h first, and it
+# links no libcurl (cmd/or-models/curlx.h says why).
+$(O)/cmd/or-models/%.o: override CFLAGS += -include cmd/or-models/curlx.h
+$(O)/cmd/or-models/http.o: lib/http.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+EXTRA_or-models	 = $(O)/cmd/or-models/http.o
+LIBS_or-models	 = -ljq -ldl
+
 # One link rule per tool: its own objects, then the library.
 define link_tool
-$$(BIN)/$(1): $$(patsubst %.c,$$(O)/%.o,$$(wildcard cmd/$(1)/*.c)) $$(O)/liborkit.a
+$$(BIN)/$(1): $$(patsubst %.c,$$(O)/%.o,$$(wildcard cmd/$(1)/*.c)) \
+    $$(EXTRA_$(1)) $$(O)/liborkit.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(or $$(LIBS_$(1)),$$(LDLIBS))
 endef
 $(foreach t,$(TOOLS),$(eval $(call link_tool,$(t))))
 
