@@ -1,9 +1,11 @@
 /*
  * catalog.c: OpenRouter's model catalog, fetched, cached and looked up.
  *
- * The body is parsed once with libjv, for the fields, and scanned once
- * by hand, for where each model's object starts and ends: printing a
- * model prints those bytes, since libjv would rewrite its numbers.
+ * A model is kept as its bytes in the body: printing it prints them,
+ * since libjv would rewrite its numbers. Loading checks the body is JSON
+ * and reads the few fields every tool wants (id, prices, context, date)
+ * straight from those bytes; libjv parses a model only when something
+ * asks for more (cat_val), so a listing of a warm cache parses nothing.
  * Every field is read with its kind checked: a catalog from another
  * year, with fields missing or of another type, loads all the same.
  */
@@ -29,7 +31,7 @@ price_known(double d)
 	return !isnan(d) && d >= 0;
 }
 
-/* --- fields, read defensively ---------------------------------------- */
+/* --- fields, from a parsed model ---------------------------------------- */
 
 static int
 num_of(jv v, double *d)
@@ -49,12 +51,12 @@ num_of(jv v, double *d)
 	return ok;
 }
 
-static double
-price_of(jv m, const char *key)
+double
+cat_price_in(jv obj, const char *key)
 {
 	double d;
 
-	if (!num_of(jvx_get(jvx_get(jv_copy(m), "pricing"), key), &d))
+	if (!num_of(jvx_get(jvx_get(jv_copy(obj), "pricing"), key), &d))
 		return NAN;
 	return d < 0 ? PRICE_DYNAMIC : d;
 }
@@ -62,72 +64,128 @@ price_of(jv m, const char *key)
 double
 cat_price(const struct model *m, const char *key)
 {
-	return price_of(m->val, key);
+	return cat_price_in(cat_val(m), key);
 }
 
-static int64_t
-context_of(jv m)
+/*
+ * Parsed once, when first asked for: a cache, so the model is const to
+ * its readers all the same. Bytes libjv will not take give {}.
+ */
+jv
+cat_val(const struct model *cm)
+{
+	struct model *m = (struct model *)cm;
+	jv v;
+
+	if (!m->parsed) {
+		v = jvx_parse(m->json, m->len);
+		if (jv_get_kind(v) != JV_KIND_OBJECT) {
+			jv_free(v);
+			v = jv_object();
+		}
+		m->val = v;
+		m->parsed = 1;
+	}
+	return m->val;
+}
+
+/* --- fields, from the bytes --------------------------------------------- */
+
+/* A number, or a string holding one, at p (or NULL); 1 when it is. */
+static int
+raw_num(const char *p, const char *e, double *d)
+{
+	const char *end;
+	char buf[64], *stop;
+	size_t n;
+
+	if (p == NULL || (end = jvx_end(p, e)) == NULL)
+		return 0;
+	if (*p == '"')
+		p++, end--;
+	n = (size_t)(end - p);
+	if (n == 0 || n >= sizeof(buf) || memchr(p, '\\', n) != NULL ||
+	    (*p != '-' && *p != '.' && (*p < '0' || *p > '9')))
+		return 0;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*d = strtod(buf, &stop);
+	return *stop == '\0' && !isnan(*d);
+}
+
+static double
+raw_price(const char *pricing, const char *e, const char *key)
 {
 	double d;
 
-	if (num_of(jvx_get(jv_copy(m), "context_length"), &d) && d > 0)
-		return (int64_t)d;
-	if (num_of(jvx_path(jv_copy(m), "top_provider.context_length"), &d) &&
-	    d > 0)
-		return (int64_t)d;
-	return -1;
+	if (!raw_num(jvx_member(pricing, e, key), e, &d))
+		return NAN;
+	return d < 0 ? PRICE_DYNAMIC : d;
 }
+
+/* A string at p, unescaped and malloc'd; "" when it is not one. */
+static char *
+raw_str(const char *p, const char *e)
+{
+	const char *end;
+	char *s;
+	jv v;
+
+	if (p == NULL || *p != '"' || (end = jvx_end(p, e)) == NULL)
+		return xstrdup("");
+	if (memchr(p, '\\', (size_t)(end - p)) == NULL)
+		return xstrndup(p + 1, (size_t)(end - p - 2));
+	v = jvx_parse(p, (size_t)(end - p));
+	s = xstrdup(jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "");
+	jv_free(v);
+	return s;
+}
+
+enum { F_ID, F_PRICING, F_CONTEXT, F_TOP, F_CREATED, F_N };
 
 static void
-model_init(struct model *m, jv val, const char *json, size_t len)
+model_init(struct model *m, const char *json, size_t len)
 {
-	jv id = jvx_get(jv_copy(val), "id");
+	static const char *const keys[F_N] = { "id", "pricing",
+	    "context_length", "top_provider", "created" };
+	const char *f[F_N], *e = json + len;
 	double d;
 
-	m->val = val;
+	memset(m, 0, sizeof(*m));
 	m->json = json;
 	m->len = len;
-	/* The object holds the string, so the pointer lives as long. */
-	m->id = jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "";
-	jv_free(id);
-	m->prompt = price_of(val, "prompt");
-	m->completion = price_of(val, "completion");
-	m->context = context_of(val);
-	m->created = num_of(jvx_get(jv_copy(val), "created"), &d) ?
-	    (int64_t)d : 0;
+	jvx_members(json, e, keys, F_N, f);
+	m->id = raw_str(f[F_ID], e);
+	m->prompt = raw_price(f[F_PRICING], e, "prompt");
+	m->completion = raw_price(f[F_PRICING], e, "completion");
+	m->context = -1;
+	if (raw_num(f[F_CONTEXT], e, &d) && d > 0)
+		m->context = (int64_t)d;
+	else if (raw_num(jvx_member(f[F_TOP], e, "context_length"), e, &d) &&
+	    d > 0)
+		m->context = (int64_t)d;
+	m->created = raw_num(f[F_CREATED], e, &d) ? (int64_t)d : 0;
 }
 
 /* --- loading ---------------------------------------------------------- */
 
-/*
- * Bytes of our own for the models whose own will not do: all of them,
- * dumped by libjv, when the scan lost count (it cannot, short of keys
- * written with escapes); and, compacted, the models of a body written
- * over several lines, since a record is one line.
- */
+/* A body written over several lines: its models compacted to one each. */
 static void
-own_bytes(struct catalog *c, int dump)
+one_line_each(struct catalog *c)
 {
 	struct buf b = { 0 };
 	size_t i, *off = xmalloc((c->n ? c->n : 1) * sizeof(*off));
 	struct model *m;
-	jv s;
 
 	for (i = 0; i < c->n; i++) {
 		m = &c->models[i];
-		off[i] = b.len;
-		if (dump) {
-			s = jv_dump_string(jv_copy(m->val), 0);
-			buf_add(&b, jv_string_value(s),
-			    (size_t)jv_string_length_bytes(jv_copy(s)));
-			jv_free(s);
-		} else if (memchr(m->json, '\n', m->len) ||
-		    memchr(m->json, '\r', m->len))
+		off[i] = SIZE_MAX;
+		if (memchr(m->json, '\n', m->len) || memchr(m->json, '\r',
+		    m->len)) {
+			off[i] = b.len;
 			jvx_compact(m->json, m->len, &b);
-		else
-			off[i] = SIZE_MAX;	/* its own bytes will do */
-		if (off[i] != SIZE_MAX)
 			m->len = b.len - off[i];
+		}
 	}
 	c->dumps = b.buf;
 	for (i = 0; i < c->n; i++)
@@ -136,60 +194,38 @@ own_bytes(struct catalog *c, int dump)
 	free(off);
 }
 
-static void
-add_models(struct catalog *c, jv list, const struct jspan *sp, long nsp)
-{
-	int i, n = jv_array_length(jv_copy(list));
-	int exact = nsp == n;
-	jv v;
-
-	c->models = xmalloc((size_t)(n ? n : 1) * sizeof(*c->models));
-	for (i = 0; i < n; i++) {
-		v = jv_array_get(jv_copy(list), i);
-		if (jv_get_kind(v) != JV_KIND_OBJECT) {
-			c->skipped++;
-			jv_free(v);
-			continue;
-		}
-		model_init(&c->models[c->n++], v, exact ? sp[i].p : NULL,
-		    exact ? sp[i].n : 0);
-	}
-	own_bytes(c, !exact);
-}
-
 struct catalog *
 cat_parse(char *raw, size_t len, const char **why)
 {
 	struct catalog *c;
-	struct jspan *sp = NULL;
-	const char *path;
-	long nsp;
-	jv doc, list;
+	struct jspan *sp;
+	long n, i;
 
-	doc = jvx_parse(raw, len);
-	if (!jv_is_valid(doc)) {
-		jv_free(doc);
+	if (!jvx_valid(raw, len)) {
 		free(raw);
 		*why = "not JSON";
 		return NULL;
 	}
 	/* {"data": [...]} as the API has it; a bare array will do too. */
-	path = jv_get_kind(doc) == JV_KIND_ARRAY ? "" : "data";
-	list = jvx_path(doc, path);
-	if (jv_get_kind(list) != JV_KIND_ARRAY) {
-		jv_free(list);
+	if ((n = jvx_elements(raw, len, "data", &sp)) < 0 &&
+	    (n = jvx_elements(raw, len, "", &sp)) < 0) {
 		free(raw);
 		*why = "no \"data\" array of models";
 		return NULL;
 	}
-	nsp = jvx_elements(raw, len, path, &sp);
 	c = xmalloc(sizeof(*c));
 	memset(c, 0, sizeof(*c));
 	c->raw = raw;
 	c->rawlen = len;
-	add_models(c, list, sp, nsp);
+	c->models = xmalloc((size_t)(n ? n : 1) * sizeof(*c->models));
+	for (i = 0; i < n; i++) {
+		if (*sp[i].p == '{')
+			model_init(&c->models[c->n++], sp[i].p, sp[i].n);
+		else
+			c->skipped++;
+	}
 	free(sp);
-	jv_free(list);
+	one_line_each(c);
 	return c;
 }
 
@@ -200,8 +236,11 @@ cat_free(struct catalog *c)
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++)
-		jv_free(c->models[i].val);
+	for (i = 0; i < c->n; i++) {
+		if (c->models[i].parsed)
+			jv_free(c->models[i].val);
+		free((char *)c->models[i].id);
+	}
 	free(c->models);
 	free(c->dumps);
 	free(c->raw);
@@ -572,27 +611,34 @@ cat_is_cap(const char *s)
 	return 0;
 }
 
-static int
-has_string(jv list, const char *s)
+/* The value of a key of the model, from its bytes; NULL when absent. */
+static const char *
+field(const struct model *m, const char *key)
 {
-	int yes = 0;
-
-	if (jv_get_kind(list) == JV_KIND_ARRAY) {
-		jv_array_foreach(list, i, x) {
-			if (!yes && jv_get_kind(x) == JV_KIND_STRING &&
-			    strcmp(jv_string_value(x), s) == 0)
-				yes = 1;
-			jv_free(x);
-		}
-	}
-	jv_free(list);
-	return yes;
+	return jvx_member(m->json, m->json + m->len, key);
 }
 
 int
 cat_has_param(const struct model *m, const char *p)
 {
-	return has_string(jvx_get(jv_copy(m->val), "supported_parameters"), p);
+	return jvx_array_has(field(m, "supported_parameters"),
+	    m->json + m->len, p);
+}
+
+/* name is one of the "+" list between p and e ("text+image"). */
+static int
+in_plus_list(const char *p, const char *e, const char *name)
+{
+	const char *plus, *end;
+	size_t n = strlen(name);
+
+	for (; p < e; p = end + 1) {
+		plus = memchr(p, '+', (size_t)(e - p));
+		end = plus ? plus : e;
+		if ((size_t)(end - p) == n && memcmp(p, name, n) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -602,32 +648,19 @@ cat_has_param(const struct model *m, const char *p)
 static int
 has_modality(const struct model *m, int output, const char *name)
 {
-	jv arch = jvx_get(jv_copy(m->val), "architecture");
-	jv list = jvx_get(jv_copy(arch), output ? "output_modalities" :
-	    "input_modalities");
-	jv mod = jvx_get(arch, "modality");
-	const char *s, *arrow, *p, *e;
-	size_t n = strlen(name);
+	const char *e = m->json + m->len, *arch = field(m, "architecture");
+	const char *list = jvx_member(arch, e, output ? "output_modalities" :
+	    "input_modalities"), *arrow;
+	char *mod;
 	int yes = 0;
 
-	if (jv_get_kind(list) == JV_KIND_ARRAY) {
-		jv_free(mod);
-		return has_string(list, name);
-	}
-	jv_free(list);
-	if (jv_get_kind(mod) == JV_KIND_STRING &&
-	    (arrow = strstr(s = jv_string_value(mod), "->")) != NULL) {
-		p = output ? arrow + 2 : s;
-		e = output ? p + strlen(p) : arrow;
-		while (p < e && !yes) {
-			const char *plus = memchr(p, '+', (size_t)(e - p));
-			const char *end = plus ? plus : e;
-
-			yes = (size_t)(end - p) == n && memcmp(p, name, n) == 0;
-			p = end + 1;
-		}
-	}
-	jv_free(mod);
+	if (list != NULL && *list == '[')
+		return jvx_array_has(list, e, name);
+	mod = raw_str(jvx_member(arch, e, "modality"), e);
+	if ((arrow = strstr(mod, "->")) != NULL)
+		yes = output ? in_plus_list(arrow + 2, arrow + strlen(arrow),
+		    name) : in_plus_list(mod, arrow, name);
+	free(mod);
 	return yes;
 }
 
@@ -661,18 +694,22 @@ cat_modality(const struct model *m, const char *in, const char *out)
 static int
 reasoning_object(const struct model *m)
 {
-	jv r = jvx_get(jv_copy(m->val), "reasoning");
-	int yes = jv_get_kind(r) == JV_KIND_OBJECT;
+	const char *r = field(m, "reasoning");
 
-	jv_free(r);
-	return yes;
+	return r != NULL && *r == '{';
+}
+
+static double
+price(const struct model *m, const char *key)
+{
+	return raw_price(field(m, "pricing"), m->json + m->len, key);
 }
 
 static int
 cached_reads(const struct model *m)
 {
-	return price_of(m->val, "input_cache_read") > 0 ||
-	    price_of(m->val, "input_cache_write") > 0;
+	return price(m, "input_cache_read") > 0 ||
+	    price(m, "input_cache_write") > 0;
 }
 
 int
@@ -698,6 +735,6 @@ cat_has(const struct model *m, const char *cap)
 		return cached_reads(m);
 	if (strcmp(cap, "web") == 0)
 		return cat_has_param(m, "web_search_options") ||
-		    price_of(m->val, "web_search") > 0;
+		    price(m, "web_search") > 0;
 	return cat_has_param(m, cap);	/* "tools", "seed", "logprobs" ... */
 }

@@ -26,18 +26,19 @@ int	 price_known(double);		/* neither NAN nor dynamic */
 struct model {
 	const char	*json;		/* the object's bytes; borrowed */
 	size_t		 len;
-	jv		 val;		/* the object; owned by the catalog */
-	const char	*id;		/* "" when it has none; borrowed */
+	const char	*id;		/* "" when it has none; owned */
 	double		 prompt;	/* USD per token; NAN when unknown */
 	double		 completion;
 	int64_t		 context;	/* tokens; -1 when unknown */
 	int64_t		 created;	/* unix seconds; 0 when unknown */
+	jv		 val;		/* parsed by cat_val, when asked */
+	int		 parsed;
 };
 
 struct catalog {
 	char		*raw;		/* the body as received */
 	size_t		 rawlen;
-	char		*dumps;		/* bytes for models the scan missed */
+	char		*dumps;		/* models of a multi-line body, compacted */
 	struct model	*models;	/* in the API's order */
 	size_t		 n;
 	size_t		 skipped;	/* entries that are not objects */
@@ -67,8 +68,12 @@ struct catalog	*cat_read(const char *path);
 struct catalog	*cat_parse(char *raw, size_t len, const char **why);
 void		 cat_free(struct catalog *);
 
+/* The model parsed, borrowed: jv_copy it to keep or to consume it. */
+jv		 cat_val(const struct model *);
+
 /* A pricing key (USD per unit); NAN when absent, PRICE_DYNAMIC for "-1". */
 double		 cat_price(const struct model *, const char *key);
+double		 cat_price_in(jv, const char *key);	/* borrows obj */
 
 const struct model *cat_find(const struct catalog *, const char *id);
 

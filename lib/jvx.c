@@ -135,18 +135,21 @@ skip_ws(const char *p, const char *e)
 static const char *
 str_end(const char *p, const char *e)
 {
-	for (p++; p < e; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
+	const char *q;
+	size_t bs;
+
+	/* A quote ends the string unless an odd run of backslashes escapes it. */
+	for (p++; (q = memchr(p, '"', (size_t)(e - p))) != NULL; p = q + 1) {
+		for (bs = 0; q - bs > p && q[-1 - (long)bs] == '\\'; bs++)
+			;
+		if (bs % 2 == 0)
+			return q + 1;
 	}
 	return NULL;
 }
 
-/* The end of the value at p; the text is known to be valid JSON. */
-static const char *
-val_end(const char *p, const char *e)
+const char *
+jvx_end(const char *p, const char *e)
 {
 	int depth = 0;
 
@@ -179,37 +182,84 @@ val_end(const char *p, const char *e)
 }
 
 /*
- * The value of key in the object at p: the last one, as libjv keeps
- * the last of duplicate keys. A key written with escapes is not seen;
- * the caller then finds the count wrong and does without the bytes.
+ * The values of keys in the object at p, in one pass: the last of each,
+ * as libjv keeps the last of duplicate keys; NULL when absent. A key
+ * written with escapes is not seen.
  */
-static const char *
-member(const char *p, const char *e, const char *key, size_t klen)
+void
+jvx_members(const char *p, const char *e, const char *const *keys,
+    size_t nkeys, const char **out)
 {
-	const char *k, *found = NULL;
-	int match;
+	const char *k;
+	size_t i, n;
 
-	if (p >= e || *p != '{')
-		return NULL;
+	for (i = 0; i < nkeys; i++)
+		out[i] = NULL;
+	if (p == NULL || p >= e || *p != '{')
+		return;
 	for (p = skip_ws(p + 1, e); p < e && *p == '"'; ) {
-		k = p;
+		k = p + 1;
 		if ((p = str_end(p, e)) == NULL)
-			return NULL;
-		match = (size_t)(p - k) == klen + 2 &&
-		    memcmp(k + 1, key, klen) == 0;
+			return;
+		n = (size_t)(p - k - 1);
 		p = skip_ws(p, e);
 		if (p >= e || *p != ':')
-			return NULL;
+			return;
 		p = skip_ws(p + 1, e);
-		if (match)
-			found = p;
-		if ((p = val_end(p, e)) == NULL)
-			return NULL;
+		for (i = 0; i < nkeys; i++)
+			if (strncmp(keys[i], k, n) == 0 && keys[i][n] == '\0')
+				out[i] = p;
+		if ((p = jvx_end(p, e)) == NULL)
+			return;
 		p = skip_ws(p, e);
 		if (p < e && *p == ',')
 			p = skip_ws(p + 1, e);
 	}
-	return found;
+}
+
+const char *
+jvx_member(const char *p, const char *e, const char *key)
+{
+	const char *v;
+
+	jvx_members(p, e, &key, 1, &v);
+	return v;
+}
+
+/* The string from p to end is s: compared as bytes, or decoded if escaped. */
+static int
+string_is(const char *p, const char *end, const char *s)
+{
+	size_t n = (size_t)(end - p);
+	int yes;
+	jv v;
+
+	if (memchr(p, '\\', n) == NULL)
+		return n == strlen(s) + 2 && memcmp(p + 1, s, n - 2) == 0;
+	v = jvx_parse(p, n);
+	yes = jv_get_kind(v) == JV_KIND_STRING && strcmp(jv_string_value(v),
+	    s) == 0;
+	jv_free(v);
+	return yes;
+}
+
+int
+jvx_array_has(const char *p, const char *e, const char *s)
+{
+	const char *end;
+
+	if (p == NULL || p >= e || *p != '[')
+		return 0;
+	for (p = skip_ws(p + 1, e); p < e && *p != ']'; ) {
+		if ((end = jvx_end(p, e)) == NULL)
+			return 0;
+		if (*p == '"' && string_is(p, end, s))
+			return 1;
+		p = skip_ws(end, e);
+		if (p < e && *p == ',')
+			p = skip_ws(p + 1, e);
+	}
+	return 0;
 }
 
 long
@@ -217,6 +267,7 @@ jvx_elements(const char *s, size_t n, const char *path, struct jspan **out)
 {
 	const char *p = skip_ws(s, s + n), *e = s + n, *end, *dot;
 	struct jspan *sp = NULL;
+	char key[128];
 	long count = 0;
 	size_t klen;
 
@@ -224,12 +275,16 @@ jvx_elements(const char *s, size_t n, const char *path, struct jspan **out)
 	for (; p != NULL && *path; path = dot ? dot + 1 : path + klen) {
 		dot = strchr(path, '.');
 		klen = dot ? (size_t)(dot - path) : strlen(path);
-		p = member(p, e, path, klen);
+		if (klen >= sizeof(key))
+			return -1;
+		memcpy(key, path, klen);
+		key[klen] = '\0';
+		p = jvx_member(p, e, key);
 	}
 	if (p == NULL || p >= e || *p != '[')
 		return -1;
 	for (p = skip_ws(p + 1, e); p < e && *p != ']'; ) {
-		if ((end = val_end(p, e)) == NULL) {
+		if ((end = jvx_end(p, e)) == NULL) {
 			free(sp);
 			return -1;
 		}
@@ -261,4 +316,137 @@ jvx_compact(const char *p, size_t n, struct buf *b)
 		else
 			buf_addc(b, *p++);
 	}
+}
+
+/* --- validation: RFC 8259, no allocation --------------------------------- */
+
+#define MAX_DEPTH	200	/* under libjv's own limit, 256 */
+
+static const char *valid_value(const char *, const char *, int);
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static const char *
+valid_string(const char *p, const char *e)
+{
+	for (p++; p < e; p++) {
+		if (*p == '"')
+			return p + 1;
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p != '\\')
+			continue;
+		if (++p >= e)
+			return NULL;
+		if (*p == 'u') {
+			if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) ||
+			    !is_hex(p[3]) || !is_hex(p[4]))
+				return NULL;
+			p += 4;
+		} else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+			return NULL;
+	}
+	return NULL;
+}
+
+static const char *
+digits(const char *p, const char *e)
+{
+	const char *s = p;
+
+	while (p < e && is_digit(*p))
+		p++;
+	return p > s ? p : NULL;
+}
+
+static const char *
+valid_number(const char *p, const char *e)
+{
+	if (p < e && *p == '-')
+		p++;
+	if (p < e && *p == '0')
+		p++;
+	else if ((p = digits(p, e)) == NULL)
+		return NULL;
+	if (p < e && *p == '.' && (p = digits(p + 1, e)) == NULL)
+		return NULL;
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		p = digits(p, e);
+	}
+	return p;
+}
+
+static const char *
+valid_word(const char *p, const char *e, const char *w)
+{
+	size_t n = strlen(w);
+
+	return (size_t)(e - p) >= n && memcmp(p, w, n) == 0 ? p + n : NULL;
+}
+
+/* An object or an array: p is at its opening bracket. */
+static const char *
+valid_items(const char *p, const char *e, int depth)
+{
+	char close = *p == '{' ? '}' : ']';
+
+	if (depth > MAX_DEPTH)
+		return NULL;
+	p = skip_ws(p + 1, e);
+	if (p < e && *p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (p >= e || *p != '"' || (p = valid_string(p, e)) == NULL)
+				return NULL;
+			p = skip_ws(p, e);
+			if (p >= e || *p != ':')
+				return NULL;
+			p = skip_ws(p + 1, e);
+		}
+		if ((p = valid_value(p, e, depth + 1)) == NULL)
+			return NULL;
+		p = skip_ws(p, e);
+		if (p < e && *p == close)
+			return p + 1;
+		if (p >= e || *p != ',')
+			return NULL;
+		p = skip_ws(p + 1, e);
+	}
+}
+
+static const char *
+valid_value(const char *p, const char *e, int depth)
+{
+	if (p >= e)
+		return NULL;
+	switch (*p) {
+	case '{': case '[': return valid_items(p, e, depth);
+	case '"': return valid_string(p, e);
+	case 't': return valid_word(p, e, "true");
+	case 'f': return valid_word(p, e, "false");
+	case 'n': return valid_word(p, e, "null");
+	default: return valid_number(p, e);
+	}
+}
+
+int
+jvx_valid(const char *s, size_t n)
+{
+	const char *e = s + n, *p = valid_value(skip_ws(s, e), e, 0);
+
+	return p != NULL && skip_ws(p, e) == e;
 }

@@ -22,11 +22,20 @@ struct jspan {
 
 /*
  * The elements of the array at a dotted path of object keys ("" is
- * the text itself) in a text libjv has found valid: *out (malloc'd)
+ * the text itself) in a valid JSON text: *out (malloc'd)
  * gets their spans; returns how many, or -1 when there is no array.
  */
 long	 jvx_elements(const char *, size_t, const char *path,
 	    struct jspan **out);
+
+/* The same kind of reading, for a text jvx_valid has passed. */
+int	 jvx_valid(const char *, size_t);	/* one JSON text (RFC 8259) */
+const char *jvx_end(const char *p, const char *e);	/* of the value at p */
+void	 jvx_members(const char *obj, const char *e, const char *const *keys,
+	    size_t nkeys, const char **out);	/* each value, or NULL */
+const char *jvx_member(const char *obj, const char *e, const char *key);
+int	 jvx_array_has(const char *arr, const char *e, const char *s);
+					/* the string s is an element */
 void	 jvx_compact(const char *, size_t, struct buf *);	/* appends */
 
 #endif

@@ -474,6 +474,26 @@ openai/gpt-4o-mini-tts       2000     0.6       12  audio-o…"$'\r'
 	cmp "$CACHE" "$M25"
 }
 
+@test "a cache that is not strictly JSON is fetched again" {
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	for bad in '{"data":[{"id":"a/b","x":tru}]}' '{"data":[{"id":"a/b"}]}x' \
+	    '{"data":[{"id":"a/b","n":01}]}' '{"data":{"id":"a/b"}}'; do
+		printf '%s' "$bad" >"$CACHE"
+		run -0 --separate-stderr or-models --ids
+		[ "${#lines[@]}" -eq 321 ]
+	done
+	[ "$(requests /models)" -eq 4 ]
+}
+
+@test "escaped strings are read as libjv reads them; the record keeps them" {
+	printf '%s' '{"data":[{"id":"a\/b","supported_parameters":["t\u006fols"],"pricing":{"prompt":"0","completion":"0"},"architecture":{"modality":"text+image->text"}}]}' >"$BATS_TEST_TMPDIR/m.json"
+	cache_of "$BATS_TEST_TMPDIR/m.json"
+	run -0 --separate-stderr or-models --need tools,image --free --ids
+	assert_output 'a/b'
+	run -0 --separate-stderr or-models show a/b
+	assert_output '{"id":"a\/b","supported_parameters":["t\u006fols"],"pricing":{"prompt":"0","completion":"0"},"architecture":{"modality":"text+image->text"}}'
+}
+
 @test "a cache that cannot be written: a warning, the listing all the same" {
 	export XDG_CACHE_HOME=/dev/null/cache
 	run -0 --separate-stderr or-models --ids

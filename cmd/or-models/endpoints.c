@@ -89,12 +89,9 @@ cell(jv e, const char *path)
 static char *
 price_cell(jv e, const char *key)
 {
-	struct model m;
 	char s[32];
 
-	memset(&m, 0, sizeof(m));
-	m.val = e;
-	fmt_price(cat_price(&m, key), s);
+	fmt_price(cat_price_in(e, key), s);
 	return xstrdup(s);
 }
 

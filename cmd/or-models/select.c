@@ -77,7 +77,7 @@ where_ok(const struct model *m)
 	jv r;
 	int keep = 0;
 
-	jq_start(jq, jv_copy(m->val), 0);
+	jq_start(jq, jv_copy(cat_val(m)), 0);
 	while (!keep && jv_is_valid(r = jq_next(jq))) {
 		keep = jv_get_kind(r) != JV_KIND_FALSE &&
 		    jv_get_kind(r) != JV_KIND_NULL;
@@ -174,8 +174,8 @@ text_has(jv m, const char *key, const char *q)
 static int
 search_ok(const struct model *m, const char *q)
 {
-	return ci_find(m->id, q) != NULL || text_has(m->val, "name", q) ||
-	    text_has(m->val, "description", q);
+	return ci_find(m->id, q) != NULL || text_has(cat_val(m), "name", q) ||
+	    text_has(cat_val(m), "description", q);
 }
 
 static int
