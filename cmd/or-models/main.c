@@ -344,7 +344,8 @@ main(int argc, char **argv)
 	if (cfg_load(&o.cfg, CFG_KEY_IF_ANY) == -1)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die(2, "cannot start libcurl");
 	status = run(&o, argc, argv, filtered);
 	sel_finish();
 	curl_global_cleanup();

@@ -238,7 +238,8 @@ main(int argc, char **argv)
 	if (s.free || s.on402free)
 		s.free_model = free_model();
 	out_init();
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		die(2, "cannot start libcurl");
 	s.http = http_new(&s.cfg, progname);
 	if (argc > 0) {
 		prompt = join_args(argc, argv);
