@@ -17,7 +17,6 @@
 # Every counter is an environment variable; the key is never in argv.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/bin:$PATH
 REQS=${BENCH_REQS:-10000}
 P=${BENCH_P:-64}
 DELAY=${BENCH_DELAY_MS:-20}
@@ -25,13 +24,7 @@ CREQS=${BENCH_CURL_REQS:-1000}
 SMALL=${BENCH_RSS_SMALL:-1000}
 ONE=${BENCH_ONE_N:-10}
 TTFB=${BENCH_TTFB_N:-100}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$top/bench/lib.sh"
 
 export OPENROUTER_API_KEY=sk-or-v1-bench-key-for-the-fake-server
 export HDR=$tmp/hdr
@@ -45,28 +38,11 @@ printf '{"messages":[{"role":"user","content":"Say hi"}],"stream":true}' \
 # fake [N]: a fresh fake server; with an argument, every chat request is
 # held DELAY ms (fakeor -d: no script to read on each request).
 fake() {
-	fake_stop
-	: >"$tmp/port"
 	if [ $# -gt 0 ]; then
 		set -- -d "$DELAY"
 	fi
-	FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" "$@" \
-	    >"$tmp/port" 2>/dev/null &
-	pid=$!
-	while [ ! -s "$tmp/port" ]; do
-		kill -0 "$pid" 2>/dev/null || { echo "fakeor did not start" >&2
-		    exit 1; }
-		sleep 0.05
-	done
-	export OPENROUTER_BASE_URL=http://127.0.0.1:$(cat "$tmp/port")
+	fake_start "$@"
 	curl -s -o /dev/null "$OPENROUTER_BASE_URL/models" || :
-}
-fake_stop() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || :
-		wait "$pid" 2>/dev/null || :
-		pid=
-	fi
 }
 
 now_us() { echo $(($(date +%s%N) / 1000)); }

@@ -10,32 +10,14 @@
 # port, so a request would show as a failure, not as time.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/bin:$PATH
 N=${BENCH_MODELS_N:-100}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$top/bench/lib.sh"
 
 export XDG_CACHE_HOME=$tmp/cache OPENROUTER_BASE_URL=http://127.0.0.1:1
 unset OPENROUTER_API_KEY
 mkdir -p "$XDG_CACHE_HOME/orkit"
 export C=$XDG_CACHE_HOME/orkit/models.json
 cp "$top/tests/fixtures/models.json" "$C"
-
-# Mean wall time of one run of a shell command, in microseconds.
-mean_us() {
-	t0=$(date +%s%N)
-	i=0
-	while [ $i -lt "$N" ]; do
-		sh -c "$1" >/dev/null 2>&1
-		i=$((i + 1))
-	done
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / N / 1000))
-}
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
-}
 
 # One filter: both sides must print the same ids, or the row says so.
 row() {

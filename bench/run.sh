@@ -6,42 +6,15 @@
 # Both sides run through sh -c, so both pay for the same shell.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/bin:$PATH
 N=${BENCH_N:-200}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$top/bench/lib.sh"
 
 export OPENROUTER_API_KEY=sk-or-v1-bench-key-for-the-fake-server
-FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" >"$tmp/port" \
-    2>/dev/null &
-pid=$!
-while [ ! -s "$tmp/port" ]; do sleep 0.05; done
-export OPENROUTER_BASE_URL=http://127.0.0.1:$(cat "$tmp/port")
+fake_start
 export BODY=$tmp/body HDR=$tmp/hdr
 printf '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Say hi"}]}' >"$BODY"
 printf 'Authorization: Bearer %s\nContent-Type: application/json\n' \
     "$OPENROUTER_API_KEY" >"$HDR"
-
-# Mean wall time of one run of a shell command, in microseconds.
-mean_us() {
-	t0=$(date +%s%N)
-	i=0
-	while [ $i -lt "$N" ]; do
-		sh -c "$1" >/dev/null 2>&1
-		i=$((i + 1))
-	done
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / N / 1000))
-}
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
-}
 
 row() {
 	printf '%-34s %8s us  %-30s %8s us  ratio %s\n' "$1" "$2" "$3" "$4" \

@@ -3,14 +3,7 @@
 # OPENROUTER_API_KEY is set, else against the bundled fake server.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/bin:$PATH
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$top/bench/lib.sh"
 
 if [ -n "${OPENROUTER_API_KEY:-}" ]; then
 	base=${OPENROUTER_BASE_URL:-https://openrouter.ai/api/v1}
@@ -19,12 +12,7 @@ if [ -n "${OPENROUTER_API_KEY:-}" ]; then
 	echo "demo: the real API, with the free model $model"
 else
 	export OPENROUTER_API_KEY=sk-or-v1-demo-key-for-the-fake-server
-	FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" \
-	    >"$tmp/port" 2>"$tmp/fake.err" &
-	pid=$!
-	for i in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-	[ -s "$tmp/port" ] || { cat "$tmp/fake.err" >&2; exit 1; }
-	export OPENROUTER_BASE_URL=http://127.0.0.1:$(cat "$tmp/port")
+	fake_start
 	model=meta-llama/llama-3.3-8b-instruct:free
 	echo "demo: no OPENROUTER_API_KEY, so the fake server at $OPENROUTER_BASE_URL"
 fi
