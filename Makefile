@@ -45,6 +45,7 @@ $(O)/cmd/or-models/http.o: lib/http.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 EXTRA_or-models	 = $(O)/cmd/or-models/http.o
 LIBS_or-models	 = -ljq -ldl
+LIBS_or-cost	 = $(LDLIBS) -lm
 
 # One link rule per tool: its own objects, then the library.
 define link_tool
