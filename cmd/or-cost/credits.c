@@ -98,6 +98,7 @@ complain(const char *path, jv err)
 	warnx_("%s: %s", path, jv_get_kind(msg) == JV_KIND_STRING ?
 	    jv_string_value(msg) : "failed");
 	jv_free(msg);
+	jv_free(err);
 }
 
 /* Below the floor: the credit left, or the key's limit left. */
