@@ -123,7 +123,8 @@ demo: deps all
 	@sh tests/demo.sh
 
 bench: all
-	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh
+	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh && \
+	    sh bench/cost.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

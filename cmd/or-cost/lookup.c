@@ -94,10 +94,8 @@ hold(struct lookups *l, struct rec *rec)
 	j->rec = rec;
 	j->state = J_DONE;
 	if (cost_wanted(l->r, rec)) {
-		if (l->r->source == SRC_USAGE ||
-		    (j->id = cost_gen_id(rec)) == NULL)
+		if ((j->id = cost_gen_id(rec)) == NULL)
 			rec_add(rec, "cost", cost_from_usage(rec,
-			    l->r->source == SRC_USAGE ? NULL :
 			    "no response.id to look up; usage.cost used"));
 		else
 			j->state = J_READY;
