@@ -35,7 +35,6 @@ int	 cost_wanted(const struct run *, const struct rec *);
 jv	 cost_from_usage(const struct rec *, const char *note);	/* owned */
 jv	 cost_from_generation(const struct rec *, jv data);	/* consumes data */
 char	*cost_gen_id(const struct rec *);	/* malloc'd response.id, or NULL */
-jv	 where(const struct rec *);	/* "line 17" or the record's id */
 void	 put(struct run *, struct rec *);	/* out, or into the totals;
 						   frees the record */
 

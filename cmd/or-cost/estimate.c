@@ -34,7 +34,7 @@ struct size {
 static void
 fail(struct rec *rec, jv msg)
 {
-	jv w = where(rec);
+	jv w = rec_where(rec);
 
 	warnx_("%s: %s", jv_string_value(w), jv_string_value(msg));
 	rec_add(rec, "error", rec_errobj("bad_input", jv_string_value(msg),

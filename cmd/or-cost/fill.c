@@ -33,19 +33,6 @@ cost_wanted(const struct run *r, const struct rec *rec)
 	return yes;
 }
 
-jv
-where(const struct rec *rec)
-{
-	jv id = rec_get(rec, "id");
-
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		return id;
-	if (jv_get_kind(id) == JV_KIND_NUMBER)
-		return jv_dump_string(id, 0);
-	jv_free(id);
-	return jv_string_fmt("line %ld", rec->lineno);
-}
-
 static jv
 num(jv v)
 {

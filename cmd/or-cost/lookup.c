@@ -72,7 +72,7 @@ emit_done(struct lookups *l)
 static void
 fall_back(struct lookups *l, struct job *j, const char *why)
 {
-	jv w = where(j->rec);
+	jv w = rec_where(j->rec);
 	jv note = jv_string_fmt("/generation: %s; usage.cost used", why);
 
 	(void)l;
