@@ -152,6 +152,43 @@ costs() {
 	[ "$(requests /generation)" -eq 50 ]
 }
 
+@test "SIGINT while lookups lag: every record goes out with usage.cost" {
+	fake_start -w 60000
+	answered a b c >sent.jsonl
+	or-cost --wait 60 <sent.jsonl >out 2>err &
+	pid=$!
+	for i in $(seq 100); do [ "$(requests /generation)" -ge 3 ] && break; sleep 0.05; done
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(cat err)" = "or-cost: interrupted: 3 records costed from usage.cost, without /generation" ]
+	[ "$(jq -c '[.prompt, .cost.source, .cost.note, .cost.usd == .response.usage.cost]' out)" = "$(printf '%s\n' \
+	    '["a","usage","/generation: interrupted; usage.cost used",true]' \
+	    '["b","usage","/generation: interrupted; usage.cost used",true]' \
+	    '["c","usage","/generation: interrupted; usage.cost used",true]')" ]
+}
+
+@test "SIGINT: records still coming from the pipe are not lost" {
+	fake_start -w 60000
+	answered a b >sent.jsonl
+	mkfifo fifo
+	or-cost --wait 60 <fifo >out 2>err &
+	pid=$!
+	exec 4>fifo
+	head -1 sent.jsonl >&4
+	for i in $(seq 100); do [ "$(requests /generation)" -ge 1 ] && break; sleep 0.05; done
+	kill -INT "$pid"
+	sleep 0.2
+	tail -1 sent.jsonl >&4
+	exec 4>&-
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(jq -r '.prompt + " " + .cost.source' out)" = "$(printf 'a usage\nb usage')" ]
+	[ "$(cat err)" = "or-cost: interrupted: 2 records costed from usage.cost, without /generation" ]
+}
+
 # --- source: usage -----------------------------------------------------
 
 @test "--no-generation: usage.cost, no request made" {

@@ -8,10 +8,19 @@
  * the record's --wait is spent; then the response's own usage.cost is
  * used, with a warning. Input is read only while fewer than 2N records
  * are held, so memory stays bounded.
+ *
+ * SIGINT or SIGTERM ends the lookups: every record held, and every one
+ * still to come (an or-send before us writes what it held), goes out
+ * with its usage.cost, so none is lost. A second one stops reading too,
+ * after the whole lines already read.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -22,6 +31,8 @@
 #include "util.h"
 
 enum { J_READY, J_FLIGHT, J_DONE };
+
+#define STOPPED	"/generation: interrupted; usage.cost used"
 
 struct job {
 	struct rec	*rec;
@@ -43,7 +54,42 @@ struct lookups {
 	size_t		 held, inflight;
 	CURL		**idle;
 	size_t		 nidle;
+	int		 stopped;	/* signals seen */
+	unsigned long	 nstopped;	/* records costed without lookup */
 };
+
+static volatile sig_atomic_t signals;
+static int sigpipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	signals++;
+	if (write(sigpipe[1], "", 1) == -1) {
+		/* full: a wakeup is already pending */
+	}
+	errno = e;
+}
+
+/* No SA_RESTART: a blocked read of stdin returns to notice the signal. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sigpipe) == -1)
+		die(2, "pipe: %s", strerror(errno));
+	fcntl(sigpipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(sigpipe[1], F_SETFL, O_NONBLOCK);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 static void
 job_free(struct job *j)
@@ -97,7 +143,10 @@ hold(struct lookups *l, struct rec *rec)
 		if ((j->id = cost_gen_id(rec)) == NULL)
 			rec_add(rec, "cost", cost_from_usage(rec,
 			    "no response.id to look up; usage.cost used"));
-		else
+		else if (l->stopped) {
+			rec_add(rec, "cost", cost_from_usage(rec, STOPPED));
+			l->nstopped++;
+		} else
 			j->state = J_READY;
 	}
 	if (l->tail)
@@ -265,23 +314,64 @@ take_input(struct lookups *l)
 static void
 wait_for_work(struct lookups *l, int64_t timeout)
 {
-	struct curl_waitfd fd;
-	unsigned n = 0;
+	struct curl_waitfd fds[2];
+	unsigned n = 1;
 	int r;
 
+	fds[0].fd = sigpipe[0];
+	fds[0].events = CURL_WAIT_POLLIN;
+	fds[0].revents = 0;
 	if (want_input(l)) {
-		fd.fd = rec_reader_fd(l->in);
-		fd.events = CURL_WAIT_POLLIN;
-		fd.revents = 0;
-		n = 1;
+		fds[1].fd = rec_reader_fd(l->in);
+		fds[1].events = CURL_WAIT_POLLIN;
+		fds[1].revents = 0;
+		n = 2;
 	}
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
-	if (curl_multi_poll(l->multi, n ? &fd : NULL, n, (int)timeout,
-	    &r) != CURLM_OK)
+	if (curl_multi_poll(l->multi, fds, n, (int)timeout, &r) != CURLM_OK)
 		die(2, "curl_multi_poll failed");
-	if (n && fd.revents)
+	if (fds[0].revents) {
+		char b[64];
+
+		while (read(sigpipe[0], b, sizeof(b)) > 0)
+			;
+	}
+	if (n > 1 && fds[1].revents)
 		rec_fill(l->in);
+}
+
+/* A signal: what is held goes out with the usage's figure. */
+static void
+stop(struct lookups *l)
+{
+	struct job *j;
+
+	for (j = l->head; j; j = j->next) {
+		if (j->state == J_FLIGHT) {
+			curl_multi_remove_handle(l->multi, j->easy);
+			l->idle[l->nidle++] = j->easy;
+			j->easy = NULL;
+			l->inflight--;
+		}
+		if (j->state != J_DONE) {
+			rec_add(j->rec, "cost", cost_from_usage(j->rec,
+			    STOPPED));
+			j->state = J_DONE;
+			l->nstopped++;
+		}
+	}
+}
+
+/* A second signal: the whole lines read are the last records. */
+static void
+stop_reading(struct lookups *l)
+{
+	struct rec *rec;
+
+	while ((rec = rec_take(l->in)) != NULL)
+		hold(l, rec);
+	emit_done(l);
 }
 
 void
@@ -299,7 +389,17 @@ lookup_run(struct run *r, struct reader *in)
 	curl_multi_setopt(l.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)r->parallel);
 	curl_multi_setopt(l.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	catch_signals();
 	while (l.held > 0 || !rec_reader_eof(in)) {
+		if (signals > l.stopped) {
+			if (l.stopped == 0)
+				stop(&l);
+			l.stopped = signals;
+		}
+		if (l.stopped > 1) {
+			stop_reading(&l);
+			break;
+		}
 		take_input(&l);
 		next = start_ready(&l);
 		emit_done(&l);
@@ -314,8 +414,13 @@ lookup_run(struct run *r, struct reader *in)
 		wait_for_work(&l, next);
 		collect(&l);
 	}
+	if (l.stopped)
+		warnx_("interrupted: %lu records costed from usage.cost, "
+		    "without /generation", l.nstopped);
 	while (l.nidle > 0)
 		curl_easy_cleanup(l.idle[--l.nidle]);
 	free(l.idle);
 	curl_multi_cleanup(l.multi);
+	close(sigpipe[0]);
+	close(sigpipe[1]);
 }
