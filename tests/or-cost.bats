@@ -6,6 +6,7 @@ load helper
 setup() {
 	common_setup
 	C=$FIXTURES/cost
+	cd "$BATS_TEST_TMPDIR"
 }
 
 teardown() {
