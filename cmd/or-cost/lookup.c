@@ -116,12 +116,11 @@ emit_done(struct lookups *l)
 
 /* The response's own figure, and a line saying why. */
 static void
-fall_back(struct lookups *l, struct job *j, const char *why)
+fall_back(struct job *j, const char *why)
 {
 	jv w = rec_where(j->rec);
 	jv note = jv_string_fmt("/generation: %s; usage.cost used", why);
 
-	(void)l;
 	warnx_("%s: %s: %s", jv_string_value(w), j->id,
 	    jv_string_value(note));
 	rec_add(j->rec, "cost", cost_from_usage(j->rec,
@@ -246,7 +245,7 @@ result(struct lookups *l, struct job *j)
 			    "HTTP error: " : "", jv_get_kind(msg) ==
 			    JV_KIND_STRING ? jv_string_value(msg) : "failed");
 		jv_free(msg);
-		fall_back(l, j, why);
+		fall_back(j, why);
 	}
 	jv_free(err);
 }
