@@ -45,6 +45,7 @@ $(O)/cmd/or-models/http.o: lib/http.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 EXTRA_or-models	 = $(O)/cmd/or-models/http.o
 LIBS_or-models	 = -ljq -ldl
+LIBS_or-cost	 = $(LDLIBS) -lm
 
 # One link rule per tool: its own objects, then the library.
 define link_tool
@@ -104,7 +105,7 @@ check-asan:
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
 # A representative subset, each tool run under memcheck.
-VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event|the default listing|an odd model|--where: a jq|--where: a bad|--where: an error on|--need on the 2026|the issue.s question|-t piped|the API failing|show -t|compare: the records|endpoints -t|--sort throughput: the best
+VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event|the default listing|an odd model|--where: a jq|--where: a bad|--where: an error on|--need on the 2026|the issue.s question|-t piped|the API failing|show -t|compare: the records|endpoints -t|--sort throughput: the best|BYOK: usage.cost is the bill|lag longer than --wait|sums exact against|an upper bound from|refused to a non-management|404 while it lags
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
 	for t in $(TOOLS:%=$(BIN)/%) $(UNIT); do \
@@ -122,7 +123,8 @@ demo: deps all
 	@sh tests/demo.sh
 
 bench: all
-	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh
+	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh && \
+	    sh bench/cost.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

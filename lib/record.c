@@ -173,6 +173,22 @@ rec_errobj(const char *type, const char *msg, int retryable)
 	    jv_string("retryable"), jv_bool(retryable));
 }
 
+/* Where a message about a record points: its id, else its line. */
+jv
+rec_where(const struct rec *rec)
+{
+	jv id = rec_get(rec, "id");
+
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		return id;
+	if (jv_get_kind(id) == JV_KIND_NUMBER)
+		return jv_dump_string(id, 0);
+	jv_free(id);
+	if (rec->lineno == 0)
+		return jv_string("prompt");
+	return jv_string_fmt("line %ld", rec->lineno);
+}
+
 /* The line as it came, kept exactly: base64 too when it is not UTF-8. */
 static void
 make_bad(struct rec *rec, jv why)

@@ -48,6 +48,7 @@ void	 rec_add_raw(struct rec *, const char *, jv, const char *, size_t);
 					/* consumes the parsed jv */
 void	 rec_del(struct rec *, const char *);	/* from the bytes too */
 jv	 rec_errobj(const char *type, const char *msg, int retryable);
+jv	 rec_where(const struct rec *);	/* owned: its id, else "line 17" */
 
 void	 out_init(void);		/* line-buffered stdout, SIGPIPE ignored */
 void	 rec_emit(struct rec *);	/* writes to stdout; dies on write error */

@@ -90,3 +90,16 @@ run_examples() {
 	assert_output true
 	[ "$(requests)" -eq 1000 ]
 }
+
+@test "or-cost(1) EXAMPLES run" {
+	run_examples or-cost.1
+	[ "$(jq -r .cost.source costed.jsonl | sort -u)" = generation ]
+	[ "$(wc -l <more.jsonl)" -eq 2 ]
+}
+
+@test "or-send | or-cost | or-cost --total: the bill is the sum of the answers" {
+	jq -c '{prompt: .}' -R questions.txt | or-send -P 3 | or-cost -P 3 >costed.jsonl
+	run -0 --separate-stderr or-cost --total <costed.jsonl
+	[ "$(jq .total.usd <<<"$output")" = "$(jq -s 'map(.response.usage.cost) | add * 1e12 | round / 1e12' costed.jsonl)" ]
+	[ "$(jq -c '.total | [.records, .requests, .failures]' <<<"$output")" = "[3,3,0]" ]
+}

@@ -1,15 +1,157 @@
-/* or-cost: not written yet; see orkit(7). */
+/* or-cost: what every request cost, and where the figure came from. */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jv.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "cost.h"
+#include "http.h"
+#include "record.h"
+#include "util.h"
+
+static _Noreturn void
+usage(const char *why)
+{
+	if (why && *why)
+		warnx_("%s", why);
+	fprintf(why ? stderr : stdout,
+	    "usage: or-cost [-s | -t] [-P n] [--wait seconds] "
+	    "[--no-generation | --estimate]\n"
+	    "       or-cost credits [--min usd]\n");
+	exit(why ? 2 : 0);
+}
+
+enum { O_WAIT = 256, O_NOGEN, O_ESTIMATE, O_MIN };
+
+static const struct option longopts[] = {
+	{ "total",		no_argument,		NULL, 's' },
+	{ "table",		no_argument,		NULL, 't' },
+	{ "parallel",		required_argument,	NULL, 'P' },
+	{ "wait",		required_argument,	NULL, O_WAIT },
+	{ "no-generation",	no_argument,		NULL, O_NOGEN },
+	{ "estimate",		no_argument,		NULL, O_ESTIMATE },
+	{ "min",		required_argument,	NULL, O_MIN },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+static double
+parse_num(const char *s, double lo, double hi, const char *why)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (*s == '\0' || *end || !isfinite(d) || d < lo || d > hi)
+		usage(why);
+	return d;
+}
+
+/* Usage and estimates need no request: one record at a time. */
+static void
+each_record(struct run *r, struct reader *in)
+{
+	struct rec *rec;
+
+	while ((rec = rec_next(in)) != NULL) {
+		if (cost_wanted(r, rec)) {
+			if (r->source == SRC_ESTIMATE)
+				estimate(r, rec);
+			else
+				rec_add(rec, "cost", cost_from_usage(rec, NULL));
+		}
+		put(r, rec);
+	}
+}
+
+static int
+run_filter(struct run *r, int table)
+{
+	struct reader *in = rec_reader(STDIN_FILENO);
+	struct cat_opts co = { CAT_TTL_MS, 0 };
+
+	if (r->source == SRC_ESTIMATE && (r->cat = cat_load(&r->cfg,
+	    &co)) == NULL)
+		return 2;
+	out_init();
+	if (r->source == SRC_GENERATION) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		r->http = http_new(&r->cfg, progname);
+		lookup_run(r, in);
+		http_free(r->http);
+		curl_global_cleanup();
+	} else
+		each_record(r, in);
+	rec_reader_free(in);
+	cat_free(r->cat);
+	if (r->tot) {
+		total_write(r->tot, table);
+		total_free(r->tot);
+	}
+	return r->status;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("or-cost %s\n", VERSION);
-		return 0;
+	struct run r;
+	double min = -1;
+	int c, total = 0, table = 0, status;
+
+	progname = "or-cost";
+	memset(&r, 0, sizeof(r));
+	r.source = SRC_GENERATION;
+	r.parallel = 16;
+	r.wait_ms = WAIT_MS;
+	while ((c = getopt_long(argc, argv, "stP:hV", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 's': total = 1; break;
+		case 't': total = table = 1; break;
+		case 'P':
+			r.parallel = (int)parse_num(optarg, 1, 1024,
+			    "-P wants a number from 1 to 1024");
+			break;
+		case O_WAIT:
+			r.wait_ms = (int64_t)(parse_num(optarg, 0, 3600,
+			    "--wait wants seconds from 0 to 3600") * 1000);
+			break;
+		case O_NOGEN: r.source = SRC_USAGE; break;
+		case O_ESTIMATE: r.source = SRC_ESTIMATE; break;
+		case O_MIN:
+			min = parse_num(optarg, 0, 1e12, "--min wants USD");
+			break;
+		case 'h': usage(NULL);
+		case 'V':
+			printf("or-cost %s\n", VERSION);
+			return 0;
+		default: usage("");
+		}
 	}
-	fprintf(stderr, "or-cost: not implemented yet in orkit %s\n"
-	    "usage: or-cost --version\n", VERSION);
-	return 2;
+	argc -= optind;
+	argv += optind;
+
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "credits") != 0))
+		usage(argc == 1 ? "the only command is \"credits\"" :
+		    "too many arguments");
+	if (argc == 0 && min >= 0)
+		usage("--min goes with credits");
+	if (argc == 1 && (total || r.source != SRC_GENERATION))
+		usage("credits takes only --min");
+	if (cfg_load(&r.cfg, r.source == SRC_ESTIMATE ? CFG_KEY_IF_ANY :
+	    r.source == SRC_USAGE ? 0 : 1) == -1)
+		return 2;
+	if (total)
+		r.tot = total_new();
+	status = argc == 1 ? credits(&r, min) : run_filter(&r, table);
+	cfg_free(&r.cfg);
+	c = out_close();
+	return c ? c : status;
 }

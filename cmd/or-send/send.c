@@ -20,26 +20,10 @@ static const char *reserved[] = {
 	"cost", "error", "task", "priority", "log", NULL
 };
 
-/* "line 17", or the record's own id when it has one. */
-static jv
-where(const struct rec *rec)
-{
-	jv id = rec_get(rec, "id");
-
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		return id;
-	if (jv_get_kind(id) == JV_KIND_NUMBER)
-		return jv_dump_string(id, 0);
-	jv_free(id);
-	if (rec->lineno == 0)
-		return jv_string("prompt");
-	return jv_string_fmt("line %ld", rec->lineno);
-}
-
 void
 send_complain(const struct rec *rec, jv err)
 {
-	jv w = where(rec);
+	jv w = rec_where(rec);
 	jv msg = jvx_get(jv_copy(err), "message");
 
 	warnx_("%s: %s", jv_string_value(w), jv_get_kind(msg) ==
@@ -171,7 +155,7 @@ static void
 announce_retry(const struct rec *rec, jv err, int attempt, int retries,
     int64_t wait)
 {
-	jv w = where(rec), msg = jvx_get(jv_copy(err), "message");
+	jv w = rec_where(rec), msg = jvx_get(jv_copy(err), "message");
 	jv status = jvx_get(jv_copy(err), "status");
 	char st[32] = "";
 

@@ -236,10 +236,23 @@ answer_init(struct answer *a, const struct call *c, const char *id,
 	a->ctok = tokens(a->textlen);
 }
 
-static double
-chat_cost(const struct answer *a, long ctok)
+/* What the upstream provider charged, at the catalog's prices. */
+double
+chat_upstream(const struct answer *a, long ctok)
 {
 	return money(money(a->ptok * a->pprice) + money(ctok * a->cprice));
+}
+
+/*
+ * What OpenRouter bills: the upstream price, or with the user's own
+ * key (BYOK) its 5% fee, the upstream charge going to the user's key.
+ */
+double
+chat_cost(const struct answer *a, long ctok)
+{
+	double up = chat_upstream(a, ctok);
+
+	return a->byok ? money(up * 0.05) : up;
 }
 
 jv
@@ -251,14 +264,15 @@ chat_usage(const struct answer *a, long ctok)
 	    jv_string("completion_tokens"), jv_number(ctok),
 	    jv_string("total_tokens"), jv_number(a->ptok + ctok),
 	    jv_string("cost"), jv_number(chat_cost(a, ctok)),
-	    jv_string("is_byok"), jv_false(),
+	    jv_string("is_byok"), jv_bool(a->byok),
 	    jv_string("prompt_tokens_details"), JV_OBJECT(
 	    jv_string("cached_tokens"), jv_number(0),
 	    jv_string("cache_write_tokens"), jv_number(0),
 	    jv_string("audio_tokens"), jv_number(0),
 	    jv_string("video_tokens"), jv_number(0)),
 	    jv_string("cost_details"), JV_OBJECT(
-	    jv_string("upstream_inference_cost"), jv_null(),
+	    jv_string("upstream_inference_cost"), a->byok ?
+	    jv_number(chat_upstream(a, ctok)) : jv_null(),
 	    jv_string("upstream_inference_prompt_cost"), jv_number(pc),
 	    jv_string("upstream_inference_completions_cost"), jv_number(cc)),
 	    jv_string("completion_tokens_details"), JV_OBJECT(
@@ -394,6 +408,8 @@ remember(const struct call *c, const struct answer *a, int streamed,
 	g.ptok = a->ptok;
 	g.ctok = ctok;
 	g.cost = chat_cost(a, ctok);
+	g.byok = a->byok;
+	g.upstream = a->byok ? chat_upstream(a, ctok) : 0;
 	clock_gettime(CLOCK_REALTIME, &g.created);
 	g.streamed = streamed;
 	g.cancelled = finish == NULL;
@@ -615,6 +631,7 @@ chat_serve(struct call *c, const struct action *act)
 		return bad_model(c, id);
 	}
 	answer_init(&a, c, id, model);
+	a.byok = action_is(act, "byok");
 	jv_free(model);
 	if (wants_stream(c->json))
 		r = send_sse(c, &a, act);

@@ -26,7 +26,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakeor [-l reqlog] [-s script] "
-	    "[-m models.json] [-F fixtures] [-d ms]\n");
+	    "[-m models.json] [-F fixtures] [-d ms] [-g ms] [-k n] "
+	    "[-w ms]\n");
 	exit(2);
 }
 
@@ -105,13 +106,16 @@ main(int argc, char *argv[])
 	char *deffix, *defmodels = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "l:s:m:F:d:")) != -1) {
+	while ((ch = getopt(argc, argv, "l:s:m:F:d:g:k:w:")) != -1) {
 		switch (ch) {
 		case 'l': reqlog = optarg; break;
 		case 's': script = optarg; break;
 		case 'm': models = optarg; break;
 		case 'F': fixtures = optarg; break;
 		case 'd': chat_delay_ms = atol(optarg); break;
+		case 'g': gen_delay_ms = atol(optarg); break;
+		case 'k': gen_lag_lookups = atol(optarg); break;
+		case 'w': gen_lag_ms = atol(optarg); break;
 		default: usage();
 		}
 	}

@@ -61,6 +61,10 @@ struct gen {
 	double	 cost;
 	struct timespec created;
 	int	 streamed, cancelled;
+	int	 byok;		/* upstream billed the user's own key */
+	double	 upstream;	/* USD the upstream charged (BYOK) */
+	long long at_ms;	/* when it was remembered */
+	long	 lookups;	/* GET /generation calls for it so far */
 };
 
 /* A chat answer, shared by the JSON and the SSE bodies (chat.c). */
@@ -74,6 +78,7 @@ struct answer {
 	const char	*finish;
 	long		 ptok, ctok;
 	double		 pprice, cprice;	/* USD per token */
+	int		 byok;		/* the "byok" script action */
 };
 
 /* util.c */
@@ -97,6 +102,9 @@ void		 buf_free(struct buf *);
 /* state.c */
 extern volatile sig_atomic_t stopping;
 extern long chat_delay_ms;		/* -d: every chat answer waits */
+extern long gen_delay_ms;		/* -g: every /generation waits */
+extern long gen_lag_lookups;		/* -k: 404 to an id's first K */
+extern long gen_lag_ms;			/* -w: 404 for MS after the answer */
 void		 state_init(const char *, const char *);
 void		 state_free(void);
 const char	*catalog_raw(size_t *);
@@ -106,7 +114,7 @@ const char	*api_key(void);		/* FAKEOR_KEY, or NULL */
 unsigned	 new_seed(void);
 void		 new_gen_id(char *, size_t);
 void		 gen_remember(struct gen *);	/* takes its strings */
-int		 gen_lookup(const char *, struct gen *);	/* copies */
+int		 gen_lookup(const char *, struct gen *);	/* copies; counts */
 void		 gen_clear(struct gen *);
 double		 usage_total(void);
 
@@ -159,6 +167,8 @@ enum MHD_Result	 chat_serve(struct call *, const struct action *);
 const struct prov *prov_of(const char *);
 const char	*provider_of(const char *);
 jv		 chat_usage(const struct answer *, long);
+double		 chat_cost(const struct answer *, long);	/* billed */
+double		 chat_upstream(const struct answer *, long);
 jv		 chat_error(const struct action *, int, const char *, int);
 jv		 chat_midstream_error(const struct action *);
 

@@ -245,7 +245,7 @@ gen_money(const struct gen *g)
 	    jv_string("total_cost"), jv_number(g->cost),
 	    jv_string("usage"), jv_number(g->cost),
 	    jv_string("cache_discount"), jv_null(),
-	    jv_string("upstream_inference_cost"), jv_number(0),
+	    jv_string("upstream_inference_cost"), jv_number(g->upstream),
 	    jv_string("created_at"), iso_time(&g->created),
 	    jv_string("model"), jv_string(g->model),
 	    jv_string("app_id"), jv_null());
@@ -282,7 +282,7 @@ gen_request(const struct gen *g, jv d)
 {
 	d = set(d, "web_search_engine", jv_null());
 	d = set(d, "origin", jv_string(g->referer ? g->referer : ""));
-	d = set(d, "is_byok", jv_false());
+	d = set(d, "is_byok", jv_bool(g->byok));
 	d = set(d, "external_user", str_or_null(g->user));
 	d = set(d, "api_type", jv_string("completions"));
 	d = set(d, "preset_id", jv_null());
@@ -290,7 +290,7 @@ gen_request(const struct gen *g, jv d)
 	d = set(d, "provider_responses", JV_ARRAY(JV_OBJECT(
 	    jv_string("endpoint_id"), jv_string(ENDPOINT_ID "1"),
 	    jv_string("id"), jv_null(),
-	    jv_string("is_byok"), jv_false(),
+	    jv_string("is_byok"), jv_bool(g->byok),
 	    jv_string("latency"), jv_number(g->latency),
 	    jv_string("model_permaslug"), jv_string(g->model),
 	    jv_string("provider_name"), jv_string(g->provider),
@@ -303,6 +303,8 @@ gen_request(const struct gen *g, jv d)
 	return set(d, "session_id", jv_null());
 }
 
+long gen_lag_lookups, gen_lag_ms;
+
 enum MHD_Result
 generation_serve(struct call *c, const struct action *a)
 {
@@ -313,11 +315,15 @@ generation_serve(struct call *c, const struct action *a)
 	jv d;
 
 	(void)a;
+	memset(&g, 0, sizeof(g));
 	id = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "id");
 	if (id == NULL || *id == '\0')
 		return reply_error(c, 400, "Missing required parameter: id",
 		    1);
-	if (!gen_lookup(id, &g)) {
+	/* Found, but not yet queryable: the lag after a request (§6.1). */
+	if (!gen_lookup(id, &g) || g.lookups <= gen_lag_lookups ||
+	    now_ms() - g.at_ms < gen_lag_ms) {
+		gen_clear(&g);
 		snprintf(msg, sizeof(msg), "Generation %s not found", id);
 		return reply_error(c, 404, msg, 0);
 	}

@@ -32,7 +32,7 @@ static const struct route {
 /* Actions that shape a chat answer rather than replace it. */
 static const char *chat_actions[] = {
 	"ok", "delay", "error200", "choiceerror", "keepalive",
-	"midstream-error", "stall", "cut", NULL
+	"midstream-error", "stall", "cut", "byok", NULL
 };
 
 static struct call *
@@ -143,6 +143,7 @@ apply(struct call *c, const struct action *a)
 }
 
 long chat_delay_ms;
+long gen_delay_ms;
 
 static long
 delay_of(const struct action *a)
@@ -167,7 +168,8 @@ serve(struct call *c)
 		return reply_error(c, 413, "Request payload too large", 0);
 	script_take(c->path, c->body.p, c->body.len, &a);
 	nap(delay_of(&a) + (strcmp(c->path, "/chat/completions") == 0 ?
-	    chat_delay_ms : 0));
+	    chat_delay_ms : strcmp(c->path, "/generation") == 0 ?
+	    gen_delay_ms : 0));
 	r = apply(c, &a);
 	action_clear(&a);
 	return r;

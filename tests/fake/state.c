@@ -178,6 +178,8 @@ new_gen_id(char *id, size_t size)
 void
 gen_remember(struct gen *g)
 {
+	g->at_ms = now_ms();
+	g->lookups = 0;
 	pthread_mutex_lock(&mu);
 	gen_clear(&ring[ringnext]);
 	ring[ringnext] = *g;
@@ -202,6 +204,7 @@ gen_lookup(const char *id, struct gen *out)
 	for (i = 0; i < GEN_MAX && !found; i++) {
 		if (ring[i].model == NULL || strcmp(ring[i].id, id) != 0)
 			continue;
+		ring[i].lookups++;
 		*out = ring[i];
 		out->model = dup_or_null(ring[i].model);
 		out->provider = dup_or_null(ring[i].provider);

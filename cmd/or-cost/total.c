@@ -1,0 +1,277 @@
+/*
+ * total.c: --total, one summary of the records instead of the records.
+ *
+ * Dollars are summed in integer picodollars (10^-12 USD, exact up to
+ * about $9 million): each figure is rounded to that once, and the sums
+ * are exact, where adding doubles would drift in the last places.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "jvx.h"
+#include "record.h"
+#include "util.h"
+
+#define PICO	1e12
+
+struct agg {
+	char	*name;
+	long	 records, requests, failures;
+	int64_t	 ptok, ctok, rtok, cached;
+	int64_t	 usd[SRC_N];	/* picodollars, by source */
+};
+
+struct aggs {
+	struct agg	*a;
+	size_t		 n;
+};
+
+struct totals {
+	struct agg	 all;
+	struct aggs	 models, providers;
+};
+
+struct totals *
+total_new(void)
+{
+	struct totals *t = xmalloc(sizeof(*t));
+
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+static void
+aggs_free(struct aggs *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->a[i].name);
+	free(s->a);
+}
+
+void
+total_free(struct totals *t)
+{
+	aggs_free(&t->models);
+	aggs_free(&t->providers);
+	free(t);
+}
+
+static struct agg *
+agg_of(struct aggs *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->a[i].name, name) == 0)
+			return &s->a[i];
+	s->a = xrealloc(s->a, (s->n + 1) * sizeof(*s->a));
+	memset(&s->a[s->n], 0, sizeof(*s->a));
+	s->a[s->n].name = xstrdup(name);
+	return &s->a[s->n++];
+}
+
+/* One record's part: what it says it cost, in picodollars. */
+struct part {
+	int	 request, failed, src;
+	int64_t	 ptok, ctok, rtok, cached, usd;
+};
+
+static int64_t
+count(jv cost, const char *key)
+{
+	double d;
+
+	return jvx_num(cost, key, &d) && d > 0 ? (int64_t)llround(d) : 0;
+}
+
+static void
+add(struct agg *a, const struct part *p)
+{
+	a->records++;
+	a->requests += p->request;
+	a->failures += p->failed;
+	a->ptok += p->ptok;
+	a->ctok += p->ctok;
+	a->rtok += p->rtok;
+	a->cached += p->cached;
+	if (p->src >= 0)
+		a->usd[p->src] += p->usd;
+}
+
+static int
+source_of(jv cost)
+{
+	jv s = jvx_get(jv_copy(cost), "source");
+	int i, found = -1;
+
+	for (i = 0; i < SRC_N && jv_get_kind(s) == JV_KIND_STRING; i++)
+		if (strcmp(jv_string_value(s), source_name[i]) == 0)
+			found = i;
+	jv_free(s);
+	return found;
+}
+
+/* The first string of: cost.key, response.key2, the record's key. */
+static jv
+name_of(jv val, jv cost, const char *key, const char *key2)
+{
+	jv v = jvx_get(jv_copy(cost), key);
+
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		v = jvx_path(jv_copy(val), key2);
+	}
+	if (jv_get_kind(v) != JV_KIND_STRING && strcmp(key, "model") == 0) {
+		jv_free(v);
+		v = jvx_get(jv_copy(val), "model");
+	}
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		v = jv_string("(none)");
+	}
+	return v;
+}
+
+void
+total_add(struct totals *t, const struct rec *rec)
+{
+	jv cost = rec_get(rec, "cost");
+	jv model = name_of(rec->val, cost, "model", "response.model");
+	jv prov = name_of(rec->val, cost, "provider", "response.provider");
+	struct part p;
+	double usd;
+
+	memset(&p, 0, sizeof(p));
+	p.failed = rec->failed;
+	p.request = rec_has(rec, "response") || jv_get_kind(cost) ==
+	    JV_KIND_OBJECT;
+	p.src = source_of(cost);
+	p.ptok = count(cost, "prompt_tokens");
+	p.ctok = count(cost, "completion_tokens");
+	p.rtok = count(cost, "reasoning_tokens");
+	p.cached = count(cost, "cached_tokens");
+	if (jvx_num(cost, "usd", &usd) && isfinite(usd))
+		p.usd = (int64_t)llround(usd * PICO);
+	add(&t->all, &p);
+	add(agg_of(&t->models, jv_string_value(model)), &p);
+	add(agg_of(&t->providers, jv_string_value(prov)), &p);
+	jv_free(model);
+	jv_free(prov);
+	jv_free(cost);
+}
+
+static int64_t
+usd_all(const struct agg *a)
+{
+	int64_t s = 0;
+	int i;
+
+	for (i = 0; i < SRC_N; i++)
+		s += a->usd[i];
+	return s;
+}
+
+static jv
+agg_val(const struct agg *a, int sources)
+{
+	jv o = JV_OBJECT(jv_string("records"), jv_number(a->records),
+	    jv_string("requests"), jv_number(a->requests),
+	    jv_string("failures"), jv_number(a->failures),
+	    jv_string("prompt_tokens"), jv_number((double)a->ptok),
+	    jv_string("completion_tokens"), jv_number((double)a->ctok),
+	    jv_string("reasoning_tokens"), jv_number((double)a->rtok),
+	    jv_string("cached_tokens"), jv_number((double)a->cached),
+	    jv_string("usd"), jv_number((double)usd_all(a) / PICO));
+	jv by = jv_object();
+	int i;
+
+	for (i = 0; i < SRC_N; i++)
+		if (a->usd[i] != 0 || sources)
+			by = jv_object_set(by, jv_string(source_name[i]),
+			    jv_number((double)a->usd[i] / PICO));
+	return jv_object_set(o, jv_string("usd_by_source"), by);
+}
+
+static jv
+aggs_val(const struct aggs *s)
+{
+	jv o = jv_object();
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		o = jv_object_set(o, jv_string(s->a[i].name),
+		    agg_val(&s->a[i], 0));
+	return o;
+}
+
+/* Exact decimal dollars: at least 6 places, at most 12. */
+static void
+fmt_usd(int64_t pico, char out[40])
+{
+	int n;
+
+	n = snprintf(out, 40, "%s%lld.%012lld", pico < 0 ? "-" : "",
+	    (long long)(llabs(pico) / 1000000000000LL),
+	    (long long)(llabs(pico) % 1000000000000LL));
+	while (n > 0 && out[n - 1] == '0' && strchr(out, '.') + 7 <
+	    out + n)
+		out[--n] = '\0';
+}
+
+static void
+table_row(const char *name, const struct agg *a)
+{
+	char usd[40], line[512];
+	int n;
+
+	fmt_usd(usd_all(a), usd);
+	n = snprintf(line, sizeof(line), "%-40s %8ld %8ld %10lld %10lld %14s\n",
+	    name, a->requests, a->failures, (long long)a->ptok,
+	    (long long)a->ctok, usd);
+	out_put(line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line)
+	    - 1));
+}
+
+static void
+table_part(const char *title, const struct aggs *s)
+{
+	size_t i;
+	char line[256];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%-40s %8s %8s %10s %10s %14s\n",
+	    title, "REQUESTS", "FAILURES", "PROMPT", "COMPLETION", "USD");
+	out_put(line, (size_t)n);
+	for (i = 0; i < s->n; i++)
+		table_row(s->a[i].name, &s->a[i]);
+}
+
+void
+total_write(struct totals *t, int table)
+{
+	jv o, s;
+
+	if (table) {
+		table_part("MODEL", &t->models);
+		out_put("\n", 1);
+		table_part("PROVIDER", &t->providers);
+		out_put("\n", 1);
+		table_row("total", &t->all);
+		out_end();
+		return;
+	}
+	o = agg_val(&t->all, 1);
+	o = jv_object_set(o, jv_string("models"), aggs_val(&t->models));
+	o = jv_object_set(o, jv_string("providers"), aggs_val(&t->providers));
+	s = jv_dump_string(jv_object_set(jv_object(), jv_string("total"), o),
+	    0);
+	out_put(jv_string_value(s), strlen(jv_string_value(s)));
+	out_put("\n", 1);
+	out_end();
+	jv_free(s);
+}
