@@ -11,7 +11,7 @@ CFLAGS	?= -O2 -g
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Ilib -MMD -MP -DVERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libcurl sqlite3 2>/dev/null)
-LDLIBS	 = -ljq $(shell pkg-config --libs libcurl sqlite3 2>/dev/null || echo -lcurl -lsqlite3)
+LDLIBS	 = -ljq $(shell pkg-config --libs libcurl sqlite3 2>/dev/null || echo -lcurl -lsqlite3) -lm
 
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
@@ -25,7 +25,7 @@ UNIT	?= tests/unit/streamcheck
 # Debian 12 packages for building and for `make check`.
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
-	   mandoc valgrind clang jq curl time
+	   mandoc valgrind clang jq curl time sqlite3
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNIT)
 
