@@ -28,7 +28,7 @@ static int
 step_done(struct store *s, sqlite3_stmt *st, int rc)
 {
 	if (rc != SQLITE_DONE) {
-		warnx_("%s: %s", s->path, sqlite3_errmsg(s->db));
+		warnx_("%s: %s", s->path, store_errmsg(s));
 		sqlite3_finalize(st);
 		return 2;
 	}

@@ -267,6 +267,7 @@ report(struct groups *gs, const char *by, struct qopts *o)
 {
 	struct table *t = NULL;
 	size_t i;
+	char head[16];
 	int k;
 	jv rec;
 
@@ -276,7 +277,10 @@ report(struct groups *gs, const char *by, struct qopts *o)
 	}
 	if (o->table) {
 		t = table_new(9);
-		for (table_add(t, by), k = 0; k < 8; k++)
+		for (k = 0; by[k] && k < 15; k++)
+			head[k] = (char)(by[k] - 'a' + 'A');
+		head[k] = '\0';
+		for (table_add(t, head), k = 0; k < 8; k++)
 			table_add(t, heads[k]);
 	}
 	for (i = 0; i < gs->n; i++) {

@@ -98,6 +98,8 @@ store_default_path(void)
 const char *
 store_errmsg(const struct store *s)
 {
+	if (s->err[0])
+		return s->err;
 	return s->db ? sqlite3_errmsg(s->db) : "cannot open";
 }
 
@@ -175,6 +177,8 @@ migrate(struct store *s)
 			return -1;
 		if ((v = user_version(s)) < 0 || v >= store_version) {
 			store_rollback(s);
+			if (v >= 0)
+				s->err[0] = '\0';
 			return v < 0 ? -1 : 0;
 		}
 		bump = sqlite3_mprintf("PRAGMA user_version = %d", v + 1);
@@ -314,7 +318,12 @@ store_begin(struct store *s)
 	for (i = 0; i < 6 && (rc == SQLITE_BUSY || (rc & 0xff) ==
 	    SQLITE_BUSY); i++)
 		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : -1;
+	if (rc == SQLITE_OK) {
+		s->err[0] = '\0';
+		return 0;
+	}
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	return -1;
 }
 
 int
@@ -330,9 +339,11 @@ store_commit(struct store *s)
 	return -1;
 }
 
+/* ROLLBACK would overwrite the message that says why. */
 void
 store_rollback(struct store *s)
 {
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
 	if (!sqlite3_get_autocommit(s->db))
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

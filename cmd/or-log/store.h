@@ -19,6 +19,7 @@ struct store {
 	char		*path;		/* as given; owned */
 	sqlite3_stmt	*ins;		/* the append statement */
 	int		 version;
+	char		 err[256];	/* why the last write failed */
 };
 
 /* One request's columns. Strings are borrowed until the insert. */
@@ -45,7 +46,7 @@ int	 store_open(struct store *, const char *, enum store_mode);
 void	 store_close(struct store *);
 int	 store_begin(struct store *);		/* BEGIN IMMEDIATE; 0 or -1 */
 int	 store_commit(struct store *);		/* 0, or -1 rolled back */
-void	 store_rollback(struct store *);
+void	 store_rollback(struct store *);	/* keeps the error message */
 int64_t	 store_insert(struct store *, const struct row *);
 					/* the row id, or -1 */
 const char *store_errmsg(const struct store *);
