@@ -93,7 +93,7 @@ check-asan:
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
 # A representative subset, each tool run under memcheck.
-VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event
+VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event|append: records go out|read-only database|stats -t --by day|search: full text|repeats are answered
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
 	for t in $(TOOLS:%=$(BIN)/%) $(UNIT); do \
