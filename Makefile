@@ -111,7 +111,7 @@ demo: deps all
 	@sh tests/demo.sh
 
 bench: all
-	@sh bench/run.sh && sh bench/batch.sh
+	@sh bench/run.sh && sh bench/batch.sh && sh bench/log.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
