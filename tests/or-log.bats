@@ -102,6 +102,15 @@ EOF
 	[ "$(q "SELECT status || ' ' || record FROM requests WHERE id = 2")" = "bad_input ${lines[1]}" ]
 }
 
+@test "a ten-megabyte record goes through whole and is stored whole" {
+	{ printf '{"id":"big","prompt":"'; head -c 10000000 /dev/zero | tr '\0' x; printf ' needle"}\n'; } >big.jsonl
+	cat big.jsonl "$REC" >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; or-log <in | cmp - in'
+	[ "$stderr" = "" ]
+	[ "$(q "SELECT length(record), length(prompt) FROM requests WHERE job = 'big'")" = "10000031|10000007" ]
+	[ "$(or-log search needle | jq -r .id)" = 1 ]
+}
+
 @test "--receipt adds where the record was stored" {
 	head -2 "$REC" >in
 	run -0 --separate-stderr or-log -d "$DB" --receipt <in
