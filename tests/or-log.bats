@@ -444,3 +444,39 @@ EOF
 	run -0 --separate-stderr or-log cache --max-age 1w <jobs.jsonl
 	[ "$(jq -r .send.cached <<<"$output")" = true ]
 }
+
+# --- signals ---------------------------------------------------------
+
+@test "SIGINT commits what was read and reads on; a second one stops" {
+	start_fed
+	head -1 "$REC" >&7
+	sleep 0.05
+	kill -INT "$LOG_PID"
+	wait_lines 1
+	sed -n 2p "$REC" >&7
+	wait_lines 2
+	kill -INT "$LOG_PID"
+	st=0
+	wait "$LOG_PID" || st=$?
+	[ "$st" -eq 1 ]
+	exec 7>&-
+	cmp out <(head -2 "$REC")
+	[ "$(cat err)" = "or-log: stopped; the rest of the input was not read" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
+}
+
+@test "SIGTERM commits what was read, writes it on, and stops" {
+	start_fed
+	head -3 "$REC" >&7
+	sleep 0.1
+	kill -TERM "$LOG_PID"
+	st=0
+	wait "$LOG_PID" || st=$?
+	[ "$st" -eq 1 ]
+	exec 7>&-
+	# What was read by then came out and is stored; nothing else.
+	n=$(wc -l <out)
+	cmp out <(head -"$n" "$REC")
+	[ "$(q 'SELECT count(*) FROM requests')" -eq "$n" ]
+	[ "$(cat err)" = "or-log: stopped; the rest of the input was not read" ]
+}

@@ -8,6 +8,11 @@
  * text, or BATCH_MS after its first record arrived, so a slow trickle
  * is still written on promptly. The lock is taken only to insert a
  * batch already read and parsed, so parallel writers wait little.
+ *
+ * Ctrl-C reaches the whole pipeline: an or-send before us then writes
+ * what it had in flight, so the first SIGINT commits what is read and
+ * goes on reading to the end; a second one, or SIGTERM, stops (as
+ * the first does when a person types the records).
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +29,17 @@
 #define BATCH_MAX	500
 #define BATCH_BYTES	(8 << 20)
 #define BATCH_MS	200
+
+static volatile sig_atomic_t interrupts, terminated;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGINT)
+		interrupts++;
+	else
+		terminated = 1;
+}
 
 struct appender {
 	struct store	 st;
@@ -127,6 +143,7 @@ run(struct appender *a, struct reader *r)
 {
 	struct pollfd pfd = { rec_reader_fd(r), POLLIN, 0 };
 	struct rec *rec;
+	sig_atomic_t seen = 0;
 	int n;
 
 	for (;;) {
@@ -141,12 +158,36 @@ run(struct appender *a, struct reader *r)
 		n = poll(&pfd, 1, wait_ms(a));
 		if (n == -1 && errno != EINTR)
 			die(2, "poll: %s", strerror(errno));
+		if (interrupts != seen || terminated) {
+			flush(a);
+			seen = interrupts;
+		}
+		if (interrupts > 1 || terminated || (interrupts &&
+		    isatty(pfd.fd))) {
+			warnx_("stopped; the rest of the input was not read");
+			a->status = 1;
+			break;
+		}
 		if (n == 0)
 			flush(a);
 		else if (n > 0)
 			rec_fill(r);
 	}
 	flush(a);
+}
+
+/* No SA_RESTART: poll returns, and the loop sees the signal. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 int
@@ -160,6 +201,7 @@ append_run(const char *path, int receipt)
 	a->receipt = receipt;
 	/* A file size limit is a full disk: a failed write, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
+	catch_signals();
 	rc = store_open(&a->st, path, STORE_APPEND);
 	if (rc == -2) {
 		store_close(&a->st);
