@@ -36,6 +36,7 @@ struct groups {
 	size_t		 n, cap;
 	size_t		*slot;		/* open hash of indexes + 1 */
 	size_t		 nslot;
+	struct group	*last;		/* the previous row's */
 };
 
 static const struct { const char *by, *expr; int timeline; } keys[] = {
@@ -99,40 +100,69 @@ static void
 count_row(struct groups *gs, sqlite3_stmt *st)
 {
 	const char *key = (const char *)sqlite3_column_text(st, 0);
-	struct group *g = group_of(gs, key ? key : "");
+	struct group *g;
+	int64_t lat;
+
+	if (key == NULL)
+		key = "";
+	/* Rows come in time order; neighbours often share a group. */
+	if (gs->last && strcmp(gs->last->key, key) == 0)
+		g = gs->last;
+	else
+		g = gs->last = group_of(gs, key);
 	int i;
 
 	g->requests++;
-	if (strcmp((const char *)sqlite3_column_text(st, 1), "ok") != 0)
-		g->failures++;
+	g->failures += sqlite3_column_int(st, 1);
 	for (i = 0; i < 4; i++)
 		g->tok[i] += sqlite3_column_int64(st, 3 + i);
 	g->usd += sqlite3_column_double(st, 2);
-	if (sqlite3_column_type(st, 7) == SQLITE_NULL)
+	if ((lat = sqlite3_column_int64(st, 7)) < 0)
 		return;
 	if (g->nlat == g->caplat) {
 		g->caplat = g->caplat ? g->caplat * 2 : 64;
 		g->lat = xrealloc(g->lat, g->caplat * sizeof(*g->lat));
 	}
-	g->lat[g->nlat] = sqlite3_column_int64(st, 7);
-	g->latsum += (double)g->lat[g->nlat++];
+	g->lat[g->nlat++] = lat;
+	g->latsum += (double)lat;
 }
 
-static int
-cmp_int64(const void *a, const void *b)
+/* The k-th smallest of v[0..n), in place: Hoare's selection. */
+static int64_t
+select_kth(int64_t *v, size_t n, size_t k)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	long lo = 0, hi = (long)n - 1, i, j, kk = (long)k;
+	int64_t pivot, t;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		for (i = lo, j = hi; i <= j;) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i], v[i] = v[j], v[j] = t;
+				i++, j--;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
 /* Nearest rank: the smallest value with q of them at or below it. */
 static double
-percentile(const struct group *g, double q)
+percentile(struct group *g, double q)
 {
 	size_t rank = (size_t)ceil(q * (double)g->nlat);
 
-	return (double)g->lat[rank ? rank - 1 : 0];
+	return (double)select_kth(g->lat, g->nlat, rank ? rank - 1 : 0);
 }
 
 static int timeline;
@@ -164,7 +194,6 @@ group_record(const char *by, struct group *g)
 
 	if (g->nlat == 0)
 		return o;
-	qsort(g->lat, g->nlat, sizeof(*g->lat), cmp_int64);
 	o = jv_object_set(o, jv_string("latency_mean_ms"),
 	    jv_number(round(g->latsum / (double)g->nlat)));
 	o = jv_object_set(o, jv_string("latency_p50_ms"),
@@ -325,8 +354,9 @@ cmd_stats(struct store *s, struct qopts *o, int argc, char **argv)
 		qusage("--by wants model, provider, job, day or hour");
 	timeline = keys[i].timeline;
 	w = time_filter(o);
-	sql = sqlite3_mprintf("SELECT %s, status, usd, prompt_tokens,"
-	    " completion_tokens, reasoning_tokens, cached_tokens, latency_ms"
+	sql = sqlite3_mprintf("SELECT %s, status <> 'ok', usd,"
+	    " prompt_tokens, completion_tokens, reasoning_tokens,"
+	    " cached_tokens, coalesce(latency_ms, -1)"
 	    " FROM requests WHERE %s", keys[i].expr, w);
 	sqlite3_free(w);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
