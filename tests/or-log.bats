@@ -246,6 +246,13 @@ wait_lines() {
 EOF
 }
 
+@test "stats: mean, median and 95th percentile by nearest rank over shuffled latencies" {
+	seq 0 100 | jq -c '{prompt: "p\(.)", model: "m", send: {latency_ms: ((. * 37 % 101) * 10)}}' |
+	    or-log >/dev/null
+	run -0 --separate-stderr or-log stats
+	assert_output '{"model":"m","requests":101,"failures":0,"prompt_tokens":0,"completion_tokens":0,"reasoning_tokens":0,"cached_tokens":0,"usd":0,"latency_mean_ms":500,"latency_p50_ms":500,"latency_p95_ms":950}'
+}
+
 @test "stats -t --by day: a table in date order" {
 	logged
 	run -0 --separate-stderr or-log stats -t --by day
