@@ -39,13 +39,21 @@ struct groups {
 	struct group	*last;		/* the previous row's */
 };
 
-static const struct { const char *by, *expr; int timeline; } keys[] = {
-	{ "model", "coalesce(served, model)", 0 },
-	{ "provider", "provider", 0 },
-	{ "job", "job", 0 },
-	{ "day", "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')", 1 },
-	{ "hour", "strftime('%Y-%m-%dT%H', ts / 1000, 'unixepoch')", 1 },
-	{ NULL, NULL, 0 }
+/*
+ * Days and hours are grouped by their number since the epoch, which
+ * neighbouring rows share, and named once per group at the end.
+ */
+static const struct {
+	const char	*by, *expr;
+	int64_t		 unit;		/* ms in a time group, else 0 */
+	int		 namelen;	/* of 2026-11-20T10:00:00.000Z */
+} keys[] = {
+	{ "model", "coalesce(served, model)", 0, 0 },
+	{ "provider", "provider", 0, 0 },
+	{ "job", "job", 0, 0 },
+	{ "day", "ts / 86400000", 86400000, 10 },
+	{ "hour", "ts / 3600000", 3600000, 13 },
+	{ NULL, NULL, 0, 0 }
 };
 
 static size_t
@@ -166,6 +174,20 @@ percentile(struct group *g, double q)
 }
 
 static int timeline;
+
+static void
+name_times(struct groups *gs, int64_t unit, int namelen)
+{
+	char iso[64];
+	size_t i;
+
+	for (i = 0; i < gs->n; i++) {
+		iso8601_ms(strtoll(gs->g[i].key, NULL, 10) * unit, iso);
+		iso[namelen] = '\0';
+		free(gs->g[i].key);
+		gs->g[i].key = xstrdup(iso);
+	}
+}
 
 static int
 cmp_group(const void *a, const void *b)
@@ -352,7 +374,7 @@ cmd_stats(struct store *s, struct qopts *o, int argc, char **argv)
 		;
 	if (keys[i].by == NULL)
 		qusage("--by wants model, provider, job, day or hour");
-	timeline = keys[i].timeline;
+	timeline = keys[i].unit > 0;
 	w = time_filter(o);
 	sql = sqlite3_mprintf("SELECT %s, status <> 'ok', usd,"
 	    " prompt_tokens, completion_tokens, reasoning_tokens,"
@@ -373,6 +395,8 @@ cmd_stats(struct store *s, struct qopts *o, int argc, char **argv)
 		groups_free(&gs);
 		return 2;
 	}
+	if (timeline)
+		name_times(&gs, keys[i].unit, keys[i].namelen);
 	qsort(gs.g, gs.n, sizeof(*gs.g), cmp_group);
 	report(&gs, by, o);
 	groups_free(&gs);
