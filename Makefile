@@ -11,7 +11,7 @@ CFLAGS	?= -O2 -g
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Ilib -MMD -MP -DVERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libcurl sqlite3 2>/dev/null)
-LDLIBS	 = -ljq $(shell pkg-config --libs libcurl sqlite3 2>/dev/null || echo -lcurl -lsqlite3)
+LDLIBS	 = -ljq $(shell pkg-config --libs libcurl sqlite3 2>/dev/null || echo -lcurl -lsqlite3) -lm
 
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
@@ -25,7 +25,7 @@ UNIT	?= tests/unit/streamcheck
 # Debian 12 packages for building and for `make check`.
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
-	   mandoc valgrind clang jq curl time
+	   mandoc valgrind clang jq curl time sqlite3
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNIT)
 
@@ -105,7 +105,7 @@ check-asan:
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
 # A representative subset, each tool run under memcheck.
-VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event|the default listing|an odd model|--where: a jq|--where: a bad|--where: an error on|--need on the 2026|the issue.s question|-t piped|the API failing|show -t|compare: the records|endpoints -t|--sort throughput: the best|BYOK: usage.cost is the bill|lag longer than --wait|sums exact against|an upper bound from|refused to a non-management|404 while it lags
+VGTESTS	 = prompt argument|one record per line|bad_input|not UTF-8|429 then|bounded|always resets|not JSON|error body|pass through|10 MB|reserved keys|wrong key|write error|-P 8|SIGINT|--retry sends|--fallback: the next|on-402|stream: the record|mid-stream error|cut before|stalls|interleaved tool calls|cut inside an event|the default listing|an odd model|--where: a jq|--where: a bad|--where: an error on|--need on the 2026|the issue.s question|-t piped|the API failing|show -t|compare: the records|endpoints -t|--sort throughput: the best|BYOK: usage.cost is the bill|lag longer than --wait|sums exact against|an upper bound from|refused to a non-management|404 while it lags|append: records go out|read-only database|stats -t --by day|search: full text|repeats are answered
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
 	for t in $(TOOLS:%=$(BIN)/%) $(UNIT); do \
@@ -124,7 +124,7 @@ demo: deps all
 
 bench: all
 	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh && \
-	    sh bench/cost.sh
+	    sh bench/cost.sh && sh bench/log.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

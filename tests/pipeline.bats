@@ -103,3 +103,19 @@ run_examples() {
 	[ "$(jq .total.usd <<<"$output")" = "$(jq -s 'map(.response.usage.cost) | add * 1e12 | round / 1e12' costed.jsonl)" ]
 	[ "$(jq -c '.total | [.records, .requests, .failures]' <<<"$output")" = "[3,3,0]" ]
 }
+
+@test "or-log(1) EXAMPLES run" {
+	run_examples or-log.1
+	[ "$(wc -l <answers.jsonl)" -eq 3 ]
+	[ "$(sqlite3 "$XDG_DATA_HOME/orkit/log.db" 'SELECT count(*) FROM requests')" -eq 9 ]
+	# answers 3, pending 2, cache 2 answered from the log, merge 2.
+	[ "$(sqlite3 "$XDG_DATA_HOME/orkit/log.db" 'SELECT sum(cached) FROM requests')" -eq 2 ]
+	[ "$(requests)" -eq 7 ]
+	[ "$(head -1 nov.csv | cut -d, -f1-3)" = "id,time,job" ]
+}
+
+@test "or-send | or-log | or-log: a log in the middle changes nothing" {
+	run -0 --separate-stderr bash -c "or-send <requests.jsonl | tee sent.jsonl | or-log | or-log -d second.db >logged.jsonl"
+	cmp sent.jsonl logged.jsonl
+	[ "$(or-log -d second.db sql 'SELECT count(*) AS n FROM requests')" = '{"n":2}' ]
+}

@@ -1,15 +1,241 @@
-/* or-log: not written yet; see orkit(7). */
+/* or-log: every request in SQLite; append in the pipe, query after. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "append.h"
+#include "extract.h"
+#include "query.h"
+#include "record.h"
+#include "store.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: or-log [-d db] [--receipt]\n"
+    "       or-log [-d db] stats [-t] [--by key] [--since t] [--until t] "
+    "[--model m] [--where sql] [--chart]\n"
+    "       or-log [-d db] recent [-t] [-n count]\n"
+    "       or-log [-d db] search [-t] [-n count] query\n"
+    "       or-log [-d db] show rowid | generation-id\n"
+    "       or-log [-d db] export [--csv | --jsonl] [--since t] "
+    "[--until t]\n"
+    "       or-log [-d db] sql statement\n"
+    "       or-log [-d db] prune --before t [--vacuum]\n"
+    "       or-log [-d db] merge other.db\n"
+    "       or-log [-d db] pending | cache [--max-age age]\n";
+
+_Noreturn void
+qusage(const char *why)
+{
+	if (why && *why)
+		warnx_("%s", why);
+	fputs(usage_text, why ? stderr : stdout);
+	exit(why ? 2 : 0);
+}
+
+/*
+ * Long options are known by a letter that is not also a short option,
+ * so a subcommand can list the flags it takes as a string.
+ */
+enum {
+	O_RECEIPT = 'r', O_BY = 'b', O_SINCE = 'S', O_UNTIL = 'U',
+	O_MODEL = 'm', O_WHERE = 'w', O_CHART = 'c', O_CSV = 'C',
+	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a'
+};
+
+static const struct option longopts[] = {
+	{ "db",		required_argument,	NULL, 'd' },
+	{ "receipt",	no_argument,		NULL, O_RECEIPT },
+	{ "table",	no_argument,		NULL, 't' },
+	{ "count",	required_argument,	NULL, 'n' },
+	{ "by",		required_argument,	NULL, O_BY },
+	{ "since",	required_argument,	NULL, O_SINCE },
+	{ "until",	required_argument,	NULL, O_UNTIL },
+	{ "model",	required_argument,	NULL, O_MODEL },
+	{ "where",	required_argument,	NULL, O_WHERE },
+	{ "chart",	no_argument,		NULL, O_CHART },
+	{ "csv",	no_argument,		NULL, O_CSV },
+	{ "jsonl",	no_argument,		NULL, O_JSONL },
+	{ "before",	required_argument,	NULL, O_BEFORE },
+	{ "vacuum",	no_argument,		NULL, O_VACUUM },
+	{ "max-age",	required_argument,	NULL, O_MAXAGE },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+typedef int cmd_fn(struct store *, struct qopts *, int, char **);
+
+/* Each subcommand, how it opens the log, its operands, its flags. */
+static const struct cmd {
+	const char	*name;
+	cmd_fn		*fn;
+	enum store_mode	 mode;
+	int		 nargs;
+	const char	*flags;
+} cmds[] = {
+	{ "stats",	cmd_stats,	STORE_READ,	0, "tbSUmwc" },
+	{ "recent",	cmd_recent,	STORE_READ,	0, "tn" },
+	{ "search",	cmd_search,	STORE_READ,	1, "tn" },
+	{ "show",	cmd_show,	STORE_READ,	1, "" },
+	{ "export",	cmd_export,	STORE_READ,	0, "SUCJ" },
+	{ "sql",	cmd_sql,	STORE_READ,	1, "t" },
+	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv" },
+	{ "merge",	cmd_merge,	STORE_APPEND,	1, "" },
+	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "a" },
+	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "a" },
+	{ NULL,		NULL,		0,		0, NULL }
+};
+
+/* "7d", "12h", "30m", "45s", "2w": that long ago; else a date. */
+static int64_t
+parse_when(const char *s, const char *flag)
+{
+	static const struct { char unit; int64_t ms; } units[] = {
+		{ 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 },
+		{ 'd', 86400000 }, { 'w', 604800000 }, { 0, 0 }
+	};
+	char *end, why[128];
+	double n = strtod(s, &end);
+	int64_t t;
+	int i;
+
+	for (i = 0; end != s && units[i].unit; i++)
+		if (end[0] == units[i].unit && end[1] == '\0' && n >= 0)
+			return now_ms() - (int64_t)(n * (double)units[i].ms);
+	if ((t = parse_time(s)) >= 0)
+		return t;
+	snprintf(why, sizeof(why), "%s wants an age (7d, 12h, 30m) or a "
+	    "date (2026-11-01)", flag);
+	qusage(why);
+}
+
+static long
+parse_count(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || n < 1 || n > 1000000000)
+		qusage("-n wants a positive number");
+	return n;
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	const struct cmd *c;
+	char why[128];
+
+	for (c = cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	snprintf(why, sizeof(why), "no subcommand \"%.60s\"", name);
+	qusage(why);
+}
+
+static void
+set_flag(struct qopts *o, const struct cmd *cmd, int c)
+{
+	char why[96];
+
+	if (c != 'd' && c != 'h' && c != 'V' && c != '?' &&
+	    (cmd == NULL ? c != O_RECEIPT : strchr(cmd->flags, c) == NULL)) {
+		snprintf(why, sizeof(why), "%s does not take that flag",
+		    cmd ? cmd->name : "appending");
+		qusage(why);
+	}
+	switch (c) {
+	case 'd': o->db = optarg; break;
+	case O_RECEIPT: o->receipt = 1; break;
+	case 't': o->table = 1; break;
+	case 'n': o->count = parse_count(optarg); break;
+	case O_BY: o->by = optarg; break;
+	case O_SINCE: o->since = parse_when(optarg, "--since"); break;
+	case O_UNTIL: o->until = parse_when(optarg, "--until"); break;
+	case O_MODEL: o->model = optarg; break;
+	case O_WHERE: o->where = optarg; break;
+	case O_CHART: o->chart = 1; break;
+	case O_CSV: o->csv = 1; break;
+	case O_JSONL: o->csv = 0; break;
+	case O_BEFORE: o->before = parse_when(optarg, "--before"); break;
+	case O_VACUUM: o->vacuum = 1; break;
+	case O_MAXAGE: o->max_age = parse_when(optarg, "--max-age"); break;
+	case 'h': qusage(NULL);
+	case 'V':
+		printf("or-log %s\n", VERSION);
+		exit(0);
+	default: qusage("");
+	}
+}
+
+/* Flags before the subcommand, then the subcommand's own. */
+static const struct cmd *
+parse_args(struct qopts *o, int *argcp, char ***argvp)
+{
+	const struct cmd *cmd = NULL;
+	int argc = *argcp, c;
+	char **argv = *argvp;
+
+	while ((c = getopt_long(argc, argv, "+d:tn:hV", longopts,
+	    NULL)) != -1)
+		set_flag(o, NULL, c);
+	argc -= optind;
+	argv += optind;
+	if (argc > 0) {
+		cmd = find_cmd(argv[0]);
+		optind = 0;
+		while ((c = getopt_long(argc, argv, "d:tn:hV", longopts,
+		    NULL)) != -1)
+			set_flag(o, cmd, c);
+		argc -= optind;
+		argv += optind;
+		if (argc != cmd->nargs) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "%s takes %s", cmd->name,
+			    cmd->nargs ? "one operand" : "no operands");
+			qusage(why);
+		}
+	}
+	*argcp = argc;
+	*argvp = argv;
+	return cmd;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("or-log %s\n", VERSION);
-		return 0;
+	struct qopts o = { 0 };
+	const struct cmd *cmd;
+	struct store st;
+	char *path;
+	int status, rc;
+
+	progname = "or-log";
+	o.since = o.until = o.before = o.max_age = -1;
+	o.count = -1;
+	cmd = parse_args(&o, &argc, &argv);
+	path = o.db ? xstrdup(o.db) : store_default_path();
+	if (cmd == NULL) {
+		status = append_run(path, o.receipt);
+		free(path);
+		rc = out_close();
+		return rc ? rc : status;
 	}
-	fprintf(stderr, "or-log: not implemented yet in orkit %s\n"
-	    "usage: or-log --version\n", VERSION);
-	return 2;
+	if (strcmp(cmd->name, "prune") == 0 && o.before < 0)
+		qusage("prune wants --before");
+	out_init();
+	rc = store_open(&st, path, cmd->mode);
+	free(path);
+	if (rc < 0) {
+		store_close(&st);
+		return 2;
+	}
+	status = cmd->fn(rc == 1 ? NULL : &st, &o, argc, argv);
+	store_close(&st);
+	rc = out_close();
+	return rc ? rc : status;
 }

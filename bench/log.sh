@@ -1,0 +1,103 @@
+#!/bin/sh
+# make bench, part 3: or-log against the sqlite3 CLI.
+#  1. BENCH_LOG_N records (the captured chat records of tests/fixtures/log,
+#     varied) appended by one or-log, versus sqlite3's .import of the same
+#     rows, as CSV, into the same schema (goal: >= 0.5x its rate)
+#  2. stats --by model and search on a log of BENCH_LOG_BIG rows, best of
+#     five runs each (goal: <= 200 ms and <= 50 ms)
+#  3. eight or-logs appending BENCH_LOG_W records each to one log at once:
+#     the total rate, and that every row is there exactly once
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+PATH=$top/bin:$PATH
+N=${BENCH_LOG_N:-100000}
+BIG=${BENCH_LOG_BIG:-1000000}
+W=${BENCH_LOG_W:-10000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+command -v sqlite3 >/dev/null || { echo "bench/log.sh: needs sqlite3" >&2; exit 2; }
+
+now() { date +%s%N; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# Records in the shape or-send and or-cost leave them: five models,
+# each prompt and answer its own words.
+jq -c --slurpfile r "$top/tests/fixtures/log/records.jsonl" -n \
+    --argjson n "$N" '
+    range($n) as $i | $r[$i % 5] |
+    .id = "job-\($i)" |
+    .prompt = "question \($i) about topic t\($i % 997) and w\($i % 31)" |
+    if .response then
+        .response.id = "gen-\($i)" |
+        .response.choices[0].message.content = "answer \($i) says a\($i % 13)"
+    else . end' >"$tmp/recs.jsonl"
+
+# 1. One or-log versus sqlite3 .import.
+t0=$(now)
+or-log -d "$tmp/a.db" <"$tmp/recs.jsonl" >/dev/null || [ $? -eq 1 ]
+t1=$(now)
+ours=$(calc %.0f "$N / (($t1 - $t0) / 1e9)")
+sqlite3 -csv "$tmp/a.db" 'SELECT * FROM requests' >"$tmp/rows.csv"
+or-log -d "$tmp/b.db" </dev/null
+t0=$(now)
+sqlite3 -cmd 'PRAGMA synchronous = NORMAL' "$tmp/b.db" \
+    ".import --csv $tmp/rows.csv requests"
+t1=$(now)
+theirs=$(calc %.0f "$N / (($t1 - $t0) / 1e9)")
+[ "$(sqlite3 "$tmp/b.db" 'SELECT count(*) FROM requests')" -eq "$N" ]
+printf '%-44s %8s rows/s\n' "or-log, $N records" "$ours"
+printf '%-44s %8s rows/s  or-log ratio %s (goal >= 0.5)\n' \
+    "sqlite3 .import, the same rows" "$theirs" \
+    "$(calc %.2f "$ours / $theirs")"
+
+# 2. A big log: the rows above again and again, a day apart.
+copies=$(( (BIG + N - 1) / N - 1 ))
+sqlite3 "$tmp/a.db" "
+    WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k
+        WHERE n < $copies)
+    INSERT INTO requests(ts, job, model, served, provider, gen_id, status,
+        http, prompt_tokens, completion_tokens, reasoning_tokens,
+        cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,
+        cached, prompt, answer, record)
+    SELECT ts - n * 86400000, job || '.' || n, model, served, provider,
+        gen_id || '.' || n, status, http, prompt_tokens, completion_tokens,
+        reasoning_tokens, cached_tokens, usd, usd_source, latency_ms + n,
+        ttft_ms, req_hash, cached, prompt || ' copy c' || n, answer, record
+    FROM requests, k WHERE requests.id <= $N;"
+rows=$(sqlite3 "$tmp/a.db" 'SELECT count(*) FROM requests')
+
+best_ms() {
+	for i in 1 2 3 4 5; do
+		t0=$(now)
+		sh -c "$1" >/dev/null
+		t1=$(now)
+		calc '%.1f\n' "($t1 - $t0) / 1e6"
+	done | sort -n | head -1
+}
+A=$tmp/a.db
+printf '%-44s %8s ms (goal <= 200)\n' "stats --by model, $rows rows" \
+    "$(best_ms "or-log -d $A stats --by model")"
+printf '%-44s %8s ms\n' "stats --by day --since 30d, $rows rows" \
+    "$(best_ms "or-log -d $A stats --by day --since 30d")"
+printf '%-44s %8s ms (goal <= 50)\n' "search 't123 AND w30', $rows rows" \
+    "$(best_ms "or-log -d $A search 't123 AND w30'")"
+printf '%-44s %8s ms (goal <= 50)\n' "search 4242 (ten rows), $rows rows" \
+    "$(best_ms "or-log -d $A search 4242")"
+printf '%-44s %8s ms (every row matches)\n' "search question, $rows rows" \
+    "$(best_ms "or-log -d $A search question")"
+printf '%-44s %8s ms (for scale)\n' "sqlite3 SELECT count(*), $rows rows" \
+    "$(best_ms "sqlite3 $A 'SELECT count(*) FROM requests'")"
+
+# 3. Eight writers at once.
+head -n "$W" "$tmp/recs.jsonl" >"$tmp/w.jsonl"
+t0=$(now)
+for i in 1 2 3 4 5 6 7 8; do
+	or-log -d "$tmp/p.db" <"$tmp/w.jsonl" >/dev/null 2>&1 &
+done
+wait
+t1=$(now)
+got=$(sqlite3 "$tmp/p.db" 'SELECT count(*) FROM requests')
+printf '%-44s %8s rows/s  %s rows stored of %s\n' \
+    "8 or-logs at once, $W records each" \
+    "$(calc %.0f "8 * $W / (($t1 - $t0) / 1e9)")" "$got" $((8 * W))
+[ "$got" -eq $((8 * W)) ]

@@ -1,0 +1,274 @@
+/*
+ * extract.c: a record's columns, for the requests table.
+ *
+ * Figures come from or-cost's "cost" when it is there (the
+ * authoritative one) and from the response's own usage otherwise.
+ */
+#define _XOPEN_SOURCE 700
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extract.h"
+#include "jvx.h"
+#include "reqhash.h"
+#include "util.h"
+
+static const char *
+keep(struct entry *e, char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (e->nowned == (int)(sizeof(e->owned) / sizeof(e->owned[0]))) {
+		free(s);
+		return NULL;
+	}
+	return e->owned[e->nowned++] = s;
+}
+
+/* A string at a path, copied; NULL when absent or not a string. */
+static char *
+path_str(jv v, const char *path)
+{
+	jv s = jvx_path(jv_copy(v), path);
+	char *r = NULL;
+
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		r = xstrdup(jv_string_value(s));
+	jv_free(s);
+	return r;
+}
+
+static int
+path_num(jv v, const char *path, double *d)
+{
+	jv n = jvx_path(jv_copy(v), path);
+	int ok = jv_get_kind(n) == JV_KIND_NUMBER;
+
+	if (ok)
+		*d = jv_number_value(n);
+	jv_free(n);
+	return ok;
+}
+
+/* The first of the paths that holds a number, as an integer. */
+static int64_t
+first_int(jv v, const char *a, const char *b)
+{
+	double d;
+
+	if (path_num(v, a, &d) || (b && path_num(v, b, &d)))
+		return (int64_t)d;
+	return STORE_NULL;
+}
+
+static char *
+first_str(jv v, const char *a, const char *b)
+{
+	char *s = path_str(v, a);
+
+	return s || b == NULL ? s : path_str(v, b);
+}
+
+/* 2026-11-23T10:00:00.123Z, the form or-send writes. */
+int64_t
+parse_time(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int ms = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL && (p = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*p == '.') {
+		int scale = 100;
+
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ms += (*p - '0') * scale;
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+char *
+entry_job(jv rec)
+{
+	jv id = jvx_get(jv_copy(rec), "id");
+	char *r = NULL;
+
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		r = xstrdup(jv_string_value(id));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		r = jvx_dump(jv_copy(id));
+	jv_free(id);
+	return r;
+}
+
+static void
+add_content(struct buf *b, jv content)
+{
+	if (jv_get_kind(content) == JV_KIND_STRING) {
+		if (b->len)
+			buf_addc(b, '\n');
+		buf_adds(b, jv_string_value(content));
+	} else if (jv_get_kind(content) == JV_KIND_ARRAY) {
+		jv_array_foreach(content, i, part) {
+			add_content(b, jvx_get(part, "text"));
+		}
+	}
+	jv_free(content);
+}
+
+static char *
+text_of(struct buf *b)
+{
+	if (b->len == 0) {
+		buf_free(b);
+		return NULL;
+	}
+	buf_str(b);
+	return b->buf;
+}
+
+/* What was asked: the canonical messages' text, for search. */
+static char *
+prompt_text(jv rec)
+{
+	jv req = req_canonical(rec), msgs;
+	struct buf b = { 0 };
+
+	msgs = jvx_get(req, "messages");
+	if (jv_get_kind(msgs) == JV_KIND_ARRAY) {
+		jv_array_foreach(msgs, i, m) {
+			add_content(&b, jvx_get(m, "content"));
+		}
+	}
+	jv_free(msgs);
+	return text_of(&b);
+}
+
+/* What came back, or why nothing did. */
+static char *
+answer_text(jv rec)
+{
+	struct buf b = { 0 };
+
+	add_content(&b, jvx_path(jv_copy(rec),
+	    "response.choices.0.message.content"));
+	add_content(&b, jvx_path(jv_copy(rec), "error.message"));
+	return text_of(&b);
+}
+
+static void
+extract_cost(struct entry *e, jv v)
+{
+	struct row *r = &e->row;
+	double usd;
+	jv cached = jvx_path(jv_copy(v), "send.cached");
+
+	r->cached = jv_get_kind(cached) == JV_KIND_TRUE;
+	jv_free(cached);
+	r->ptok = first_int(v, "cost.prompt_tokens",
+	    "response.usage.prompt_tokens");
+	r->ctok = first_int(v, "cost.completion_tokens",
+	    "response.usage.completion_tokens");
+	r->rtok = first_int(v, "cost.reasoning_tokens",
+	    "response.usage.completion_tokens_details.reasoning_tokens");
+	r->ctok_cached = first_int(v, "cost.cached_tokens",
+	    "response.usage.prompt_tokens_details.cached_tokens");
+	if (r->cached) {
+		/* Answered from the log: nothing was spent this time. */
+		r->usd = 0, r->has_usd = 1;
+		r->usd_source = "cached";
+	} else if (path_num(v, "cost.usd", &usd)) {
+		r->usd = usd, r->has_usd = 1;
+		r->usd_source = keep(e, path_str(v, "cost.source"));
+	} else if (path_num(v, "response.usage.cost", &usd)) {
+		r->usd = usd, r->has_usd = 1;
+		r->usd_source = "usage";
+	}
+}
+
+static void
+extract_status(struct entry *e, jv v)
+{
+	struct row *r = &e->row;
+	char *type;
+
+	r->status = "ok";
+	if (jvx_has(v, "error")) {
+		type = path_str(v, "error.type");
+		r->status = type ? keep(e, type) : "error";
+	}
+	r->http = first_int(v, "send.status", "error.status");
+	r->latency = first_int(v, "send.latency_ms", NULL);
+	r->ttft = first_int(v, "send.ttft_ms", NULL);
+}
+
+static void
+extract(struct entry *e, jv v)
+{
+	struct row *r = &e->row;
+	char *started = path_str(v, "send.started_at");
+
+	r->ts = started ? parse_time(started) : -1;
+	free(started);
+	if (r->ts < 0)
+		r->ts = now_ms();
+	r->job = keep(e, entry_job(v));
+	r->model = keep(e, first_str(v, "model", "models.0"));
+	r->served = keep(e, first_str(v, "response.model", "cost.model"));
+	r->provider = keep(e, first_str(v, "response.provider",
+	    "cost.provider"));
+	r->gen_id = keep(e, first_str(v, "response.id",
+	    "cost.generation_id"));
+	extract_status(e, v);
+	extract_cost(e, v);
+	req_hash(v, r->hash);
+	r->prompt = keep(e, prompt_text(v));
+	r->answer = keep(e, answer_text(v));
+}
+
+/* The text stored is the text written on: the line, unless rewritten. */
+struct entry *
+entry_new(struct rec *rec)
+{
+	struct entry *e = xmalloc(sizeof(*e));
+
+	memset(e, 0, sizeof(*e));
+	e->rec = rec;
+	e->id = -1;
+	e->row.http = e->row.ptok = e->row.ctok = STORE_NULL;
+	e->row.rtok = e->row.ctok_cached = STORE_NULL;
+	e->row.latency = e->row.ttft = STORE_NULL;
+	extract(e, rec->val);
+	if (rec->kind == REC_OBJECT && !rec->rewrite && rec->ext.len == 0) {
+		e->row.record = rec->line;
+		e->row.reclen = rec->len;
+	} else {
+		e->dumped = jvx_dump(jv_copy(rec->val));
+		e->row.record = e->dumped;
+		e->row.reclen = strlen(e->dumped);
+	}
+	return e;
+}
+
+void
+entry_free(struct entry *e)
+{
+	int i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->nowned; i++)
+		free(e->owned[i]);
+	free(e->dumped);
+	rec_free(e->rec);
+	free(e);
+}

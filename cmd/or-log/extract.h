@@ -1,0 +1,22 @@
+/* extract.h: a record's columns, for the requests table. */
+#ifndef ORLOG_EXTRACT_H
+#define ORLOG_EXTRACT_H
+
+#include "record.h"
+#include "store.h"
+
+struct entry {
+	struct rec	*rec;		/* owned */
+	struct row	 row;		/* points into rec and owned[] */
+	char		*owned[10];
+	int		 nowned;
+	char		*dumped;	/* the record's text when rewritten */
+	int64_t		 id;		/* row id once stored, else -1 */
+};
+
+struct entry	*entry_new(struct rec *);	/* takes the record */
+void		 entry_free(struct entry *);
+char		*entry_job(jv);			/* borrows; malloc'd or NULL */
+int64_t		 parse_time(const char *);	/* ISO 8601; -1 if bad */
+
+#endif

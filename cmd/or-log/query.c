@@ -1,0 +1,376 @@
+/*
+ * query.c: recent, search, show, export, sql, prune, merge.
+ *
+ * Readers open the log read-only and never take the write lock, so a
+ * query over a big log does not hold up the writers appending to it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "query.h"
+#include "record.h"
+#include "util.h"
+
+static void
+put_text(sqlite3_stmt *st, int i)
+{
+	out_put((const char *)sqlite3_column_text(st, i),
+	    (size_t)sqlite3_column_bytes(st, i));
+	out_put("\n", 1);
+	out_end();
+}
+
+static int
+step_done(struct store *s, sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_DONE) {
+		warnx_("%s: %s", s->path, store_errmsg(s));
+		sqlite3_finalize(st);
+		return 2;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* An ISO time for a table cell from epoch ms. */
+static void
+add_time(struct table *t, sqlite3_stmt *st, int i)
+{
+	char iso[64];
+
+	iso8601_ms(sqlite3_column_int64(st, i), iso);
+	iso[19] = '\0';
+	table_add(t, iso);
+}
+
+static const char recent_cols[] =
+    "id, ts, coalesce(served, model), status,"
+    " prompt_tokens + completion_tokens,"
+    " CASE WHEN usd IS NOT NULL THEN printf('%.6f', usd) END, latency_ms, substr(prompt, 1, 40), record";
+
+int
+cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	struct table *t = o->table ? table_new(8) : NULL;
+	sqlite3_stmt *st;
+	char *sql;
+	int rc, i;
+
+	(void)argc, (void)argv;
+	sql = sqlite3_mprintf("SELECT * FROM (SELECT %s FROM requests"
+	    " ORDER BY id DESC LIMIT %ld) ORDER BY id", recent_cols,
+	    o->count > 0 ? o->count : 10L);
+	st = store_prepare(s, sql);
+	sqlite3_free(sql);
+	if (t) {
+		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
+		    "TOKENS", "USD", "MS", "PROMPT" };
+		for (i = 0; i < 8; i++)
+			table_add(t, h[i]);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t == NULL) {
+			put_text(st, 8);
+			continue;
+		}
+		for (i = 0; i < 8; i++)
+			if (i == 1)
+				add_time(t, st, 1);
+			else
+				table_add(t, (const char *)
+				    sqlite3_column_text(st, i));
+	}
+	if (t)
+		table_print(t);
+	return step_done(s, st, rc);
+}
+
+int
+cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	struct table *t = o->table ? table_new(5) : NULL;
+	sqlite3_stmt *st;
+	char *sql;
+	int rc, i;
+
+	(void)argc;
+	sql = sqlite3_mprintf("SELECT r.id AS id,"
+	    " strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', r.ts / 1000, 'unixepoch')"
+	    " AS time, coalesce(r.served, r.model) AS model,"
+	    " r.status AS status,"
+	    " snippet(requests_fts, -1, '[', ']', '...', 12) AS snippet"
+	    " FROM requests_fts JOIN requests r ON r.id = requests_fts.rowid"
+	    " WHERE requests_fts MATCH ?1 ORDER BY rank LIMIT %ld",
+	    o->count > 0 ? o->count : 20L);
+	st = store_prepare(s, sql);
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, argv[0], -1, SQLITE_STATIC);
+	if (t)
+		put_header(t, st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t == NULL) {
+			put_row_json(st);
+			continue;
+		}
+		for (i = 0; i < 5; i++)
+			table_add(t, (const char *)sqlite3_column_text(st, i));
+	}
+	if (t)
+		table_print(t);
+	return step_done(s, st, rc);
+}
+
+int
+cmd_show(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	const char *key = argv[0];
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	(void)o, (void)argc;
+	if (key[0] && strspn(key, "0123456789") == strlen(key)) {
+		st = store_prepare(s, "SELECT record FROM requests"
+		    " WHERE id = ?1");
+		sqlite3_bind_int64(st, 1, strtoll(key, NULL, 10));
+	} else {
+		st = store_prepare(s, "SELECT record FROM requests"
+		    " WHERE gen_id = ?1 ORDER BY id DESC LIMIT 1");
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		put_text(st, 0);
+		found = 1;
+	}
+	if ((rc = step_done(s, st, rc)) != 0)
+		return rc;
+	if (!found)
+		warnx_("no record %s in %s", key, s->path);
+	return !found;
+}
+
+/* The WHERE clause of --since, --until, --model and --where; malloc'd. */
+char *
+time_filter(struct qopts *o)
+{
+	char *w = sqlite3_mprintf("1"), *more;
+
+	if (o->since >= 0) {
+		more = sqlite3_mprintf("%s AND ts >= %" PRId64, w, o->since);
+		sqlite3_free(w), w = more;
+	}
+	if (o->until >= 0) {
+		more = sqlite3_mprintf("%s AND ts < %" PRId64, w, o->until);
+		sqlite3_free(w), w = more;
+	}
+	if (o->model) {
+		more = sqlite3_mprintf("%s AND (model = %Q OR served = %Q)",
+		    w, o->model, o->model);
+		sqlite3_free(w), w = more;
+	}
+	if (o->where) {
+		more = sqlite3_mprintf("%s AND (%s)", w, o->where);
+		sqlite3_free(w), w = more;
+	}
+	return w;
+}
+
+static void
+csv_field(const char *s, int len)
+{
+	int i, quote = 0;
+
+	for (i = 0; i < len && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' ||
+		    s[i] == '\r';
+	if (!quote) {
+		out_put(s, (size_t)len);
+		return;
+	}
+	out_put("\"", 1);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			out_put("\"", 1);
+		out_put(s + i, 1);
+	}
+	out_put("\"", 1);
+}
+
+static void
+put_csv(sqlite3_stmt *st, int header)
+{
+	int i, n = sqlite3_column_count(st);
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			out_put(",", 1);
+		if (header)
+			csv_field(sqlite3_column_name(st, i),
+			    (int)strlen(sqlite3_column_name(st, i)));
+		else
+			csv_field((const char *)sqlite3_column_text(st, i),
+			    sqlite3_column_bytes(st, i));
+	}
+	out_put("\r\n", 2);
+	out_end();
+}
+
+static const char csv_cols[] =
+    "id, strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', ts / 1000.0, 'unixepoch')"
+    " AS time, job, model, served, provider, gen_id, status, http,"
+    " prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens,"
+    " usd, usd_source, latency_ms, ttft_ms, req_hash, cached";
+
+int
+cmd_export(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	char *w = time_filter(o), *sql;
+	sqlite3_stmt *st;
+	int rc;
+
+	(void)argc, (void)argv;
+	if (o->csv) {
+		char *cols = sqlite3_mprintf(csv_cols);
+
+		sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s"
+		    " ORDER BY id", cols, w);
+		sqlite3_free(cols);
+	} else
+		sql = sqlite3_mprintf("SELECT record FROM requests WHERE %s"
+		    " ORDER BY id", w);
+	sqlite3_free(w);
+	st = store_prepare(s, sql);
+	sqlite3_free(sql);
+	if (o->csv)
+		put_csv(st, 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (o->csv)
+			put_csv(st, 0);
+		else
+			put_text(st, 0);
+	return step_done(s, st, rc);
+}
+
+int
+cmd_sql(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	struct table *t = NULL;
+	sqlite3_stmt *st;
+	const char *tail;
+	int rc;
+
+	(void)argc;
+	if (sqlite3_prepare_v2(s->db, argv[0], -1, &st, &tail) !=
+	    SQLITE_OK || st == NULL) {
+		warnx_("sql: %s", st ? sqlite3_errmsg(s->db) :
+		    sqlite3_errmsg(s->db)[0] ? sqlite3_errmsg(s->db) :
+		    "no statement");
+		return 2;
+	}
+	if (o->table) {
+		t = table_new(sqlite3_column_count(st));
+		put_header(t, st);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (t)
+			put_row_cells(t, st);
+		else
+			put_row_json(st);
+	if (t)
+		table_print(t);
+	return step_done(s, st, rc);
+}
+
+int
+cmd_prune(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	sqlite3_stmt *st;
+	int rc, n;
+
+	(void)argc, (void)argv;
+	if (store_begin(s) == -1)
+		return step_done(s, NULL, SQLITE_ERROR);
+	st = store_prepare(s, "DELETE FROM requests WHERE ts < ?1");
+	sqlite3_bind_int64(st, 1, o->before);
+	rc = sqlite3_step(st);
+	n = sqlite3_changes(s->db);
+	if (rc != SQLITE_DONE || store_commit(s) == -1) {
+		store_rollback(s);
+		return step_done(s, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+	}
+	sqlite3_finalize(st);
+	warnx_("pruned %d record%s", n, n == 1 ? "" : "s");
+	if (o->vacuum && sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return step_done(s, NULL, SQLITE_ERROR);
+	return 0;
+}
+
+static int
+other_version(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "PRAGMA other.user_version");
+	int v = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * A row is already here when a row has the same time and the same
+ * generation id (the same request, or with none the same request
+ * hash, or with neither the same record): merging twice adds nothing.
+ */
+static const char merge_sql[] =
+    "INSERT INTO main.requests(ts, job, model, served, provider, gen_id,"
+    " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
+    " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
+    " cached, prompt, answer, record)"
+    " SELECT ts, job, model, served, provider, gen_id,"
+    " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
+    " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
+    " cached, prompt, answer, record FROM other.requests o"
+    " WHERE NOT EXISTS (SELECT 1 FROM main.requests m WHERE m.ts = o.ts"
+    " AND coalesce(m.gen_id, m.req_hash, m.record) ="
+    " coalesce(o.gen_id, o.req_hash, o.record)) ORDER BY o.id";
+
+int
+cmd_merge(struct store *s, struct qopts *o, int argc, char **argv)
+{
+	char *attach;
+	int v, n, rc;
+
+	(void)o, (void)argc;
+	attach = sqlite3_mprintf("ATTACH 'file:' || %Q || '?mode=ro'"
+	    " AS other", argv[0]);
+	rc = sqlite3_exec(s->db, attach, NULL, NULL, NULL);
+	sqlite3_free(attach);
+	if (rc != SQLITE_OK || (v = other_version(s)) < 0) {
+		warnx_("%s: %s", argv[0], sqlite3_errmsg(s->db));
+		return 2;
+	}
+	if (v != store_version) {
+		warnx_("%s: schema version %d, not %d; open it with this "
+		    "or-log first (or-log -d %s stats)", argv[0], v,
+		    store_version, argv[0]);
+		return 2;
+	}
+	if (store_begin(s) == -1 || sqlite3_exec(s->db, merge_sql, NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		warnx_("%s: %s", argv[0], sqlite3_errmsg(s->db));
+		store_rollback(s);
+		return 2;
+	}
+	n = sqlite3_changes(s->db);
+	if (store_commit(s) == -1) {
+		warnx_("%s: %s", s->path, sqlite3_errmsg(s->db));
+		return 2;
+	}
+	warnx_("merged %d record%s from %s", n, n == 1 ? "" : "s", argv[0]);
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* query.h: or-log's subcommands, over a stored log. */
+#ifndef ORLOG_QUERY_H
+#define ORLOG_QUERY_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+struct qopts {
+	const char	*db;
+	int		 table;		/* -t */
+	int		 chart;
+	int		 csv;
+	int		 vacuum;
+	int		 receipt;
+	long		 count;		/* -n */
+	const char	*by;		/* stats --by */
+	const char	*model;
+	const char	*where;
+	int64_t		 since, until, before, max_age;	/* epoch ms, or -1 */
+};
+
+int	 cmd_stats(struct store *, struct qopts *, int, char **);
+int	 cmd_recent(struct store *, struct qopts *, int, char **);
+int	 cmd_search(struct store *, struct qopts *, int, char **);
+int	 cmd_show(struct store *, struct qopts *, int, char **);
+int	 cmd_export(struct store *, struct qopts *, int, char **);
+int	 cmd_sql(struct store *, struct qopts *, int, char **);
+int	 cmd_prune(struct store *, struct qopts *, int, char **);
+int	 cmd_merge(struct store *, struct qopts *, int, char **);
+int	 cmd_pending(struct store *, struct qopts *, int, char **);
+int	 cmd_cache(struct store *, struct qopts *, int, char **);
+
+/* Text output shared by the subcommands (table.c). */
+struct table;
+struct table	*table_new(int ncols);
+void		 table_add(struct table *, const char *);	/* a cell */
+void		 table_print(struct table *);	/* and frees it */
+void		 put_row_json(sqlite3_stmt *);	/* a result row as a record */
+void		 put_row_cells(struct table *, sqlite3_stmt *);
+void		 put_header(struct table *, sqlite3_stmt *);
+_Noreturn void	 qusage(const char *);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * reqhash.c: a request's identity, for caches and resumed batches.
+ *
+ * Two records ask the same thing when their canonical requests are
+ * equal: the record without orkit's reserved keys and without "stream"
+ * and "stream_options" (they change how the answer travels, not what
+ * it is), with the "system" and "prompt" shorthands folded into
+ * "messages" as or-send sends them, dumped compact with sorted keys.
+ * The hash is the SHA-256 of that text, in hex.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jvx.h"
+#include "reqhash.h"
+
+static const char *dropped[] = {
+	"prompt", "system", "id", "meta", "routed", "response", "send",
+	"cost", "error", "task", "priority", "log", "stream",
+	"stream_options", NULL
+};
+
+static jv
+message(const char *role, jv content)
+{
+	return JV_OBJECT(jv_string("role"), jv_string(role),
+	    jv_string("content"), content);
+}
+
+jv
+req_canonical(jv rec)
+{
+	jv req, msgs, out = jv_array(), sys, prompt;
+	int i;
+
+	if (jv_get_kind(rec) != JV_KIND_OBJECT)
+		return jv_invalid();
+	msgs = jvx_get(jv_copy(rec), "messages");
+	sys = jvx_get(jv_copy(rec), "system");
+	prompt = jvx_get(jv_copy(rec), "prompt");
+	if (jv_get_kind(sys) == JV_KIND_STRING)
+		out = jv_array_append(out, message("system", sys));
+	else
+		jv_free(sys);
+	if (jv_get_kind(msgs) == JV_KIND_ARRAY)
+		out = jv_array_concat(out, msgs);
+	else
+		jv_free(msgs);
+	if (jv_get_kind(prompt) == JV_KIND_STRING ||
+	    jv_get_kind(prompt) == JV_KIND_ARRAY)
+		out = jv_array_append(out, message("user", prompt));
+	else
+		jv_free(prompt);
+	if (jv_array_length(jv_copy(out)) == 0) {
+		jv_free(out);
+		return jv_invalid();
+	}
+	req = jv_copy(rec);
+	for (i = 0; dropped[i]; i++)
+		req = jv_object_delete(req, jv_string(dropped[i]));
+	return jv_object_set(req, jv_string("messages"), out);
+}
+
+int
+req_hash(jv rec, char hex[65])
+{
+	jv req = req_canonical(rec), text;
+
+	if (!jv_is_valid(req)) {
+		jv_free(req);
+		hex[0] = '\0';
+		return 0;
+	}
+	text = jv_dump_string(req, JV_PRINT_SORTED);
+	sha256_hex(jv_string_value(text),
+	    (size_t)jv_string_length_bytes(jv_copy(text)), hex);
+	jv_free(text);
+	return 1;
+}
+
+/* SHA-256 as FIPS 180-4 gives it. */
+static const uint32_t K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b,
+	0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+	0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7,
+	0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152,
+	0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+	0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+	0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+	0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+
+#define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
+
+static void
+sha256_block(uint32_t h[8], const unsigned char *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (; i < 64; i++)
+		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
+		    (w[i - 15] >> 3)) + w[i - 7] + (ROR(w[i - 2], 17) ^
+		    ROR(w[i - 2], 19) ^ (w[i - 2] >> 10));
+	a = h[0], b = h[1], c = h[2], d = h[3];
+	e = h[4], f = h[5], g = h[6], hh = h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+		    ((e & f) ^ (~e & g)) + K[i] + w[i];
+		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+		    ((a & b) ^ (a & c) ^ (b & c));
+		hh = g, g = f, f = e, e = d + t1;
+		d = c, c = b, b = a, a = t1 + t2;
+	}
+	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+}
+
+void
+sha256_hex(const void *data, size_t n, char hex[65])
+{
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	const unsigned char *p = data;
+	unsigned char last[128];
+	uint64_t bits = (uint64_t)n * 8;
+	size_t rest, tail, i;
+
+	for (; n >= 64; n -= 64, p += 64)
+		sha256_block(h, p);
+	rest = n;
+	memset(last, 0, sizeof(last));
+	memcpy(last, p, rest);
+	last[rest] = 0x80;
+	tail = rest < 56 ? 64 : 128;
+	for (i = 0; i < 8; i++)
+		last[tail - 1 - i] = (unsigned char)(bits >> (8 * i));
+	sha256_block(h, last);
+	if (tail == 128)
+		sha256_block(h, last + 64);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x",
+		    (unsigned)(h[i / 4] >> (24 - 8 * (i % 4))) & 0xff);
+}

@@ -1,0 +1,502 @@
+#!/usr/bin/env bats
+# or-log: records into SQLite and on, and the questions asked of them.
+
+load helper
+
+REC=$FIXTURES/log/records.jsonl
+
+setup() {
+	common_setup
+	cd "$BATS_TEST_TMPDIR"
+	DB=$BATS_TEST_TMPDIR/log.db
+	export ORKIT_DB=$DB
+}
+
+teardown() {
+	fake_stop
+}
+
+# A column of the log, one value a line (or a whole query).
+q() {
+	sqlite3 "${2:-$DB}" "$1"
+}
+
+# The five fixture records, stored.
+logged() {
+	or-log <"$REC" >/dev/null || [ $? -eq 1 ]
+}
+
+# --- usage -----------------------------------------------------------
+
+@test "--version prints the version" {
+	run -0 --separate-stderr or-log --version
+	assert_output "or-log $(cat "$TOP/VERSION")"
+}
+
+@test "--help prints one usage block on stdout" {
+	run -0 --separate-stderr or-log --help
+	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
+	[ "${#lines[@]}" -eq 10 ]
+	[ "$stderr" = "" ]
+}
+
+@test "an unknown flag, subcommand or misplaced flag is a usage error, exit 2" {
+	run -2 --separate-stderr or-log --bogus </dev/null
+	[ "${stderr_lines[0]}" = "or-log: unrecognized option '--bogus'" ]
+	run -2 --separate-stderr or-log frobnicate
+	[ "${stderr_lines[0]}" = 'or-log: no subcommand "frobnicate"' ]
+	run -2 --separate-stderr or-log recent --csv
+	[ "${stderr_lines[0]}" = "or-log: recent does not take that flag" ]
+	run -2 --separate-stderr or-log show
+	[ "${stderr_lines[0]}" = "or-log: show takes one operand" ]
+	run -2 --separate-stderr or-log stats --since yesterday
+	[ "${stderr_lines[0]}" = "or-log: --since wants an age (7d, 12h, 30m) or a date (2026-11-01)" ]
+	run -2 --separate-stderr or-log prune
+	[ "${stderr_lines[0]}" = "or-log: prune wants --before" ]
+	[ ! -e "$DB" ]
+}
+
+# --- appending -------------------------------------------------------
+
+@test "append: records go out byte for byte, every one stored" {
+	run -1 --separate-stderr bash -c 'or-log <"$0" >out.jsonl' "$REC"
+	cmp out.jsonl "$REC"
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+	[ "$(q 'SELECT group_concat(job) FROM requests')" = "job-1,job-2,job-3,job-4,job-5" ]
+	# The stored record is the line itself, big numbers and all.
+	[ "$(q 'SELECT record FROM requests WHERE id = 5')" = "$(sed -n 5p "$REC")" ]
+}
+
+@test "append: the columns extracted from a record" {
+	logged
+	run -0 q "SELECT ts, job, model, served, provider, gen_id, status, http,
+	    prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens,
+	    usd, usd_source, latency_ms, ttft_ms, cached, prompt, answer
+	    FROM requests ORDER BY id"
+	assert_output - <<'EOF'
+1795168800000|job-1|openai/gpt-5|openai/gpt-5|OpenAI|gen-1761054225-FM4MnnS8EeJreVmGVKEj|ok|200|19|77|64|0|0.00079375|usage|1200||0|Say hi in Portuguese|Oi! (or Olá!)
+1795172400000|job-2|anthropic/claude-sonnet-4|anthropic/claude-sonnet-4|Google|gen-1758884862-nNnfpZfNjYv7wX3JRgcl|ok|200|16|18|0|0|0.000318|generation|800|350|0|Say hi in Portuguese|Olá! 
+
+(That's "hi" in Portuguese!)
+1795253400000|job-3|deepseek/deepseek-chat-v3.1:free|deepseek/deepseek-chat-v3.1:free|DeepInfra|gen-1758884896-Vxp1md82hWmmqrwPbsR2|ok|200|13|4|0|0|0.0|usage|400||0|Answer in one word.
+Say hi in Portuguese|Olá!
+1795253460000|job-4|openai/gpt-5||||rate_limit_exceeded|429|||||||300||0|Why is the sky blue?|Rate limit exceeded: upstream timeout
+1795334400000|job-5|openai/gpt-5|openai/gpt-5|OpenAI|gen-1761054300-Fr3nchGreet1ngXyZabc|ok|200|19|77|64|0|0.00079375|usage|2000||0|Say hi in French|Salut !
+EOF
+}
+
+@test "append: an error record is stored and makes the exit status 1" {
+	sed -n 4p "$REC" >err.jsonl
+	run -1 --separate-stderr bash -c 'or-log <err.jsonl'
+	assert_output "$(cat err.jsonl)"
+	[ "$stderr" = "" ]
+	[ "$(q 'SELECT status, http FROM requests')" = "rate_limit_exceeded|429" ]
+}
+
+@test "append: a prompt line and a line that is not JSON are stored as they go out" {
+	printf '"just a prompt"\nnot json\n' >in
+	run -1 --separate-stderr or-log <in
+	assert_line --index 0 '{"prompt":"just a prompt"}'
+	assert_line --index 1 '{"error":{"tool":"or-log","type":"bad_input","message":"not a record: Invalid numeric literal at column 4","retryable":false,"line":2,"input":"not json"}}'
+	[ "$(q "SELECT record FROM requests WHERE id = 1")" = '{"prompt":"just a prompt"}' ]
+	[ "$(q "SELECT status || ' ' || record FROM requests WHERE id = 2")" = "bad_input ${lines[1]}" ]
+}
+
+@test "a ten-megabyte record goes through whole and is stored whole" {
+	{ printf '{"id":"big","prompt":"'; head -c 10000000 /dev/zero | tr '\0' x; printf ' needle"}\n'; } >big.jsonl
+	cat big.jsonl "$REC" >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; or-log <in | cmp - in'
+	[ "$stderr" = "" ]
+	[ "$(q "SELECT length(record), length(prompt) FROM requests WHERE job = 'big'")" = "10000031|10000007" ]
+	[ "$(or-log search needle | jq -r .id)" = 1 ]
+}
+
+@test "--receipt adds where the record was stored" {
+	head -2 "$REC" >in
+	run -0 --separate-stderr or-log -d "$DB" --receipt <in
+	[ "$(jq -c .log <<<"${lines[0]}")" = "{\"db\":\"$DB\",\"id\":1}" ]
+	[ "$(jq -c .log <<<"${lines[1]}")" = "{\"db\":\"$DB\",\"id\":2}" ]
+	# Otherwise the line is the one that came in.
+	[ "$(jq -c 'del(.log)' <<<"${lines[0]}")" = "$(head -1 in | jq -c .)" ]
+}
+
+@test "the default log is \$XDG_DATA_HOME/orkit/log.db, made 0600 even under umask 022" {
+	unset ORKIT_DB
+	run -0 --separate-stderr bash -c 'umask 022; head -1 "$0" | or-log >/dev/null' "$REC"
+	[ "$(stat -c %a "$XDG_DATA_HOME/orkit/log.db")" = 600 ]
+	[ "$(stat -c %a "$XDG_DATA_HOME/orkit")" = 700 ]
+	[ "$(q 'SELECT count(*) FROM requests' "$XDG_DATA_HOME/orkit/log.db")" -eq 1 ]
+	[ "$(q 'PRAGMA journal_mode' "$XDG_DATA_HOME/orkit/log.db")" = wal ]
+}
+
+# Feeds or-log from a fifo so the test decides when records arrive.
+start_fed() {
+	mkfifo in
+	umask 022
+	or-log <in >out 2>err &
+	LOG_PID=$!
+	exec 7>in
+}
+
+# Waits (at most 10 s) until out holds $1 lines.
+wait_lines() {
+	local i
+	for i in $(seq 200); do
+		[ "$(wc -l <out)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	fail "only $(wc -l <out) of $1 lines came out"
+}
+
+@test "a slow trickle is written on promptly; -wal and -shm are 0600 too" {
+	start_fed
+	head -1 "$REC" >&7
+	wait_lines 1
+	[ "$(stat -c %a "$DB" "$DB-wal" "$DB-shm" | sort -u)" = 600 ]
+	sed -n 2p "$REC" >&7
+	wait_lines 2
+	exec 7>&-
+	wait "$LOG_PID"
+	cmp out <(head -2 "$REC")
+}
+
+@test "kill -9 mid-stream: every record that came out is in the database" {
+	seq 300 | jq -c '{id: "k\(.)", prompt: "q\(.)"}' >all.jsonl
+	start_fed
+	head -200 all.jsonl >&7
+	wait_lines 200
+	tail -n +201 all.jsonl >&7
+	kill -9 "$LOG_PID"
+	wait "$LOG_PID" || true
+	exec 7>&-
+	n=$(wc -l <out)
+	[ "$n" -ge 200 ]
+	jq -r .id out | sort >came-out
+	q 'SELECT job FROM requests' | sort >stored
+	[ -z "$(comm -23 came-out stored)" ]
+}
+
+@test "eight or-logs appending at once store every row exactly once" {
+	seq 1000 | jq -c '{id: "w\(.)", prompt: "question \(.)"}' >jobs.jsonl
+	for i in 1 2 3 4 5 6 7 8; do
+		or-log <jobs.jsonl >out.$i 2>err.$i &
+	done
+	wait
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 8000 ]
+	[ "$(q 'SELECT count(DISTINCT job) FROM requests')" -eq 1000 ]
+	[ "$(cat out.* | wc -l)" -eq 8000 ]
+	[ "$(cat err.*)" = "" ]
+}
+
+@test "disk full: records still go out, the failure on stderr, exit 1" {
+	for i in $(seq 40); do cat "$REC"; done >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; (ulimit -f 128; exec or-log) <in | cat >out'
+	cmp out in
+	[[ "${stderr_lines[0]}" == "or-log: $DB: "*" records not stored: "* ]]
+}
+
+@test "read-only database: records still go out, the failure on stderr, exit 1" {
+	logged
+	run -1 --separate-stderr bash -c 'or-log -d "file:$0?mode=ro" <"$1" >out' "$DB" "$REC"
+	cmp out "$REC"
+	[ "$stderr" = "or-log: file:$DB?mode=ro: 5 records not stored: attempt to write a readonly database" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+}
+
+@test "a file that cannot be a log: records still go out, exit 1" {
+	echo "not a database at all, just some text that is long enough" >"$DB"
+	run -1 --separate-stderr bash -c 'or-log <"$0" >out' "$REC"
+	cmp out "$REC"
+	[ "${stderr_lines[0]}" = "or-log: $DB: file is not a database" ]
+	[ "${stderr_lines[1]}" = "or-log: $DB: records will be written on but not stored" ]
+}
+
+# --- schema ----------------------------------------------------------
+
+@test "a version 1 log is upgraded in place, its rows kept" {
+	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
+	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
+	run -0 --separate-stderr or-log search old
+	assert_output '{"id":1,"time":"1970-01-01T00:00:00Z","model":null,"status":"ok","snippet":"an [old] question"}'
+	[ "$(q 'PRAGMA user_version')" -eq 2 ]
+	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats" ]
+	head -1 "$REC" | or-log >/dev/null
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
+}
+
+@test "a log newer than this or-log is refused, exit 2, input left unread" {
+	logged
+	q 'PRAGMA user_version = 99'
+	run -2 --separate-stderr bash -c 'or-log; s=$?; cat; exit $s' <"$REC"
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (2); use a newer orkit" ]
+	assert_output "$(cat "$REC")"
+	run -2 --separate-stderr or-log stats
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (2); use a newer orkit" ]
+}
+
+# --- queries ---------------------------------------------------------
+
+@test "stats: one record per model, the costliest first" {
+	logged
+	run -0 --separate-stderr or-log stats
+	assert_output - <<'EOF'
+{"model":"openai/gpt-5","requests":3,"failures":1,"prompt_tokens":38,"completion_tokens":154,"reasoning_tokens":128,"cached_tokens":0,"usd":0.0015875,"latency_mean_ms":1167,"latency_p50_ms":1200,"latency_p95_ms":2000}
+{"model":"anthropic/claude-sonnet-4","requests":1,"failures":0,"prompt_tokens":16,"completion_tokens":18,"reasoning_tokens":0,"cached_tokens":0,"usd":0.000318,"latency_mean_ms":800,"latency_p50_ms":800,"latency_p95_ms":800}
+{"model":"deepseek/deepseek-chat-v3.1:free","requests":1,"failures":0,"prompt_tokens":13,"completion_tokens":4,"reasoning_tokens":0,"cached_tokens":0,"usd":0,"latency_mean_ms":400,"latency_p50_ms":400,"latency_p95_ms":400}
+EOF
+}
+
+@test "stats: mean, median and 95th percentile by nearest rank over shuffled latencies" {
+	seq 0 100 | jq -c '{prompt: "p\(.)", model: "m", send: {latency_ms: ((. * 37 % 101) * 10)}}' |
+	    or-log >/dev/null
+	run -0 --separate-stderr or-log stats
+	assert_output '{"model":"m","requests":101,"failures":0,"prompt_tokens":0,"completion_tokens":0,"reasoning_tokens":0,"cached_tokens":0,"usd":0,"latency_mean_ms":500,"latency_p50_ms":500,"latency_p95_ms":950}'
+}
+
+@test "stats -t --by day: a table in date order" {
+	logged
+	run -0 --separate-stderr or-log stats -t --by day
+	assert_output - <<'EOF'
+DAY         REQUESTS  FAILED  TOKENS_IN  TOKENS_OUT  USD       MEAN_MS  P50_MS  P95_MS
+2026-11-20         2       0         35          95  0.001112     1000     800    1200
+2026-11-21         2       1         13           4  0.000000      350     300     400
+2026-11-22         1       0         19          77  0.000794     2000    2000    2000
+EOF
+	run -0 --separate-stderr bash -c 'or-log stats --by hour | jq -r "[.hour, .requests] | @tsv"'
+	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
+}
+
+@test "stats --since, --until, --model, --where and --by provider narrow it" {
+	logged
+	run -0 --separate-stderr or-log stats --by provider --since 2026-11-20T10:30:00Z --until 2026-11-22
+	assert_output - <<'EOF'
+{"provider":"Google","requests":1,"failures":0,"prompt_tokens":16,"completion_tokens":18,"reasoning_tokens":0,"cached_tokens":0,"usd":0.000318,"latency_mean_ms":800,"latency_p50_ms":800,"latency_p95_ms":800}
+{"provider":null,"requests":1,"failures":1,"prompt_tokens":0,"completion_tokens":0,"reasoning_tokens":0,"cached_tokens":0,"usd":0,"latency_mean_ms":300,"latency_p50_ms":300,"latency_p95_ms":300}
+{"provider":"DeepInfra","requests":1,"failures":0,"prompt_tokens":13,"completion_tokens":4,"reasoning_tokens":0,"cached_tokens":0,"usd":0,"latency_mean_ms":400,"latency_p50_ms":400,"latency_p95_ms":400}
+EOF
+	run -0 --separate-stderr or-log stats --by job --model openai/gpt-5 --where "status = 'ok'"
+	assert_output - <<'EOF'
+{"job":"job-1","requests":1,"failures":0,"prompt_tokens":19,"completion_tokens":77,"reasoning_tokens":64,"cached_tokens":0,"usd":0.00079375,"latency_mean_ms":1200,"latency_p50_ms":1200,"latency_p95_ms":1200}
+{"job":"job-5","requests":1,"failures":0,"prompt_tokens":19,"completion_tokens":77,"reasoning_tokens":64,"cached_tokens":0,"usd":0.00079375,"latency_mean_ms":2000,"latency_p50_ms":2000,"latency_p95_ms":2000}
+EOF
+	run -2 --separate-stderr or-log stats --where 'nosuch = 1'
+	[ "$stderr" = "or-log: stats: no such column: nosuch" ]
+	run -2 --separate-stderr or-log stats --by week
+	[ "${stderr_lines[0]}" = "or-log: --by wants model, provider, job, day or hour" ]
+}
+
+@test "stats --chart: ASCII bars of USD when piped" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log stats --chart | cat'
+	assert_output - <<'EOF'
+openai/gpt-5                      ######################################## $0.001587
+anthropic/claude-sonnet-4         ######## $0.000318
+deepseek/deepseek-chat-v3.1:free   $0.000000
+EOF
+	run -0 --separate-stderr bash -c 'or-log stats --chart --by day --where "usd IS NULL OR usd = 0" | cat'
+	assert_output '2026-11-21  ######################################## 2'
+}
+
+@test "recent: the last records as stored, oldest first; -t a table" {
+	logged
+	run -0 --separate-stderr or-log recent -n 2
+	assert_output "$(tail -2 "$REC")"
+	run -0 --separate-stderr or-log recent -t
+	assert_output - <<'EOF'
+ID  TIME                 MODEL                             STATUS               TOKENS  USD       MS    PROMPT
+ 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.000794  1200  Say hi in Portuguese
+ 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34  0.000318   800  Say hi in Portuguese
+ 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17  0.000000   400  Answer in one word. Say hi in Portuguese
+ 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                     300  Why is the sky blue?
+ 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.000794  2000  Say hi in French
+EOF
+}
+
+@test "search: full text over prompts, answers and errors, ranked" {
+	logged
+	run -0 --separate-stderr or-log search 'timeout OR refused'
+	assert_output '{"id":4,"time":"2026-11-21T09:31:00Z","model":"openai/gpt-5","status":"rate_limit_exceeded","snippet":"Rate limit exceeded: upstream [timeout]"}'
+	run -0 --separate-stderr or-log search -t -n 2 french
+	assert_output - <<'EOF'
+id  time                  model         status  snippet
+ 5  2026-11-22T08:00:00Z  openai/gpt-5  ok      Say hi in [French]
+EOF
+	run -0 --separate-stderr or-log search nothinglikethis
+	assert_output ''
+	run -2 --separate-stderr or-log search 'AND AND'
+	[ "$stderr" = "or-log: $DB: fts5: syntax error near \"AND\"" ]
+}
+
+@test "show: the stored record whole, by row id or generation id" {
+	logged
+	run -0 --separate-stderr or-log show 5
+	assert_output "$(sed -n 5p "$REC")"
+	run -0 --separate-stderr or-log show gen-1758884862-nNnfpZfNjYv7wX3JRgcl
+	assert_output "$(sed -n 2p "$REC")"
+	run -1 --separate-stderr or-log show 99
+	assert_output ''
+	[ "$stderr" = "or-log: no record 99 in $DB" ]
+}
+
+@test "export: records as stored, or CSV of the columns" {
+	logged
+	run -0 --separate-stderr or-log export
+	assert_output "$(cat "$REC")"
+	run -0 --separate-stderr or-log export --since 2026-11-21 --until 2026-11-21T09:31:00Z --csv
+	assert_output - <<EOF
+id,time,job,model,served,provider,gen_id,status,http,prompt_tokens,completion_tokens,reasoning_tokens,cached_tokens,usd,usd_source,latency_ms,ttft_ms,req_hash,cached$(printf '\r')
+3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0.0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0$(printf '\r')
+EOF
+}
+
+@test "sql: any SELECT, on a log opened read-only" {
+	logged
+	run -0 --separate-stderr or-log sql "SELECT status, count(*) AS n FROM requests GROUP BY status ORDER BY n DESC"
+	assert_output $'{"status":"ok","n":4}\n{"status":"rate_limit_exceeded","n":1}'
+	run -0 --separate-stderr or-log sql -t "SELECT job, usd FROM requests WHERE id < 3"
+	assert_output $'job    usd\njob-1  0.00079375\njob-2    0.000318'
+	run -2 --separate-stderr or-log sql "DELETE FROM requests"
+	[ "$stderr" = "or-log: $DB: attempt to write a readonly database" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+}
+
+@test "a query on a log that is not there says so, exit 2" {
+	run -2 --separate-stderr or-log stats
+	[ "$stderr" = "or-log: $DB: No such file or directory" ]
+	[ ! -e "$DB" ]
+}
+
+@test "prune: rows older than a date go, from the search index too" {
+	logged
+	run -0 --separate-stderr or-log prune --before 2026-11-21 --vacuum
+	[ "$stderr" = "or-log: pruned 2 records" ]
+	[ "$(q 'SELECT group_concat(id) FROM (SELECT id FROM requests ORDER BY id)')" = "3,4,5" ]
+	run -0 --separate-stderr or-log search Portuguese
+	[ "$(jq -r .id <<<"$output")" = 3 ]
+	run -0 --separate-stderr or-log prune --before 2100-01-01
+	[ "$stderr" = "or-log: pruned 3 records" ]
+	# An age counts back from now: a record just logged is kept.
+	echo '"new"' | or-log >/dev/null
+	run -0 --separate-stderr or-log prune --before 1h
+	[ "$stderr" = "or-log: pruned 0 records" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 1 ]
+}
+
+@test "merge: another log's rows, each once, however often it is merged" {
+	head -3 "$REC" | or-log >/dev/null
+	{ tail -3 "$REC"; echo '{"prompt":"only there","id":"x"}'; } |
+	    or-log -d other.db >/dev/null || true
+	run -0 --separate-stderr or-log merge other.db
+	[ "$stderr" = "or-log: merged 3 records from other.db" ]
+	[ "$(q 'SELECT group_concat(job) FROM requests')" = "job-1,job-2,job-3,job-4,job-5,x" ]
+	run -0 --separate-stderr or-log merge other.db
+	[ "$stderr" = "or-log: merged 0 records from other.db" ]
+	run -0 --separate-stderr or-log search 'only'
+	[ "$(jq -r .id <<<"$output")" = 6 ]
+	q 'PRAGMA user_version = 1' other.db
+	run -2 --separate-stderr or-log merge other.db
+	[ "$stderr" = "or-log: other.db: schema version 1, not 2; open it with this or-log first (or-log -d other.db stats)" ]
+}
+
+# --- pending and cache -----------------------------------------------
+
+@test "pending: only the jobs with no successful row, by id or by request hash" {
+	logged
+	cat >jobs.jsonl <<'EOF'
+{"prompt":"Say hi in Portuguese","model":"openai/gpt-5","id":"job-1"}
+{"prompt":"Why is the sky blue?","model":"openai/gpt-5","id":"job-4"}
+{"prompt":"Say hi in French","model":"openai/gpt-5","id":"job-6"}
+{"model":"anthropic/claude-sonnet-4","prompt":"Say hi in Portuguese"}
+{"prompt":"Say hi in Portuguese","model":"anthropic/claude-sonnet-4","temperature":0}
+EOF
+	run -0 --separate-stderr or-log pending <jobs.jsonl
+	assert_output "$(sed -n '2p;3p;5p' jobs.jsonl)"
+	# With no log yet, everything is pending.
+	run -0 --separate-stderr or-log -d none.db pending <jobs.jsonl
+	assert_output "$(cat jobs.jsonl)"
+	[ ! -e none.db ]
+}
+
+@test "pending | or-send | or-log: a crashed batch resumed sends only the rest" {
+	fake_start
+	seq 6 | jq -c '{id: "r\(.)", prompt: "question \(.)"}' >jobs.jsonl
+	head -4 jobs.jsonl | or-send | or-log >/dev/null
+	run -0 --separate-stderr bash -c 'or-log pending <jobs.jsonl | or-send | or-log | jq -r .id'
+	assert_output $'r5\nr6'
+	[ "$(requests)" -eq 6 ]
+	[ "$(q "SELECT count(*) FROM requests WHERE status = 'ok'")" -eq 6 ]
+}
+
+@test "cache | or-send: repeats are answered from the log, unsent, and cost nothing" {
+	fake_start
+	printf '{"prompt":"first","model":"openai/gpt-4o-mini"}\n' | or-send | or-log >/dev/null
+	printf '{"prompt":"first","model":"openai/gpt-4o-mini","id":"again"}\n{"prompt":"second"}\n' >jobs.jsonl
+	run -0 --separate-stderr bash -c 'or-log cache <jobs.jsonl | or-send | or-log'
+	[ "$(requests)" -eq 2 ]
+	[ "$(jq -c '[.id, .send.cached, .send.log.id, .response.choices[0].message.content]' <<<"${lines[0]}")" = '["again",true,1,"Echo: first"]' ]
+	[ "$(jq -c '[.send.cached, .response.choices[0].message.content]' <<<"${lines[1]}")" = '[null,"Echo: second"]' ]
+	[ "$(q 'SELECT job, cached, usd, usd_source FROM requests WHERE id = 2')" = "again|1|0.0|cached" ]
+	# The response is the stored one, byte for byte.
+	[ "$(jq -c .response <<<"${lines[0]}")" = "$(q 'SELECT record FROM requests WHERE id = 1' | jq -c .response)" ]
+}
+
+@test "--max-age: older rows neither count as done nor answer from the cache" {
+	old=$(date -u -d '-3 days' +%Y-%m-%dT%H:%M:%S.000Z)
+	jq -c --arg t "$old" '.send.started_at = $t' <(head -1 "$REC") | or-log >/dev/null
+	printf '{"prompt":"Say hi in Portuguese","model":"openai/gpt-5"}\n' >jobs.jsonl
+	run -0 --separate-stderr or-log pending --max-age 1d <jobs.jsonl
+	assert_output "$(cat jobs.jsonl)"
+	run -0 --separate-stderr or-log pending --max-age 4d <jobs.jsonl
+	assert_output ''
+	run -0 --separate-stderr or-log cache --max-age 2d <jobs.jsonl
+	assert_output "$(cat jobs.jsonl)"
+	run -0 --separate-stderr or-log cache --max-age 1w <jobs.jsonl
+	[ "$(jq -r .send.cached <<<"$output")" = true ]
+}
+
+# --- signals ---------------------------------------------------------
+
+# Waits (at most 10 s) for or-log to end; then ends its input.
+wait_exit() {
+	local i
+	for i in $(seq 200); do
+		kill -0 "$LOG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	exec 7>&-
+	st=0
+	wait "$LOG_PID" || st=$?
+}
+
+@test "SIGINT commits what was read and reads on; a second one stops" {
+	start_fed
+	# Its first record out says it is running, signal handlers set.
+	head -1 "$REC" >&7
+	wait_lines 1
+	sed -n 2p "$REC" >&7
+	kill -INT "$LOG_PID"
+	wait_lines 2
+	sed -n 3p "$REC" >&7
+	wait_lines 3
+	kill -INT "$LOG_PID"
+	wait_exit
+	[ "$st" -eq 1 ]
+	cmp out <(head -3 "$REC")
+	[ "$(cat err)" = "or-log: stopped; the rest of the input was not read" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 3 ]
+}
+
+@test "SIGTERM commits what was read, writes it on, and stops" {
+	start_fed
+	head -1 "$REC" >&7
+	wait_lines 1
+	sed -n '2,3p' "$REC" >&7
+	kill -TERM "$LOG_PID"
+	wait_exit
+	[ "$st" -eq 1 ]
+	# What was read by then came out and is stored; nothing else.
+	n=$(wc -l <out)
+	cmp out <(head -"$n" "$REC")
+	[ "$(q 'SELECT count(*) FROM requests')" -eq "$n" ]
+	[ "$(cat err)" = "or-log: stopped; the rest of the input was not read" ]
+}
