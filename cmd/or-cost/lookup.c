@@ -15,8 +15,6 @@
  * after the whole lines already read.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +26,7 @@
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
+#include "sigwake.h"
 #include "util.h"
 
 enum { J_READY, J_FLIGHT, J_DONE };
@@ -55,41 +54,9 @@ struct lookups {
 	CURL		**idle;
 	size_t		 nidle;
 	int		 stopped;	/* signals seen */
+	int		 wake;		/* sigwake's fd */
 	unsigned long	 nstopped;	/* records costed without lookup */
 };
-
-static volatile sig_atomic_t signals;
-static int sigpipe[2] = { -1, -1 };
-
-static void
-on_signal(int sig)
-{
-	int e = errno;
-
-	(void)sig;
-	signals++;
-	if (write(sigpipe[1], "", 1) == -1) {
-		/* full: a wakeup is already pending */
-	}
-	errno = e;
-}
-
-/* No SA_RESTART: a blocked read of stdin returns to notice the signal. */
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(sigpipe) == -1)
-		die(2, "pipe: %s", strerror(errno));
-	fcntl(sigpipe[0], F_SETFL, O_NONBLOCK);
-	fcntl(sigpipe[1], F_SETFL, O_NONBLOCK);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 static void
 job_free(struct job *j)
@@ -317,7 +284,7 @@ wait_for_work(struct lookups *l, int64_t timeout)
 	unsigned n = 1;
 	int r;
 
-	fds[0].fd = sigpipe[0];
+	fds[0].fd = l->wake;
 	fds[0].events = CURL_WAIT_POLLIN;
 	fds[0].revents = 0;
 	if (want_input(l)) {
@@ -330,12 +297,8 @@ wait_for_work(struct lookups *l, int64_t timeout)
 		timeout = 1000;
 	if (curl_multi_poll(l->multi, fds, n, (int)timeout, &r) != CURLM_OK)
 		die(2, "curl_multi_poll failed");
-	if (fds[0].revents) {
-		char b[64];
-
-		while (read(sigpipe[0], b, sizeof(b)) > 0)
-			;
-	}
+	if (fds[0].revents)
+		sigwake_drain();
 	if (n > 1 && fds[1].revents)
 		rec_fill(l->in);
 }
@@ -388,12 +351,12 @@ lookup_run(struct run *r, struct reader *in)
 	curl_multi_setopt(l.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)r->parallel);
 	curl_multi_setopt(l.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	catch_signals();
+	l.wake = sigwake_catch();
 	while (l.held > 0 || !rec_reader_eof(in)) {
-		if (signals > l.stopped) {
+		if (sigwake_count() > l.stopped) {
 			if (l.stopped == 0)
 				stop(&l);
-			l.stopped = signals;
+			l.stopped = sigwake_count();
 		}
 		if (l.stopped > 1) {
 			stop_reading(&l);
@@ -420,6 +383,5 @@ lookup_run(struct run *r, struct reader *in)
 		curl_easy_cleanup(l.idle[--l.nidle]);
 	free(l.idle);
 	curl_multi_cleanup(l.multi);
-	close(sigpipe[0]);
-	close(sigpipe[1]);
+	sigwake_close();
 }

@@ -8,8 +8,6 @@
  * time and never slept on, so one 429 does not stall the other transfers.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "http.h"
 #include "record.h"
 #include "send.h"
+#include "sigwake.h"
 #include "stream.h"
 #include "util.h"
 
@@ -35,6 +34,7 @@ struct batch {
 	int64_t			 next_start;	/* --rate: monotonic ms */
 	int64_t			 hold_until;	/* a 429 slows everyone */
 	int			 stopping;	/* signals seen */
+	int			 wake;		/* sigwake's fd */
 	int			 status;
 	/* progress */
 	int64_t			 t_begin, t_drawn;
@@ -42,48 +42,6 @@ struct batch {
 	double			 usd;
 	int			 tty;
 };
-
-static volatile sig_atomic_t signals;
-static int sigpipe[2] = { -1, -1 };
-
-static void
-on_signal(int sig)
-{
-	int e = errno;
-
-	(void)sig;
-	signals++;
-	if (write(sigpipe[1], "", 1) == -1) {
-		/* full: a wakeup is already pending */
-	}
-	errno = e;
-}
-
-/* No SA_RESTART: a blocked read of stdin returns to notice the signal. */
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	if (pipe(sigpipe) == -1)
-		die(2, "pipe: %s", strerror(errno));
-	fcntl(sigpipe[0], F_SETFL, O_NONBLOCK);
-	fcntl(sigpipe[1], F_SETFL, O_NONBLOCK);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void
-drain_sigpipe(void)
-{
-	char b[64];
-
-	while (read(sigpipe[0], b, sizeof(b)) > 0)
-		;
-}
 
 /* --- progress --------------------------------------------------------- */
 
@@ -407,8 +365,8 @@ interrupt(struct batch *b)
 	struct job *j;
 	struct rec *rec;
 
-	if (signals > b->stopping)
-		b->stopping = signals;
+	if (sigwake_count() > b->stopping)
+		b->stopping = sigwake_count();
 	for (j = b->head; j; j = j->next) {
 		if (j->state == JOB_READY) {
 			send_interrupt(j, 0);
@@ -444,7 +402,7 @@ wait_for_work(struct batch *b, int64_t timeout)
 	unsigned n = 0;
 	int r;
 
-	fds[n].fd = sigpipe[0];
+	fds[n].fd = b->wake;
 	fds[n].events = CURL_WAIT_POLLIN;
 	fds[n++].revents = 0;
 	if (want_input(b)) {
@@ -461,7 +419,7 @@ wait_for_work(struct batch *b, int64_t timeout)
 	if (curl_multi_poll(b->multi, fds, n, (int)timeout, &r) != CURLM_OK)
 		die(2, "curl_multi_poll failed");
 	if (fds[0].revents)
-		drain_sigpipe();
+		sigwake_drain();
 	if (n > 1 && fds[1].revents)
 		rec_fill(b->in);
 }
@@ -492,7 +450,7 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 	curl_multi_setopt(b.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)o->parallel);
 	curl_multi_setopt(b.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	catch_signals();
+	b.wake = sigwake_catch();
 	if (o->progress) {
 		progress_of = &b;
 		before_msg = progress_clear;
@@ -500,7 +458,7 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 	if (one)
 		hold(&b, one);
 	while (busy(&b)) {
-		if (signals > b.stopping || b.stopping)
+		if (sigwake_count() > b.stopping || b.stopping)
 			interrupt(&b);
 		emit_done(&b);
 		take_input(&b);
@@ -531,7 +489,6 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 		curl_easy_cleanup(b.idle[--b.nidle]);
 	free(b.idle);
 	curl_multi_cleanup(b.multi);
-	close(sigpipe[0]);
-	close(sigpipe[1]);
+	sigwake_close();
 	return b.status;
 }

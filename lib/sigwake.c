@@ -1,0 +1,76 @@
+/* sigwake.c: signals counted, and written to a pipe (sigwake.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sigwake.h"
+#include "util.h"
+
+static volatile sig_atomic_t signals;
+static int sigpipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	signals++;
+	if (write(sigpipe[1], "", 1) == -1) {
+		/* full: a wakeup is already pending */
+	}
+	errno = e;
+}
+
+static void
+nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		die(2, "fcntl: %s", strerror(errno));
+}
+
+/* No SA_RESTART: a blocked read of stdin returns to notice the signal. */
+int
+sigwake_catch(void)
+{
+	struct sigaction sa;
+
+	if (pipe(sigpipe) == -1)
+		die(2, "pipe: %s", strerror(errno));
+	nonblock(sigpipe[0]);
+	nonblock(sigpipe[1]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1)
+		die(2, "sigaction: %s", strerror(errno));
+	return sigpipe[0];
+}
+
+int
+sigwake_count(void)
+{
+	return signals;
+}
+
+void
+sigwake_drain(void)
+{
+	char b[64];
+
+	while (read(sigpipe[0], b, sizeof(b)) > 0)
+		;
+}
+
+void
+sigwake_close(void)
+{
+	close(sigpipe[0]);
+	close(sigpipe[1]);
+	sigpipe[0] = sigpipe[1] = -1;
+}
