@@ -31,6 +31,14 @@ price_known(double d)
 	return !isnan(d) && d >= 0;
 }
 
+int
+cat_is_free_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n > 5 && strcmp(id + n - 5, ":free") == 0;
+}
+
 /* --- fields, from a parsed model ---------------------------------------- */
 
 static int

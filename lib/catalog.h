@@ -23,6 +23,9 @@
 #define PRICE_DYNAMIC	(-1.0)		/* "-1": decided per request */
 int	 price_known(double);		/* neither NAN nor dynamic */
 
+/* A model id naming a free variant: "...:free". */
+int	 cat_is_free_id(const char *);
+
 struct model {
 	const char	*json;		/* the object's bytes; borrowed */
 	size_t		 len;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cost.h"
 #include "jvx.h"
 #include "record.h"
@@ -78,14 +79,8 @@ cost_gen_id(const struct rec *rec)
 static int
 is_free_model(jv model)
 {
-	const char *m;
-	size_t n;
-
-	if (jv_get_kind(model) != JV_KIND_STRING)
-		return 0;
-	m = jv_string_value(model);
-	n = strlen(m);
-	return n > 5 && strcmp(m + n - 5, ":free") == 0;
+	return jv_get_kind(model) == JV_KIND_STRING &&
+	    cat_is_free_id(jv_string_value(model));
 }
 
 /* The model asked for, when the response does not say. */

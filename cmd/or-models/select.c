@@ -118,10 +118,8 @@ provider_ok(const struct model *m, char *const *prov)
 static int
 free_ok(const struct model *m)
 {
-	size_t n = strlen(m->id);
-
 	return (m->prompt == 0 && m->completion == 0) ||
-	    (n > 5 && strcmp(m->id + n - 5, ":free") == 0);
+	    cat_is_free_id(m->id);
 }
 
 /* Limits are per 1M tokens, as given; a price not known is over it. */

@@ -131,18 +131,16 @@ free_model(void)
 	const char *env = getenv("ORKIT_FREE_MODEL");
 	struct catalog *c;
 	char *path, *pick = NULL;
-	size_t i, n;
+	size_t i;
 
 	if (env && *env)
 		return xstrdup(env);
 	path = cat_path();
 	c = cat_read(path);
 	free(path);
-	for (i = 0; c && i < c->n && pick == NULL; i++) {
-		n = strlen(c->models[i].id);
-		if (n > 5 && strcmp(c->models[i].id + n - 5, ":free") == 0)
+	for (i = 0; c && i < c->n && pick == NULL; i++)
+		if (cat_is_free_id(c->models[i].id))
 			pick = xstrdup(c->models[i].id);
-	}
 	cat_free(c);
 	return pick ? pick : xstrdup(DEFAULT_FREE_MODEL);
 }

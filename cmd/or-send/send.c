@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
@@ -220,14 +221,8 @@ add_response(struct job *j, jv body, int raw)
 static int
 is_free(jv model)
 {
-	const char *m;
-	size_t n;
-
-	if (jv_get_kind(model) != JV_KIND_STRING)
-		return 0;
-	m = jv_string_value(model);
-	n = strlen(m);
-	return n > 5 && strcmp(m + n - 5, ":free") == 0;
+	return jv_get_kind(model) == JV_KIND_STRING &&
+	    cat_is_free_id(jv_string_value(model));
 }
 
 static void
