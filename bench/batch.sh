@@ -45,8 +45,6 @@ fake() {
 	curl -s -o /dev/null "$OPENROUTER_BASE_URL/models" || :
 }
 
-now_us() { echo $(($(date +%s%N) / 1000)); }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
 # rss FILE: the peak RSS /usr/bin/time wrote in FILE, in MB.
 rss() { calc %.1f "$(tail -n 1 "$1") / 1024"; }

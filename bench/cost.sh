@@ -10,30 +10,13 @@
 # Every counter is an environment variable; the key is never in argv.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/bin:$PATH
 REQS=${BENCH_COST_REQS:-10000}
 P=${BENCH_COST_P:-32}
 DELAY=${BENCH_COST_DELAY_MS:-20}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+. "$top/bench/lib.sh"
 
 export OPENROUTER_API_KEY=sk-or-v1-bench-key-for-the-fake-server
-FAKEOR_KEY=$OPENROUTER_API_KEY "$top/tests/fake/fakeor" -g "$DELAY" \
-    >"$tmp/port" 2>/dev/null &
-pid=$!
-while [ ! -s "$tmp/port" ]; do
-	kill -0 "$pid" 2>/dev/null || { echo "fakeor did not start" >&2; exit 1; }
-	sleep 0.05
-done
-export OPENROUTER_BASE_URL=http://127.0.0.1:$(cat "$tmp/port")
-
-now_us() { echo $(($(date +%s%N) / 1000)); }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+fake_start -g "$DELAY"
 
 yes '{"prompt":"Say hi"}' | head -n "$REQS" | or-send -P 64 >"$tmp/sent"
 ideal_s=$(calc %.2f "$REQS * $DELAY / $P / 1000")

@@ -53,3 +53,8 @@ mean_us() {
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
 }
+
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+# calc FORMAT EXPR: awk's arithmetic, printed with FORMAT.
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
