@@ -228,6 +228,20 @@ costs() {
 	[ "$(jq -c '[.cost.usd, .cost.free, .cost.source]' <<<"$output")" = '[0,true,"usage"]' ]
 }
 
+@test "an answer or-log replayed from its cache costs 0: it was billed once" {
+	fake_start
+	answered hello "two words" >sent.jsonl
+	jq -c 'if .prompt == "hello" then .send.cached = true else . end' \
+	    sent.jsonl >replayed.jsonl
+	run -0 --separate-stderr or-cost <replayed.jsonl
+	[ "$(requests /generation)" -eq 1 ]
+	[ "$(head -1 <<<"$output" | jq -c '[.cost.source, .cost.usd, .cost.prompt_tokens, .cost.generation_id == .response.id, .cost.note]')" = '["cached",0,0,true,"answered from or-log'"'"'s cache: not billed again"]' ]
+	[ "$(tail -1 <<<"$output" | jq -c '[.cost.source, .cost.usd == .response.usage.cost]')" = '["generation",true]' ]
+	run -0 --separate-stderr or-cost --total <replayed.jsonl
+	[ "$(jq -c '.total | [.records, .requests, .usd_by_source.cached]' <<<"$output")" = '[2,1,0]' ]
+	[ "$(jq .total.usd <<<"$output")" = "$(jq -s '.[1].response.usage.cost' sent.jsonl)" ]
+}
+
 # --- what passes through -------------------------------------------------
 
 @test "an errored record with a generation id is looked up: it was billed" {
@@ -308,7 +322,7 @@ costs() {
 @test "--total: one record, sums exact against the hand-computed fixture" {
 	run -1 --separate-stderr or-cost --total <"$C/costed.jsonl"
 	[ "${#lines[@]}" -eq 1 ]
-	assert_equal "$(jq -c '.total | del(.models, .providers)' <<<"$output")" '{"records":6,"requests":5,"failures":2,"prompt_tokens":147,"completion_tokens":1068,"reasoning_tokens":3,"cached_tokens":4,"usd":1.000012355679,"usd_by_source":{"generation":0.100012355679,"usage":0.2,"estimate":0.7}}'
+	assert_equal "$(jq -c '.total | del(.models, .providers)' <<<"$output")" '{"records":6,"requests":5,"failures":2,"prompt_tokens":147,"completion_tokens":1068,"reasoning_tokens":3,"cached_tokens":4,"usd":1.000012355679,"usd_by_source":{"generation":0.100012355679,"usage":0.2,"estimate":0.7,"cached":0}}'
 	assert_equal "$(jq -c '.total.models | map_values([.records, .requests, .failures, .usd])' <<<"$output")" '{"openai/gpt-4o-mini":[3,3,0,1],"anthropic/claude-3.5-haiku":[2,2,1,1.2355679e-05],"(none)":[1,0,1,0]}'
 	assert_equal "$(jq -c '.total.providers | map_values(.usd)' <<<"$output")" '{"OpenAI":0.1,"Azure":0.2,"Anthropic":1.2355679e-05,"(none)":0.7}'
 }

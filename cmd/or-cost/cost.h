@@ -11,7 +11,7 @@
 #include "http.h"
 #include "record.h"
 
-enum source { SRC_GENERATION, SRC_USAGE, SRC_ESTIMATE, SRC_N };
+enum source { SRC_GENERATION, SRC_USAGE, SRC_ESTIMATE, SRC_CACHED, SRC_N };
 extern const char *const source_name[SRC_N];
 
 #define WAIT_MS		10000	/* --wait: /generation's lag, at most */
@@ -33,6 +33,8 @@ struct run {
 /* fill.c */
 int	 cost_wanted(const struct run *, const struct rec *);
 jv	 cost_from_usage(const struct rec *, const char *note);	/* owned */
+int	 cost_is_cached(const struct rec *);
+jv	 cost_from_cache(const struct rec *);			/* owned */
 jv	 cost_from_generation(const struct rec *, jv data);	/* consumes data */
 char	*cost_gen_id(const struct rec *);	/* malloc'd response.id, or NULL */
 void	 put(struct run *, struct rec *);	/* out, or into the totals;

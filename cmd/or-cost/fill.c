@@ -15,7 +15,8 @@
 #include "record.h"
 #include "util.h"
 
-const char *const source_name[SRC_N] = { "generation", "usage", "estimate" };
+const char *const source_name[SRC_N] = { "generation", "usage", "estimate",
+    "cached" };
 
 /* Records that get a cost; the rest go on as they came. */
 int
@@ -157,6 +158,44 @@ cost_from_usage(const struct rec *rec, const char *note)
 	c = jv_object_set(c, jv_string("source"), jv_string("usage"));
 	if (note)
 		c = jv_object_set(c, jv_string("note"), jv_string(note));
+	jv_free(resp);
+	return c;
+}
+
+/* send.cached: or-log answered it from its log; nothing was sent. */
+int
+cost_is_cached(const struct rec *rec)
+{
+	jv c = jvx_get(rec_get(rec, "send"), "cached");
+	int yes = jv_get_kind(c) == JV_KIND_TRUE;
+
+	jv_free(c);
+	return yes;
+}
+
+/*
+ * The answer was billed once, when it was first made: counting it again
+ * would charge a replayed batch twice. No tokens were spent either.
+ */
+jv
+cost_from_cache(const struct rec *rec)
+{
+	static const char *const zero[] = { "prompt_tokens",
+	    "completion_tokens", "reasoning_tokens", "cached_tokens",
+	    "cache_write_tokens" };
+	jv resp = rec_get(rec, "response");
+	jv c = base(rec, resp, jv_number(0));
+	jv model = model_of(rec, resp);
+	size_t i;
+
+	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		c = jv_object_set(c, jv_string(zero[i]), jv_number(0));
+	c = jv_object_set(c, jv_string("upstream_usd"), jv_null());
+	c = jv_object_set(c, jv_string("free"), jv_bool(is_free_model(model)));
+	c = jv_object_set(c, jv_string("source"), jv_string("cached"));
+	c = jv_object_set(c, jv_string("note"), jv_string("answered from "
+	    "or-log's cache: not billed again"));
+	jv_free(model);
 	jv_free(resp);
 	return c;
 }

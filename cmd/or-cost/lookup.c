@@ -106,7 +106,9 @@ hold(struct lookups *l, struct rec *rec)
 	j->rec = rec;
 	j->state = J_DONE;
 	if (cost_wanted(l->r, rec)) {
-		if ((j->id = cost_gen_id(rec)) == NULL)
+		if (cost_is_cached(rec))
+			rec_add(rec, "cost", cost_from_cache(rec));
+		else if ((j->id = cost_gen_id(rec)) == NULL)
 			rec_add(rec, "cost", cost_from_usage(rec,
 			    "no response.id to look up; usage.cost used"));
 		else if (l->stopped) {

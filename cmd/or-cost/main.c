@@ -62,7 +62,9 @@ each_record(struct run *r, struct reader *in)
 
 	while ((rec = rec_next(in)) != NULL) {
 		if (cost_wanted(r, rec)) {
-			if (r->source == SRC_ESTIMATE)
+			if (cost_is_cached(rec))
+				rec_add(rec, "cost", cost_from_cache(rec));
+			else if (r->source == SRC_ESTIMATE)
 				estimate(r, rec);
 			else
 				rec_add(rec, "cost", cost_from_usage(rec, NULL));

@@ -148,9 +148,9 @@ total_add(struct totals *t, const struct rec *rec)
 
 	memset(&p, 0, sizeof(p));
 	p.failed = rec->failed;
-	p.request = rec_has(rec, "response") || jv_get_kind(cost) ==
-	    JV_KIND_OBJECT;
 	p.src = source_of(cost);
+	p.request = p.src != SRC_CACHED && (rec_has(rec, "response") ||
+	    jv_get_kind(cost) == JV_KIND_OBJECT);
 	p.ptok = count(cost, "prompt_tokens");
 	p.ctok = count(cost, "completion_tokens");
 	p.rtok = count(cost, "reasoning_tokens");
