@@ -9,16 +9,13 @@
 #     the total rate, and that every row is there exactly once
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/bin:$PATH
 N=${BENCH_LOG_N:-100000}
 BIG=${BENCH_LOG_BIG:-1000000}
 W=${BENCH_LOG_W:-10000}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$top/bench/lib.sh"
 command -v sqlite3 >/dev/null || { echo "bench/log.sh: needs sqlite3" >&2; exit 2; }
 
 now() { date +%s%N; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
 # Records in the shape or-send and or-cost leave them: five models,
 # each prompt and answer its own words.
