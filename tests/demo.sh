@@ -28,7 +28,8 @@ printf 'Name a prime number.\nWhat is the capital of Peru?\n' >"$tmp/questions.t
 cd "$tmp"
 run "cat questions.txt"
 run "jq -Rc '{prompt: .}' questions.txt |
-    or-send -m $model -o max_tokens=60 |
+    or-send -m $model -o max_tokens=60 | or-cost | or-log -d log.db |
     jq -c '{prompt, answer: .response.choices[0].message.content,
         model: .response.model, tokens: .response.usage.total_tokens,
-        usd: .response.usage.cost, error: .error.message}'"
+        usd: .cost.usd, source: .cost.source, error: .error.message}'"
+run "or-log -d log.db stats --by model -t"
