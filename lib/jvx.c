@@ -58,7 +58,7 @@ jvx_path(jv v, const char *path)
 char *
 jvx_strdup(jv obj, const char *key)
 {
-	jv s = jvx_get(jv_copy(obj), key);
+	jv s = jvx_path(jv_copy(obj), key);
 	char *r = NULL;
 
 	if (jv_get_kind(s) == JV_KIND_STRING)
@@ -70,7 +70,7 @@ jvx_strdup(jv obj, const char *key)
 int
 jvx_num(jv obj, const char *key, double *d)
 {
-	jv n = jvx_get(jv_copy(obj), key);
+	jv n = jvx_path(jv_copy(obj), key);
 	int ok = jv_get_kind(n) == JV_KIND_NUMBER;
 
 	if (ok)

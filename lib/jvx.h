@@ -9,8 +9,8 @@
 jv	 jvx_get(jv, const char *);	/* consumes obj; owned value, or invalid if absent or obj not an object */
 int	 jvx_has(jv, const char *);	/* borrows obj */
 jv	 jvx_path(jv, const char *);	/* consumes obj; "a.b.0.c" walk, invalid when absent */
-char	*jvx_strdup(jv, const char *);	/* borrows obj; malloc'd copy of a string member, or NULL */
-int	 jvx_num(jv, const char *, double *);	/* borrows obj; 1 if a number member */
+char	*jvx_strdup(jv, const char *);	/* borrows obj; malloc'd copy of the string at a key or path, or NULL */
+int	 jvx_num(jv, const char *, double *);	/* borrows obj; 1 if a number at a key or path */
 jv	 jvx_parse(const char *, size_t);	/* one JSON text; invalid+msg when bad */
 char	*jvx_dump(jv);			/* consumes; malloc'd compact JSON */
 

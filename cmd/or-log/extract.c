@@ -27,38 +27,13 @@ keep(struct entry *e, char *s)
 	return e->owned[e->nowned++] = s;
 }
 
-/* A string at a path, copied; NULL when absent or not a string. */
-static char *
-path_str(jv v, const char *path)
-{
-	jv s = jvx_path(jv_copy(v), path);
-	char *r = NULL;
-
-	if (jv_get_kind(s) == JV_KIND_STRING)
-		r = xstrdup(jv_string_value(s));
-	jv_free(s);
-	return r;
-}
-
-static int
-path_num(jv v, const char *path, double *d)
-{
-	jv n = jvx_path(jv_copy(v), path);
-	int ok = jv_get_kind(n) == JV_KIND_NUMBER;
-
-	if (ok)
-		*d = jv_number_value(n);
-	jv_free(n);
-	return ok;
-}
-
 /* The first of the paths that holds a number, as an integer. */
 static int64_t
 first_int(jv v, const char *a, const char *b)
 {
 	double d;
 
-	if (path_num(v, a, &d) || (b && path_num(v, b, &d)))
+	if (jvx_num(v, a, &d) || (b && jvx_num(v, b, &d)))
 		return (int64_t)d;
 	return STORE_NULL;
 }
@@ -66,9 +41,9 @@ first_int(jv v, const char *a, const char *b)
 static char *
 first_str(jv v, const char *a, const char *b)
 {
-	char *s = path_str(v, a);
+	char *s = jvx_strdup(v, a);
 
-	return s || b == NULL ? s : path_str(v, b);
+	return s || b == NULL ? s : jvx_strdup(v, b);
 }
 
 /* 2026-11-23T10:00:00.123Z, the form or-send writes. */
@@ -186,10 +161,10 @@ extract_cost(struct entry *e, jv v)
 		/* Answered from the log: nothing was spent this time. */
 		r->usd = 0, r->has_usd = 1;
 		r->usd_source = "cached";
-	} else if (path_num(v, "cost.usd", &usd)) {
+	} else if (jvx_num(v, "cost.usd", &usd)) {
 		r->usd = usd, r->has_usd = 1;
-		r->usd_source = keep(e, path_str(v, "cost.source"));
-	} else if (path_num(v, "response.usage.cost", &usd)) {
+		r->usd_source = keep(e, jvx_strdup(v, "cost.source"));
+	} else if (jvx_num(v, "response.usage.cost", &usd)) {
 		r->usd = usd, r->has_usd = 1;
 		r->usd_source = "usage";
 	}
@@ -203,7 +178,7 @@ extract_status(struct entry *e, jv v)
 
 	r->status = "ok";
 	if (jvx_has(v, "error")) {
-		type = path_str(v, "error.type");
+		type = jvx_strdup(v, "error.type");
 		r->status = type ? keep(e, type) : "error";
 	}
 	r->http = first_int(v, "send.status", "error.status");
@@ -215,7 +190,7 @@ static void
 extract(struct entry *e, jv v)
 {
 	struct row *r = &e->row;
-	char *started = path_str(v, "send.started_at");
+	char *started = jvx_strdup(v, "send.started_at");
 
 	r->ts = started ? parse_time(started) : -1;
 	free(started);

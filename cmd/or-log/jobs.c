@@ -22,8 +22,7 @@
 #include "util.h"
 
 static int
-done_before(struct store *s, sqlite3_stmt *by_job, sqlite3_stmt *by_hash,
-    struct rec *rec)
+done_before(sqlite3_stmt *by_job, sqlite3_stmt *by_hash, struct rec *rec)
 {
 	char *job = entry_job(rec->val), hash[65];
 	sqlite3_stmt *st = job ? by_job : by_hash;
@@ -36,7 +35,6 @@ done_before(struct store *s, sqlite3_stmt *by_job, sqlite3_stmt *by_hash,
 	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
 	free(job);
-	(void)s;
 	return found;
 }
 
@@ -59,7 +57,7 @@ cmd_pending(struct store *s, struct qopts *o, int argc, char **argv)
 	}
 	while ((rec = rec_next(r)) != NULL) {
 		if (rec->kind == REC_BAD || s == NULL ||
-		    !done_before(s, by_job, by_hash, rec)) {
+		    !done_before(by_job, by_hash, rec)) {
 			if (rec->failed)
 				status = 1;
 			rec_emit(rec);
