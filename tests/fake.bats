@@ -193,7 +193,7 @@ status_of() {
 	# every line is a data event, a comment or blank; no CR anywhere
 	run grep -cvE '^(data: .*|: OPENROUTER PROCESSING|)$' "$BATS_TEST_TMPDIR/s"
 	assert_output 0
-	! grep -q $'\r' "$BATS_TEST_TMPDIR/s"
+	run ! grep -q $'\r' "$BATS_TEST_TMPDIR/s"
 	sed -n 's/^data: //p' "$BATS_TEST_TMPDIR/s" | grep -v '^\[DONE\]$' >"$BATS_TEST_TMPDIR/c"
 	run jq -sr 'map(.choices[0].delta.content) | join("")' "$BATS_TEST_TMPDIR/c"
 	assert_output 'Echo: héllo wörld, how are you?'
@@ -465,7 +465,7 @@ status_of() {
 	[ "$code" = 200 ] && at_least "$t" 0.8 || fail "$out"
 	run grep -c '^data: {' "$BATS_TEST_TMPDIR/s"
 	assert_output 2
-	! grep -q DONE "$BATS_TEST_TMPDIR/s"
+	run ! grep -q DONE "$BATS_TEST_TMPDIR/s"
 	script 'stall 2000'
 	run -28 curl -sS -N -m 0.5 -H "Authorization: Bearer $KEY" "$U/chat/completions" -d "$STREAM"
 }
