@@ -1,5 +1,5 @@
 /*
- * curlx.c: the libcurl calls of or-models, through libcurl.so.4 loaded
+ * curlx.c: the libcurl calls of every tool, through libcurl.so.4 loaded
  * on the first one (curlx.h says why).
  */
 #include <dlfcn.h>
@@ -16,6 +16,8 @@ static struct {
 	CURL		*(*easy_init)(void);
 	CURLcode	 (*easy_setopt)(CURL *, CURLoption, ...);
 	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	char		*(*easy_escape)(CURL *, const char *, int);
+	void		 (*free)(void *);
 	CURLcode	 (*easy_perform)(CURL *);
 	void		 (*easy_cleanup)(CURL *);
 	CURLHcode	 (*easy_header)(CURL *, const char *, size_t,
@@ -24,6 +26,7 @@ static struct {
 	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
 	void		 (*slist_free_all)(struct curl_slist *);
 	CURLM		*(*multi_init)(void);
+	CURLMcode	 (*multi_setopt)(CURLM *, CURLMoption, ...);
 	CURLMcode	 (*multi_add_handle)(CURLM *, CURL *);
 	CURLMcode	 (*multi_remove_handle)(CURLM *, CURL *);
 	CURLMcode	 (*multi_perform)(CURLM *, int *);
@@ -57,10 +60,12 @@ load(void)
 	if ((lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
 		die(2, "cannot load libcurl: %s", dlerror());
 	LOAD(global_init); LOAD(global_cleanup); LOAD(easy_init);
-	LOAD(easy_setopt); LOAD(easy_getinfo); LOAD(easy_perform);
+	LOAD(easy_setopt); LOAD(easy_getinfo); LOAD(easy_escape);
+	LOAD(free); LOAD(easy_perform);
 	LOAD(easy_cleanup); LOAD(easy_header); LOAD(easy_strerror);
 	LOAD(slist_append); LOAD(slist_free_all); LOAD(multi_init);
-	LOAD(multi_add_handle); LOAD(multi_remove_handle);
+	LOAD(multi_setopt); LOAD(multi_add_handle);
+	LOAD(multi_remove_handle);
 	LOAD(multi_perform); LOAD(multi_poll); LOAD(multi_info_read);
 	LOAD(multi_cleanup);
 	if (f.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -124,6 +129,19 @@ curlx_easy_getinfo(CURL *h, CURLINFO i, ...)
 	return r;
 }
 
+char *
+curlx_easy_escape(CURL *h, const char *s, int n)
+{
+	return f.easy_escape(h, s, n);
+}
+
+void
+curlx_free(void *p)
+{
+	if (lib != NULL)
+		f.free(p);
+}
+
 CURLcode
 curlx_easy_perform(CURL *h)
 {
@@ -170,6 +188,26 @@ curlx_multi_init(void)
 {
 	load();
 	return f.multi_init();
+}
+
+/* As easy_setopt: the option's number says its argument's type. */
+CURLMcode
+curlx_multi_setopt(CURLM *m, CURLMoption o, ...)
+{
+	CURLMcode r;
+	va_list ap;
+
+	va_start(ap, o);
+	if (o < CURLOPTTYPE_OBJECTPOINT)
+		r = f.multi_setopt(m, o, va_arg(ap, long));
+	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
+		r = f.multi_setopt(m, o, va_arg(ap, void *));
+	else if (o < CURLOPTTYPE_OFF_T)
+		r = f.multi_setopt(m, o, va_arg(ap, void (*)(void)));
+	else
+		r = f.multi_setopt(m, o, va_arg(ap, curl_off_t));
+	va_end(ap);
+	return r;
 }
 
 CURLMcode

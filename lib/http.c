@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
+#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"

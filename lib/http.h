@@ -4,10 +4,10 @@
 
 #include <stdint.h>
 
-#include <curl/curl.h>
 #include <jv.h>
 
 #include "config.h"
+#include "curlx.h"
 #include "util.h"
 
 struct http_resp {

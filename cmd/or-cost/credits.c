@@ -9,9 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "cost.h"
+#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"

@@ -20,9 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "cost.h"
+#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"

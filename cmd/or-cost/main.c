@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jv.h>
 
 #include "catalog.h"
 #include "config.h"
 #include "cost.h"
+#include "curlx.h"
 #include "http.h"
 #include "record.h"
 #include "util.h"

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jv.h>
 
+#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "models.h"

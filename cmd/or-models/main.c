@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "catalog.h"
 #include "config.h"
+#include "curlx.h"
 #include "models.h"
 #include "record.h"
 #include "util.h"

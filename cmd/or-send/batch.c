@@ -13,8 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
+#include "curlx.h"
 #include "http.h"
 #include "record.h"
 #include "send.h"

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jv.h>
 
 #include "catalog.h"
 #include "config.h"
+#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
