@@ -1,4 +1,5 @@
 /* util.c: allocation that dies, time, UTF-8, growable buffers. */
+#define _XOPEN_SOURCE 700	/* strptime */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,6 +119,71 @@ iso8601_ms(int64_t ms, char out[64])
 	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* 2026-11-01, 2026-11-01T10:00:00, either with .123 and Z; UTC. */
+int64_t
+iso8601_parse(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int ms = 0, scale = 100;
+
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL && (p = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ms += (*p - '0') * scale;
+	if (*p == 'Z')
+		p++;
+	if (*p)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+int
+parse_duration(const char *s, int64_t *ms)
+{
+	static const struct { char unit; double ms; } units[] = {
+		{ 's', 1e3 }, { 'm', 60e3 }, { 'h', 3600e3 },
+		{ 'd', 86400e3 }, { 'w', 604800e3 }, { 0, 0 }
+	};
+	char *end;
+	double n, unit = 1e3;
+	int i;
+
+	/* strtod would take "inf", "nan" and hex: digits only. */
+	if (!(*s >= '0' && *s <= '9') && !(*s == '.' && s[1] >= '0' &&
+	    s[1] <= '9'))
+		return -1;
+	n = strtod(s, &end);
+	for (i = 0; *end && units[i].unit; i++)
+		if (*end == units[i].unit) {
+			unit = units[i].ms;
+			end++;
+			break;
+		}
+	if (*end || n * unit > 1e15)	/* past 30,000 years is a typo */
+		return -1;
+	*ms = (int64_t)(n * unit);
+	return 0;
+}
+
+int
+parse_when(const char *s, int64_t *epoch_ms)
+{
+	int64_t t;
+
+	if (parse_duration(s, &t) == 0) {
+		*epoch_ms = now_ms() - t;
+		return 0;
+	}
+	if ((t = iso8601_parse(s)) < 0)
+		return -1;
+	*epoch_ms = t;
+	return 0;
 }
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */

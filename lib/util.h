@@ -19,6 +19,19 @@ int64_t	 now_ms(void);			/* wall clock, epoch ms */
 int64_t	 mono_ms(void);			/* monotonic ms */
 void	 sleep_ms(int64_t);
 void	 iso8601_ms(int64_t, char [64]);	/* 2026-11-23T10:00:00.123Z */
+int64_t	 iso8601_parse(const char *);	/* epoch ms, or -1 */
+
+/*
+ * One grammar for every tool's time flags. A duration is seconds with
+ * an optional unit, s, m, h, d or w: "90", "90s", "15m", "2h", "7d",
+ * "2w", "1.5h". A point in time (--since, --until, --before) is a
+ * duration ago, or a UTC date or time as iso8601_parse reads it.
+ * Each returns 0, or -1 when the text is neither.
+ */
+#define DURATION_HELP	"90, 90s, 15m, 2h, 7d or 2w"
+#define WHEN_HELP	"an age (" DURATION_HELP ") or a date (2026-11-01)"
+int	 parse_duration(const char *, int64_t *ms);
+int	 parse_when(const char *, int64_t *epoch_ms);
 
 int	 utf8_valid(const char *, size_t);
 char	 lower(char);				/* ASCII only */

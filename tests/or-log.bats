@@ -50,7 +50,7 @@ logged() {
 	run -2 --separate-stderr or-log show
 	[ "${stderr_lines[0]}" = "or-log: show takes one operand" ]
 	run -2 --separate-stderr or-log stats --since yesterday
-	[ "${stderr_lines[0]}" = "or-log: --since wants an age (7d, 12h, 30m) or a date (2026-11-01)" ]
+	[ "${stderr_lines[0]}" = "or-log: --since wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)" ]
 	run -2 --separate-stderr or-log prune
 	[ "${stderr_lines[0]}" = "or-log: prune wants --before" ]
 	[ ! -e "$DB" ]

@@ -69,7 +69,7 @@ jq_ids() {
 	run -2 --separate-stderr or-models --limit -1
 	[ "${stderr_lines[0]}" = "or-models: --limit wants a number" ]
 	run -2 --separate-stderr or-models --max-age soon
-	[ "${stderr_lines[0]}" = "or-models: --max-age wants a time: 90, 90s, 30m, 2h or 1d" ]
+	[ "${stderr_lines[0]}" = "or-models: --max-age wants a time: 90, 90s, 15m, 2h, 7d or 2w" ]
 	run -2 --separate-stderr or-models --need ,
 	[ "${stderr_lines[0]}" = "or-models: --need wants a list: a,b,..." ]
 	run -2 --separate-stderr or-models -t --ids

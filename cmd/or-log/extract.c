@@ -4,7 +4,6 @@
  * Figures come from or-cost's "cost" when it is there (the
  * authoritative one) and from the response's own usage otherwise.
  */
-#define _XOPEN_SOURCE 700
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,31 +43,6 @@ first_str(jv v, const char *a, const char *b)
 	char *s = jvx_strdup(v, a);
 
 	return s || b == NULL ? s : jvx_strdup(v, b);
-}
-
-/* 2026-11-23T10:00:00.123Z, the form or-send writes. */
-int64_t
-parse_time(const char *s)
-{
-	struct tm tm;
-	const char *p;
-	int ms = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL && (p = strptime(s, "%Y-%m-%d", &tm)) == NULL)
-		return -1;
-	if (*p == '.') {
-		int scale = 100;
-
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			ms += (*p - '0') * scale;
-	}
-	if (*p == 'Z')
-		p++;
-	if (*p)
-		return -1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
 }
 
 char *
@@ -192,7 +166,7 @@ extract(struct entry *e, jv v)
 	struct row *r = &e->row;
 	char *started = jvx_strdup(v, "send.started_at");
 
-	r->ts = started ? parse_time(started) : -1;
+	r->ts = started ? iso8601_parse(started) : -1;
 	free(started);
 	if (r->ts < 0)
 		r->ts = now_ms();

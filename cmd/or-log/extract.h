@@ -17,6 +17,5 @@ struct entry {
 struct entry	*entry_new(struct rec *);	/* takes the record */
 void		 entry_free(struct entry *);
 char		*entry_job(jv);			/* borrows; malloc'd or NULL */
-int64_t		 parse_time(const char *);	/* ISO 8601; -1 if bad */
 
 #endif

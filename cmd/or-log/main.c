@@ -89,26 +89,23 @@ static const struct cmd {
 	{ NULL,		NULL,		0,		0, NULL }
 };
 
-/* "7d", "12h", "30m", "45s", "2w": that long ago; else a date. */
+/* A point in time, or for --max-age how long ago it was. */
 static int64_t
-parse_when(const char *s, const char *flag)
+when(const char *s, const char *flag)
 {
-	static const struct { char unit; int64_t ms; } units[] = {
-		{ 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 },
-		{ 'd', 86400000 }, { 'w', 604800000 }, { 0, 0 }
-	};
-	char *end, why[128];
-	double n = strtod(s, &end);
+	char why[160];
 	int64_t t;
-	int i;
 
-	for (i = 0; end != s && units[i].unit; i++)
-		if (end[0] == units[i].unit && end[1] == '\0' && n >= 0)
-			return now_ms() - (int64_t)(n * (double)units[i].ms);
-	if ((t = parse_time(s)) >= 0)
-		return t;
-	snprintf(why, sizeof(why), "%s wants an age (7d, 12h, 30m) or a "
-	    "date (2026-11-01)", flag);
+	if (strcmp(flag, "--max-age") == 0) {
+		if (parse_duration(s, &t) == 0)
+			return now_ms() - t;
+		snprintf(why, sizeof(why), "%s wants an age: %s", flag,
+		    DURATION_HELP);
+	} else {
+		if (parse_when(s, &t) == 0)
+			return t;
+		snprintf(why, sizeof(why), "%s wants %s", flag, WHEN_HELP);
+	}
 	qusage(why);
 }
 
@@ -153,16 +150,16 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c)
 	case 't': o->table = 1; break;
 	case 'n': o->count = parse_count(optarg); break;
 	case O_BY: o->by = optarg; break;
-	case O_SINCE: o->since = parse_when(optarg, "--since"); break;
-	case O_UNTIL: o->until = parse_when(optarg, "--until"); break;
+	case O_SINCE: o->since = when(optarg, "--since"); break;
+	case O_UNTIL: o->until = when(optarg, "--until"); break;
 	case O_MODEL: o->model = optarg; break;
 	case O_WHERE: o->where = optarg; break;
 	case O_CHART: o->chart = 1; break;
 	case O_CSV: o->csv = 1; break;
 	case O_JSONL: o->csv = 0; break;
-	case O_BEFORE: o->before = parse_when(optarg, "--before"); break;
+	case O_BEFORE: o->before = when(optarg, "--before"); break;
 	case O_VACUUM: o->vacuum = 1; break;
-	case O_MAXAGE: o->max_age = parse_when(optarg, "--max-age"); break;
+	case O_MAXAGE: o->max_age = when(optarg, "--max-age"); break;
 	case 'h': qusage(NULL);
 	case 'V':
 		printf("or-log %s\n", VERSION);

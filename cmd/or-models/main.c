@@ -106,22 +106,14 @@ parse_count(const char *s, const char *why)
 	return (int64_t)d;
 }
 
-/* Seconds, or a number with s, m, h or d. */
 static int64_t
 parse_age(const char *s)
 {
-	char *end;
-	double d = strtod(s, &end), unit = 1000;
+	int64_t ms;
 
-	switch (*end) {
-	case 's': end++; break;
-	case 'm': unit = 60e3, end++; break;
-	case 'h': unit = 3600e3, end++; break;
-	case 'd': unit = 86400e3, end++; break;
-	}
-	if (end == s || *end || d < 0 || isnan(d) || d > 1e12)
-		usage("--max-age wants a time: 90, 90s, 30m, 2h or 1d");
-	return (int64_t)(d * unit);
+	if (parse_duration(s, &ms) < 0)
+		usage("--max-age wants a time: " DURATION_HELP);
+	return ms;
 }
 
 static double
