@@ -330,18 +330,18 @@ costs() {
 @test "-t: the totals as a table" {
 	run -1 --separate-stderr or-cost -t <"$C/costed.jsonl"
 	assert_output "$(cat <<'T'
-MODEL                                    REQUESTS FAILURES     PROMPT COMPLETION            USD
-openai/gpt-4o-mini                              3        0        140       1060       1.000000
-anthropic/claude-3.5-haiku                      2        1          7          8 0.000012355679
-(none)                                          0        1          0          0       0.000000
+MODEL                       REQUESTS  FAILURES  PROMPT  COMPLETION             USD
+openai/gpt-4o-mini                 3         0     140        1060        1.000000
+anthropic/claude-3.5-haiku         2         1       7           8  0.000012355679
+(none)                             0         1       0           0        0.000000
 
-PROVIDER                                 REQUESTS FAILURES     PROMPT COMPLETION            USD
-OpenAI                                          1        0         10         20       0.100000
-Azure                                           1        0         30         40       0.200000
-Anthropic                                       2        1          7          8 0.000012355679
-(none)                                          1        1        100       1000       0.700000
+PROVIDER                    REQUESTS  FAILURES  PROMPT  COMPLETION             USD
+OpenAI                             1         0      10          20        0.100000
+Azure                              1         0      30          40        0.200000
+Anthropic                          2         1       7           8  0.000012355679
+(none)                             1         1     100        1000        0.700000
 
-total                                           5        2        147       1068 1.000012355679
+total                              5         2     147        1068  1.000012355679
 T
 )"
 }

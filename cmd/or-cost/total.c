@@ -13,6 +13,7 @@
 #include "cost.h"
 #include "jvx.h"
 #include "record.h"
+#include "table.h"
 #include "util.h"
 
 #define PICO	1e12
@@ -224,31 +225,48 @@ fmt_usd(int64_t pico, char out[40])
 }
 
 static void
-table_row(const char *name, const struct agg *a)
+table_row(struct table *t, const char *name, const struct agg *a)
 {
-	char usd[40], line[512];
-	int n;
+	char req[24], fail[24], ptok[24], ctok[24], usd[40];
+	const char *row[] = { name, req, fail, ptok, ctok, usd };
 
+	snprintf(req, sizeof(req), "%ld", a->requests);
+	snprintf(fail, sizeof(fail), "%ld", a->failures);
+	snprintf(ptok, sizeof(ptok), "%lld", (long long)a->ptok);
+	snprintf(ctok, sizeof(ctok), "%lld", (long long)a->ctok);
 	fmt_usd(usd_all(a), usd);
-	n = snprintf(line, sizeof(line), "%-40s %8ld %8ld %10lld %10lld %14s\n",
-	    name, a->requests, a->failures, (long long)a->ptok,
-	    (long long)a->ctok, usd);
-	out_put(line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line)
-	    - 1));
+	tab_row(t, row);
 }
 
 static void
-table_part(const char *title, const struct aggs *s)
+table_part(struct table *t, const char *title, const struct aggs *s)
 {
+	const char *head[] = { title, "REQUESTS", "FAILURES", "PROMPT",
+	    "COMPLETION", "USD" };
 	size_t i;
-	char line[256];
-	int n;
 
-	n = snprintf(line, sizeof(line), "%-40s %8s %8s %10s %10s %14s\n",
-	    title, "REQUESTS", "FAILURES", "PROMPT", "COMPLETION", "USD");
-	out_put(line, (size_t)n);
+	tab_row(t, head);
 	for (i = 0; i < s->n; i++)
-		table_row(s->a[i].name, &s->a[i]);
+		table_row(t, s->a[i].name, &s->a[i]);
+}
+
+/* Models, then providers, then the total, in columns shared by all. */
+static void
+total_table(struct totals *tot)
+{
+	static const char *const blank[6];
+	struct table *t = tab_new(6);
+	size_t c;
+
+	for (c = 1; c < 6; c++)
+		tab_right(t, c);
+	tab_shrink(t, 0);
+	table_part(t, "MODEL", &tot->models);
+	tab_row(t, blank);
+	table_part(t, "PROVIDER", &tot->providers);
+	tab_row(t, blank);
+	table_row(t, "total", &tot->all);
+	tab_print(t, term_width());
 }
 
 void
@@ -257,12 +275,7 @@ total_write(struct totals *t, int table)
 	jv o, s;
 
 	if (table) {
-		table_part("MODEL", &t->models);
-		out_put("\n", 1);
-		table_part("PROVIDER", &t->providers);
-		out_put("\n", 1);
-		table_row("total", &t->all);
-		out_end();
+		total_table(t);
 		return;
 	}
 	o = agg_val(&t->all, 1);

@@ -13,6 +13,7 @@
 
 #include "query.h"
 #include "record.h"
+#include "table.h"
 #include "util.h"
 
 static void
@@ -44,7 +45,7 @@ add_time(struct table *t, sqlite3_stmt *st, int i)
 
 	iso8601_ms(sqlite3_column_int64(st, i), iso);
 	iso[19] = '\0';
-	table_add(t, iso);
+	tab_cell(t, iso);
 }
 
 static const char recent_cols[] =
@@ -55,7 +56,7 @@ static const char recent_cols[] =
 int
 cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	struct table *t = o->table ? table_new(8) : NULL;
+	struct table *t = o->table ? query_table(8) : NULL;
 	sqlite3_stmt *st;
 	char *sql;
 	int rc, i;
@@ -70,7 +71,8 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
 		    "TOKENS", "USD", "MS", "PROMPT" };
 		for (i = 0; i < 8; i++)
-			table_add(t, h[i]);
+			tab_cell(t, h[i]);
+		tab_shrink(t, 7), tab_shrink(t, 2);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (t == NULL) {
@@ -81,18 +83,18 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 			if (i == 1)
 				add_time(t, st, 1);
 			else
-				table_add(t, (const char *)
+				tab_cell(t, (const char *)
 				    sqlite3_column_text(st, i));
 	}
 	if (t)
-		table_print(t);
+		tab_print(t, term_width());
 	return step_done(s, st, rc);
 }
 
 int
 cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	struct table *t = o->table ? table_new(5) : NULL;
+	struct table *t = o->table ? query_table(5) : NULL;
 	sqlite3_stmt *st;
 	char *sql;
 	int rc, i;
@@ -109,18 +111,20 @@ cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
 	sqlite3_bind_text(st, 1, argv[0], -1, SQLITE_STATIC);
-	if (t)
+	if (t) {
 		put_header(t, st);
+		tab_shrink(t, 4), tab_shrink(t, 2);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (t == NULL) {
 			put_row_json(st);
 			continue;
 		}
 		for (i = 0; i < 5; i++)
-			table_add(t, (const char *)sqlite3_column_text(st, i));
+			tab_cell(t, (const char *)sqlite3_column_text(st, i));
 	}
 	if (t)
-		table_print(t);
+		tab_print(t, term_width());
 	return step_done(s, st, rc);
 }
 
@@ -271,7 +275,7 @@ cmd_sql(struct store *s, struct qopts *o, int argc, char **argv)
 		return 2;
 	}
 	if (o->table) {
-		t = table_new(sqlite3_column_count(st));
+		t = query_table(sqlite3_column_count(st));
 		put_header(t, st);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -280,7 +284,7 @@ cmd_sql(struct store *s, struct qopts *o, int argc, char **argv)
 		else
 			put_row_json(st);
 	if (t)
-		table_print(t);
+		tab_print(t, term_width());
 	return step_done(s, st, rc);
 }
 

@@ -33,9 +33,8 @@ int	 cmd_cache(struct store *, struct qopts *, int, char **);
 
 /* Text output shared by the subcommands (table.c). */
 struct table;
-struct table	*table_new(int ncols);
-void		 table_add(struct table *, const char *);	/* a cell */
-void		 table_print(struct table *);	/* and frees it */
+struct table	*query_table(size_t ncols);	/* lib/table's, numbers
+						   right-aligned */
 void		 put_row_json(sqlite3_stmt *);	/* a result row as a record */
 void		 put_row_cells(struct table *, sqlite3_stmt *);
 void		 put_header(struct table *, sqlite3_stmt *);

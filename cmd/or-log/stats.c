@@ -17,6 +17,7 @@
 #include "jvx.h"
 #include "query.h"
 #include "record.h"
+#include "table.h"
 #include "util.h"
 
 char	*time_filter(struct qopts *);
@@ -244,7 +245,7 @@ add_num(struct table *t, jv o, const char *key, const char *fmt)
 	if (jv_get_kind(v) == JV_KIND_NUMBER)
 		snprintf(cell, sizeof(cell), fmt, jv_number_value(v));
 	jv_free(v);
-	table_add(t, cell);
+	tab_cell(t, cell);
 }
 
 static const char *heads[] = { "REQUESTS", "FAILED", "TOKENS_IN",
@@ -327,24 +328,24 @@ report(struct groups *gs, const char *by, struct qopts *o)
 		return;
 	}
 	if (o->table) {
-		t = table_new(9);
+		t = query_table(9);
 		for (k = 0; by[k] && k < 15; k++)
 			head[k] = (char)(by[k] - 'a' + 'A');
 		head[k] = '\0';
-		for (table_add(t, head), k = 0; k < 8; k++)
-			table_add(t, heads[k]);
+		for (tab_cell(t, head), k = 0; k < 8; k++)
+			tab_cell(t, heads[k]);
 	}
 	for (i = 0; i < gs->n; i++) {
 		rec = group_record(by, &gs->g[i]);
 		if (t) {
-			table_add(t, gs->g[i].key[0] ? gs->g[i].key : "-");
+			tab_cell(t, gs->g[i].key[0] ? gs->g[i].key : "-");
 			table_row(t, rec);
 			jv_free(rec);
 		} else
 			put_json(rec);
 	}
 	if (t)
-		table_print(t);
+		tab_print(t, term_width());
 }
 
 static void

@@ -1,4 +1,4 @@
-/* table.c: rows as records or as an aligned table for people. */
+/* table.c: result rows as records, or as cells of a lib/table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,97 +8,16 @@
 
 #include "query.h"
 #include "record.h"
+#include "table.h"
 #include "util.h"
 
-struct table {
-	int	 ncols;
-	char	**cells;
-	size_t	 n, cap;
-};
-
 struct table *
-table_new(int ncols)
+query_table(size_t ncols)
 {
-	struct table *t = xmalloc(sizeof(*t));
+	struct table *t = tab_new(ncols);
 
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols;
+	tab_numbers(t);
 	return t;
-}
-
-/* Line ends and tabs would break the columns: they become spaces. */
-void
-table_add(struct table *t, const char *s)
-{
-	char *c = xstrdup(s ? s : "");
-	char *p;
-
-	for (p = c; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->cells = xrealloc(t->cells, t->cap * sizeof(*t->cells));
-	}
-	t->cells[t->n++] = c;
-}
-
-/* Width on a terminal: code points, not bytes. */
-static size_t
-width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if ((*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
-static int
-numeric(const char *s)
-{
-	char *end;
-
-	if (*s == '$')
-		s++;
-	if (*s == '\0')
-		return 0;
-	(void)strtod(s, &end);
-	return *end == '\0';
-}
-
-void
-table_print(struct table *t)
-{
-	size_t *w = xmalloc((size_t)t->ncols * sizeof(*w)), i, k;
-	int c;
-
-	memset(w, 0, (size_t)t->ncols * sizeof(*w));
-	for (i = 0; i < t->n; i++)
-		if (width(t->cells[i]) > w[i % (size_t)t->ncols])
-			w[i % (size_t)t->ncols] = width(t->cells[i]);
-	for (i = 0; i < t->n; i++) {
-		c = (int)(i % (size_t)t->ncols);
-		k = w[c] - width(t->cells[i]);
-		if (c > 0)
-			out_put("  ", 2);
-		if (numeric(t->cells[i]) && i >= (size_t)t->ncols)
-			for (; k > 0; k--)
-				out_put(" ", 1);
-		out_put(t->cells[i], strlen(t->cells[i]));
-		if (c == t->ncols - 1)
-			out_put("\n", 1);
-		else
-			for (; k > 0 && !(numeric(t->cells[i]) &&
-			    i >= (size_t)t->ncols); k--)
-				out_put(" ", 1);
-		free(t->cells[i]);
-	}
-	out_end();
-	free(t->cells);
-	free(t);
-	free(w);
 }
 
 static jv
@@ -139,7 +58,7 @@ put_header(struct table *t, sqlite3_stmt *st)
 	int i;
 
 	for (i = 0; i < sqlite3_column_count(st); i++)
-		table_add(t, sqlite3_column_name(st, i));
+		tab_cell(t, sqlite3_column_name(st, i));
 }
 
 void
@@ -148,5 +67,5 @@ put_row_cells(struct table *t, sqlite3_stmt *st)
 	int i;
 
 	for (i = 0; i < sqlite3_column_count(st); i++)
-		table_add(t, (const char *)sqlite3_column_text(st, i));
+		tab_cell(t, (const char *)sqlite3_column_text(st, i));
 }

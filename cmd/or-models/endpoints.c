@@ -15,6 +15,7 @@
 #include "jvx.h"
 #include "models.h"
 #include "record.h"
+#include "table.h"
 #include "util.h"
 
 #define PARALLEL	8	/* requests in flight for --sort throughput */

@@ -50,13 +50,6 @@ void	 sel_finish(void);
 void	 sort_models(const struct opts *, struct picked *);
 
 /* table.c */
-struct table;
-struct table	*tab_new(size_t ncol);
-void	 tab_row(struct table *, const char *const *cells);
-void	 tab_right(struct table *, size_t col);	/* right-aligned */
-void	 tab_shrink(struct table *, size_t col);	/* cut to fit first */
-void	 tab_print(struct table *, int width);	/* prints, frees */
-int	 term_width(void);	/* of stdout; 0 when not a terminal */
 void	 fmt_price(double usd_per_token, char out[32]);	/* per 1M */
 void	 fmt_count(int64_t, char out[32]);
 char	*caps_of(const struct model *);	/* malloc'd "tools,json,..." */

@@ -1,0 +1,221 @@
+/* table.c: the tools' tables (table.h says how they are laid out). */
+#include <sys/ioctl.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "record.h"
+#include "table.h"
+#include "util.h"
+
+#define MIN_CUT	8	/* a cut column keeps at least this much */
+
+struct table {
+	size_t	 ncol, nrow;
+	char	**cells;	/* nrow * ncol, owned */
+	size_t	 ncell;		/* of the row being filled by tab_cell */
+	char	*right;		/* per column */
+	int	 numbers;	/* tab_numbers */
+	size_t	*order;		/* columns to cut, first first */
+	size_t	 ncut;
+};
+
+struct table *
+tab_new(size_t ncol)
+{
+	struct table *t = xmalloc(sizeof(*t));
+
+	memset(t, 0, sizeof(*t));
+	t->ncol = ncol;
+	t->right = xmalloc(ncol);
+	memset(t->right, 0, ncol);
+	t->order = xmalloc(ncol * sizeof(*t->order));
+	return t;
+}
+
+static char *
+cell_dup(const char *s)
+{
+	char *c = xstrdup(s ? s : ""), *p;
+
+	for (p = c; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return c;
+}
+
+void
+tab_cell(struct table *t, const char *s)
+{
+	if (t->ncell == 0) {
+		/* Doubling: or-log tables may hold many rows. */
+		if ((t->nrow & (t->nrow - 1)) == 0)
+			t->cells = xrealloc(t->cells, (t->nrow ? 2 *
+			    t->nrow : 1) * t->ncol * sizeof(*t->cells));
+		t->nrow++;
+	}
+	t->cells[(t->nrow - 1) * t->ncol + t->ncell] = cell_dup(s);
+	if (++t->ncell == t->ncol)
+		t->ncell = 0;
+}
+
+void
+tab_row(struct table *t, const char *const *cells)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncol; i++)
+		tab_cell(t, cells[i]);
+}
+
+void
+tab_right(struct table *t, size_t col)
+{
+	t->right[col] = 1;
+}
+
+void
+tab_numbers(struct table *t)
+{
+	t->numbers = 1;
+}
+
+void
+tab_shrink(struct table *t, size_t col)
+{
+	t->order[t->ncut++] = col;
+}
+
+/* "12", "-0.5", "$0.000125": what tab_numbers right-aligns. */
+static int
+numeric(const char *s)
+{
+	char *end;
+
+	if (*s == '$')
+		s++;
+	if (*s == '\0')
+		return 0;
+	(void)strtod(s, &end);
+	return *end == '\0';
+}
+
+/* Columns on a terminal: UTF-8 lead bytes, one column each. */
+static size_t
+width_of(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* Bytes of s that fill at most w columns. */
+static size_t
+bytes_for(const char *s, size_t w)
+{
+	const char *p = s;
+
+	for (; *p; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 && w-- == 0)
+			break;
+	return (size_t)(p - s);
+}
+
+static void
+fit(struct table *t, size_t *w, int width)
+{
+	size_t i, total = 0, c;
+
+	for (i = 0; i < t->ncol; i++)
+		total += w[i] + (i ? 2 : 0);
+	for (i = 0; i < t->ncut && total > (size_t)width; i++) {
+		c = t->order[i];
+		while (w[c] > MIN_CUT && total > (size_t)width) {
+			w[c]--;
+			total--;
+		}
+	}
+}
+
+static void
+put_cell(struct buf *b, const char *s, size_t w, int right)
+{
+	size_t have = width_of(s), n = strlen(s), pad;
+	int cut = have > w;
+
+	if (cut) {
+		n = bytes_for(s, w - 1);
+		have = w;
+	}
+	pad = w - have;
+	for (; right && pad > 0; pad--)
+		buf_addc(b, ' ');
+	buf_add(b, s, n);
+	if (cut)
+		buf_adds(b, "\xe2\x80\xa6");	/* an ellipsis */
+	for (; pad > 0; pad--)
+		buf_addc(b, ' ');
+}
+
+void
+tab_print(struct table *t, int width)
+{
+	size_t *w = xmalloc(t->ncol * sizeof(*w)), r, c, n;
+	struct buf line = { 0 };
+	const char *s;
+
+	while (t->ncell != 0)	/* a row left short: its cells empty */
+		tab_cell(t, "");
+	memset(w, 0, t->ncol * sizeof(*w));
+	for (r = 0; r < t->nrow; r++)
+		for (c = 0; c < t->ncol; c++)
+			if ((n = width_of(t->cells[r * t->ncol + c])) > w[c])
+				w[c] = n;
+	if (width > 0)
+		fit(t, w, width);
+	for (r = 0; r < t->nrow; r++) {
+		for (c = 0; c < t->ncol; c++) {
+			if (c)
+				buf_adds(&line, "  ");
+			s = t->cells[r * t->ncol + c];
+			put_cell(&line, s, w[c], t->right[c] ||
+			    (t->numbers && r > 0 && numeric(s)));
+		}
+		/* Empty cells at the end leave no blanks behind. */
+		while (line.len > 0 && line.buf[line.len - 1] == ' ')
+			line.len--;
+		buf_addc(&line, '\n');
+		out_put(line.buf, line.len);
+		buf_reset(&line);
+	}
+	out_end();
+	buf_free(&line);
+	for (r = 0; r < t->nrow * t->ncol; r++)
+		free(t->cells[r]);
+	free(t->cells);
+	free(t->right);
+	free(t->order);
+	free(t);
+	free(w);
+}
+
+int
+term_width(void)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+	int n;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (cols && (n = atoi(cols)) > 0)
+		return n;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
