@@ -173,14 +173,6 @@ http_done(CURL *curl, CURLcode code, struct http_resp *r)
 }
 
 void
-http_post(struct http *h, const char *path, const char *body, size_t len,
-    struct http_resp *r)
-{
-	http_setup(h, h->curl, path, body, len, r);
-	http_done(h->curl, curl_easy_perform(h->curl), r);
-}
-
-void
 http_get(struct http *h, const char *path, struct http_resp *r)
 {
 	http_setup(h, h->curl, path, NULL, 0, r);

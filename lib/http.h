@@ -24,8 +24,6 @@ struct http;
 
 struct http	*http_new(const struct cfg *, const char *tool);
 void		 http_free(struct http *);
-void		 http_post(struct http *, const char *path, const char *body,
-		    size_t len, struct http_resp *);
 void		 http_get(struct http *, const char *path, struct http_resp *);
 
 /* The same in pieces, for transfers run by a multi handle. */

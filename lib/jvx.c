@@ -123,8 +123,8 @@ jvx_dump(jv v)
 
 /* --- where values lie in the text ----------------------------------- */
 
-static const char *
-skip_ws(const char *p, const char *e)
+const char *
+jvx_ws(const char *p, const char *e)
 {
 	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
@@ -197,23 +197,23 @@ jvx_members(const char *p, const char *e, const char *const *keys,
 		out[i] = NULL;
 	if (p == NULL || p >= e || *p != '{')
 		return;
-	for (p = skip_ws(p + 1, e); p < e && *p == '"'; ) {
+	for (p = jvx_ws(p + 1, e); p < e && *p == '"'; ) {
 		k = p + 1;
 		if ((p = str_end(p, e)) == NULL)
 			return;
 		n = (size_t)(p - k - 1);
-		p = skip_ws(p, e);
+		p = jvx_ws(p, e);
 		if (p >= e || *p != ':')
 			return;
-		p = skip_ws(p + 1, e);
+		p = jvx_ws(p + 1, e);
 		for (i = 0; i < nkeys; i++)
 			if (strncmp(keys[i], k, n) == 0 && keys[i][n] == '\0')
 				out[i] = p;
 		if ((p = jvx_end(p, e)) == NULL)
 			return;
-		p = skip_ws(p, e);
+		p = jvx_ws(p, e);
 		if (p < e && *p == ',')
-			p = skip_ws(p + 1, e);
+			p = jvx_ws(p + 1, e);
 	}
 }
 
@@ -250,14 +250,14 @@ jvx_array_has(const char *p, const char *e, const char *s)
 
 	if (p == NULL || p >= e || *p != '[')
 		return 0;
-	for (p = skip_ws(p + 1, e); p < e && *p != ']'; ) {
+	for (p = jvx_ws(p + 1, e); p < e && *p != ']'; ) {
 		if ((end = jvx_end(p, e)) == NULL)
 			return 0;
 		if (*p == '"' && string_is(p, end, s))
 			return 1;
-		p = skip_ws(end, e);
+		p = jvx_ws(end, e);
 		if (p < e && *p == ',')
-			p = skip_ws(p + 1, e);
+			p = jvx_ws(p + 1, e);
 	}
 	return 0;
 }
@@ -265,7 +265,7 @@ jvx_array_has(const char *p, const char *e, const char *s)
 long
 jvx_elements(const char *s, size_t n, const char *path, struct jspan **out)
 {
-	const char *p = skip_ws(s, s + n), *e = s + n, *end, *dot;
+	const char *p = jvx_ws(s, s + n), *e = s + n, *end, *dot;
 	struct jspan *sp = NULL;
 	char key[128];
 	long count = 0;
@@ -283,7 +283,7 @@ jvx_elements(const char *s, size_t n, const char *path, struct jspan **out)
 	}
 	if (p == NULL || p >= e || *p != '[')
 		return -1;
-	for (p = skip_ws(p + 1, e); p < e && *p != ']'; ) {
+	for (p = jvx_ws(p + 1, e); p < e && *p != ']'; ) {
 		if ((end = jvx_end(p, e)) == NULL) {
 			free(sp);
 			return -1;
@@ -291,9 +291,9 @@ jvx_elements(const char *s, size_t n, const char *path, struct jspan **out)
 		sp = xrealloc(sp, (size_t)(count + 1) * sizeof(*sp));
 		sp[count].p = p;
 		sp[count++].n = (size_t)(end - p);
-		p = skip_ws(end, e);
+		p = jvx_ws(end, e);
 		if (p < e && *p == ',')
-			p = skip_ws(p + 1, e);
+			p = jvx_ws(p + 1, e);
 	}
 	*out = sp;
 	return count;
@@ -405,26 +405,26 @@ valid_items(const char *p, const char *e, int depth)
 
 	if (depth > MAX_DEPTH)
 		return NULL;
-	p = skip_ws(p + 1, e);
+	p = jvx_ws(p + 1, e);
 	if (p < e && *p == close)
 		return p + 1;
 	for (;;) {
 		if (close == '}') {
 			if (p >= e || *p != '"' || (p = valid_string(p, e)) == NULL)
 				return NULL;
-			p = skip_ws(p, e);
+			p = jvx_ws(p, e);
 			if (p >= e || *p != ':')
 				return NULL;
-			p = skip_ws(p + 1, e);
+			p = jvx_ws(p + 1, e);
 		}
 		if ((p = valid_value(p, e, depth + 1)) == NULL)
 			return NULL;
-		p = skip_ws(p, e);
+		p = jvx_ws(p, e);
 		if (p < e && *p == close)
 			return p + 1;
 		if (p >= e || *p != ',')
 			return NULL;
-		p = skip_ws(p + 1, e);
+		p = jvx_ws(p + 1, e);
 	}
 }
 
@@ -446,7 +446,7 @@ valid_value(const char *p, const char *e, int depth)
 int
 jvx_valid(const char *s, size_t n)
 {
-	const char *e = s + n, *p = valid_value(skip_ws(s, e), e, 0);
+	const char *e = s + n, *p = valid_value(jvx_ws(s, e), e, 0);
 
-	return p != NULL && skip_ws(p, e) == e;
+	return p != NULL && jvx_ws(p, e) == e;
 }

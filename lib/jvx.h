@@ -30,7 +30,9 @@ long	 jvx_elements(const char *, size_t, const char *path,
 
 /* The same kind of reading, for a text jvx_valid has passed. */
 int	 jvx_valid(const char *, size_t);	/* one JSON text (RFC 8259) */
-const char *jvx_end(const char *p, const char *e);	/* of the value at p */
+const char *jvx_end(const char *p, const char *e);	/* of the value at p,
+						   or NULL when cut */
+const char *jvx_ws(const char *p, const char *e);	/* past whitespace */
 void	 jvx_members(const char *obj, const char *e, const char *const *keys,
 	    size_t nkeys, const char **out);	/* each value, or NULL */
 const char *jvx_member(const char *obj, const char *e, const char *key);

@@ -64,12 +64,6 @@ rec_reader_eof(const struct reader *r)
 	return r->eof && r->off == r->len;
 }
 
-size_t
-rec_reader_held(const struct reader *r)
-{
-	return r->len - r->off;
-}
-
 static void
 make_room(struct reader *r)
 {
@@ -305,46 +299,6 @@ rec_get(const struct rec *rec, const char *key)
 	return jvx_get(jv_copy(rec->val), key);
 }
 
-/* Where a JSON string or value that starts at p ends: text known valid. */
-static const char *
-string_end(const char *p, const char *e)
-{
-	for (p++; p < e && *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p < e ? p + 1 : e;
-}
-
-static const char *
-value_end(const char *p, const char *e)
-{
-	int depth = 0;
-
-	while (p < e) {
-		if (*p == '"') {
-			p = string_end(p, e);
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']') {
-			if (depth-- == 0)
-				return p;
-		} else if (*p == ',' && depth == 0)
-			return p;
-		p++;
-	}
-	return e;
-}
-
-static const char *
-skip_ws(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
 static int
 key_is(const char *p, size_t n, const char *key)
 {
@@ -361,27 +315,30 @@ static int
 member_span(const char *s, size_t n, const char *key, size_t *from,
     size_t *to)
 {
-	const char *e = s + n, *p = skip_ws(s, e), *k, *v, *comma = NULL;
+	const char *e = s + n, *p = jvx_ws(s, e), *k, *ke, *v, *comma = NULL;
 
 	if (p == e || *p++ != '{')
 		return 0;
 	for (;;) {
-		p = skip_ws(p, e);
-		if (p == e || *p != '"')
+		p = jvx_ws(p, e);
+		if (p == e || *p != '"' || (ke = jvx_end(p, e)) == NULL)
 			return 0;
 		k = p;
-		p = string_end(p, e);
-		if (key_is(k, (size_t)(p - k), key)) {
-			v = value_end(skip_ws(skip_ws(p, e) + 1, e), e);
+		p = jvx_ws(ke, e);
+		if (p == e || *p != ':' ||
+		    (v = jvx_end(jvx_ws(p + 1, e), e)) == NULL)
+			return 0;
+		v = jvx_ws(v, e);	/* at the comma or the brace */
+		if (key_is(k, (size_t)(ke - k), key)) {
 			*from = (size_t)((v < e && *v == ',' ? k :
 			    comma ? comma : k) - s);
 			*to = (size_t)((v < e && *v == ',' ? v + 1 : v) - s);
 			return 1;
 		}
-		p = value_end(skip_ws(skip_ws(p, e) + 1, e), e);
-		if (p == e || *p != ',')
+		if (v == e || *v != ',')
 			return 0;
-		comma = p++;
+		comma = v;
+		p = v + 1;
 	}
 }
 
@@ -557,23 +514,4 @@ out_close(void)
 		return 2;
 	}
 	return 0;
-}
-
-int
-rec_loop(int fd, rec_fn *fn, void *arg)
-{
-	struct reader *r = rec_reader(fd);
-	struct rec *rec;
-	int status = 0;
-
-	while ((rec = rec_next(r)) != NULL) {
-		if (rec->kind != REC_BAD)
-			fn(rec, arg);
-		if (rec->failed)
-			status = 1;
-		rec_emit(rec);
-		rec_free(rec);
-	}
-	rec_reader_free(r);
-	return status;
 }

@@ -36,7 +36,6 @@ int		 rec_fill(struct reader *);	/* one read(2): 1 bytes came,
 int		 rec_reader_fd(const struct reader *);
 int		 rec_reader_eof(const struct reader *);	/* nothing left */
 int		 rec_reader_ready(struct reader *);	/* a whole line */
-size_t		 rec_reader_held(const struct reader *);	/* bytes buffered */
 void		 rec_reader_free(struct reader *);
 struct rec	*rec_from_prompt(const char *);	/* owned: {"prompt": s} */
 void		 rec_free(struct rec *);
@@ -55,8 +54,5 @@ void	 rec_emit(struct rec *);	/* writes to stdout; dies on write error */
 void	 out_put(const char *, size_t);	/* the same, for other text */
 void	 out_end(void);		/* a line is done: flush, exit 2 on error */
 int	 out_close(void);		/* 0, or 2 after a write error */
-
-typedef void rec_fn(struct rec *, void *);
-int	 rec_loop(int fd, rec_fn *, void *);	/* 0, or 1 if a record failed */
 
 #endif
