@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -139,6 +140,14 @@ load_key(struct cfg *c, int needkey)
 	return r == 0 ? 0 : -1;
 }
 
+/* libcurl would take ftp:// or file:// too; the API is HTTP. */
+static int
+web_url(const char *u)
+{
+	return strncasecmp(u, "http://", 7) == 0 ||
+	    strncasecmp(u, "https://", 8) == 0;
+}
+
 int
 cfg_load(struct cfg *c, int needkey)
 {
@@ -160,6 +169,12 @@ cfg_load(struct cfg *c, int needkey)
 	c->retry_base_ms = env_long("ORKIT_RETRY_BASE_MS", 500, 0);
 	c->retry_max_ms = env_long("ORKIT_RETRY_MAX_MS", 60000, 0);
 	c->stall_ms = env_long("ORKIT_STALL_MS", 60000, 1);
+	if (needkey && !web_url(c->base_url)) {
+		warnx_("OPENROUTER_BASE_URL is not an http or https URL: %s",
+		    c->base_url);
+		cfg_free(c);
+		return -1;
+	}
 	if (needkey && load_key(c, needkey) == -1) {
 		cfg_free(c);
 		return -1;

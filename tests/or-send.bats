@@ -39,6 +39,19 @@ teardown() {
 
 # --- the key ---------------------------------------------------------
 
+@test "a base URL that is not http or https: exit 2 before any record, one line" {
+	printf '"a"\n"b"\n' >"$BATS_TEST_TMPDIR/in"
+	for u in ftp://127.0.0.1/api file:///etc 127.0.0.1:8080; do
+		OPENROUTER_BASE_URL=$u run -2 --separate-stderr sh -c 'or-send; s=$?; cat; exit $s' <"$BATS_TEST_TMPDIR/in"
+		[ "$stderr" = "or-send: OPENROUTER_BASE_URL is not an http or https URL: ${u%/}" ]
+		assert_output $'"a"\n"b"'
+	done
+	OPENROUTER_BASE_URL=ftp://x run -2 --separate-stderr or-cost <"$BATS_TEST_TMPDIR/in"
+	[ "$stderr" = "or-cost: OPENROUTER_BASE_URL is not an http or https URL: ftp://x" ]
+	assert_output ''
+}
+
+
 @test "no key: one line on stderr, exit 2, stdin left unread" {
 	unset OPENROUTER_API_KEY
 	printf '"a"\n"b"\n' >"$BATS_TEST_TMPDIR/in"
