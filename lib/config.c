@@ -179,6 +179,7 @@ cfg_load(struct cfg *c, int needkey)
 		cfg_free(c);
 		return -1;
 	}
+	secret_hide(c->key);
 	return 0;
 }
 
@@ -186,6 +187,7 @@ void
 cfg_free(struct cfg *c)
 {
 	if (c->key) {
+		secret_hide(NULL);
 		explicit_bzero(c->key, strlen(c->key));
 		free(c->key);
 	}

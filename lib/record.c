@@ -432,7 +432,7 @@ write_error(void)
 void
 out_put(const char *p, size_t n)
 {
-	if (n && fwrite(p, 1, n, stdout) != n)
+	if (n && put_hidden(stdout, p, n) != n)
 		write_error();
 }
 

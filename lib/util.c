@@ -47,14 +47,73 @@ xstrndup(const char *s, size_t n)
 
 void (*before_msg)(void);
 
+/*
+ * The API key, borrowed from the configuration, so that no text orkit
+ * writes carries it, whatever a server (or a proxy echoing the
+ * Authorization header) put into a message or a body. A key shorter
+ * than SECRET_MIN is not looked for: masking every "x" would help no one.
+ */
+#define SECRET_MIN	8
+#define SECRET_MASK	"[REDACTED]"
+static const char *secret;
+static size_t secretlen;
+
+void
+secret_hide(const char *key)
+{
+	secretlen = key ? strlen(key) : 0;
+	secret = secretlen >= SECRET_MIN ? key : NULL;
+}
+
+/* memmem is GNU's; this is C's. */
+static const char *
+find(const char *p, const char *e, const char *s, size_t n)
+{
+	for (; (size_t)(e - p) >= n && (p = memchr(p, *s, (size_t)(e - p -
+	    (ptrdiff_t)n) + 1)) != NULL; p++)
+		if (memcmp(p, s, n) == 0)
+			return p;
+	return NULL;
+}
+
+size_t
+put_hidden(FILE *f, const char *p, size_t n)
+{
+	const char *k, *e = p + n;
+	size_t done = 0;
+
+	while (secret && (k = find(p, e, secret, secretlen)) != NULL) {
+		done += fwrite(p, 1, (size_t)(k - p), f);
+		if (fputs(SECRET_MASK, f) == EOF)
+			return done;
+		done += secretlen;
+		p = k + secretlen;
+	}
+	return done + fwrite(p, 1, (size_t)(e - p), f);
+}
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
+	char small[1024], *m = small;
+	va_list again;
+	int n;
+
 	if (before_msg)
 		before_msg();
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small)) {
+		m = xmalloc((size_t)n + 1);
+		(void)vsnprintf(m, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
 	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
+	if (n > 0)
+		(void)put_hidden(stderr, m, (size_t)n);
 	fputc('\n', stderr);
+	if (m != small)
+		free(m);
 }
 
 void

@@ -3,6 +3,7 @@
 #define ORKIT_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 extern const char *progname;		/* set by each tool's main */
@@ -14,6 +15,10 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 _Noreturn void die(int, const char *, ...);	/* "prog: msg\n", exit */
 void	 warnx_(const char *, ...);		/* "prog: msg\n" */
+
+/* The API key is masked in messages and in what goes through put_hidden. */
+void	 secret_hide(const char *key);	/* borrowed until secret_hide(NULL) */
+size_t	 put_hidden(FILE *, const char *, size_t);	/* as fwrite */
 
 int64_t	 now_ms(void);			/* wall clock, epoch ms */
 int64_t	 mono_ms(void);			/* monotonic ms */

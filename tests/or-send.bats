@@ -98,6 +98,18 @@ teardown() {
 	[ "$(jq -r '.headers.authorization' "$FAKE_LOG" | sort -u)" = "Bearer [redacted]" ]
 }
 
+@test "a key a server echoes back is masked in the record and on stderr" {
+	fake "status 400 message=bad%20header%20Authorization:%20Bearer%20$KEY%20(again:$KEY)"
+	run -1 --separate-stderr or-send hello
+	refute_output --partial "${KEY#sk-or-v1-}"
+	run jq -r .error.message <<<"$output"
+	assert_output 'bad header Authorization: Bearer [REDACTED] (again:[REDACTED])'
+	[ "$stderr" = "or-send: prompt: bad header Authorization: Bearer [REDACTED] (again:[REDACTED])" ]
+	fake "status 400 message=$KEY"
+	run -1 --separate-stderr or-send -t hello
+	[ "$stderr" = "or-send: prompt: [REDACTED]" ]
+}
+
 @test "a wrong key comes back as the API's 401, not retried" {
 	export OPENROUTER_API_KEY=sk-or-v1-wrong
 	run -1 --separate-stderr or-send hello
