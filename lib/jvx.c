@@ -148,6 +148,23 @@ str_end(const char *p, const char *e)
 	return NULL;
 }
 
+long
+jvx_ctl_at(const char *s, size_t n)
+{
+	const char *p, *e = s + n;
+	int in = 0;
+
+	for (p = s; p < e; p++) {
+		if (in && *p == '\\')
+			p++;
+		else if (*p == '"')
+			in = !in;
+		else if (in && (unsigned char)*p < 0x20)
+			return (long)(p - s);
+	}
+	return -1;
+}
+
 const char *
 jvx_end(const char *p, const char *e)
 {

@@ -33,6 +33,8 @@ int	 jvx_valid(const char *, size_t);	/* one JSON text (RFC 8259) */
 const char *jvx_end(const char *p, const char *e);	/* of the value at p,
 						   or NULL when cut */
 const char *jvx_ws(const char *p, const char *e);	/* past whitespace */
+long	 jvx_ctl_at(const char *, size_t);	/* offset of a raw control
+						   byte in a string, or -1 */
 void	 jvx_members(const char *obj, const char *e, const char *const *keys,
 	    size_t nkeys, const char **out);	/* each value, or NULL */
 const char *jvx_member(const char *obj, const char *e, const char *key);

@@ -217,11 +217,35 @@ make_bad(struct rec *rec, jv why)
 	rec->val = JV_OBJECT(jv_string("error"), err);
 }
 
+/*
+ * What libjv would take and alter: it reads bad UTF-8 as U+FFFD and a
+ * raw control byte in a string as if escaped, so the request sent would
+ * not be the user's bytes and the line written on not JSON.
+ */
+static jv
+altered(const struct rec *rec)
+{
+	long at;
+
+	if ((at = utf8_bad_at(rec->line, rec->len)) >= 0)
+		return jv_string_fmt("not UTF-8 at byte offset %ld", at);
+	if ((at = jvx_ctl_at(rec->line, rec->len)) >= 0)
+		return jv_string_fmt("a raw control character (0x%02x) in a "
+		    "string at byte offset %ld; JSON escapes it",
+		    (unsigned char)rec->line[at], at);
+	return jv_invalid();
+}
+
 static void
 classify(struct rec *rec)
 {
-	jv v = jvx_parse(rec->line, rec->len);
+	jv v = jvx_parse(rec->line, rec->len), why;
 
+	if (jv_is_valid(v) && jv_is_valid(why = altered(rec))) {
+		jv_free(v);
+		make_bad(rec, why);
+		return;
+	}
 	switch (jv_get_kind(v)) {
 	case JV_KIND_OBJECT:
 		rec->kind = REC_OBJECT;

@@ -246,14 +246,15 @@ parse_when(const char *s, int64_t *epoch_ms)
 }
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-int
-utf8_valid(const char *s, size_t n)
+long
+utf8_bad_at(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n, *at;
 	unsigned c, need;
 	uint32_t cp, min;
 
 	while (p < e) {
+		at = p;
 		c = *p++;
 		if (c < 0x80)
 			continue;
@@ -264,18 +265,24 @@ utf8_valid(const char *s, size_t n)
 		else if (c >= 0xf0 && c <= 0xf4)
 			need = 3, cp = c & 0x07, min = 0x10000;
 		else
-			return 0;
+			return (long)(at - (const unsigned char *)s);
 		if ((size_t)(e - p) < need)
-			return 0;
+			return (long)(at - (const unsigned char *)s);
 		while (need--) {
 			if ((*p & 0xc0) != 0x80)
-				return 0;
+				return (long)(at - (const unsigned char *)s);
 			cp = cp << 6 | (*p++ & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
+			return (long)(at - (const unsigned char *)s);
 	}
-	return 1;
+	return -1;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	return utf8_bad_at(s, n) < 0;
 }
 
 char

@@ -39,6 +39,8 @@ int	 parse_duration(const char *, int64_t *ms);
 int	 parse_when(const char *, int64_t *epoch_ms);
 
 int	 utf8_valid(const char *, size_t);
+long	 utf8_bad_at(const char *, size_t);	/* offset of the first bad
+						   sequence, or -1 */
 char	 lower(char);				/* ASCII only */
 const char *ci_find(const char *, const char *);	/* strstr, ASCII case folded */
 int	 is_blank(const char *, size_t);

@@ -257,6 +257,23 @@ teardown() {
 	assert_output "$(printf 'caf\351 {' | base64)"
 }
 
+@test "JSON with bytes libjv would alter (not UTF-8, a raw NUL) is bad_input with the offset, not sent" {
+	printf '{"prompt":"caf\351"}\n{"prompt":"a\000b"}\n{"prompt":"a\\u0000b"}\n' >"$BATS_TEST_TMPDIR/in"
+	run -1 --separate-stderr or-send <"$BATS_TEST_TMPDIR/in"
+	run jq -c '.error | [.type, .message, .line]' <<<"$output"
+	assert_line -n 0 '["bad_input","not a record: not UTF-8 at byte offset 14",1]'
+	assert_line -n 1 '["bad_input","not a record: a raw control character (0x00) in a string at byte offset 12; JSON escapes it",2]'
+	assert_line -n 2 '[null,null,null]'
+	[ "$(requests)" -eq 1 ]
+	[ "$(request_body 1 | jq -c .messages)" = '[{"role":"user","content":"a\u0000b"}]' ]
+	for tool in or-cost or-log; do
+		run -1 --separate-stderr $tool <"$BATS_TEST_TMPDIR/in"
+		run jq -c '.error | [.tool, .message]' <<<"$output"
+		assert_line -n 0 "[\"$tool\",\"not a record: not UTF-8 at byte offset 14\"]"
+		assert_line -n 1 "[\"$tool\",\"not a record: a raw control character (0x00) in a string at byte offset 12; JSON escapes it\"]"
+	done
+}
+
 @test "a record with neither prompt nor messages is an error, not sent" {
 	run -1 --separate-stderr or-send <<<'{"id":"j9","temperature":1}'
 	assert_output '{"id":"j9","temperature":1,"error":{"tool":"or-send","type":"bad_input","message":"no \"prompt\" and no \"messages\"","retryable":false}}'
