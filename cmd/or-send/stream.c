@@ -41,8 +41,16 @@ struct choice {
 	jv		 rest;		/* finish_reason, logprobs, ... */
 };
 
+/* A top-level object that came whole in one chunk, as its bytes. */
+struct raw {
+	char		*key;
+	struct buf	 json;
+};
+
 struct stream {
 	struct sse	*sse;
+	struct raw	*raw;		/* usage, and any such object */
+	size_t		 nraw;
 	stream_text_fn	*on_text, *on_reasoning;
 	void		*arg;
 	jv		 top;		/* top-level keys but the three below */
@@ -73,6 +81,35 @@ static jv
 keep_first(jv old, jv new)
 {
 	if (jv_is_valid(old) && jv_get_kind(old) != JV_KIND_NULL) {
+		jv_free(new);
+		return old;
+	}
+	jv_free(old);
+	return new;
+}
+
+static int
+is_placeholder(jv v)
+{
+	return !jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL ||
+	    (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] == '\0');
+}
+
+/*
+ * The first real value wins, and an empty one holds its place until it
+ * comes: Anthropic's first thinking piece says "signature": "", a later
+ * one carries the signature itself.
+ */
+static jv
+keep_filled(jv old, jv new)
+{
+	if (!is_placeholder(old) || (jv_is_valid(old) &&
+	    jv_get_kind(new) == JV_KIND_NULL)) {
+		jv_free(new);
+		return old;
+	}
+	if (jv_is_valid(old) && is_placeholder(new) &&
+	    jv_get_kind(old) == JV_KIND_STRING) {
 		jv_free(new);
 		return old;
 	}
@@ -286,7 +323,7 @@ merge_call(struct parts *ps, jv d)
 			p->obj = jv_object_set(p->obj, k,
 			    merge_function(p, fn, v));
 		} else
-			p->obj = put(p->obj, k, v, keep_first);
+			p->obj = put(p->obj, k, v, keep_filled);
 	}
 	jv_free(d);
 }
@@ -337,7 +374,7 @@ merge_detail(struct parts *ps, jv d)
 			text_add(&p->cat, v);
 			p->obj = jv_object_set(p->obj, k, jv_null());
 		} else
-			p->obj = put(p->obj, k, v, keep_first);
+			p->obj = put(p->obj, k, v, keep_filled);
 	}
 	jv_free(d);
 }
@@ -486,10 +523,43 @@ note_error(struct stream *st, jv e)
 		st->error = error_object(e);
 }
 
+/*
+ * libjv would write the API's numbers its own way (0.00001155 as
+ * 1.155e-05): an object value keeps the bytes it came in, the last
+ * non-null one as for the value itself.
+ */
 static void
-merge_chunk(struct stream *st, jv chunk)
+keep_raw(struct stream *st, jv k, jv v, const char *data, size_t len)
+{
+	const char *key = jv_string_value(k), *p, *e;
+	size_t i;
+
+	if (jv_get_kind(v) == JV_KIND_NULL)
+		return;
+	for (i = 0; i < st->nraw && strcmp(st->raw[i].key, key) != 0; i++)
+		;
+	if (jv_get_kind(v) != JV_KIND_OBJECT ||
+	    (p = jvx_member(data, data + len, key)) == NULL ||
+	    (e = jvx_end(p, data + len)) == NULL) {
+		if (i < st->nraw)	/* not an object now: the value says */
+			st->raw[i].json.len = 0;
+		return;
+	}
+	if (i == st->nraw) {
+		st->raw = xrealloc(st->raw, (st->nraw + 1) * sizeof(*st->raw));
+		st->raw[i].key = xstrdup(key);
+		memset(&st->raw[i].json, 0, sizeof(st->raw[i].json));
+		st->nraw++;
+	}
+	buf_reset(&st->raw[i].json);
+	jvx_compact(p, (size_t)(e - p), &st->raw[i].json);
+}
+
+static void
+merge_chunk(struct stream *st, jv chunk, const char *data, size_t len)
 {
 	jv_object_foreach(chunk, k, v) {
+		keep_raw(st, k, v, data, len);
 		if (is_key(k, "choices"))
 			merge_choices(st, v);
 		else if (is_key(k, "usage"))
@@ -519,7 +589,7 @@ on_event(void *arg, const char *data, size_t len)
 	}
 	v = jvx_parse(data, len);
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		merge_chunk(st, v);
+		merge_chunk(st, v, data, len);
 		return;
 	}
 	if (st->bad == NULL)
@@ -630,6 +700,32 @@ stream_response(struct stream *st)
 	return r;
 }
 
+void
+stream_response_json(struct stream *st, struct buf *out)
+{
+	jv r = stream_response(st), s;
+	size_t i, n;
+
+	for (i = 0; i < st->nraw; i++)
+		if (st->raw[i].json.len > 0)
+			r = jv_object_delete(r, jv_string(st->raw[i].key));
+	s = jv_dump_string(r, 0);
+	n = (size_t)jv_string_length_bytes(jv_copy(s));
+	buf_add(out, jv_string_value(s), n - 1);	/* all but the } */
+	jv_free(s);
+	for (i = 0; i < st->nraw; i++) {
+		if (st->raw[i].json.len == 0)
+			continue;
+		s = jv_dump_string(jv_string(st->raw[i].key), 0);
+		buf_addc(out, ',');
+		buf_adds(out, jv_string_value(s));
+		buf_addc(out, ':');
+		buf_add(out, st->raw[i].json.buf, st->raw[i].json.len);
+		jv_free(s);
+	}
+	buf_addc(out, '}');
+}
+
 /* The API's own error first: the odd event is likely its echo. */
 jv
 stream_error(struct stream *st)
@@ -680,6 +776,11 @@ stream_free(struct stream *st)
 	if (st == NULL)
 		return;
 	sse_free(st->sse);
+	for (i = 0; i < st->nraw; i++) {
+		free(st->raw[i].key);
+		buf_free(&st->raw[i].json);
+	}
+	free(st->raw);
 	jv_free(st->top);
 	jv_free(st->usage);
 	jv_free(st->error);

@@ -15,7 +15,8 @@
  * by index in first-seen order (id, type and name from the first piece
  * with them, arguments joined and always a string); reasoning_details
  * when any, merged by type and index (the text, summary or data
- * joined, other fields from the first piece with them); and any other
+ * joined, other fields from the first piece with a value that is not
+ * "" or null: a signature comes "" first, whole later); and any other
  * delta key (arrays joined, else the last non-null value).
  *
  * With no chunk at all the response is {"object": "chat.completion",
@@ -44,6 +45,8 @@
 
 #include <jv.h>
 
+#include "util.h"
+
 struct stream;
 
 typedef void stream_text_fn(void *arg, const char *, size_t);
@@ -55,6 +58,10 @@ void		 stream_feed(struct stream *, const char *, size_t);
 					/* raw HTTP body bytes, any split */
 int		 stream_done(const struct stream *);	/* saw data: [DONE] */
 jv		 stream_response(struct stream *);	/* owned object */
+void		 stream_response_json(struct stream *, struct buf *);
+					/* the same as JSON text, appended;
+					   objects that came whole in one
+					   chunk (usage) as their bytes */
 jv		 stream_error(struct stream *);	/* owned object, or invalid */
 void		 stream_free(struct stream *);
 

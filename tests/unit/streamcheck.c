@@ -21,6 +21,8 @@
  *	(default)	the response, one JSON line with sorted keys;
  *			"error: " and the error, when there is one;
  *			"done: false" when no [DONE] came
+ *	-j		the same, the response as or-send writes it
+ *			(stream_response_json: keys in order, usage's bytes)
  *	-t		the bytes on_text got, as it got them
  *	-r		the bytes on_reasoning got
  *	-e		each event's data as a JSON string, one a line,
@@ -130,7 +132,11 @@ run_stream(struct result *r, const char *p, size_t n, const struct cuts *c)
 	jv e;
 
 	feed(feed_stream, st, p, n, c);
-	add_json(&r->out, "", stream_response(st));
+	if (mode == 'j') {
+		stream_response_json(st, &r->out);
+		buf_addc(&r->out, '\n');
+	} else
+		add_json(&r->out, "", stream_response(st));
 	e = stream_error(st);
 	if (jv_is_valid(e))
 		add_json(&r->out, "error: ", e);
@@ -326,7 +332,7 @@ print(const struct result *r)
 static _Noreturn void
 usage(void)
 {
-	die(2, "usage: streamcheck [-a | -w] [-e | -r | -t] file");
+	die(2, "usage: streamcheck [-a | -w] [-e | -j | -r | -t] file");
 }
 
 static int
@@ -358,7 +364,7 @@ main(int argc, char *argv[])
 	int c, ok;
 
 	progname = "streamcheck";
-	while ((c = getopt(argc, argv, "aertw")) != -1) {
+	while ((c = getopt(argc, argv, "aejrtw")) != -1) {
 		if (c == 'a')
 			aflag = 1;
 		else if (c == 'w')
