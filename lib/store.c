@@ -1,5 +1,5 @@
 /*
- * store.c: or-log's database: open, pragmas, migrations, inserts.
+ * store.c: the request log's database: open, pragmas, migrations, inserts.
  *
  * The schema is the list of migrations below, applied in order, one
  * transaction each, with PRAGMA user_version saying how far a file

@@ -1,6 +1,15 @@
-/* store.h: or-log's database: open, pragmas, migrations, inserts. */
-#ifndef ORLOG_STORE_H
-#define ORLOG_STORE_H
+/*
+ * store.h: the request log's SQLite file: its one schema (the
+ * migrations), opening it (default path, WAL, busy_timeout, the version
+ * check), prepared statements, and the insert.
+ *
+ * or-log is the only tool that writes the log: only it opens it with
+ * STORE_APPEND and calls store_begin, store_insert and store_commit.
+ * struct store is the caller's; store_close frees what store_open put in
+ * it.
+ */
+#ifndef ORKIT_STORE_H
+#define ORKIT_STORE_H
 
 #include <stdint.h>
 
