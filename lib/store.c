@@ -221,14 +221,25 @@ open_db(struct store *s, int flags)
 	return exec(s, "PRAGMA synchronous = NORMAL");
 }
 
-static int
-refuse_newer(struct store *s)
+/*
+ * A file newer than us is refused by everyone; an older one only by
+ * readers, since only a writer may upgrade it.
+ */
+int
+store_check_version(const char *path, int version, int writer)
 {
-	if (s->version <= store_version)
-		return 0;
-	warnx_("%s: schema version %d is newer than this or-log's (%d); "
-	    "use a newer orkit", s->path, s->version, store_version);
-	return -2;
+	if (version > store_version) {
+		warnx_("%s: schema version %d is newer than this or-log's (%d);"
+		    " use a newer orkit", path, version, store_version);
+		return -2;
+	}
+	if (version < store_version && !writer) {
+		warnx_("%s: log schema v%d is older than this orkit's v%d; run"
+		    " 'or-log -d %s </dev/null' once to upgrade it", path,
+		    version, store_version, path);
+		return -2;
+	}
+	return 0;
 }
 
 static int
@@ -239,7 +250,7 @@ open_append(struct store *s)
 	if (open_db(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) == -1 ||
 	    (s->version = user_version(s)) < 0)
 		goto fail;
-	if (refuse_newer(s))
+	if (store_check_version(s->path, s->version, 1))
 		return -2;
 	if (set_wal(s) == -1 || migrate(s) == -1)
 		goto fail;
@@ -253,12 +264,16 @@ fail:
 	return -1;
 }
 
-/* Readers open read-only; an old file is upgraded first, then reopened. */
+/*
+ * Readers open read-only and never write, not even to upgrade an old
+ * file: they may run where the log cannot be written, and a query that
+ * changed the file behind a reader's back would surprise. A writer
+ * (or-log appending, merging or pruning) upgrades it.
+ */
 static int
 open_read(struct store *s, enum store_mode mode)
 {
 	struct stat sb;
-	int r;
 
 	if (strncmp(s->path, "file:", 5) != 0 && stat(s->path, &sb) == -1) {
 		if (mode == STORE_MAYBE && errno == ENOENT)
@@ -271,19 +286,7 @@ open_read(struct store *s, enum store_mode mode)
 		warnx_("%s: %s", s->path, store_errmsg(s));
 		return -1;
 	}
-	if (refuse_newer(s))
-		return -2;
-	if (s->version == store_version)
-		return 0;
-	sqlite3_close(s->db);
-	s->db = NULL;
-	if ((r = open_append(s)) != 0)
-		return r;
-	sqlite3_finalize(s->ins);
-	sqlite3_close(s->db);
-	s->ins = NULL;
-	s->db = NULL;
-	return open_db(s, SQLITE_OPEN_READONLY) == -1 ? -1 : 0;
+	return store_check_version(s->path, s->version, 0);
 }
 
 int

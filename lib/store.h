@@ -17,6 +17,12 @@
 
 #define STORE_NULL	INT64_MIN	/* an integer column left NULL */
 
+/*
+ * STORE_APPEND upgrades an older file in place, one migration per
+ * transaction. The read-only modes never write: an older file is
+ * refused with a line that says to run or-log once to upgrade it.
+ * A file newer than this orkit is refused in every mode.
+ */
 enum store_mode {
 	STORE_APPEND,		/* read-write, created 0600 when missing */
 	STORE_READ,		/* read-only; it must exist */
@@ -51,8 +57,11 @@ char	*store_default_path(void);		/* malloc'd */
 int	 store_open(struct store *, const char *, enum store_mode);
 					/* 0; 1 nothing there (STORE_MAYBE);
 					   -1 cannot (message said);
-					   -2 newer than us (message said) */
+					   -2 newer than us, or older and
+					   opened read-only (message said) */
 void	 store_close(struct store *);
+int	 store_check_version(const char *path, int version, int writer);
+					/* 0, or -2 refused (message said) */
 int	 store_begin(struct store *);		/* BEGIN IMMEDIATE; 0 or -1 */
 int	 store_commit(struct store *);		/* 0, or -1 rolled back */
 void	 store_rollback(struct store *);	/* keeps the error message */

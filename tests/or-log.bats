@@ -216,12 +216,49 @@ wait_lines() {
 @test "a version 1 log is upgraded in place, its rows kept" {
 	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
 	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
+	run -0 --separate-stderr or-log -d "$DB" </dev/null
+	assert_output ''
+	[ "$stderr" = "" ]
 	run -0 --separate-stderr or-log search old
 	assert_output '{"id":1,"time":"1970-01-01T00:00:00Z","model":null,"status":"ok","snippet":"an [old] question"}'
 	[ "$(q 'PRAGMA user_version')" -eq 2 ]
 	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats" ]
 	head -1 "$REC" | or-log >/dev/null
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
+}
+
+# A reader refused with $want, and nothing on stdout.
+refused() {
+	run -2 --separate-stderr or-log "$@"
+	assert_output ''
+	[ "$stderr" = "$want" ]
+}
+
+@test "a reader of an older log leaves it as it is and says how to upgrade it, exit 2" {
+	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
+	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
+	cp "$DB" before.db
+	want="or-log: $DB: log schema v1 is older than this orkit's v2; run 'or-log -d $DB </dev/null' once to upgrade it"
+	refused stats
+	refused recent
+	refused search old
+	refused show 1
+	refused export
+	refused sql 'SELECT 1'
+	refused pending <"$REC"
+	refused cache <"$REC"
+	cmp "$DB" before.db
+	[ "$(q 'PRAGMA user_version')" -eq 1 ]
+	[ ! -e "$DB-wal" ]
+	# The command it names is the upgrade.
+	cmd=${stderr#*run \'}
+	cmd=${cmd%%\'*}
+	[ "$cmd" = "or-log -d $DB </dev/null" ]
+	run -0 --separate-stderr bash -c "$cmd"
+	[ "$stderr" = "" ]
+	[ "$(q 'PRAGMA user_version')" -eq 2 ]
+	run -0 --separate-stderr or-log search old
+	[ "$(jq -r .snippet <<<"$output")" = "an [old] question" ]
 }
 
 @test "a log newer than this or-log is refused, exit 2, input left unread" {
@@ -395,7 +432,7 @@ EOF
 	[ "$(jq -r .id <<<"$output")" = 6 ]
 	q 'PRAGMA user_version = 1' other.db
 	run -2 --separate-stderr or-log merge other.db
-	[ "$stderr" = "or-log: other.db: schema version 1, not 2; open it with this or-log first (or-log -d other.db stats)" ]
+	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v2; run 'or-log -d other.db </dev/null' once to upgrade it" ]
 }
 
 # --- pending and cache -----------------------------------------------

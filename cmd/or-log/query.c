@@ -354,12 +354,9 @@ cmd_merge(struct store *s, struct qopts *o, int argc, char **argv)
 		warnx_("%s: %s", argv[0], sqlite3_errmsg(s->db));
 		return 2;
 	}
-	if (v != store_version) {
-		warnx_("%s: schema version %d, not %d; open it with this "
-		    "or-log first (or-log -d %s stats)", argv[0], v,
-		    store_version, argv[0]);
+	/* The other log is only read: an old one is not upgraded here. */
+	if (store_check_version(argv[0], v, 0) != 0)
 		return 2;
-	}
 	if (store_begin(s) == -1 || sqlite3_exec(s->db, merge_sql, NULL,
 	    NULL, NULL) != SQLITE_OK) {
 		warnx_("%s: %s", argv[0], sqlite3_errmsg(s->db));
