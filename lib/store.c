@@ -370,7 +370,7 @@ bind_int(sqlite3_stmt *st, int i, int64_t v)
 }
 
 int64_t
-store_insert(struct store *s, const struct row *r)
+store_insert(struct store *s, const struct store_row *r)
 {
 	sqlite3_stmt *st = s->ins;
 	int rc;

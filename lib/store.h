@@ -38,7 +38,7 @@ struct store {
 };
 
 /* One request's columns. Strings are borrowed until the insert. */
-struct row {
+struct store_row {
 	int64_t		 ts;		/* epoch ms */
 	const char	*job, *model, *served, *provider, *gen_id;
 	const char	*status, *usd_source, *prompt, *answer;
@@ -65,7 +65,7 @@ int	 store_check_version(const char *path, int version, int writer);
 int	 store_begin(struct store *);		/* BEGIN IMMEDIATE; 0 or -1 */
 int	 store_commit(struct store *);		/* 0, or -1 rolled back */
 void	 store_rollback(struct store *);	/* keeps the error message */
-int64_t	 store_insert(struct store *, const struct row *);
+int64_t	 store_insert(struct store *, const struct store_row *);
 					/* the row id, or -1 */
 const char *store_errmsg(const struct store *);
 sqlite3_stmt *store_prepare(struct store *, const char *);	/* dies */

@@ -143,7 +143,7 @@ answer_text(jv rec)
 static void
 extract_cost(struct entry *e, jv v)
 {
-	struct row *r = &e->row;
+	struct store_row *r = &e->row;
 	double usd;
 	jv cached = jvx_path(jv_copy(v), "send.cached");
 
@@ -173,7 +173,7 @@ extract_cost(struct entry *e, jv v)
 static void
 extract_status(struct entry *e, jv v)
 {
-	struct row *r = &e->row;
+	struct store_row *r = &e->row;
 	char *type;
 
 	r->status = "ok";
@@ -189,7 +189,7 @@ extract_status(struct entry *e, jv v)
 static void
 extract(struct entry *e, jv v)
 {
-	struct row *r = &e->row;
+	struct store_row *r = &e->row;
 	char *started = jvx_strdup(v, "send.started_at");
 
 	r->ts = started ? parse_time(started) : -1;
