@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,7 +303,11 @@ store_open(struct store *s, const char *path, enum store_mode mode)
 void
 store_close(struct store *s)
 {
+	int i;
+
 	sqlite3_finalize(s->ins);
+	for (i = 0; i < STORE_NREADS; i++)
+		sqlite3_finalize(s->reads[i]);
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
 		warnx_("%s: %s", s->path, sqlite3_errmsg(s->db));
 	free(s->path);
@@ -415,4 +420,378 @@ store_prepare(struct store *s, const char *sql)
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		die(2, "%s", sqlite3_errmsg(s->db));
 	return st;
+}
+
+/*
+ * The named reads are a table of statements, not views: a view would
+ * be a migration, and every reader of a log made before it would then
+ * have to stop until a writer upgraded the file; and SQL has no
+ * percentile, so the counting is C either way. Each read is one
+ * SELECT of the same columns (below) with its own key and condition
+ * over a bound window, prepared the first time it is asked for and
+ * kept until store_close;
+ * `or-log stats` builds its statement from the same pieces, so a
+ * figure has one definition. Rows are counted here, in the order the
+ * requests_stats index gives them, which is the order stats has always
+ * summed USD in.
+ */
+#define READ_COLS \
+	"status <> 'ok', usd, prompt_tokens, completion_tokens," \
+	" reasoning_tokens, cached_tokens, coalesce(latency_ms, -1)"
+#define WINDOW	"ts >= ?1 AND ts < ?2"
+
+/* Days and hours are grouped by their number since the epoch. */
+static const struct {
+	const char	*expr;
+	int64_t		 unit;		/* ms in a numbered time key, else 0 */
+	int		 namelen;	/* of 2026-11-20T10:00:00.000Z */
+	int		 timeline;	/* ordered by key, oldest first */
+} keys[] = {
+	[STORE_KEY_MODEL] = { "coalesce(served, model)", 0, 0, 0 },
+	[STORE_KEY_PROVIDER] = { "provider", 0, 0, 0 },
+	[STORE_KEY_JOB] = { "job", 0, 0, 0 },
+	[STORE_KEY_DAY] = { "ts / 86400000", 86400000, 10, 1 },
+	[STORE_KEY_HOUR] = { "ts / 3600000", 3600000, 13, 1 },
+	[STORE_KEY_MONTH] = { "strftime('%Y-%m', ts / 1000, 'unixepoch')",
+	    0, 0, 1 },
+};
+
+static const struct {
+	enum store_key	 key;
+	const char	*sql;		/* after the key column */
+} reads[] = {
+	[STORE_MODELS] = { STORE_KEY_MODEL, ", " READ_COLS ","
+	    " coalesce(ttft_ms, -1) FROM requests WHERE " WINDOW },
+	[STORE_SPEND_DAY] = { STORE_KEY_DAY, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW },
+	[STORE_SPEND_MONTH] = { STORE_KEY_MONTH, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW },
+	[STORE_SPEND_MODEL] = { STORE_KEY_MODEL, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW },
+	/* One group, keyed by the prefix as asked (?3). */
+	[STORE_SPEND_JOB] = { STORE_KEY_JOB, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW " AND job LIKE ?4 ESCAPE '\\'" },
+};
+
+/* A group as it is counted: its latencies kept for the percentiles. */
+struct acc {
+	struct store_group	 g;
+	int64_t			*lat, *ttft;
+	size_t			 caplat, capttft;
+	double			 latsum;
+};
+
+struct accs {
+	struct acc	*a;
+	size_t		 n, cap;
+	size_t		*slot;		/* open hash of indexes + 1 */
+	size_t		 nslot;
+	size_t		 last;		/* the previous row's, + 1 */
+};
+
+static size_t
+hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void
+rehash(struct accs *as)
+{
+	size_t i, j;
+
+	free(as->slot);
+	as->nslot = as->nslot ? as->nslot * 2 : 64;
+	as->slot = xmalloc(as->nslot * sizeof(*as->slot));
+	memset(as->slot, 0, as->nslot * sizeof(*as->slot));
+	for (i = 0; i < as->n; i++) {
+		j = hash_str(as->a[i].g.key) & (as->nslot - 1);
+		while (as->slot[j])
+			j = (j + 1) & (as->nslot - 1);
+		as->slot[j] = i + 1;
+	}
+}
+
+static struct acc *
+acc_of(struct accs *as, const char *key)
+{
+	size_t j;
+
+	/* Rows come in time order; neighbours often share a group. */
+	if (as->last && strcmp(as->a[as->last - 1].g.key, key) == 0)
+		return &as->a[as->last - 1];
+	if (as->n * 2 >= as->nslot)
+		rehash(as);
+	j = hash_str(key) & (as->nslot - 1);
+	for (; as->slot[j]; j = (j + 1) & (as->nslot - 1))
+		if (strcmp(as->a[as->slot[j] - 1].g.key, key) == 0)
+			return &as->a[(as->last = as->slot[j]) - 1];
+	if (as->n == as->cap) {
+		as->cap = as->cap ? as->cap * 2 : 16;
+		as->a = xrealloc(as->a, as->cap * sizeof(*as->a));
+	}
+	memset(&as->a[as->n], 0, sizeof(as->a[0]));
+	as->a[as->n].g.key = xstrdup(key);
+	as->slot[j] = as->last = ++as->n;
+	return &as->a[as->n - 1];
+}
+
+static void
+keep(int64_t **v, size_t *n, size_t *cap, int64_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+/* key, failed, usd, four token counts, latency[, ttft] (-1: none). */
+static void
+count_row(struct accs *as, sqlite3_stmt *st, int ttft)
+{
+	const char *key = (const char *)sqlite3_column_text(st, 0);
+	struct acc *a = acc_of(as, key ? key : "");
+	int64_t v;
+	int i;
+
+	a->g.requests++;
+	a->g.failures += sqlite3_column_int(st, 1);
+	for (i = 0; i < 4; i++)
+		a->g.tokens[i] += sqlite3_column_int64(st, 3 + i);
+	a->g.usd += sqlite3_column_double(st, 2);
+	if ((v = sqlite3_column_int64(st, 7)) >= 0) {
+		keep(&a->lat, &a->g.nlatency, &a->caplat, v);
+		a->latsum += (double)v;
+	}
+	if (ttft && (v = sqlite3_column_int64(st, 8)) >= 0)
+		keep(&a->ttft, &a->g.nttft, &a->capttft, v);
+}
+
+/* The k-th smallest of v[0..n), in place: Hoare's selection. */
+static int64_t
+select_kth(int64_t *v, size_t n, size_t k)
+{
+	long lo = 0, hi = (long)n - 1, i, j, kk = (long)k;
+	int64_t pivot, t;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		for (i = lo, j = hi; i <= j;) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i], v[i] = v[j], v[j] = t;
+				i++, j--;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+/* Nearest rank: the smallest value with q of them at or below it. */
+static double
+percentile(int64_t *v, size_t n, double q)
+{
+	size_t rank = (size_t)ceil(q * (double)n);
+
+	if (n == 0)
+		return 0;
+	return (double)select_kth(v, n, rank ? rank - 1 : 0);
+}
+
+static void
+finish(struct acc *a, enum store_key k)
+{
+	struct store_group *g = &a->g;
+	char iso[64];
+	int64_t tok = g->tokens[0] + g->tokens[1];
+
+	if (keys[k].unit) {
+		iso8601_ms(strtoll(g->key, NULL, 10) * keys[k].unit, iso);
+		iso[keys[k].namelen] = '\0';
+		free(g->key);
+		g->key = xstrdup(iso);
+	}
+	g->usd_per_1k = tok > 0 ? g->usd * 1000 / (double)tok : -1;
+	if (g->nlatency) {
+		g->latency_mean = a->latsum / (double)g->nlatency;
+		g->latency_p50 = percentile(a->lat, g->nlatency, 0.5);
+		g->latency_p95 = percentile(a->lat, g->nlatency, 0.95);
+	}
+	g->ttft_p50 = percentile(a->ttft, g->nttft, 0.5);
+	free(a->lat);
+	free(a->ttft);
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct store_group *x = a, *y = b;
+
+	return strcmp(x->key, y->key);
+}
+
+static int
+cmp_spend(const void *a, const void *b)
+{
+	const struct store_group *x = a, *y = b;
+
+	if (x->usd != y->usd)
+		return x->usd < y->usd ? 1 : -1;
+	if (x->requests != y->requests)
+		return x->requests < y->requests ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* Counts every row of st into *out, st left reset. */
+static int
+collect(struct store *s, sqlite3_stmt *st, enum store_key k,
+    struct store_groups *out)
+{
+	struct accs as = { 0 };
+	size_t i;
+	int rc, ttft;
+
+	out->g = NULL;
+	out->n = 0;
+	ttft = sqlite3_column_count(st) > 8;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		count_row(&as, st, ttft);
+	if (rc != SQLITE_DONE)
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	out->g = xmalloc((as.n ? as.n : 1) * sizeof(*out->g));
+	for (i = 0; i < as.n; i++) {
+		finish(&as.a[i], k);
+		out->g[out->n++] = as.a[i].g;
+	}
+	free(as.a);
+	free(as.slot);
+	if (rc != SQLITE_DONE) {
+		store_groups_free(out);
+		return -1;
+	}
+	qsort(out->g, out->n, sizeof(*out->g), keys[k].timeline ? cmp_key :
+	    cmp_spend);
+	return 0;
+}
+
+/* LIKE's %, _ and the escape itself, taken literally. */
+static char *
+like_prefix(const char *prefix)
+{
+	char *p = xmalloc(2 * strlen(prefix) + 2), *q = p;
+
+	for (; *prefix; prefix++) {
+		if (*prefix == '%' || *prefix == '_' || *prefix == '\\')
+			*q++ = '\\';
+		*q++ = *prefix;
+	}
+	*q++ = '%';
+	*q = '\0';
+	return p;
+}
+
+static int
+prepare_read(struct store *s, enum store_read r)
+{
+	char *sql;
+	int rc;
+
+	if (s->reads[r])
+		return 0;
+	sql = sqlite3_mprintf("SELECT %s%s", r == STORE_SPEND_JOB ? "?3" :
+	    keys[reads[r].key].expr, reads[r].sql);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &s->reads[r], NULL);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+int
+store_read(struct store *s, enum store_read r, int64_t since,
+    int64_t until, const char *prefix, struct store_groups *out)
+{
+	sqlite3_stmt *st;
+	char *like = NULL;
+	int rc;
+
+	out->g = NULL;
+	out->n = 0;
+	if (prepare_read(s, r) == -1)
+		return -1;
+	st = s->reads[r];
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	if (r == STORE_SPEND_JOB) {
+		like = like_prefix(prefix ? prefix : "");
+		sqlite3_bind_text(st, 3, prefix ? prefix : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, like, -1, SQLITE_STATIC);
+	}
+	rc = collect(s, st, reads[r].key, out);
+	sqlite3_clear_bindings(st);
+	free(like);
+	return rc;
+}
+
+/*
+ * An open end of the window is left out of the statement rather than
+ * bound as INT64_MIN or INT64_MAX: testing ts on every row of a big
+ * log costs stats a tenth of its time.
+ */
+int
+store_group_by(struct store *s, enum store_key k, int64_t since,
+    int64_t until, const char *where, struct store_groups *out)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	int rc;
+
+	out->g = NULL;
+	out->n = 0;
+	sql = sqlite3_mprintf("SELECT %s, " READ_COLS " FROM requests"
+	    " WHERE %s%s AND (%s)", keys[k].expr,
+	    since > INT64_MIN ? "ts >= ?1" : "1",
+	    until < INT64_MAX ? " AND ts < ?2" : "", where ? where : "1");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (since > INT64_MIN)
+		sqlite3_bind_int64(st, 1, since);
+	if (until < INT64_MAX)
+		sqlite3_bind_int64(st, 2, until);
+	rc = collect(s, st, k, out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+store_groups_free(struct store_groups *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		free(gs->g[i].key);
+	free(gs->g);
+	gs->g = NULL;
+	gs->n = 0;
 }

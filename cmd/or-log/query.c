@@ -152,11 +152,28 @@ cmd_show(struct store *s, struct qopts *o, int argc, char **argv)
 	return !found;
 }
 
-/* The WHERE clause of --since, --until, --model and --where; malloc'd. */
+/* The condition of --model and --where, or NULL; malloc'd. */
 char *
+qfilter(struct qopts *o)
+{
+	char *w = NULL, *more;
+
+	if (o->model)
+		w = sqlite3_mprintf("(model = %Q OR served = %Q)", o->model,
+		    o->model);
+	if (o->where) {
+		more = sqlite3_mprintf("%s%s(%s)", w ? w : "", w ? " AND " :
+		    "", o->where);
+		sqlite3_free(w), w = more;
+	}
+	return w;
+}
+
+/* The WHERE clause of --since, --until, --model and --where; malloc'd. */
+static char *
 time_filter(struct qopts *o)
 {
-	char *w = sqlite3_mprintf("1"), *more;
+	char *w = sqlite3_mprintf("1"), *more, *f;
 
 	if (o->since >= 0) {
 		more = sqlite3_mprintf("%s AND ts >= %" PRId64, w, o->since);
@@ -166,14 +183,10 @@ time_filter(struct qopts *o)
 		more = sqlite3_mprintf("%s AND ts < %" PRId64, w, o->until);
 		sqlite3_free(w), w = more;
 	}
-	if (o->model) {
-		more = sqlite3_mprintf("%s AND (model = %Q OR served = %Q)",
-		    w, o->model, o->model);
+	if ((f = qfilter(o)) != NULL) {
+		more = sqlite3_mprintf("%s AND %s", w, f);
 		sqlite3_free(w), w = more;
-	}
-	if (o->where) {
-		more = sqlite3_mprintf("%s AND (%s)", w, o->where);
-		sqlite3_free(w), w = more;
+		sqlite3_free(f);
 	}
 	return w;
 }
