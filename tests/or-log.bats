@@ -216,12 +216,49 @@ wait_lines() {
 @test "a version 1 log is upgraded in place, its rows kept" {
 	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
 	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
+	run -0 --separate-stderr or-log -d "$DB" </dev/null
+	assert_output ''
+	[ "$stderr" = "" ]
 	run -0 --separate-stderr or-log search old
 	assert_output '{"id":1,"time":"1970-01-01T00:00:00Z","model":null,"status":"ok","snippet":"an [old] question"}'
 	[ "$(q 'PRAGMA user_version')" -eq 2 ]
 	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats" ]
 	head -1 "$REC" | or-log >/dev/null
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
+}
+
+# A reader refused with $want, and nothing on stdout.
+refused() {
+	run -2 --separate-stderr or-log "$@"
+	assert_output ''
+	[ "$stderr" = "$want" ]
+}
+
+@test "a reader of an older log leaves it as it is and says how to upgrade it, exit 2" {
+	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
+	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
+	cp "$DB" before.db
+	want="or-log: $DB: log schema v1 is older than this orkit's v2; run 'or-log -d $DB </dev/null' once to upgrade it"
+	refused stats
+	refused recent
+	refused search old
+	refused show 1
+	refused export
+	refused sql 'SELECT 1'
+	refused pending <"$REC"
+	refused cache <"$REC"
+	cmp "$DB" before.db
+	[ "$(q 'PRAGMA user_version')" -eq 1 ]
+	[ ! -e "$DB-wal" ]
+	# The command it names is the upgrade.
+	cmd=${stderr#*run \'}
+	cmd=${cmd%%\'*}
+	[ "$cmd" = "or-log -d $DB </dev/null" ]
+	run -0 --separate-stderr bash -c "$cmd"
+	[ "$stderr" = "" ]
+	[ "$(q 'PRAGMA user_version')" -eq 2 ]
+	run -0 --separate-stderr or-log search old
+	[ "$(jq -r .snippet <<<"$output")" = "an [old] question" ]
 }
 
 @test "a log newer than this or-log is refused, exit 2, input left unread" {
@@ -395,7 +432,82 @@ EOF
 	[ "$(jq -r .id <<<"$output")" = 6 ]
 	q 'PRAGMA user_version = 1' other.db
 	run -2 --separate-stderr or-log merge other.db
-	[ "$stderr" = "or-log: other.db: schema version 1, not 2; open it with this or-log first (or-log -d other.db stats)" ]
+	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v2; run 'or-log -d other.db </dev/null' once to upgrade it" ]
+}
+
+# --- named reads (lib/store) -----------------------------------------
+
+# tests/unit/storecheck prints lib/store's named reads. It is built here
+# from the sources (sanitized in a sanitized run) unless STORECHECK
+# names one already built; SC is its path.
+build_storecheck() {
+	SC=${STORECHECK:-}
+	[ -n "$SC" ] && return
+	SC=$BATS_TEST_TMPDIR/storecheck
+	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
+	    ${ORKIT_SANITIZED:+-fsanitize=address,undefined -fno-sanitize-recover=all} \
+	    -I"$TOP/lib" -o "$SC" "$TOP/tests/unit/storecheck.c" \
+	    "$TOP/lib/store.c" "$TOP/lib/util.c" "$TOP/lib/config.c" \
+	    -lsqlite3 -lm
+}
+
+# The fixture log, and rows either side of December's first instant,
+# with TTFTs, and jobs whose ids hold LIKE's wildcards.
+more_logged() {
+	logged
+	q "INSERT INTO requests(ts, job, model, served, status, usd, prompt_tokens, completion_tokens, latency_ms, ttft_ms, record) VALUES
+	    (1796083199999, 'a_b%c', 'm', 'm', 'ok', 0.25, 600, 400, 100, 40, '{}'),
+	    (1796083200000, 'axbyc', 'm', NULL, 'ok', 0.5, 1000, 0, 300, 20, '{}'),
+	    (1796083200001, 'a\b', 'm', 'm', 'timeout', NULL, NULL, NULL, NULL, NULL, '{}')"
+	build_storecheck
+}
+
+# What sqlite3 says, tab-separated: key, requests, failures, USD.
+sums() {
+	q "SELECT $1, count(*), sum(status <> 'ok'), printf('%.9f', total(usd)) FROM requests WHERE ${3:-1} GROUP BY 1 ORDER BY $2" | tr '|' '\t'
+}
+
+@test "named reads: spend per UTC day, month and model is sqlite3's own sum" {
+	more_logged
+	run -0 bash -c '"$0" "$1" day | cut -f1-4' "$SC" "$DB"
+	assert_output "$(sums "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')" 1)"
+	[ "${#lines[@]}" -eq 5 ]
+	run -0 bash -c '"$0" "$1" month | cut -f1-4' "$SC" "$DB"
+	assert_output "$(sums "strftime('%Y-%m', ts / 1000, 'unixepoch')" 1)"
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 bash -c '"$0" "$1" model | cut -f1-4' "$SC" "$DB"
+	assert_output "$(sums "coalesce(served, model)" "total(usd) DESC, count(*) DESC, 1")"
+	# [since, until): December's first instant is in, until's is not.
+	run -0 bash -c '"$0" "$1" month 1796083200000 1796083200001 | cut -f1-4' "$SC" "$DB"
+	assert_output "$(printf '2026-12\t1\t0\t0.500000000')"
+	# or-log stats --by day counts them the same.
+	run -0 bash -c 'or-log stats --by day | jq -r "[.day, .requests, .failures] | @tsv"'
+	assert_output "$("$SC" "$DB" day | cut -f1-3)"
+}
+
+@test "named reads: a job-id prefix is a prefix, its % and _ taken literally" {
+	more_logged
+	run -0 bash -c '"$0" "$1" job 0 9223372036854775807 "a_b%" | cut -f1-4' "$SC" "$DB"
+	assert_output "$(printf 'a_b%%\t1\t0\t0.250000000')"
+	run -0 bash -c '"$0" "$1" job 0 9223372036854775807 a | cut -f1-4' "$SC" "$DB"
+	assert_output "$(printf 'a\t3\t1\t0.750000000')"
+	run -0 bash -c '"$0" "$1" job 0 9223372036854775807 "a\\" | cut -f1-4' "$SC" "$DB"
+	assert_output "$(printf 'a\\\t1\t1\t0.000000000')"
+	run -0 bash -c '"$0" "$1" job 0 9223372036854775807 job- | cut -f1-4' "$SC" "$DB"
+	assert_output "$(sums "'job-'" 1 "job LIKE 'job-%'")"
+	run -0 "$SC" "$DB" job 0 9223372036854775807 job_
+	assert_output ''
+}
+
+@test "named reads: per model, latency and TTFT by nearest rank, USD per 1k tokens" {
+	more_logged
+	run -0 "$SC" "$DB" models
+	assert_output - <<'EOF'
+m	3	1	0.750000000	0.375000000	2	100	300	2	20
+openai/gpt-5	3	1	0.001587500	0.008268229	3	1200	2000	0	0
+anthropic/claude-sonnet-4	1	0	0.000318000	0.009352941	1	800	800	1	350
+deepseek/deepseek-chat-v3.1:free	1	0	0.000000000	0.000000000	1	400	400	0	0
+EOF
 }
 
 # --- pending and cache -----------------------------------------------

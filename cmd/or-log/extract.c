@@ -117,7 +117,7 @@ answer_text(jv rec)
 static void
 extract_cost(struct entry *e, jv v)
 {
-	struct row *r = &e->row;
+	struct store_row *r = &e->row;
 	double usd;
 	jv cached = jvx_path(jv_copy(v), "send.cached");
 
@@ -147,7 +147,7 @@ extract_cost(struct entry *e, jv v)
 static void
 extract_status(struct entry *e, jv v)
 {
-	struct row *r = &e->row;
+	struct store_row *r = &e->row;
 	char *type;
 
 	r->status = "ok";
@@ -163,7 +163,7 @@ extract_status(struct entry *e, jv v)
 static void
 extract(struct entry *e, jv v)
 {
-	struct row *r = &e->row;
+	struct store_row *r = &e->row;
 	char *started = jvx_strdup(v, "send.started_at");
 
 	r->ts = started ? iso8601_parse(started) : -1;

@@ -7,7 +7,7 @@
 
 struct entry {
 	struct rec	*rec;		/* owned */
-	struct row	 row;		/* points into rec and owned[] */
+	struct store_row row;		/* points into rec and owned[] */
 	char		*owned[10];
 	int		 nowned;
 	char		*dumped;	/* the record's text when rewritten */

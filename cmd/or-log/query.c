@@ -156,11 +156,28 @@ cmd_show(struct store *s, struct qopts *o, int argc, char **argv)
 	return !found;
 }
 
-/* The WHERE clause of --since, --until, --model and --where; malloc'd. */
+/* The condition of --model and --where, or NULL; malloc'd. */
 char *
+qfilter(struct qopts *o)
+{
+	char *w = NULL, *more;
+
+	if (o->model)
+		w = sqlite3_mprintf("(model = %Q OR served = %Q)", o->model,
+		    o->model);
+	if (o->where) {
+		more = sqlite3_mprintf("%s%s(%s)", w ? w : "", w ? " AND " :
+		    "", o->where);
+		sqlite3_free(w), w = more;
+	}
+	return w;
+}
+
+/* The WHERE clause of --since, --until, --model and --where; malloc'd. */
+static char *
 time_filter(struct qopts *o)
 {
-	char *w = sqlite3_mprintf("1"), *more;
+	char *w = sqlite3_mprintf("1"), *more, *f;
 
 	if (o->since >= 0) {
 		more = sqlite3_mprintf("%s AND ts >= %" PRId64, w, o->since);
@@ -170,14 +187,10 @@ time_filter(struct qopts *o)
 		more = sqlite3_mprintf("%s AND ts < %" PRId64, w, o->until);
 		sqlite3_free(w), w = more;
 	}
-	if (o->model) {
-		more = sqlite3_mprintf("%s AND (model = %Q OR served = %Q)",
-		    w, o->model, o->model);
+	if ((f = qfilter(o)) != NULL) {
+		more = sqlite3_mprintf("%s AND %s", w, f);
 		sqlite3_free(w), w = more;
-	}
-	if (o->where) {
-		more = sqlite3_mprintf("%s AND (%s)", w, o->where);
-		sqlite3_free(w), w = more;
+		sqlite3_free(f);
 	}
 	return w;
 }
@@ -358,12 +371,9 @@ cmd_merge(struct store *s, struct qopts *o, int argc, char **argv)
 		warnx_("%s: %s", argv[0], sqlite3_errmsg(s->db));
 		return 2;
 	}
-	if (v != store_version) {
-		warnx_("%s: schema version %d, not %d; open it with this "
-		    "or-log first (or-log -d %s stats)", argv[0], v,
-		    store_version, argv[0]);
+	/* The other log is only read: an old one is not upgraded here. */
+	if (store_check_version(argv[0], v, 0) != 0)
 		return 2;
-	}
 	if (store_begin(s) == -1 || sqlite3_exec(s->db, merge_sql, NULL,
 	    NULL, NULL) != SQLITE_OK) {
 		warnx_("%s: %s", argv[0], sqlite3_errmsg(s->db));

@@ -39,5 +39,6 @@ void		 put_row_json(sqlite3_stmt *);	/* a result row as a record */
 void		 put_row_cells(struct table *, sqlite3_stmt *);
 void		 put_header(struct table *, sqlite3_stmt *);
 _Noreturn void	 qusage(const char *);
+char		*qfilter(struct qopts *);	/* sqlite3_free; or NULL */
 
 #endif

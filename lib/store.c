@@ -1,0 +1,797 @@
+/*
+ * store.c: the request log's database: open, pragmas, migrations, inserts.
+ *
+ * The schema is the list of migrations below, applied in order, one
+ * transaction each, with PRAGMA user_version saying how far a file
+ * has come. A step is never edited once released; a change is a new
+ * step at the end.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "store.h"
+#include "util.h"
+
+static const char *migrations[] = {
+	/* 1: one row a request, the record whole, its prompt and answer
+	 * indexed for full-text search. */
+	"CREATE TABLE requests("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"		/* epoch ms: send.started_at */
+	"  job TEXT,"				/* the record's id */
+	"  model TEXT,"				/* asked for */
+	"  served TEXT,"			/* answered as */
+	"  provider TEXT,"
+	"  gen_id TEXT,"
+	"  status TEXT NOT NULL,"		/* ok, or error.type */
+	"  http INTEGER,"
+	"  prompt_tokens INTEGER,"
+	"  completion_tokens INTEGER,"
+	"  reasoning_tokens INTEGER,"
+	"  cached_tokens INTEGER,"
+	"  usd REAL,"
+	"  usd_source TEXT,"
+	"  latency_ms INTEGER,"
+	"  ttft_ms INTEGER,"
+	"  req_hash TEXT,"
+	"  cached INTEGER NOT NULL DEFAULT 0,"
+	"  prompt TEXT,"
+	"  answer TEXT,"
+	"  record TEXT NOT NULL);"
+	"CREATE INDEX requests_ts ON requests(ts);"
+	"CREATE INDEX requests_job ON requests(job, status);"
+	"CREATE INDEX requests_gen ON requests(gen_id);"
+	"CREATE INDEX requests_hash ON requests(req_hash, status, ts);"
+	"CREATE VIRTUAL TABLE requests_fts USING fts5(prompt, answer,"
+	"  content='requests', content_rowid='id');"
+	"CREATE TRIGGER requests_ai AFTER INSERT ON requests BEGIN"
+	"  INSERT INTO requests_fts(rowid, prompt, answer)"
+	"  VALUES (new.id, new.prompt, new.answer);"
+	"END;"
+	"CREATE TRIGGER requests_ad AFTER DELETE ON requests BEGIN"
+	"  INSERT INTO requests_fts(requests_fts, rowid, prompt, answer)"
+	"  VALUES ('delete', old.id, old.prompt, old.answer);"
+	"END;"
+	"CREATE TRIGGER requests_au AFTER UPDATE OF prompt, answer"
+	"  ON requests BEGIN"
+	"  INSERT INTO requests_fts(requests_fts, rowid, prompt, answer)"
+	"  VALUES ('delete', old.id, old.prompt, old.answer);"
+	"  INSERT INTO requests_fts(rowid, prompt, answer)"
+	"  VALUES (new.id, new.prompt, new.answer);"
+	"END;",
+
+	/* 2: stats reads only this index, never the wide rows. */
+	"DROP INDEX requests_ts;"
+	"CREATE INDEX requests_stats ON requests(ts, model, served,"
+	"  provider, job, status, usd, prompt_tokens, completion_tokens,"
+	"  reasoning_tokens, cached_tokens, latency_ms);",
+};
+
+const int store_version = sizeof(migrations) / sizeof(migrations[0]);
+
+static const char insert_sql[] =
+    "INSERT INTO requests(ts, job, model, served, provider, gen_id,"
+    " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
+    " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
+    " cached, prompt, answer, record)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+char *
+store_default_path(void)
+{
+	const char *env = getenv("ORKIT_DB");
+
+	if (env && *env)
+		return xstrdup(env);
+	return cfg_path("XDG_DATA_HOME", ".local/share", "log.db");
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	if (s->err[0])
+		return s->err;
+	return s->db ? sqlite3_errmsg(s->db) : "cannot open";
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	sqlite3_free(msg);
+	return -1;
+}
+
+static int
+user_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The parent folder of the default path may not exist yet. */
+static void
+make_parent(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		make_parent(dir);
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			warnx_("%s: %s", dir, strerror(errno));
+	}
+	free(dir);
+}
+
+/*
+ * The file is made 0600 before SQLite sees it: it holds prompts and
+ * answers, and SQLite gives its -wal and -shm files the same mode.
+ */
+static int
+precreate(const char *path)
+{
+	int fd;
+
+	if (strncmp(path, "file:", 5) == 0)
+		return 0;
+	make_parent(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		warnx_("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Each step checks the version again: another or-log may have run it. */
+static int
+migrate(struct store *s)
+{
+	char *bump;
+	int v;
+
+	for (;;) {
+		if (store_begin(s) == -1)
+			return -1;
+		if ((v = user_version(s)) < 0 || v >= store_version) {
+			store_rollback(s);
+			if (v >= 0)
+				s->err[0] = '\0';
+			return v < 0 ? -1 : 0;
+		}
+		bump = sqlite3_mprintf("PRAGMA user_version = %d", v + 1);
+		if (exec(s, migrations[v]) == -1 || exec(s, bump) == -1 ||
+		    store_commit(s) == -1) {
+			warnx_("%s: cannot upgrade to schema version %d: %s",
+			    s->path, v + 1, sqlite3_errmsg(s->db));
+			store_rollback(s);
+			sqlite3_free(bump);
+			return -1;
+		}
+		sqlite3_free(bump);
+	}
+}
+
+static int
+set_wal(struct store *s)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		wal = strcmp((const char *)sqlite3_column_text(st, 0),
+		    "wal") == 0;
+	sqlite3_finalize(st);
+	return wal ? 0 : exec(s, "PRAGMA journal_mode = WAL");
+}
+
+static int
+open_db(struct store *s, int flags)
+{
+	flags |= SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_extended_result_codes(s->db, 1);
+	return exec(s, "PRAGMA synchronous = NORMAL");
+}
+
+/*
+ * A file newer than us is refused by everyone; an older one only by
+ * readers, since only a writer may upgrade it.
+ */
+int
+store_check_version(const char *path, int version, int writer)
+{
+	if (version > store_version) {
+		warnx_("%s: schema version %d is newer than this or-log's (%d);"
+		    " use a newer orkit", path, version, store_version);
+		return -2;
+	}
+	if (version < store_version && !writer) {
+		warnx_("%s: log schema v%d is older than this orkit's v%d; run"
+		    " 'or-log -d %s </dev/null' once to upgrade it", path,
+		    version, store_version, path);
+		return -2;
+	}
+	return 0;
+}
+
+static int
+open_append(struct store *s)
+{
+	if (precreate(s->path) == -1)
+		return -1;
+	if (open_db(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) == -1 ||
+	    (s->version = user_version(s)) < 0)
+		goto fail;
+	if (store_check_version(s->path, s->version, 1))
+		return -2;
+	if (set_wal(s) == -1 || migrate(s) == -1)
+		goto fail;
+	s->version = store_version;
+	if (sqlite3_prepare_v2(s->db, insert_sql, -1, &s->ins, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	warnx_("%s: %s", s->path, store_errmsg(s));
+	return -1;
+}
+
+/*
+ * Readers open read-only and never write, not even to upgrade an old
+ * file: they may run where the log cannot be written, and a query that
+ * changed the file behind a reader's back would surprise. A writer
+ * (or-log appending, merging or pruning) upgrades it.
+ */
+static int
+open_read(struct store *s, enum store_mode mode)
+{
+	struct stat sb;
+
+	if (strncmp(s->path, "file:", 5) != 0 && stat(s->path, &sb) == -1) {
+		if (mode == STORE_MAYBE && errno == ENOENT)
+			return 1;
+		warnx_("%s: %s", s->path, strerror(errno));
+		return -1;
+	}
+	if (open_db(s, SQLITE_OPEN_READONLY) == -1 ||
+	    (s->version = user_version(s)) < 0) {
+		warnx_("%s: %s", s->path, store_errmsg(s));
+		return -1;
+	}
+	return store_check_version(s->path, s->version, 0);
+}
+
+int
+store_open(struct store *s, const char *path, enum store_mode mode)
+{
+	memset(s, 0, sizeof(*s));
+	s->path = xstrdup(path);
+	if (mode == STORE_APPEND)
+		return open_append(s);
+	return open_read(s, mode);
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	sqlite3_finalize(s->ins);
+	for (i = 0; i < STORE_NREADS; i++)
+		sqlite3_finalize(s->reads[i]);
+	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
+		warnx_("%s: %s", s->path, sqlite3_errmsg(s->db));
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * busy_timeout covers BEGIN IMMEDIATE; a writer that still finds the
+ * lock taken after it tries again a few times before giving up.
+ */
+int
+store_begin(struct store *s)
+{
+	int i, rc = SQLITE_BUSY;
+
+	for (i = 0; i < 6 && (rc == SQLITE_BUSY || (rc & 0xff) ==
+	    SQLITE_BUSY); i++)
+		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		s->err[0] = '\0';
+		return 0;
+	}
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+int
+store_commit(struct store *s)
+{
+	int i, rc = SQLITE_BUSY;
+
+	for (i = 0; i < 6 && (rc & 0xff) == SQLITE_BUSY; i++)
+		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	store_rollback(s);
+	return -1;
+}
+
+/* ROLLBACK would overwrite the message that says why. */
+void
+store_rollback(struct store *s)
+{
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_int(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == STORE_NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+int64_t
+store_insert(struct store *s, const struct store_row *r)
+{
+	sqlite3_stmt *st = s->ins;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, r->ts);
+	bind_text(st, 2, r->job);
+	bind_text(st, 3, r->model);
+	bind_text(st, 4, r->served);
+	bind_text(st, 5, r->provider);
+	bind_text(st, 6, r->gen_id);
+	bind_text(st, 7, r->status);
+	bind_int(st, 8, r->http);
+	bind_int(st, 9, r->ptok);
+	bind_int(st, 10, r->ctok);
+	bind_int(st, 11, r->rtok);
+	bind_int(st, 12, r->ctok_cached);
+	if (r->has_usd)
+		sqlite3_bind_double(st, 13, r->usd);
+	else
+		sqlite3_bind_null(st, 13);
+	bind_text(st, 14, r->usd_source);
+	bind_int(st, 15, r->latency);
+	bind_int(st, 16, r->ttft);
+	bind_text(st, 17, r->hash[0] ? r->hash : NULL);
+	sqlite3_bind_int(st, 18, r->cached);
+	bind_text(st, 19, r->prompt);
+	bind_text(st, 20, r->answer);
+	sqlite3_bind_text(st, 21, r->record, (int)r->reclen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+sqlite3_stmt *
+store_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		die(2, "%s", sqlite3_errmsg(s->db));
+	return st;
+}
+
+/*
+ * The named reads are a table of statements, not views: a view would
+ * be a migration, and every reader of a log made before it would then
+ * have to stop until a writer upgraded the file; and SQL has no
+ * percentile, so the counting is C either way. Each read is one
+ * SELECT of the same columns (below) with its own key and condition
+ * over a bound window, prepared the first time it is asked for and
+ * kept until store_close;
+ * `or-log stats` builds its statement from the same pieces, so a
+ * figure has one definition. Rows are counted here, in the order the
+ * requests_stats index gives them, which is the order stats has always
+ * summed USD in.
+ */
+#define READ_COLS \
+	"status <> 'ok', usd, prompt_tokens, completion_tokens," \
+	" reasoning_tokens, cached_tokens, coalesce(latency_ms, -1)"
+#define WINDOW	"ts >= ?1 AND ts < ?2"
+
+/* Days and hours are grouped by their number since the epoch. */
+static const struct {
+	const char	*expr;
+	int64_t		 unit;		/* ms in a numbered time key, else 0 */
+	int		 namelen;	/* of 2026-11-20T10:00:00.000Z */
+	int		 timeline;	/* ordered by key, oldest first */
+} keys[] = {
+	[STORE_KEY_MODEL] = { "coalesce(served, model)", 0, 0, 0 },
+	[STORE_KEY_PROVIDER] = { "provider", 0, 0, 0 },
+	[STORE_KEY_JOB] = { "job", 0, 0, 0 },
+	[STORE_KEY_DAY] = { "ts / 86400000", 86400000, 10, 1 },
+	[STORE_KEY_HOUR] = { "ts / 3600000", 3600000, 13, 1 },
+	[STORE_KEY_MONTH] = { "strftime('%Y-%m', ts / 1000, 'unixepoch')",
+	    0, 0, 1 },
+};
+
+static const struct {
+	enum store_key	 key;
+	const char	*sql;		/* after the key column */
+} reads[] = {
+	[STORE_MODELS] = { STORE_KEY_MODEL, ", " READ_COLS ","
+	    " coalesce(ttft_ms, -1) FROM requests WHERE " WINDOW },
+	[STORE_SPEND_DAY] = { STORE_KEY_DAY, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW },
+	[STORE_SPEND_MONTH] = { STORE_KEY_MONTH, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW },
+	[STORE_SPEND_MODEL] = { STORE_KEY_MODEL, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW },
+	/* One group, keyed by the prefix as asked (?3). */
+	[STORE_SPEND_JOB] = { STORE_KEY_JOB, ", " READ_COLS
+	    " FROM requests WHERE " WINDOW " AND job LIKE ?4 ESCAPE '\\'" },
+};
+
+/* A group as it is counted: its latencies kept for the percentiles. */
+struct acc {
+	struct store_group	 g;
+	int64_t			*lat, *ttft;
+	size_t			 caplat, capttft;
+	double			 latsum;
+};
+
+struct accs {
+	struct acc	*a;
+	size_t		 n, cap;
+	size_t		*slot;		/* open hash of indexes + 1 */
+	size_t		 nslot;
+	size_t		 last;		/* the previous row's, + 1 */
+};
+
+static size_t
+hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void
+rehash(struct accs *as)
+{
+	size_t i, j;
+
+	free(as->slot);
+	as->nslot = as->nslot ? as->nslot * 2 : 64;
+	as->slot = xmalloc(as->nslot * sizeof(*as->slot));
+	memset(as->slot, 0, as->nslot * sizeof(*as->slot));
+	for (i = 0; i < as->n; i++) {
+		j = hash_str(as->a[i].g.key) & (as->nslot - 1);
+		while (as->slot[j])
+			j = (j + 1) & (as->nslot - 1);
+		as->slot[j] = i + 1;
+	}
+}
+
+static struct acc *
+acc_of(struct accs *as, const char *key)
+{
+	size_t j;
+
+	/* Rows come in time order; neighbours often share a group. */
+	if (as->last && strcmp(as->a[as->last - 1].g.key, key) == 0)
+		return &as->a[as->last - 1];
+	if (as->n * 2 >= as->nslot)
+		rehash(as);
+	j = hash_str(key) & (as->nslot - 1);
+	for (; as->slot[j]; j = (j + 1) & (as->nslot - 1))
+		if (strcmp(as->a[as->slot[j] - 1].g.key, key) == 0)
+			return &as->a[(as->last = as->slot[j]) - 1];
+	if (as->n == as->cap) {
+		as->cap = as->cap ? as->cap * 2 : 16;
+		as->a = xrealloc(as->a, as->cap * sizeof(*as->a));
+	}
+	memset(&as->a[as->n], 0, sizeof(as->a[0]));
+	as->a[as->n].g.key = xstrdup(key);
+	as->slot[j] = as->last = ++as->n;
+	return &as->a[as->n - 1];
+}
+
+static void
+keep(int64_t **v, size_t *n, size_t *cap, int64_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+/* key, failed, usd, four token counts, latency[, ttft] (-1: none). */
+static void
+count_row(struct accs *as, sqlite3_stmt *st, int ttft)
+{
+	const char *key = (const char *)sqlite3_column_text(st, 0);
+	struct acc *a = acc_of(as, key ? key : "");
+	int64_t v;
+	int i;
+
+	a->g.requests++;
+	a->g.failures += sqlite3_column_int(st, 1);
+	for (i = 0; i < 4; i++)
+		a->g.tokens[i] += sqlite3_column_int64(st, 3 + i);
+	a->g.usd += sqlite3_column_double(st, 2);
+	if ((v = sqlite3_column_int64(st, 7)) >= 0) {
+		keep(&a->lat, &a->g.nlatency, &a->caplat, v);
+		a->latsum += (double)v;
+	}
+	if (ttft && (v = sqlite3_column_int64(st, 8)) >= 0)
+		keep(&a->ttft, &a->g.nttft, &a->capttft, v);
+}
+
+/* The k-th smallest of v[0..n), in place: Hoare's selection. */
+static int64_t
+select_kth(int64_t *v, size_t n, size_t k)
+{
+	long lo = 0, hi = (long)n - 1, i, j, kk = (long)k;
+	int64_t pivot, t;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		for (i = lo, j = hi; i <= j;) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i], v[i] = v[j], v[j] = t;
+				i++, j--;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+/* Nearest rank: the smallest value with q of them at or below it. */
+static double
+percentile(int64_t *v, size_t n, double q)
+{
+	size_t rank = (size_t)ceil(q * (double)n);
+
+	if (n == 0)
+		return 0;
+	return (double)select_kth(v, n, rank ? rank - 1 : 0);
+}
+
+static void
+finish(struct acc *a, enum store_key k)
+{
+	struct store_group *g = &a->g;
+	char iso[64];
+	int64_t tok = g->tokens[0] + g->tokens[1];
+
+	if (keys[k].unit) {
+		iso8601_ms(strtoll(g->key, NULL, 10) * keys[k].unit, iso);
+		iso[keys[k].namelen] = '\0';
+		free(g->key);
+		g->key = xstrdup(iso);
+	}
+	g->usd_per_1k = tok > 0 ? g->usd * 1000 / (double)tok : -1;
+	if (g->nlatency) {
+		g->latency_mean = a->latsum / (double)g->nlatency;
+		g->latency_p50 = percentile(a->lat, g->nlatency, 0.5);
+		g->latency_p95 = percentile(a->lat, g->nlatency, 0.95);
+	}
+	g->ttft_p50 = percentile(a->ttft, g->nttft, 0.5);
+	free(a->lat);
+	free(a->ttft);
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	const struct store_group *x = a, *y = b;
+
+	return strcmp(x->key, y->key);
+}
+
+static int
+cmp_spend(const void *a, const void *b)
+{
+	const struct store_group *x = a, *y = b;
+
+	if (x->usd != y->usd)
+		return x->usd < y->usd ? 1 : -1;
+	if (x->requests != y->requests)
+		return x->requests < y->requests ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* Counts every row of st into *out, st left reset. */
+static int
+collect(struct store *s, sqlite3_stmt *st, enum store_key k,
+    struct store_groups *out)
+{
+	struct accs as = { 0 };
+	size_t i;
+	int rc, ttft;
+
+	out->g = NULL;
+	out->n = 0;
+	ttft = sqlite3_column_count(st) > 8;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		count_row(&as, st, ttft);
+	if (rc != SQLITE_DONE)
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	out->g = xmalloc((as.n ? as.n : 1) * sizeof(*out->g));
+	for (i = 0; i < as.n; i++) {
+		finish(&as.a[i], k);
+		out->g[out->n++] = as.a[i].g;
+	}
+	free(as.a);
+	free(as.slot);
+	if (rc != SQLITE_DONE) {
+		store_groups_free(out);
+		return -1;
+	}
+	qsort(out->g, out->n, sizeof(*out->g), keys[k].timeline ? cmp_key :
+	    cmp_spend);
+	return 0;
+}
+
+/* LIKE's %, _ and the escape itself, taken literally. */
+static char *
+like_prefix(const char *prefix)
+{
+	char *p = xmalloc(2 * strlen(prefix) + 2), *q = p;
+
+	for (; *prefix; prefix++) {
+		if (*prefix == '%' || *prefix == '_' || *prefix == '\\')
+			*q++ = '\\';
+		*q++ = *prefix;
+	}
+	*q++ = '%';
+	*q = '\0';
+	return p;
+}
+
+static int
+prepare_read(struct store *s, enum store_read r)
+{
+	char *sql;
+	int rc;
+
+	if (s->reads[r])
+		return 0;
+	sql = sqlite3_mprintf("SELECT %s%s", r == STORE_SPEND_JOB ? "?3" :
+	    keys[reads[r].key].expr, reads[r].sql);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &s->reads[r], NULL);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK)
+		return 0;
+	snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+int
+store_read(struct store *s, enum store_read r, int64_t since,
+    int64_t until, const char *prefix, struct store_groups *out)
+{
+	sqlite3_stmt *st;
+	char *like = NULL;
+	int rc;
+
+	out->g = NULL;
+	out->n = 0;
+	if (prepare_read(s, r) == -1)
+		return -1;
+	st = s->reads[r];
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	if (r == STORE_SPEND_JOB) {
+		like = like_prefix(prefix ? prefix : "");
+		sqlite3_bind_text(st, 3, prefix ? prefix : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, like, -1, SQLITE_STATIC);
+	}
+	rc = collect(s, st, reads[r].key, out);
+	sqlite3_clear_bindings(st);
+	free(like);
+	return rc;
+}
+
+/*
+ * An open end of the window is left out of the statement rather than
+ * bound as INT64_MIN or INT64_MAX: testing ts on every row of a big
+ * log costs stats a tenth of its time.
+ */
+int
+store_group_by(struct store *s, enum store_key k, int64_t since,
+    int64_t until, const char *where, struct store_groups *out)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	int rc;
+
+	out->g = NULL;
+	out->n = 0;
+	sql = sqlite3_mprintf("SELECT %s, " READ_COLS " FROM requests"
+	    " WHERE %s%s AND (%s)", keys[k].expr,
+	    since > INT64_MIN ? "ts >= ?1" : "1",
+	    until < INT64_MAX ? " AND ts < ?2" : "", where ? where : "1");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (since > INT64_MIN)
+		sqlite3_bind_int64(st, 1, since);
+	if (until < INT64_MAX)
+		sqlite3_bind_int64(st, 2, until);
+	rc = collect(s, st, k, out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+store_groups_free(struct store_groups *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++)
+		free(gs->g[i].key);
+	free(gs->g);
+	gs->g = NULL;
+	gs->n = 0;
+}
