@@ -22,14 +22,16 @@ MANDIR	 = $(PREFIX)/share/man
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(O)/%.o)
 FAKE	 = tests/fake/fakeor
-UNIT	?= tests/unit/streamcheck
+# Test programs over one lib room each; U is where they go.
+U	?= tests/unit
+UNITS	 = $(U)/streamcheck $(U)/storecheck
 
 # Debian 12 packages for building and for `make check`.
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
 	   mandoc valgrind clang jq curl time sqlite3
 
-all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNIT)
+all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNITS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -55,8 +57,13 @@ $(FAKE): $(wildcard tests/fake/*.c tests/fake/*.h)
 # The stream assembler on its own, built from or-send's object and
 # the library in $(O), so the sanitizer pass gets a sanitized one.
 $(O)/tests/unit/streamcheck.o: override CFLAGS += -Icmd/or-send
-$(UNIT): $(O)/tests/unit/streamcheck.o $(O)/cmd/or-send/stream.o \
+$(U)/streamcheck: $(O)/tests/unit/streamcheck.o $(O)/cmd/or-send/stream.o \
     $(O)/liborkit.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# lib/store's named reads, printed.
+$(U)/storecheck: $(O)/tests/unit/storecheck.o $(O)/liborkit.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -88,10 +95,12 @@ ASAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 check-asan:
 	$(MAKE) O=build/asan BIN=build/asan/bin CFLAGS="-O1 -g $(ASAN)" \
-	    LDFLAGS="$(ASAN)" UNIT=build/asan/bin/streamcheck \
-	    $(TOOLS:%=build/asan/bin/%) build/asan/bin/streamcheck
+	    LDFLAGS="$(ASAN)" U=build/asan/bin \
+	    $(TOOLS:%=build/asan/bin/%) build/asan/bin/streamcheck \
+	    build/asan/bin/storecheck
 	PATH="$(CURDIR)/build/asan/bin:$$PATH" \
 	    STREAMCHECK="$(CURDIR)/build/asan/bin/streamcheck" \
+	    STORECHECK="$(CURDIR)/build/asan/bin/storecheck" \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 
@@ -99,13 +108,14 @@ check-asan:
 # tests/valgrind.list names (tests/vgfilter fails on a stale line).
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
-	for t in $(TOOLS:%=$(BIN)/%) $(UNIT); do \
+	for t in $(TOOLS:%=$(BIN)/%) $(UNITS); do \
 	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "%s" "$$@"\n' \
 	    "$(CURDIR)/$$t" > build/vg/$${t##*/}; chmod +x build/vg/$${t##*/}; \
 	    done
 	filter=$$(tests/vgfilter) && \
 	PATH="$(CURDIR)/build/vg:$$PATH" ORKIT_VALGRIND=1 \
 	    STREAMCHECK="$(CURDIR)/build/vg/streamcheck" \
+	    STORECHECK="$(CURDIR)/build/vg/storecheck" \
 	    tests/run --filter "$$filter" tests
 
 # mandoc for the pages; and only lib/curlx.h includes curl.h (it says why).
@@ -130,7 +140,7 @@ install: all
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 
 clean:
-	rm -rf build bin $(FAKE) $(UNIT)
+	rm -rf build bin $(FAKE) $(UNITS)
 
 .PHONY: all deps check check-asan check-valgrind lint demo bench install clean
 

@@ -437,18 +437,10 @@ EOF
 
 # --- named reads (lib/store) -----------------------------------------
 
-# tests/unit/storecheck prints lib/store's named reads. It is built here
-# from the sources (sanitized in a sanitized run) unless STORECHECK
-# names one already built; SC is its path.
+# tests/unit/storecheck prints lib/store's named reads; make builds it
+# (a sanitized one, or one under valgrind, in those passes).
 build_storecheck() {
-	SC=${STORECHECK:-}
-	[ -n "$SC" ] && return
-	SC=$BATS_TEST_TMPDIR/storecheck
-	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
-	    ${ORKIT_SANITIZED:+-fsanitize=address,undefined -fno-sanitize-recover=all} \
-	    -I"$TOP/lib" -o "$SC" "$TOP/tests/unit/storecheck.c" \
-	    "$TOP/lib/store.c" "$TOP/lib/util.c" "$TOP/lib/config.c" \
-	    -lsqlite3 -lm
+	SC=${STORECHECK:-$TOP/tests/unit/storecheck}
 }
 
 # The fixture log, and rows either side of December's first instant,
