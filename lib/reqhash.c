@@ -2,64 +2,31 @@
  * reqhash.c: a request's identity, for caches and resumed batches.
  *
  * Two records ask the same thing when their canonical requests are
- * equal: the record without orkit's reserved keys and without "stream"
- * and "stream_options" (they change how the answer travels, not what
- * it is), with the "system" and "prompt" shorthands folded into
- * "messages" as or-send sends them, dumped compact with sorted keys.
- * The hash is the SHA-256 of that text, in hex.
+ * equal: the body req_build makes with no defaults (what or-send sends
+ * less -m, -s, -o and --free), less "stream" and "stream_options"
+ * (they change how the answer travels, not what it is), dumped compact
+ * with sorted keys. A shorthand of the wrong kind is left out rather
+ * than refused, so a record or-send would refuse still has a hash.
+ * The hash is the SHA-256 of that text, in hex: logs keep it, so this
+ * definition does not change.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "jvx.h"
 #include "reqhash.h"
-
-static const char *dropped[] = {
-	"prompt", "system", "id", "meta", "routed", "response", "send",
-	"cost", "error", "task", "priority", "log", "stream",
-	"stream_options", NULL
-};
-
-static jv
-message(const char *role, jv content)
-{
-	return JV_OBJECT(jv_string("role"), jv_string(role),
-	    jv_string("content"), content);
-}
+#include "request.h"
 
 jv
 req_canonical(jv rec)
 {
-	jv req, msgs, out = jv_array(), sys, prompt;
-	int i;
+	const char *why;
+	jv req = req_build(jv_copy(rec), NULL, REQ_LENIENT, &why);
 
-	if (jv_get_kind(rec) != JV_KIND_OBJECT)
-		return jv_invalid();
-	msgs = jvx_get(jv_copy(rec), "messages");
-	sys = jvx_get(jv_copy(rec), "system");
-	prompt = jvx_get(jv_copy(rec), "prompt");
-	if (jv_get_kind(sys) == JV_KIND_STRING)
-		out = jv_array_append(out, message("system", sys));
-	else
-		jv_free(sys);
-	if (jv_get_kind(msgs) == JV_KIND_ARRAY)
-		out = jv_array_concat(out, msgs);
-	else
-		jv_free(msgs);
-	if (jv_get_kind(prompt) == JV_KIND_STRING ||
-	    jv_get_kind(prompt) == JV_KIND_ARRAY)
-		out = jv_array_append(out, message("user", prompt));
-	else
-		jv_free(prompt);
-	if (jv_array_length(jv_copy(out)) == 0) {
-		jv_free(out);
-		return jv_invalid();
-	}
-	req = jv_copy(rec);
-	for (i = 0; dropped[i]; i++)
-		req = jv_object_delete(req, jv_string(dropped[i]));
-	return jv_object_set(req, jv_string("messages"), out);
+	if (!jv_is_valid(req))
+		return req;
+	req = jv_object_delete(req, jv_string("stream"));
+	return jv_object_delete(req, jv_string("stream_options"));
 }
 
 int

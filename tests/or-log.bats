@@ -544,6 +544,19 @@ EOF
 	[ "$(jq -c .response <<<"${lines[0]}")" = "$(q 'SELECT record FROM requests WHERE id = 1' | jq -c .response)" ]
 }
 
+@test "the request hash is over the body or-send sent, less its defaults and stream" {
+	fake_start
+	rec='{"id":"h1","meta":{"k":"v"},"system":"be brief","prompt":"hé","temperature":0.5,"stream":false,"stream_options":{"include_usage":true}}'
+	or-send --stream -m openai/gpt-4o-mini -o top_p=0.9 <<<"$rec" | or-log >/dev/null
+	sent=$(request_body 1 | jq -cS 'del(.model, .top_p, .stream, .stream_options)')
+	# what logs already hold: this text's hash must not change
+	[ "$sent" = '{"messages":[{"content":"be brief","role":"system"},{"content":"hé","role":"user"}],"temperature":0.5}' ]
+	[ "$(q 'SELECT req_hash FROM requests')" = "$(printf '%s' "$sent" | sha256sum | cut -d' ' -f1)" ]
+	# the record again, without or-send's defaults, is the same request
+	run -0 --separate-stderr or-log cache <<<"$rec"
+	[ "$(jq -c .send.cached <<<"$output")" = true ]
+}
+
 @test "--max-age: older rows neither count as done nor answer from the cache" {
 	old=$(date -u -d '-3 days' +%Y-%m-%dT%H:%M:%S.000Z)
 	jq -c --arg t "$old" '.send.started_at = $t' <(head -1 "$REC") | or-log >/dev/null

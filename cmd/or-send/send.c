@@ -1,8 +1,9 @@
 /*
  * send.c: one record to one chat completion.
  *
- * The request is the record less orkit's reserved keys; the answer is
- * added as "response" exactly as it came, with "send" saying how it went.
+ * The request is the record as lib/request builds it, with or-send's
+ * defaults; the answer is added as "response" exactly as it came, with
+ * "send" saying how it went.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,10 @@
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
+#include "request.h"
 #include "send.h"
 #include "stream.h"
 #include "util.h"
-
-static const char *reserved[] = {
-	"prompt", "system", "id", "meta", "routed", "response", "send",
-	"cost", "error", "task", "priority", "log", NULL
-};
 
 void
 send_complain(const struct rec *rec, jv err)
@@ -41,96 +38,6 @@ fail(struct rec *rec, const char *type, const char *msg)
 
 	send_complain(rec, jv_copy(err));
 	rec_add(rec, "error", err);
-}
-
-static int
-has_system_message(jv msgs)
-{
-	int found = 0;
-
-	jv_array_foreach(msgs, i, m) {
-		jv role = jvx_get(m, "role");
-
-		if (jv_get_kind(role) == JV_KIND_STRING &&
-		    strcmp(jv_string_value(role), "system") == 0)
-			found = 1;
-		jv_free(role);
-	}
-	return found;
-}
-
-static jv
-message(const char *role, jv content)
-{
-	return JV_OBJECT(jv_string("role"), jv_string(role),
-	    jv_string("content"), content);
-}
-
-/* system first, then the record's messages, then its prompt. */
-static jv
-build_messages(struct sender *s, jv rec, const char **why)
-{
-	jv msgs = jvx_get(jv_copy(rec), "messages");
-	jv prompt = jvx_get(jv_copy(rec), "prompt");
-	jv sys = jvx_get(jv_copy(rec), "system");
-	jv out = jv_array();
-
-	if (!jv_is_valid(msgs))
-		msgs = jv_array();
-	if (jv_get_kind(msgs) != JV_KIND_ARRAY)
-		*why = "\"messages\" is not an array";
-	else if (jv_is_valid(prompt) && jv_get_kind(prompt) !=
-	    JV_KIND_STRING && jv_get_kind(prompt) != JV_KIND_ARRAY)
-		*why = "\"prompt\" is not a string or an array of parts";
-	else if (jv_is_valid(sys) && jv_get_kind(sys) != JV_KIND_STRING)
-		*why = "\"system\" is not a string";
-	if (*why) {
-		jv_free(msgs), jv_free(prompt), jv_free(sys), jv_free(out);
-		return jv_invalid();
-	}
-	if (!jv_is_valid(sys) && s->system && !has_system_message(msgs))
-		sys = jv_string(s->system);
-	if (jv_is_valid(sys))
-		out = jv_array_append(out, message("system", sys));
-	else
-		jv_free(sys);
-	out = jv_array_concat(out, msgs);
-	if (jv_is_valid(prompt))
-		out = jv_array_append(out, message("user", prompt));
-	else
-		jv_free(prompt);
-	if (jv_array_length(jv_copy(out)) == 0)
-		*why = "no \"prompt\" and no \"messages\"";
-	return out;
-}
-
-static jv
-build_body(struct sender *s, jv rec, const char **why)
-{
-	jv body = jv_copy(rec), msgs;
-	int i;
-
-	msgs = build_messages(s, rec, why);
-	if (*why) {
-		jv_free(body);
-		jv_free(msgs);
-		return jv_invalid();
-	}
-	for (i = 0; reserved[i]; i++)
-		body = jv_object_delete(body, jv_string(reserved[i]));
-	body = jv_object_set(body, jv_string("messages"), msgs);
-	if (s->model && !jvx_has(body, "model") && !jvx_has(body, "models"))
-		body = jv_object_set(body, jv_string("model"),
-		    jv_string(s->model));
-	jv_object_foreach(s->opts, k, v) {
-		if (!jv_object_has(jv_copy(body), jv_copy(k)))
-			body = jv_object_set(body, k, v);
-		else {
-			jv_free(k);
-			jv_free(v);
-		}
-	}
-	return body;
 }
 
 /* A 200 can still be a failure: an error in its first choice, or none. */
@@ -263,8 +170,10 @@ int
 send_prepare(struct sender *s, struct job *j)
 {
 	struct rec *rec = j->rec;
+	struct req_defaults d = { s->model, s->system, s->opts,
+	    s->free ? s->free_model : NULL, s->stream };
 	const char *why = NULL;
-	jv text, model;
+	jv text;
 
 	j->tried = jv_invalid();
 	j->body = jv_invalid();
@@ -281,20 +190,11 @@ send_prepare(struct sender *s, struct job *j)
 	}
 	if (rec_has(rec, "response"))
 		return 0;
-	j->body = build_body(s, rec->val, &why);
+	j->body = req_build(jv_copy(rec->val), &d, REQ_STRICT, &why);
 	if (why) {
 		fail(rec, "bad_input", why);
 		return 0;
 	}
-	model = jvx_get(jv_copy(j->body), "model");
-	if (s->free && !is_free(model))
-		j->body = jv_object_set(jv_object_delete(j->body,
-		    jv_string("models")), jv_string("model"),
-		    jv_string(s->free_model));
-	jv_free(model);
-	if (s->stream)
-		j->body = jv_object_set(j->body, jv_string("stream"),
-		    jv_true());
 	if (jv_array_length(jv_copy(s->fallback)) > 0 || s->on402free)
 		j->tried = jv_array();
 	text = jv_dump_string(jv_copy(j->body), 0);
