@@ -72,7 +72,11 @@ cat_price_in(jv obj, const char *key)
 double
 cat_price(const struct model *m, const char *key)
 {
-	return cat_price_in(cat_val(m), key);
+	jv v = cat_val(m);
+	double d = cat_price_in(v, key);
+
+	jv_free(v);
+	return d;
 }
 
 /*
@@ -94,7 +98,7 @@ cat_val(const struct model *cm)
 		m->val = v;
 		m->parsed = 1;
 	}
-	return m->val;
+	return jv_copy(m->val);
 }
 
 /* --- fields, from the bytes --------------------------------------------- */

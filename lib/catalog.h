@@ -71,7 +71,7 @@ struct catalog	*cat_read(const char *path);
 struct catalog	*cat_parse(char *raw, size_t len, const char **why);
 void		 cat_free(struct catalog *);
 
-/* The model parsed, borrowed: jv_copy it to keep or to consume it. */
+/* The model parsed (once, then kept): owned, a reference to it. */
 jv		 cat_val(const struct model *);
 
 /* A pricing key (USD per unit); NAN when absent, PRICE_DYNAMIC for "-1". */

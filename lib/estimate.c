@@ -143,7 +143,7 @@ bound(jv val, const struct model *m, double ptok, int *given)
 	    jvx_num(val, "max_tokens", &d)) && d >= 1)
 		return floor(d);
 	*given = 0;
-	top = jvx_path(jv_copy(cat_val(m)), "top_provider");
+	top = jvx_path(cat_val(m), "top_provider");
 	if (jvx_num(top, "max_completion_tokens", &d) && d >= 1) {
 		jv_free(top);
 		return floor(d);

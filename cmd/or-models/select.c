@@ -77,7 +77,7 @@ where_ok(const struct model *m)
 	jv r;
 	int keep = 0;
 
-	jq_start(jq, jv_copy(cat_val(m)), 0);
+	jq_start(jq, cat_val(m), 0);
 	while (!keep && jv_is_valid(r = jq_next(jq))) {
 		keep = jv_get_kind(r) != JV_KIND_FALSE &&
 		    jv_get_kind(r) != JV_KIND_NULL;
@@ -161,7 +161,7 @@ modality_ok(const struct model *m, const char *spec)
 static int
 text_has(jv m, const char *key, const char *q)
 {
-	jv s = jvx_get(jv_copy(m), key);
+	jv s = jvx_get(m, key);
 	int yes = jv_get_kind(s) == JV_KIND_STRING &&
 	    ci_find(jv_string_value(s), q) != NULL;
 

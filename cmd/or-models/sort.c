@@ -54,7 +54,7 @@ blended(const struct model *m)
 static const char *
 name_of(const struct model *m)
 {
-	jv n = jvx_get(jv_copy(cat_val(m)), "name");
+	jv n = jvx_get(cat_val(m), "name");
 	const char *s = m->id;
 
 	/* The object holds the string, so the pointer outlives n. */

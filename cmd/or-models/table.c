@@ -122,7 +122,7 @@ static const struct field {
 static char *
 text_at(const struct model *m, const char *path)
 {
-	jv v = jvx_path(jv_copy(cat_val(m)), path);
+	jv v = jvx_path(cat_val(m), path);
 	char *s = NULL;
 
 	if (jv_get_kind(v) == JV_KIND_STRING && *jv_string_value(v))
