@@ -183,9 +183,15 @@ rec_where(const struct rec *rec)
 	return jv_string_fmt("line %ld", rec->lineno);
 }
 
-/* The line as it came, kept exactly: base64 too when it is not UTF-8. */
+#define HOW_TO	" (one object per line: jq -c; plain text: jq -R '{prompt: .}')"
+
+/*
+ * The line as it came, kept exactly: base64 too when it is not UTF-8.
+ * Every tool says so on stderr in the same words, and how to make a
+ * record of it when it is JSON of the wrong shape or not JSON at all.
+ */
 static void
-make_bad(struct rec *rec, jv why)
+make_bad(struct rec *rec, jv why, int hint)
 {
 	const char *at;
 	jv err, msg;
@@ -193,12 +199,17 @@ make_bad(struct rec *rec, jv why)
 	/* Every record is line 1 to its own parser: keep the column only. */
 	at = strstr(jv_string_value(why), " at line 1, column ");
 	if (at)
-		msg = jv_string_fmt("not a record: %.*s at column %s",
-		    (int)(at - jv_string_value(why)), jv_string_value(why),
-		    at + strlen(" at line 1, column "));
+		msg = jv_string_fmt("not a JSON object or string: %.*s at "
+		    "column %s%s", (int)(at - jv_string_value(why)),
+		    jv_string_value(why), at + strlen(" at line 1, column "),
+		    HOW_TO);
 	else
-		msg = jv_string_fmt("not a record: %s", jv_string_value(why));
+		msg = jv_string_fmt("%s: %s%s", hint ? "not a JSON object or "
+		    "string" : "not a record", jv_string_value(why),
+		    hint ? HOW_TO : "");
 	jv_free(why);
+	if (rec->lineno > 0)
+		warnx_("line %ld: %s", rec->lineno, jv_string_value(msg));
 	err = rec_errobj("bad_input", jv_string_value(msg), 0);
 	jv_free(msg);
 	err = jv_object_set(err, jv_string("line"), jv_number(rec->lineno));
@@ -243,7 +254,7 @@ classify(struct rec *rec)
 
 	if (jv_is_valid(v) && jv_is_valid(why = altered(rec))) {
 		jv_free(v);
-		make_bad(rec, why);
+		make_bad(rec, why, 0);
 		return;
 	}
 	switch (jv_get_kind(v)) {
@@ -257,11 +268,11 @@ classify(struct rec *rec)
 		rec->val = JV_OBJECT(jv_string("prompt"), v);
 		break;
 	case JV_KIND_INVALID:
-		make_bad(rec, jv_invalid_get_msg(v));
+		make_bad(rec, jv_invalid_get_msg(v), 1);
 		break;
 	default:
-		make_bad(rec, jv_string_fmt("a JSON %s, not an object or "
-		    "a string", jv_kind_name(jv_get_kind(v))));
+		make_bad(rec, jv_string_fmt("a JSON %s",
+		    jv_kind_name(jv_get_kind(v))), 1);
 		jv_free(v);
 		break;
 	}

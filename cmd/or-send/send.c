@@ -179,10 +179,8 @@ send_prepare(struct sender *s, struct job *j)
 	j->body = jv_invalid();
 	j->ttft = -1;
 	j->is_sse = -1;
-	if (rec->kind == REC_BAD) {
-		send_complain(rec, rec_get(rec, "error"));
-		return 0;
-	}
+	if (rec->kind == REC_BAD)
+		return 0;	/* lib/record said so */
 	if (rec_has(rec, "error") && !(s->retry && strip_retryable(rec))) {
 		if (s->textmode)	/* else the record itself says it */
 			send_complain(rec, rec_get(rec, "error"));
