@@ -1,5 +1,8 @@
 /* jvx.c: libjv accessors that check kinds instead of asserting. */
+#include <float.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,14 +114,106 @@ jvx_parse(const char *s, size_t n)
 	return v;
 }
 
+/*
+ * A number as plain decimal digits, the shortest that reads back as the
+ * same double: 0.00001155, never libjv's 1.155e-05, so that money and
+ * every other figure orkit writes reads as people write it.
+ */
+static void
+put_number(struct buf *b, double d)
+{
+	char e[40], digits[24];
+	int prec, exp, nd = 0, i;
+	const char *p;
+
+	if (isnan(d)) {		/* as libjv: NaN is null, inf the largest */
+		buf_adds(b, "null");
+		return;
+	}
+	if (isinf(d))
+		d = d < 0 ? -DBL_MAX : DBL_MAX;
+	if (d == 0) {
+		buf_addc(b, '0');
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
+		if (strtod(e, NULL) == d)
+			break;
+	}
+	snprintf(e, sizeof(e), "%.*e", prec - 1, d);
+	p = e;
+	if (*p == '-')
+		buf_addc(b, *p++);
+	for (; *p != 'e'; p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	exp = atoi(p + 1);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (exp < 0) {
+		buf_adds(b, "0.");
+		for (i = -1; i > exp; i--)
+			buf_addc(b, '0');
+		buf_add(b, digits, (size_t)nd);
+		return;
+	}
+	for (i = 0; i < nd || i <= exp; i++) {
+		if (i == exp + 1)
+			buf_addc(b, '.');
+		buf_addc(b, i < nd ? digits[i] : '0');
+	}
+}
+
+void
+jvx_write(jv v, struct buf *b)
+{
+	jv s;
+	int first = 1;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NUMBER:
+		put_number(b, jv_number_value(v));
+		break;
+	case JV_KIND_ARRAY:
+		buf_addc(b, '[');
+		jv_array_foreach(v, i, x) {
+			if (i > 0)
+				buf_addc(b, ',');
+			jvx_write(x, b);
+		}
+		buf_addc(b, ']');
+		break;
+	case JV_KIND_OBJECT:
+		buf_addc(b, '{');
+		jv_object_foreach(v, k, x) {
+			if (!first)
+				buf_addc(b, ',');
+			first = 0;
+			jvx_write(k, b);
+			buf_addc(b, ':');
+			jvx_write(x, b);
+		}
+		buf_addc(b, '}');
+		break;
+	default:		/* strings, true, false, null */
+		s = jv_dump_string(jv_copy(v), 0);
+		buf_add(b, jv_string_value(s),
+		    (size_t)jv_string_length_bytes(jv_copy(s)));
+		jv_free(s);
+		break;
+	}
+	jv_free(v);
+}
+
 char *
 jvx_dump(jv v)
 {
-	jv s = jv_dump_string(v, 0);
-	char *r = xstrdup(jv_string_value(s));
+	struct buf b = { 0 };
 
-	jv_free(s);
-	return r;
+	jvx_write(v, &b);
+	buf_addc(&b, '\0');
+	return b.buf;
 }
 
 /* --- where values lie in the text ----------------------------------- */

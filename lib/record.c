@@ -408,17 +408,13 @@ ext_key(struct rec *rec, const char *key)
 void
 rec_add(struct rec *rec, const char *key, jv v)
 {
-	jv s;
-
 	if (strcmp(key, "error") == 0)
 		rec->failed = 1;
 	if (rec_has(rec, key))
 		rec->rewrite = 1;
 	rec->val = jv_object_set(rec->val, jv_string(key), jv_copy(v));
-	s = jv_dump_string(v, 0);
 	ext_key(rec, key);
-	buf_adds(&rec->ext, jv_string_value(s));
-	jv_free(s);
+	jvx_write(v, &rec->ext);	/* numbers plain: 0.00001155 */
 }
 
 /*
@@ -522,11 +518,11 @@ rec_emit(struct rec *rec)
 {
 	errno = 0;
 	if (rec->rewrite) {
-		jv s = jv_dump_string(jv_copy(rec->val), 0);
+		struct buf b = { 0 };
 
-		out_put(jv_string_value(s),
-		    (size_t)jv_string_length_bytes(jv_copy(s)));
-		jv_free(s);
+		jvx_write(jv_copy(rec->val), &b);
+		out_put(b.buf, b.len);
+		buf_free(&b);
 	} else if (rec->kind == REC_STRING)
 		emit_prompt(rec);
 	else if (rec->ext.len == 0)
