@@ -22,6 +22,9 @@ struct http_resp {
 
 struct http;
 
+int		 http_global_init(void);	/* once, first: -1 failed */
+void		 http_global_cleanup(void);
+
 struct http	*http_new(const struct cfg *, const char *tool);
 void		 http_free(struct http *);
 void		 http_post(struct http *, const char *path, const char *body,
@@ -34,6 +37,7 @@ void		 http_setup(struct http *, CURL *, const char *path,
 		    const char *body, size_t len, struct http_resp *);
 void		 http_done(CURL *, CURLcode, struct http_resp *);
 void		 http_resp_free(struct http_resp *);
+char		*http_escape(const char *);	/* malloc'd, URL-encoded */
 
 /* The body without the whitespace OpenRouter pads it with; borrowed. */
 const char	*http_json(const struct http_resp *, size_t *len);
