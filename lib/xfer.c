@@ -98,11 +98,13 @@ get_handle(struct xfer *x)
 	return c;
 }
 
-/* Out of the multi, back to the pool. */
+/* Out of the multi, and (code >= 0) what it told; back to the pool. */
 static void
-release(struct xfer *x, struct xfer_task *t)
+release(struct xfer *x, struct xfer_task *t, int code)
 {
 	curl_multi_remove_handle(x->multi, t->easy);
+	if (code >= 0)
+		http_done(t->easy, (CURLcode)code, &t->resp);
 	x->idle[x->nidle++] = t->easy;
 	t->easy = NULL;
 	x->st.inflight--;
@@ -160,8 +162,7 @@ finish(struct xfer *x, struct xfer_task *t, CURLcode code)
 	int64_t wait = 0;
 	int hold = 0;
 
-	http_done(t->easy, code, &t->resp);
-	release(x, t);
+	release(x, t, (int)code);
 	if (x->h->finish(x->ctx, t->req, t, &wait, &hold) == XFER_LATER) {
 		t->state = XFER_ST_READY;
 		t->due = mono_ms() + wait;
@@ -321,7 +322,7 @@ apply_stop(struct xfer *x)
 			cancel(x, t, 0);
 		else if (t->state == XFER_ST_FLIGHT &&
 		    (x->stop & XFER_CANCEL_FLIGHT)) {
-			release(x, t);
+			release(x, t, -1);
 			cancel(x, t, 1);
 		}
 	}
