@@ -16,8 +16,6 @@ static struct {
 	CURL		*(*easy_init)(void);
 	CURLcode	 (*easy_setopt)(CURL *, CURLoption, ...);
 	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
-	char		*(*easy_escape)(CURL *, const char *, int);
-	void		 (*free)(void *);
 	CURLcode	 (*easy_perform)(CURL *);
 	void		 (*easy_cleanup)(CURL *);
 	CURLHcode	 (*easy_header)(CURL *, const char *, size_t,
@@ -60,8 +58,7 @@ load(void)
 	if ((lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL)
 		die(2, "cannot load libcurl: %s", dlerror());
 	LOAD(global_init); LOAD(global_cleanup); LOAD(easy_init);
-	LOAD(easy_setopt); LOAD(easy_getinfo); LOAD(easy_escape);
-	LOAD(free); LOAD(easy_perform);
+	LOAD(easy_setopt); LOAD(easy_getinfo); LOAD(easy_perform);
 	LOAD(easy_cleanup); LOAD(easy_header); LOAD(easy_strerror);
 	LOAD(slist_append); LOAD(slist_free_all); LOAD(multi_init);
 	LOAD(multi_setopt); LOAD(multi_add_handle);
@@ -127,19 +124,6 @@ curlx_easy_getinfo(CURL *h, CURLINFO i, ...)
 	r = f.easy_getinfo(h, i, va_arg(ap, void *));
 	va_end(ap);
 	return r;
-}
-
-char *
-curlx_easy_escape(CURL *h, const char *s, int n)
-{
-	return f.easy_escape(h, s, n);
-}
-
-void
-curlx_free(void *p)
-{
-	if (lib != NULL)
-		f.free(p);
 }
 
 CURLcode

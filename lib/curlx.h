@@ -22,8 +22,6 @@ void		 curlx_global_cleanup(void);
 CURL		*curlx_easy_init(void);
 CURLcode	 curlx_easy_setopt(CURL *, CURLoption, ...);
 CURLcode	 curlx_easy_getinfo(CURL *, CURLINFO, ...);
-char		*curlx_easy_escape(CURL *, const char *, int);
-void		 curlx_free(void *);
 CURLcode	 curlx_easy_perform(CURL *);
 void		 curlx_easy_cleanup(CURL *);
 CURLHcode	 curlx_easy_header(CURL *, const char *, size_t, unsigned int,
@@ -49,8 +47,6 @@ CURLMcode	 curlx_multi_cleanup(CURLM *);
 #define curl_easy_init		curlx_easy_init
 #define curl_easy_setopt	curlx_easy_setopt
 #define curl_easy_getinfo	curlx_easy_getinfo
-#define curl_easy_escape	curlx_easy_escape
-#define curl_free		curlx_free
 #define curl_easy_perform	curlx_easy_perform
 #define curl_easy_cleanup	curlx_easy_cleanup
 #define curl_easy_header	curlx_easy_header

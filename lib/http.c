@@ -67,6 +67,18 @@ make_headers(const struct cfg *c)
 	return l;
 }
 
+int
+http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void
+http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
 struct http *
 http_new(const struct cfg *c, const char *tool)
 {
@@ -118,6 +130,32 @@ void
 http_resp_free(struct http_resp *r)
 {
 	buf_free(&r->body);
+}
+
+/*
+ * As curl_easy_escape: all but RFC 3986's unreserved bytes as %XX. Done
+ * here so that the lazy loader needs no more of libcurl for it.
+ */
+char *
+http_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = { 0 };
+	unsigned char c;
+
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			buf_addc(&b, (char)c);
+		else {
+			buf_addc(&b, '%');
+			buf_addc(&b, hex[c >> 4]);
+			buf_addc(&b, hex[c & 15]);
+		}
+	}
+	buf_str(&b);
+	return b.buf;
 }
 
 static void

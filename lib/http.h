@@ -1,4 +1,11 @@
-/* http.h: requests to the OpenRouter API, and what their failures mean. */
+/*
+ * http.h: requests to the OpenRouter API, and what their failures mean.
+ *
+ * Only lib/http.c and lib/xfer.c call libcurl (through lib/curlx, which
+ * loads it on the first call); the tools make their requests through
+ * these two, so libcurl's rules (lifetimes, NOSIGNAL, the key kept out
+ * of verbose output) are kept in one place.
+ */
 #ifndef ORKIT_HTTP_H
 #define ORKIT_HTTP_H
 
@@ -22,6 +29,9 @@ struct http_resp {
 
 struct http;
 
+int		 http_global_init(void);	/* once, first: -1 failed */
+void		 http_global_cleanup(void);
+
 struct http	*http_new(const struct cfg *, const char *tool);
 void		 http_free(struct http *);
 void		 http_get(struct http *, const char *path, struct http_resp *);
@@ -32,6 +42,7 @@ void		 http_setup(struct http *, CURL *, const char *path,
 		    const char *body, size_t len, struct http_resp *);
 void		 http_done(CURL *, CURLcode, struct http_resp *);
 void		 http_resp_free(struct http_resp *);
+char		*http_escape(const char *);	/* malloc'd, URL-encoded */
 
 /* The body without the whitespace OpenRouter pads it with; borrowed. */
 const char	*http_json(const struct http_resp *, size_t *len);

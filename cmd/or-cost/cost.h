@@ -41,7 +41,7 @@ void	 put(struct run *, struct rec *);	/* out, or into the totals;
 						   frees the record */
 
 /* lookup.c */
-void	 lookup_run(struct run *, struct reader *);
+int	 lookup_run(struct run *, struct reader *);	/* exit status */
 
 /* estimate.c */
 void	 estimate(struct run *, struct rec *);

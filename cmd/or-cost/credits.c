@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "cost.h"
-#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
@@ -124,12 +123,12 @@ credits(struct run *r, double min)
 	int status = 0;
 
 	out_init();
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	http_global_init();
 	r->http = http_new(&r->cfg, progname);
 	c = get_data(r->http, "/credits", &cerr);
 	k = get_data(r->http, "/key", &kerr);
 	http_free(r->http);
-	curl_global_cleanup();
+	http_global_cleanup();
 	o = from_key(from_credits(jv_object(), c), k);
 	if (jv_is_valid(cerr))
 		complain("/credits", jv_copy(cerr));

@@ -11,7 +11,6 @@
 #include "catalog.h"
 #include "config.h"
 #include "cost.h"
-#include "curlx.h"
 #include "http.h"
 #include "record.h"
 #include "util.h"
@@ -78,26 +77,29 @@ run_filter(struct run *r, int table)
 {
 	struct reader *in = rec_reader(STDIN_FILENO);
 	struct cat_opts co = { CAT_TTL_MS, 0 };
+	int status;
 
 	if (r->source == SRC_ESTIMATE && (r->cat = cat_load(&r->cfg,
 	    &co)) == NULL)
 		return 2;
 	out_init();
 	if (r->source == SRC_GENERATION) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		http_global_init();
 		r->http = http_new(&r->cfg, progname);
-		lookup_run(r, in);
+		status = lookup_run(r, in);
 		http_free(r->http);
-		curl_global_cleanup();
-	} else
+		http_global_cleanup();
+	} else {
 		each_record(r, in);
+		status = r->status;
+	}
 	rec_reader_free(in);
 	cat_free(r->cat);
 	if (r->tot) {
 		total_write(r->tot, table);
 		total_free(r->tot);
 	}
-	return r->status;
+	return status;
 }
 
 int

@@ -10,13 +10,13 @@
 
 #include <jv.h>
 
-#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "models.h"
 #include "record.h"
 #include "table.h"
 #include "util.h"
+#include "xfer.h"
 
 #define PARALLEL	8	/* requests in flight for --sort throughput */
 
@@ -199,10 +199,12 @@ endpoints_cmd(const struct opts *o, const char *id)
 
 /* --- --sort throughput ------------------------------------------------ */
 
-struct tx {
-	CURL		*easy;
-	struct http_resp r;
-	size_t		 idx;
+/* The lookups of --sort throughput, over lib/xfer. */
+struct tput {
+	struct picked	*p;
+	double		*out;
+	size_t		 next;		/* the model the next record is */
+	size_t		 failed;
 	struct buf	 path;
 };
 
@@ -229,77 +231,74 @@ best_throughput(const struct http_resp *r)
 	return best;
 }
 
-static void
-tx_start(struct http *h, CURLM *multi, struct tx *t, const char *id)
+/* Each model's record only holds its place: the index says which. */
+static int
+tp_prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 {
-	if ((t->easy = http_handle(h)) == NULL)
-		die(2, "cannot start libcurl");
-	endpoints_path(id, &t->path);
-	http_setup(h, t->easy, t->path.buf, NULL, 0, &t->r);
-	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
-	if (curl_multi_add_handle(multi, t->easy) != CURLM_OK)
-		die(2, "curl_multi_add_handle failed");
+	struct tput *tp = ctx;
+	size_t *idx = xmalloc(sizeof(*idx));
+
+	(void)t;
+	rec_free(rec);
+	*idx = tp->next++;
+	*req = idx;
+	return XFER_SEND;
 }
 
-static size_t
-tx_reap(CURLM *multi, double *out, size_t *failed)
+static void
+tp_setup(void *ctx, void *req, struct xfer_task *t)
 {
-	struct CURLMsg *msg;
-	struct tx *t;
-	size_t done = 0;
-	int left;
+	struct tput *tp = ctx;
 
-	while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-		http_done(t->easy, msg->data.result, &t->r);
-		out[t->idx] = best_throughput(&t->r);
-		*failed += t->r.code != CURLE_OK || t->r.status != 200;
-		curl_multi_remove_handle(multi, t->easy);
-		curl_easy_cleanup(t->easy);
-		t->easy = NULL;
-		done++;
-	}
-	return done;
+	endpoints_path(tp->p->m[*(size_t *)req]->id, &tp->path);
+	xfer_request(t, tp->path.buf, NULL, 0);
+}
+
+static int
+tp_finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
+    int *hold)
+{
+	struct tput *tp = ctx;
+
+	(void)wait, (void)hold;
+	tp->out[*(size_t *)req] = best_throughput(&t->resp);
+	tp->failed += t->resp.code != CURLE_OK || t->resp.status != 200;
+	return XFER_DONE;
+}
+
+static int
+tp_emit(void *ctx, void *req, const struct xfer_task *t)
+{
+	(void)ctx, (void)t;
+	free(req);
+	return 0;
 }
 
 void
 throughput_fetch(const struct opts *o, struct picked *p, double *out)
 {
+	static const struct xfer_hooks hooks = { .prepare = tp_prepare,
+	    .setup = tp_setup, .finish = tp_finish, .emit = tp_emit };
+	struct xfer_opts xo = { .parallel = PARALLEL };
+	struct tput tp = { .p = p, .out = out };
 	struct http *h = http_new(&o->cfg, progname);
-	struct tx *tx = xmalloc((p->n ? p->n : 1) * sizeof(*tx));
-	CURLM *multi = curl_multi_init();
-	size_t next = 0, active = 0, failed = 0, known = 0, i;
-	int running;
+	struct rec **recs = xmalloc((p->n ? p->n : 1) * sizeof(*recs));
+	size_t known = 0, i;
 
-	if (multi == NULL)
-		die(2, "cannot start libcurl");
-	memset(tx, 0, (p->n ? p->n : 1) * sizeof(*tx));
-	for (i = 0; i < p->n; i++)
-		out[i] = NAN;
-	while (next < p->n || active > 0) {
-		for (; active < PARALLEL && next < p->n; next++, active++) {
-			tx[next].idx = next;
-			tx_start(h, multi, &tx[next], p->m[next]->id);
-		}
-		curl_multi_perform(multi, &running);
-		active -= tx_reap(multi, out, &failed);
-		if (active > 0)
-			curl_multi_poll(multi, NULL, 0, 1000, NULL);
-	}
 	for (i = 0; i < p->n; i++) {
-		known += !isnan(out[i]);
-		http_resp_free(&tx[i].r);
-		buf_free(&tx[i].path);
+		out[i] = NAN;
+		recs[i] = rec_from_prompt(p->m[i]->id);
 	}
-	if (failed > 0)
+	(void)xfer_run(h, &xo, &hooks, &tp, NULL, recs, p->n);
+	for (i = 0; i < p->n; i++)
+		known += !isnan(out[i]);
+	if (tp.failed > 0)
 		warnx_("--sort throughput: no endpoints for %zu of %zu models",
-		    failed, p->n);
-	if (known == 0 && p->n > failed)
+		    tp.failed, p->n);
+	if (known == 0 && p->n > tp.failed)
 		warnx_("--sort throughput: no throughput figures (the API "
 		    "gives them only to a request with an API key)");
-	curl_multi_cleanup(multi);
-	free(tx);
+	buf_free(&tp.path);
+	free(recs);
 	http_free(h);
 }

@@ -8,7 +8,7 @@
 
 #include "catalog.h"
 #include "config.h"
-#include "curlx.h"
+#include "http.h"
 #include "models.h"
 #include "record.h"
 #include "util.h"
@@ -335,11 +335,11 @@ main(int argc, char **argv)
 	if (cfg_load(&o.cfg, CFG_KEY_IF_ANY) == -1)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	status = run(&o, argc, argv, filtered);
 	sel_finish();
-	curl_global_cleanup();
+	http_global_cleanup();
 	cfg_free(&o.cfg);
 	free_list(o.providers);
 	free_list(o.need);

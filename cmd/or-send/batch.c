@@ -1,11 +1,15 @@
 /*
- * batch.c: many records in flight at once over one curl multi handle,
- * written out in input order.
+ * batch.c: or-send's hooks for lib/xfer, which runs many records at once
+ * over one curl multi handle and writes them out in input order.
  *
- * No threads: one poll waits on the transfers, on stdin (read only while
- * fewer than 2N records are held, so memory stays bounded) and on a
- * self-pipe the signal handler writes to. A retry is requeued with a due
- * time and never slept on, so one 429 does not stall the other transfers.
+ * What is or-send's here: a record becomes a request (send.c), the body
+ * of a stream goes to the assembler and its text out as it comes, an
+ * answer becomes the record or a retry, the progress line.
+ *
+ * SIGINT or SIGTERM: nothing more is started or read; every record not
+ * in flight, and every whole line already read, goes out with
+ * error.type "interrupted". A second one abandons the transfers in
+ * flight too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,31 +17,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "curlx.h"
 #include "http.h"
 #include "record.h"
 #include "send.h"
-#include "sigwake.h"
 #include "stream.h"
 #include "util.h"
+#include "xfer.h"
 
 struct batch {
 	struct sender		*s;
 	const struct batch_opts	*o;
-	CURLM			*multi;
-	struct reader		*in;
-	struct job		*head, *tail;	/* held, in input order */
-	size_t			 held, inflight;
-	CURL			**idle;		/* handles to reuse */
-	size_t			 nidle;
-	int64_t			 next_start;	/* --rate: monotonic ms */
-	int64_t			 hold_until;	/* a 429 slows everyone */
 	int			 stopping;	/* signals seen */
-	int			 wake;		/* sigwake's fd */
-	int			 status;
+	unsigned long		 ninterrupted;
 	/* progress */
 	int64_t			 t_begin, t_drawn;
-	unsigned long		 ndone, nfailed, nreq, ninterrupted;
+	unsigned long		 ndone, nfailed;
 	double			 usd;
 	int			 tty;
 };
@@ -54,7 +48,7 @@ progress_clear(void)
 }
 
 static void
-progress_draw(struct batch *b, int last)
+progress_draw(struct batch *b, const struct xfer_stats *st, int last)
 {
 	int64_t now = mono_ms(), secs = (now - b->t_begin) / 1000;
 	double rate;
@@ -63,11 +57,11 @@ progress_draw(struct batch *b, int last)
 	    (b->tty ? 250 : 1000)))
 		return;
 	b->t_drawn = now;
-	rate = now > b->t_begin ? b->nreq * 1000.0 / (double)(now -
+	rate = now > b->t_begin ? st->started * 1000.0 / (double)(now -
 	    b->t_begin) : 0;
 	fprintf(stderr, "%sor-send: %lu done, %lu failed, %zu in flight, "
 	    "%.1f req/s, %d:%02d, $%.6f%s", b->tty ? "\r\033[K" : "",
-	    b->ndone, b->nfailed, b->inflight, rate, (int)(secs / 60),
+	    b->ndone, b->nfailed, st->inflight, rate, (int)(secs / 60),
 	    (int)(secs % 60), b->usd, b->tty && !last ? "" : "\n");
 	fflush(stderr);
 }
@@ -75,12 +69,11 @@ progress_draw(struct batch *b, int last)
 /* --- output ----------------------------------------------------------- */
 
 static void
-print_text(struct batch *b, struct job *j)
+print_text(struct job *j)
 {
 	char *text = send_text(j->rec);
 	size_t n = strlen(text);
 
-	(void)b;
 	errno = 0;
 	if (j->printed < n)
 		out_put(text + j->printed, n - j->printed);
@@ -89,44 +82,33 @@ print_text(struct batch *b, struct job *j)
 	out_end();
 }
 
-static void
-emit(struct batch *b, struct job *j)
+static int
+emit(void *ctx, void *req, const struct xfer_task *t)
 {
-	if (j->rec->failed)
-		b->status = 1, b->nfailed++;
+	struct batch *b = ctx;
+	struct job *j = req;
+	int status = j->rec->failed ? 1 : 0;
+
+	(void)t;
+	if (status)
+		b->nfailed++;
 	b->ndone++;
 	b->usd += j->usd;
 	if (j->reasoned)
 		fputc('\n', stderr);	/* the reasoning ends its line */
 	if (b->s->textmode) {
 		if (!j->rec->failed || j->printed)
-			print_text(b, j);
+			print_text(j);
 	} else
 		rec_emit(j->rec);
-	if (j->prev)
-		j->prev->next = j->next;
-	else
-		b->head = j->next;
-	if (j->next)
-		j->next->prev = j->prev;
-	else
-		b->tail = j->prev;
-	b->held--;
 	send_job_free(j);
+	return status;
 }
 
 static void
-emit_done(struct batch *b)
+tick(void *ctx, const struct xfer_stats *st, int last)
 {
-	struct job *j, *next;
-
-	for (j = b->head; j; j = next) {
-		next = j->next;
-		if (j->state == JOB_DONE)
-			emit(b, j);
-		else if (!b->o->unordered)
-			break;
-	}
+	progress_draw(ctx, st, last);
 }
 
 /* --- transfers -------------------------------------------------------- */
@@ -137,7 +119,7 @@ on_text(void *arg, const char *p, size_t n)
 	struct job *j = arg;
 
 	if (j->ttft < 0)
-		j->ttft = mono_ms() - j->t0;
+		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live) {
 		errno = 0;
 		out_put(p, n);
@@ -152,7 +134,7 @@ on_reasoning(void *arg, const char *p, size_t n)
 	struct job *j = arg;
 
 	if (j->ttft < 0)
-		j->ttft = mono_ms() - j->t0;
+		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live == 2) {
 		fwrite(p, 1, n, stderr);
 		fflush(stderr);
@@ -160,62 +142,46 @@ on_reasoning(void *arg, const char *p, size_t n)
 	}
 }
 
-/* The body goes to the stream parser when it is one, else to a buffer. */
-static size_t
-on_data(char *p, size_t size, size_t n, void *arg)
+/* The body goes to the stream parser when it is one, else to xfer's. */
+static int
+data(void *ctx, void *req, const struct xfer_task *t, const char *p,
+    size_t n)
 {
-	struct job *j = arg;
-	char *ct = NULL;
+	struct job *j = req;
+	const char *ct;
 
-	j->last_byte = mono_ms();
+	(void)ctx;
 	if (j->is_sse == -1) {
-		curl_easy_getinfo(j->easy, CURLINFO_CONTENT_TYPE, &ct);
+		ct = xfer_content_type(t);
 		j->is_sse = j->st && ct &&
 		    strncmp(ct, "text/event-stream", 17) == 0;
 	}
-	if (j->is_sse)
-		stream_feed(j->st, p, size * n);
-	else
-		buf_add(&j->resp.body, p, size * n);
-	return size * n;
+	if (!j->is_sse)
+		return 1;
+	stream_feed(j->st, p, n);
+	return 0;
 }
 
-static CURL *
-get_handle(struct batch *b)
+static int
+prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 {
-	CURL *c;
+	struct batch *b = ctx;
+	struct job *j = xmalloc(sizeof(*j));
 
-	if (b->nidle > 0)
-		return b->idle[--b->nidle];
-	if ((c = http_handle(b->s->http)) == NULL)
-		die(2, "cannot start libcurl");
-	return c;
-}
-
-static void
-put_handle(struct batch *b, CURL *c)
-{
-	b->idle[b->nidle++] = c;
+	memset(j, 0, sizeof(*j));
+	j->rec = rec;
+	j->xf = t;
+	*req = j;
+	return send_prepare(b->s, j) ? XFER_SEND : XFER_DONE;
 }
 
 static void
-start(struct batch *b, struct job *j)
+setup(void *ctx, void *req, struct xfer_task *t)
 {
-	struct sender *s = b->s;
+	struct sender *s = ((struct batch *)ctx)->s;
+	struct job *j = req;
 
-	j->easy = get_handle(b);
-	http_setup(s->http, j->easy, "/chat/completions", j->req, j->reqlen,
-	    &j->resp);
-	curl_easy_setopt(j->easy, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(j->easy, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
-	/*
-	 * As curl --parallel: wait to multiplex rather than open more
-	 * connections. Only over TLS, where ALPN tells HTTP/2 at once; on
-	 * plain HTTP it would wait for the first whole answer.
-	 */
-	if (strncmp(s->cfg.base_url, "https:", 6) == 0)
-		curl_easy_setopt(j->easy, CURLOPT_PIPEWAIT, 1L);
+	xfer_request(t, "/chat/completions", j->req, j->reqlen);
 	if (s->stream) {
 		if (j->st)
 			stream_free(j->st);
@@ -223,271 +189,85 @@ start(struct batch *b, struct job *j)
 		j->is_sse = -1;
 		/* the oldest record held stays so until written: its
 		   text may go out as it comes, in order */
-		j->live = s->textmode && j->prev == NULL ?
-		    1 + s->reasoning : 0;
+		j->live = s->textmode && xfer_first(t) ? 1 + s->reasoning : 0;
 	}
 	j->attempts++;
 	j->tries++;
-	j->t0 = j->last_byte = mono_ms();
-	j->state = JOB_FLIGHT;
-	if (curl_multi_add_handle(b->multi, j->easy) != CURLM_OK)
-		die(2, "curl_multi_add_handle failed");
-	b->inflight++;
-	b->nreq++;
-}
-
-static void
-finish(struct batch *b, struct job *j, CURLcode code)
-{
-	int64_t wait;
-
-	curl_multi_remove_handle(b->multi, j->easy);
-	http_done(j->easy, code, &j->resp);
-	put_handle(b, j->easy);
-	j->easy = NULL;
-	b->inflight--;
-	if (send_result(b->s, j, &wait)) {
-		j->state = JOB_READY;
-		j->due = mono_ms() + wait;
-		j->printed = 0;
-		if (j->waited > 0 && j->resp.status == 429 &&
-		    j->due > b->hold_until)
-			b->hold_until = j->due;
-	} else
-		j->state = JOB_DONE;
-}
-
-static void
-collect(struct batch *b)
-{
-	CURLMsg *m;
-	int left, running;
-	char *j;
-
-	if (curl_multi_perform(b->multi, &running) != CURLM_OK)
-		die(2, "curl_multi_perform failed");
-	while ((m = curl_multi_info_read(b->multi, &left)) != NULL) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &j);
-		finish(b, (struct job *)j, m->data.result);
-	}
-}
-
-/*
- * A stream quiet this long, keep-alives and all, is dead. curl's own
- * low-speed check averages over seconds and would wait far longer.
- */
-static void
-end_stalled(struct batch *b)
-{
-	int64_t now = mono_ms();
-	struct job *j, *next;
-
-	if (!b->s->stream)
-		return;
-	for (j = b->head; j; j = next) {
-		next = j->next;
-		if (j->state == JOB_FLIGHT && now - j->last_byte >=
-		    b->s->stall_ms)
-			finish(b, j, CURLE_OPERATION_TIMEDOUT);
-	}
-}
-
-/* Starts what may start now; returns ms until something may, or -1. */
-static int64_t
-start_ready(struct batch *b)
-{
-	int64_t now = mono_ms(), next = -1, t;
-	struct job *j;
-
-	for (j = b->head; j && b->inflight < (size_t)b->o->parallel;
-	    j = j->next) {
-		if (j->state != JOB_READY)
-			continue;
-		t = j->due > b->hold_until ? j->due : b->hold_until;
-		if (b->o->rate_ms > 0 && b->next_start > t)
-			t = b->next_start;
-		if (t > now) {
-			if (next == -1 || t - now < next)
-				next = t - now;
-			continue;
-		}
-		start(b, j);
-		if (b->o->rate_ms > 0)
-			b->next_start = now + (int64_t)b->o->rate_ms;
-	}
-	return next;
-}
-
-/* --- input ------------------------------------------------------------ */
-
-static void
-hold(struct batch *b, struct rec *rec)
-{
-	struct job *j = xmalloc(sizeof(*j));
-
-	memset(j, 0, sizeof(*j));
-	j->rec = rec;
-	j->state = send_prepare(b->s, j) ? JOB_READY : JOB_DONE;
-	j->due = 0;
-	j->prev = b->tail;
-	if (b->tail)
-		b->tail->next = j;
-	else
-		b->head = j;
-	b->tail = j;
-	b->held++;
 }
 
 static int
-want_input(struct batch *b)
+finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
+    int *hold)
 {
-	return b->in && !b->stopping && !rec_reader_eof(b->in) &&
-	    b->held < 2 * (size_t)b->o->parallel;
-}
+	struct job *j = req;
 
-static void
-take_input(struct batch *b)
-{
-	struct rec *rec;
-
-	while (want_input(b) && (rec = rec_take(b->in)) != NULL)
-		hold(b, rec);
+	if (!send_result(((struct batch *)ctx)->s, j, wait))
+		return XFER_DONE;
+	j->printed = 0;
+	*hold = j->waited > 0 && t->resp.status == 429;
+	return XFER_LATER;
 }
 
 /* --- stopping --------------------------------------------------------- */
 
 static void
-interrupt(struct batch *b)
+cancel(void *ctx, void *req, const struct xfer_task *t, int inflight)
 {
-	struct job *j;
-	struct rec *rec;
-
-	if (sigwake_count() > b->stopping)
-		b->stopping = sigwake_count();
-	for (j = b->head; j; j = j->next) {
-		if (j->state == JOB_READY) {
-			send_interrupt(j, 0);
-			j->state = JOB_DONE;
-			b->ninterrupted++;
-		} else if (j->state == JOB_FLIGHT && b->stopping > 1) {
-			curl_multi_remove_handle(b->multi, j->easy);
-			put_handle(b, j->easy);
-			j->easy = NULL;
-			b->inflight--;
-			send_interrupt(j, 1);
-			j->state = JOB_DONE;
-			b->ninterrupted++;
-		}
-	}
-	/* Whole lines already read are records too: none is lost. */
-	while (b->in && (rec = rec_take(b->in)) != NULL) {
-		hold(b, rec);
-		if (b->tail->state == JOB_READY) {
-			send_interrupt(b->tail, 0);
-			b->tail->state = JOB_DONE;
-			b->ninterrupted++;
-		}
-	}
-}
-
-/* --- the loop --------------------------------------------------------- */
-
-static void
-wait_for_work(struct batch *b, int64_t timeout)
-{
-	struct curl_waitfd fds[2];
-	unsigned n = 0;
-	int r;
-
-	fds[n].fd = b->wake;
-	fds[n].events = CURL_WAIT_POLLIN;
-	fds[n++].revents = 0;
-	if (want_input(b)) {
-		fds[n].fd = rec_reader_fd(b->in);
-		fds[n].events = CURL_WAIT_POLLIN;
-		fds[n++].revents = 0;
-	}
-	if (b->o->progress && (timeout < 0 || timeout > 250))
-		timeout = 250;
-	if (b->s->stream && b->inflight > 0 && (timeout < 0 || timeout > 100))
-		timeout = 100;	/* to notice a stall */
-	if (timeout < 0 || timeout > 1000)
-		timeout = 1000;
-	if (curl_multi_poll(b->multi, fds, n, (int)timeout, &r) != CURLM_OK)
-		die(2, "curl_multi_poll failed");
-	if (fds[0].revents)
-		sigwake_drain();
-	if (n > 1 && fds[1].revents)
-		rec_fill(b->in);
+	(void)t;
+	send_interrupt(req, inflight);
+	((struct batch *)ctx)->ninterrupted++;
 }
 
 static int
-busy(struct batch *b)
+on_signal(void *ctx, int count)
 {
-	return b->held > 0 || (b->in && !b->stopping &&
-	    !rec_reader_eof(b->in));
+	((struct batch *)ctx)->stopping = count;
+	return XFER_STOP_STARTS | XFER_STOP_READING |
+	    (count > 1 ? XFER_CANCEL_FLIGHT : 0);
 }
+
+static const struct xfer_hooks hooks = {
+	.prepare = prepare,
+	.setup = setup,
+	.data = data,
+	.finish = finish,
+	.cancel = cancel,
+	.signal = on_signal,
+	.emit = emit,
+	.tick = tick,
+};
 
 int
 batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
     struct rec *one)
 {
 	struct batch b;
-	int64_t next;
+	struct xfer_opts xo;
+	int status;
 
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.o = o;
-	b.in = in;
-	b.idle = xmalloc(sizeof(*b.idle) * (size_t)o->parallel);
 	b.t_begin = b.t_drawn = mono_ms();
 	b.tty = isatty(STDERR_FILENO);
-	if ((b.multi = curl_multi_init()) == NULL)
-		die(2, "cannot start libcurl");
-	curl_multi_setopt(b.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    (long)o->parallel);
-	curl_multi_setopt(b.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	b.wake = sigwake_catch();
+	memset(&xo, 0, sizeof(xo));
+	xo.parallel = o->parallel;
+	xo.rate_ms = o->rate_ms;
+	xo.unordered = o->unordered;
+	xo.stall_ms = s->stream ? s->stall_ms : 0;
+	xo.tick_ms = o->progress ? 250 : 0;
+	xo.pipewait = strncmp(s->cfg.base_url, "https:", 6) == 0;
 	if (o->progress) {
 		progress_of = &b;
 		before_msg = progress_clear;
 	}
-	if (one)
-		hold(&b, one);
-	while (busy(&b)) {
-		if (sigwake_count() > b.stopping || b.stopping)
-			interrupt(&b);
-		emit_done(&b);
-		take_input(&b);
-		next = b.stopping ? -1 : start_ready(&b);
-		emit_done(&b);
-		progress_draw(&b, 0);
-		if (!busy(&b))
-			break;
-		if (want_input(&b) && rec_reader_ready(b.in))
-			continue;
-		if (b.inflight == 0 && next == -1 && want_input(&b) &&
-		    !b.stopping) {
-			rec_fill(b.in);	/* nothing else to wait for */
-			continue;
-		}
-		wait_for_work(&b, next);
-		collect(&b);
-		end_stalled(&b);
-	}
-	progress_draw(&b, 1);
+	status = xfer_run(s->http, &xo, &hooks, &b, in, one ? &one : NULL,
+	    one ? 1 : 0);
 	if (b.stopping)
 		warnx_("interrupted: %lu records written with error.type "
 		    "\"interrupted\"; or-send --retry sends them again",
 		    b.ninterrupted);
 	before_msg = NULL;
 	progress_of = NULL;
-	while (b.nidle > 0)
-		curl_easy_cleanup(b.idle[--b.nidle]);
-	free(b.idle);
-	curl_multi_cleanup(b.multi);
-	sigwake_close();
-	return b.status;
+	return status;
 }

@@ -9,7 +9,6 @@
 
 #include "catalog.h"
 #include "config.h"
-#include "curlx.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
@@ -236,7 +235,7 @@ main(int argc, char **argv)
 	if (s.free || s.on402free)
 		s.free_model = free_model();
 	out_init();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	s.http = http_new(&s.cfg, progname);
 	if (argc > 0) {
@@ -248,7 +247,7 @@ main(int argc, char **argv)
 	status = batch_run(&s, &o, r, one);
 	rec_reader_free(r);
 	http_free(s.http);
-	curl_global_cleanup();
+	http_global_cleanup();
 	cfg_free(&s.cfg);
 	sender_free(&s);
 	c = out_close();

@@ -82,14 +82,15 @@ announce_retry(const struct rec *rec, jv err, int attempt, int retries,
 static jv
 send_info(struct job *j)
 {
+	const struct http_resp *resp = &j->xf->resp;
 	jv info;
 	char iso[64];
 
 	iso8601_ms(j->started, iso);
 	info = JV_OBJECT(jv_string("status"),
-	    j->resp.status ? jv_number(j->resp.status) : jv_null(),
+	    resp->status ? jv_number(resp->status) : jv_null(),
 	    jv_string("attempts"), jv_number(j->attempts),
-	    jv_string("latency_ms"), jv_number((double)j->resp.latency_ms),
+	    jv_string("latency_ms"), jv_number((double)resp->latency_ms),
 	    jv_string("backoff_ms"), jv_number((double)j->backoff),
 	    jv_string("started_at"), jv_string(iso));
 	if (j->ttft >= 0)
@@ -118,7 +119,7 @@ add_response(struct job *j, jv body, int raw)
 	if (jv_get_kind(cost) == JV_KIND_NUMBER)
 		j->usd += jv_number_value(cost);
 	jv_free(cost);
-	json = http_json(&j->resp, &n);
+	json = http_json(&j->xf->resp, &n);
 	if (raw && utf8_valid(json, n))
 		rec_add_raw(j->rec, "response", body, json, n);
 	else
@@ -242,8 +243,8 @@ note_tried(struct job *j, jv err)
 		return;
 	}
 	t = JV_OBJECT(jv_string("model"), jvx_get(jv_copy(j->body), "model"),
-	    jv_string("status"), j->resp.status ? jv_number(j->resp.status) :
-	    jv_null());
+	    jv_string("status"), j->xf->resp.status ?
+	    jv_number(j->xf->resp.status) : jv_null());
 	if (jv_is_valid(err))
 		t = jv_object_set(t, jv_string("error"),
 		    jvx_get(jv_copy(err), "message"));
@@ -287,6 +288,7 @@ stalled(long ms)
 static jv
 outcome(struct sender *s, struct job *j, jv *body, int *raw)
 {
+	const struct http_resp *resp = &j->xf->resp;
 	jv err;
 
 	*raw = !j->is_sse || j->st == NULL || j->is_sse == -1;
@@ -296,14 +298,14 @@ outcome(struct sender *s, struct job *j, jv *body, int *raw)
 		err = stream_error(j->st);
 		if (jv_is_valid(err))
 			return http_api_error(200, err);
-		if (j->resp.code == CURLE_OPERATION_TIMEDOUT)
+		if (resp->code == CURLE_OPERATION_TIMEDOUT)
 			return stalled(s->stall_ms);
-		if (j->resp.code != CURLE_OK || !stream_done(j->st))
+		if (resp->code != CURLE_OK || !stream_done(j->st))
 			return rec_errobj("stream", "stream cut before "
 			    "data: [DONE]", 1);
 		return chat_error(jv_copy(*body));
 	}
-	err = http_error(&j->resp, body);
+	err = http_error(resp, body);
 	if (!jv_is_valid(err))
 		err = chat_error(jv_copy(*body));
 	return err;
@@ -316,6 +318,7 @@ outcome(struct sender *s, struct job *j, jv *body, int *raw)
 int
 send_result(struct sender *s, struct job *j, int64_t *wait)
 {
+	const struct http_resp *resp = &j->xf->resp;
 	jv err, body, next;
 	int raw;
 
@@ -331,8 +334,8 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 	}
 	if (jv_is_valid(err) && j->tries <= s->cfg.retries &&
 	    http_should_retry(err)) {
-		*wait = http_retry_wait(&s->cfg, &j->resp, j->tries);
-		if (j->resp.retry_after_ms >= 0 || j->resp.reset_ms > 0)
+		*wait = http_retry_wait(&s->cfg, resp, j->tries);
+		if (resp->retry_after_ms >= 0 || resp->reset_ms > 0)
 			j->waited = *wait;
 		announce_retry(j->rec, jv_copy(err), j->tries,
 		    s->cfg.retries, *wait);
@@ -374,7 +377,6 @@ send_job_free(struct job *j)
 	jv_free(j->body);
 	jv_free(j->tried);
 	free(j->req);
-	http_resp_free(&j->resp);
 	if (j->st)
 		stream_free(j->st);
 	free(j);

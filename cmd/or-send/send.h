@@ -7,9 +7,9 @@
 #include <jv.h>
 
 #include "config.h"
-#include "curlx.h"
 #include "http.h"
 #include "record.h"
+#include "xfer.h"
 
 struct stream;
 
@@ -30,9 +30,13 @@ struct sender {
 	long		 stall_ms;	/* a stream this quiet is dead */
 };
 
-/* One record on its way: owned by the batch, in input order. */
+/*
+ * One record on its way: its request state, written by or-send only.
+ * The transfer (times, the answer) is lib/xfer's, read through xf.
+ */
 struct job {
 	struct rec	*rec;
+	const struct xfer_task *xf;	/* its transfer: read only */
 	jv		 body;		/* the request, as a value */
 	char		*req;		/* and as sent */
 	size_t		 reqlen;
@@ -41,28 +45,18 @@ struct job {
 	int		 nextmodel;	/* index into --fallback */
 	jv		 tried;		/* send.models_tried */
 	int64_t		 started;	/* epoch ms of the first request */
-	int64_t		 t0;		/* monotonic ms of this request */
-	int64_t		 last_byte;	/* monotonic ms: the last that came */
-	int64_t		 due;		/* monotonic ms: not before */
 	int64_t		 backoff;	/* ms waited between attempts */
 	int64_t		 ttft;		/* ms to the first token, or -1 */
 	int64_t		 waited;	/* the server's own wait, or -1 */
-	int		 state;
 	int		 is_sse;	/* -1 not known yet */
 	int		 live;		/* text goes out as it comes */
 	size_t		 printed;	/* bytes of text already out */
 	int		 reasoned;	/* reasoning went to stderr */
-	CURL		*easy;
-	struct http_resp resp;
 	struct stream	*st;
 	double		 usd;		/* usage.cost, for progress */
-	struct job	*prev, *next;
 };
 
-enum { JOB_READY, JOB_FLIGHT, JOB_DONE };
-
 int	 send_prepare(struct sender *, struct job *);	/* 1: to send */
-void	 send_request(struct sender *, struct job *);	/* sets up easy */
 int	 send_result(struct sender *, struct job *, int64_t *wait);
 							/* 1: again */
 void	 send_interrupt(struct job *, int inflight);

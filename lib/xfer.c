@@ -1,0 +1,449 @@
+/*
+ * xfer.c: one scheduler for curl multi (xfer.h).
+ *
+ * Every turn: a new signal asks the tool what it stops, the stops are
+ * applied, finished records go out, input is taken while there is room,
+ * what is due starts, and one poll waits for the next thing to happen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "curlx.h"
+#include "http.h"
+#include "record.h"
+#include "sigwake.h"
+#include "util.h"
+#include "xfer.h"
+
+struct xfer {
+	struct http		*http;
+	const struct xfer_opts	*o;
+	const struct xfer_hooks	*h;
+	void			*ctx;
+	CURLM			*multi;
+	struct reader		*in;
+	struct xfer_task	*head, *tail;	/* held, in input order */
+	struct xfer_stats	 st;
+	CURL			**idle;		/* handles to reuse */
+	size_t			 nidle;
+	int64_t			 next_start;	/* rate_ms: monotonic ms */
+	int64_t			 hold_until;	/* a 429 slows everyone */
+	int			 signals;	/* seen so far */
+	int			 stop;		/* XFER_STOP_* given */
+	int			 wake;		/* sigwake's fd */
+	int			 status;
+};
+
+/* --- output ----------------------------------------------------------- */
+
+static void
+emit(struct xfer *x, struct xfer_task *t)
+{
+	int status = x->h->emit(x->ctx, t->req, t);
+
+	if (status > x->status)
+		x->status = status;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		x->head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		x->tail = t->prev;
+	x->st.held--;
+	http_resp_free(&t->resp);
+	free(t);
+}
+
+static void
+emit_done(struct xfer *x)
+{
+	struct xfer_task *t, *next;
+
+	for (t = x->head; t; t = next) {
+		next = t->next;
+		if (t->state == XFER_ST_DONE)
+			emit(x, t);
+		else if (!x->o->unordered)
+			break;
+	}
+}
+
+/* --- transfers -------------------------------------------------------- */
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct xfer_task *t = arg;
+	struct xfer *x = t->x;
+
+	t->last_byte = mono_ms();
+	if (x->h->data == NULL || x->h->data(x->ctx, t->req, t, p, size * n))
+		buf_add(&t->resp.body, p, size * n);
+	return size * n;
+}
+
+static CURL *
+get_handle(struct xfer *x)
+{
+	CURL *c;
+
+	if (x->nidle > 0)
+		return x->idle[--x->nidle];
+	if ((c = http_handle(x->http)) == NULL)
+		die(2, "cannot start libcurl");
+	return c;
+}
+
+/* Out of the multi, and (code >= 0) what it told; back to the pool. */
+static void
+release(struct xfer *x, struct xfer_task *t, int code)
+{
+	curl_multi_remove_handle(x->multi, t->easy);
+	if (code >= 0)
+		http_done(t->easy, (CURLcode)code, &t->resp);
+	x->idle[x->nidle++] = t->easy;
+	t->easy = NULL;
+	x->st.inflight--;
+}
+
+void
+xfer_request(struct xfer_task *t, const char *path, const char *body,
+    size_t len)
+{
+	http_setup(t->x->http, t->easy, path, body, len, &t->resp);
+}
+
+int
+xfer_first(const struct xfer_task *t)
+{
+	return t->prev == NULL;
+}
+
+const char *
+xfer_content_type(const struct xfer_task *t)
+{
+	char *ct = NULL;
+
+	if (t->easy == NULL || curl_easy_getinfo(t->easy,
+	    CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+		return NULL;
+	return ct;
+}
+
+static void
+start(struct xfer *x, struct xfer_task *t)
+{
+	t->easy = get_handle(x);
+	x->h->setup(x->ctx, t->req, t);
+	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+	/*
+	 * As curl --parallel: wait to multiplex rather than open more
+	 * connections. Only over TLS, where ALPN tells HTTP/2 at once; on
+	 * plain HTTP it would wait for the first whole answer.
+	 */
+	curl_easy_setopt(t->easy, CURLOPT_PIPEWAIT, x->o->pipewait ? 1L : 0L);
+	t->t0 = t->last_byte = mono_ms();
+	t->state = XFER_ST_FLIGHT;
+	if (curl_multi_add_handle(x->multi, t->easy) != CURLM_OK)
+		die(2, "curl_multi_add_handle failed");
+	x->st.inflight++;
+	x->st.started++;
+}
+
+static void
+finish(struct xfer *x, struct xfer_task *t, CURLcode code)
+{
+	int64_t wait = 0;
+	int hold = 0;
+
+	release(x, t, (int)code);
+	if (x->h->finish(x->ctx, t->req, t, &wait, &hold) == XFER_LATER) {
+		t->state = XFER_ST_READY;
+		t->due = mono_ms() + wait;
+		if (hold && t->due > x->hold_until)
+			x->hold_until = t->due;
+	} else
+		t->state = XFER_ST_DONE;
+}
+
+static void
+collect(struct xfer *x)
+{
+	CURLMsg *m;
+	int left, running;
+	char *t;
+
+	if (curl_multi_perform(x->multi, &running) != CURLM_OK)
+		die(2, "curl_multi_perform failed");
+	while ((m = curl_multi_info_read(x->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &t);
+		finish(x, (struct xfer_task *)t, m->data.result);
+	}
+}
+
+/*
+ * A transfer quiet this long, keep-alives and all, is dead. curl's own
+ * low-speed check averages over seconds and would wait far longer.
+ */
+static void
+end_stalled(struct xfer *x)
+{
+	int64_t now = mono_ms();
+	struct xfer_task *t, *next;
+
+	if (x->o->stall_ms <= 0)
+		return;
+	for (t = x->head; t; t = next) {
+		next = t->next;
+		if (t->state == XFER_ST_FLIGHT && now - t->last_byte >=
+		    x->o->stall_ms)
+			finish(x, t, CURLE_OPERATION_TIMEDOUT);
+	}
+}
+
+/* The gate, when the tool has one: 1 to start now. */
+static int
+may_start(struct xfer *x, struct xfer_task *t, int64_t now)
+{
+	int64_t wait = 0;
+
+	if (x->h->gate == NULL)
+		return 1;
+	switch (x->h->gate(x->ctx, t->req, t, &wait)) {
+	case XFER_SEND:
+		return 1;
+	case XFER_LATER:
+		t->due = now + (wait > 0 ? wait : 1);
+		return 0;
+	default:
+		t->state = XFER_ST_DONE;
+		return 0;
+	}
+}
+
+/* Starts what may start now; returns ms until something may, or -1. */
+static int64_t
+start_ready(struct xfer *x)
+{
+	int64_t now = mono_ms(), next = -1, t;
+	struct xfer_task *k;
+
+	for (k = x->head; k && x->st.inflight < (size_t)x->o->parallel;
+	    k = k->next) {
+		if (k->state != XFER_ST_READY)
+			continue;
+		t = k->due > x->hold_until ? k->due : x->hold_until;
+		if (x->o->rate_ms > 0 && x->next_start > t)
+			t = x->next_start;
+		if (t <= now && !may_start(x, k, now)) {
+			if (k->state != XFER_ST_READY)
+				continue;	/* done: out in its turn */
+			t = k->due;
+		}
+		if (t > now) {
+			if (next == -1 || t - now < next)
+				next = t - now;
+			continue;
+		}
+		start(x, k);
+		if (x->o->rate_ms > 0)
+			x->next_start = now + (int64_t)x->o->rate_ms;
+	}
+	return next;
+}
+
+/* --- input ------------------------------------------------------------ */
+
+static void
+hold(struct xfer *x, struct rec *rec)
+{
+	struct xfer_task *t = xmalloc(sizeof(*t));
+
+	memset(t, 0, sizeof(*t));
+	t->x = x;
+	t->state = x->h->prepare(x->ctx, rec, t, &t->req) == XFER_SEND ?
+	    XFER_ST_READY : XFER_ST_DONE;
+	t->prev = x->tail;
+	if (x->tail)
+		x->tail->next = t;
+	else
+		x->head = t;
+	x->tail = t;
+	x->st.held++;
+}
+
+static int
+reading(const struct xfer *x)
+{
+	return x->in && !(x->stop & XFER_STOP_READING) &&
+	    !rec_reader_eof(x->in);
+}
+
+static int
+want_input(const struct xfer *x)
+{
+	return reading(x) && x->st.held < 2 * (size_t)x->o->parallel;
+}
+
+static void
+take_input(struct xfer *x)
+{
+	struct rec *rec;
+
+	while (want_input(x) && (rec = rec_take(x->in)) != NULL)
+		hold(x, rec);
+}
+
+/* --- stopping --------------------------------------------------------- */
+
+static void
+cancel(struct xfer *x, struct xfer_task *t, int inflight)
+{
+	x->h->cancel(x->ctx, t->req, t, inflight);
+	t->state = XFER_ST_DONE;
+}
+
+static void
+apply_stop(struct xfer *x)
+{
+	struct xfer_task *t;
+	struct rec *rec;
+
+	for (t = x->head; t; t = t->next) {
+		if (t->state == XFER_ST_READY && (x->stop & XFER_STOP_STARTS))
+			cancel(x, t, 0);
+		else if (t->state == XFER_ST_FLIGHT &&
+		    (x->stop & XFER_CANCEL_FLIGHT)) {
+			release(x, t, -1);
+			cancel(x, t, 1);
+		}
+	}
+	if (!(x->stop & XFER_STOP_READING))
+		return;
+	/* Whole lines already read are records too: none is lost. */
+	while (x->in && (rec = rec_take(x->in)) != NULL) {
+		hold(x, rec);
+		if (x->tail->state == XFER_ST_READY &&
+		    (x->stop & XFER_STOP_STARTS))
+			cancel(x, x->tail, 0);
+	}
+}
+
+/* --- the loop --------------------------------------------------------- */
+
+static void
+wait_for_work(struct xfer *x, int64_t timeout)
+{
+	struct curl_waitfd fds[2];
+	unsigned n = 0;
+	int r;
+
+	if (x->wake >= 0) {
+		fds[n].fd = x->wake;
+		fds[n].events = CURL_WAIT_POLLIN;
+		fds[n++].revents = 0;
+	}
+	if (want_input(x)) {
+		fds[n].fd = rec_reader_fd(x->in);
+		fds[n].events = CURL_WAIT_POLLIN;
+		fds[n++].revents = 0;
+	}
+	if (x->o->tick_ms > 0 && (timeout < 0 || timeout > x->o->tick_ms))
+		timeout = x->o->tick_ms;
+	if (x->o->stall_ms > 0 && x->st.inflight > 0 &&
+	    (timeout < 0 || timeout > 100))
+		timeout = 100;	/* to notice a stall */
+	if (timeout < 0 || timeout > 1000)
+		timeout = 1000;
+	if (curl_multi_poll(x->multi, fds, n, (int)timeout, &r) != CURLM_OK)
+		die(2, "curl_multi_poll failed");
+	if (x->wake >= 0 && fds[0].revents)
+		sigwake_drain();
+	if (want_input(x) && fds[n - 1].revents)
+		rec_fill(x->in);
+}
+
+static int
+busy(const struct xfer *x)
+{
+	return x->st.held > 0 || reading(x);
+}
+
+static void
+tick(struct xfer *x, int last)
+{
+	if (x->h->tick)
+		x->h->tick(x->ctx, &x->st, last);
+}
+
+static void
+loop(struct xfer *x)
+{
+	int64_t next;
+
+	while (busy(x)) {
+		if (x->h->signal && sigwake_count() > x->signals) {
+			x->signals = sigwake_count();
+			x->stop |= x->h->signal(x->ctx, x->signals);
+		}
+		if (x->stop)
+			apply_stop(x);
+		emit_done(x);
+		take_input(x);
+		next = x->stop & XFER_STOP_STARTS ? -1 : start_ready(x);
+		emit_done(x);
+		tick(x, 0);
+		if (!busy(x))
+			break;
+		if (want_input(x) && rec_reader_ready(x->in))
+			continue;
+		if (x->st.inflight == 0 && next == -1 && want_input(x)) {
+			rec_fill(x->in);	/* nothing else to wait for */
+			continue;
+		}
+		wait_for_work(x, next);
+		collect(x);
+		end_stalled(x);
+	}
+	tick(x, 1);
+}
+
+int
+xfer_run(struct http *http, const struct xfer_opts *o,
+    const struct xfer_hooks *h, void *ctx, struct reader *in,
+    struct rec **recs, size_t nrecs)
+{
+	struct xfer x;
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	x.http = http;
+	x.o = o;
+	x.h = h;
+	x.ctx = ctx;
+	x.in = in;
+	x.idle = xmalloc(sizeof(*x.idle) * (size_t)o->parallel);
+	if ((x.multi = curl_multi_init()) == NULL)
+		die(2, "cannot start libcurl");
+	curl_multi_setopt(x.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)o->parallel);
+	curl_multi_setopt(x.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	x.wake = h->signal ? sigwake_catch() : -1;
+	for (i = 0; i < nrecs; i++)
+		hold(&x, recs[i]);
+	loop(&x);
+	while (x.nidle > 0)
+		curl_easy_cleanup(x.idle[--x.nidle]);
+	free(x.idle);
+	curl_multi_cleanup(x.multi);
+	if (h->signal)
+		sigwake_close();
+	return x.status;
+}
