@@ -206,7 +206,8 @@ one_line_each(struct catalog *c)
 	free(off);
 }
 
-struct catalog *
+/* A catalog from a body; takes raw (malloc'd). NULL and *why (static). */
+static struct catalog *
 cat_parse(char *raw, size_t len, const char **why)
 {
 	struct catalog *c;
@@ -351,7 +352,7 @@ write_all(int fd, const char *p, size_t n)
  * reader opens either the old file or the new one, never half of one.
  * It holds nothing private, so others may read it.
  */
-int
+static int
 cat_write(const char *path, const char *p, size_t n)
 {
 	size_t len = strlen(path) + 8;

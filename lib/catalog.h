@@ -67,8 +67,6 @@ struct catalog	*cat_load(const struct cfg *, const struct cat_opts *);
 /* The cache alone, whatever its age; NULL, silently, when unusable. */
 struct catalog	*cat_read(const char *path);
 
-/* A catalog from a body; takes raw (malloc'd). NULL and *why (static). */
-struct catalog	*cat_parse(char *raw, size_t len, const char **why);
 void		 cat_free(struct catalog *);
 
 /* The model parsed (once, then kept): owned, a reference to it. */
@@ -95,8 +93,5 @@ int		 cat_has(const struct model *, const char *cap);
 int		 cat_has_param(const struct model *, const char *);
 int		 cat_modality(const struct model *, const char *in,
 		    const char *out);	/* each NULL or a "+" list */
-
-/* Writes the cache atomically; 0, or -1 with errno. */
-int		 cat_write(const char *path, const char *, size_t);
 
 #endif

@@ -236,7 +236,7 @@ http_json(const struct http_resp *r, size_t *len)
 	return p;
 }
 
-int
+static int
 http_retryable_status(long s)
 {
 	switch (s) {

@@ -57,6 +57,5 @@ jv		 http_api_error(long status, jv apierr);	/* consumes apierr */
 int		 http_should_retry(jv err);		/* borrows */
 int64_t		 http_retry_wait(const struct cfg *, const struct http_resp *,
 		    int attempt);
-int		 http_retryable_status(long);
 
 #endif

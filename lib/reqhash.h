@@ -9,6 +9,5 @@
 jv	 req_canonical(jv);	/* borrows the record; owned request, or
 				   invalid when it holds no request */
 int	 req_hash(jv, char [65]);	/* borrows; 1 and hex SHA-256, or 0 */
-void	 sha256_hex(const void *, size_t, char [65]);
 
 #endif

@@ -194,7 +194,7 @@ set_option(struct opts *o, int c)
 }
 
 /* "unknown model 'x'; did you mean a, b or c?" and status 1. */
-int
+static int
 unknown_model(const struct catalog *c, const char *id)
 {
 	const struct model *near[3];

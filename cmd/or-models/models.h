@@ -51,16 +51,11 @@ void	 sort_models(const struct opts *, struct picked *);
 
 /* table.c */
 void	 fmt_price(double usd_per_token, char out[32]);	/* per 1M */
-void	 fmt_count(int64_t, char out[32]);
-char	*caps_of(const struct model *);	/* malloc'd "tools,json,..." */
 void	 list_table(const struct picked *);
 void	 compare_table(const struct model *const *, size_t);
 
 /* endpoints.c */
 int	 endpoints_cmd(const struct opts *, const char *id);
 void	 throughput_fetch(const struct opts *, struct picked *, double *);
-
-/* main.c */
-int	 unknown_model(const struct catalog *, const char *id);
 
 #endif

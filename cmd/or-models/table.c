@@ -42,7 +42,7 @@ fmt_price(double d, char out[32])
 	}
 }
 
-void
+static void
 fmt_count(int64_t n, char out[32])
 {
 	if (n < 0)
@@ -51,7 +51,7 @@ fmt_count(int64_t n, char out[32])
 		snprintf(out, 32, "%lld", (long long)n);
 }
 
-char *
+static char *
 caps_of(const struct model *m)
 {
 	struct buf b = { 0 };

@@ -18,7 +18,7 @@
 #include "stream.h"
 #include "util.h"
 
-void
+static void
 send_complain(const struct rec *rec, jv err)
 {
 	jv w = rec_where(rec);

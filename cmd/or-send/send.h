@@ -62,7 +62,6 @@ int	 send_result(struct sender *, struct job *, int64_t *wait);
 void	 send_interrupt(struct job *, int inflight);
 void	 send_job_free(struct job *);
 char	*send_text(struct rec *);	/* malloc'd assistant text */
-void	 send_complain(const struct rec *, jv err);	/* consumes */
 
 struct batch_opts {
 	int	 parallel;	/* -P */
