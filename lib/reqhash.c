@@ -2,8 +2,9 @@
  * reqhash.c: a request's identity, for caches and resumed batches.
  *
  * Two records ask the same thing when their canonical requests are
- * equal: the body req_build makes with no defaults (what or-send sends
- * less -m, -s, -o and --free), less "stream" and "stream_options"
+ * equal: the body req_build makes with the defaults they are sent with
+ * (or-send's -m, -s, -o and --free; none gives the record's own
+ * request), less "stream" and "stream_options"
  * (they change how the answer travels, not what it is), dumped compact
  * with sorted keys. A shorthand of the wrong kind is left out rather
  * than refused, so a record or-send would refuse still has a hash.
@@ -20,10 +21,10 @@
 static void	sha256_hex(const void *, size_t, char [65]);
 
 jv
-req_canonical(jv rec)
+req_canonical(jv rec, const struct req_defaults *d)
 {
 	const char *why;
-	jv req = req_build(jv_copy(rec), NULL, REQ_LENIENT, &why);
+	jv req = req_build(jv_copy(rec), d, REQ_LENIENT, &why);
 
 	if (!jv_is_valid(req))
 		return req;
@@ -32,9 +33,9 @@ req_canonical(jv rec)
 }
 
 int
-req_hash(jv rec, char hex[65])
+req_hash(jv rec, const struct req_defaults *d, char hex[65])
 {
-	jv req = req_canonical(rec), text;
+	jv req = req_canonical(rec, d), text;
 
 	if (!jv_is_valid(req)) {
 		jv_free(req);

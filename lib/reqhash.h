@@ -6,8 +6,13 @@
 
 #include <jv.h>
 
-jv	 req_canonical(jv);	/* borrows the record; owned request, or
-				   invalid when it holds no request */
-int	 req_hash(jv, char [65]);	/* borrows; 1 and hex SHA-256, or 0 */
+#include "request.h"
+
+/* Both borrow the record; the defaults (may be NULL) as req_build's. */
+jv	 req_canonical(jv, const struct req_defaults *);
+				/* owned request, or invalid when the
+				   record holds no request */
+int	 req_hash(jv, const struct req_defaults *, char [65]);
+				/* 1 and hex SHA-256, or 0 */
 
 #endif

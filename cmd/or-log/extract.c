@@ -89,7 +89,7 @@ text_of(struct buf *b)
 static char *
 prompt_text(jv rec)
 {
-	jv req = req_canonical(rec), msgs;
+	jv req = req_canonical(rec, NULL), msgs;
 	struct buf b = { 0 };
 
 	msgs = jvx_get(req, "messages");
@@ -179,7 +179,7 @@ extract(struct entry *e, jv v)
 	    "cost.generation_id"));
 	extract_status(e, v);
 	extract_cost(e, v);
-	req_hash(v, r->hash);
+	req_hash(v, NULL, r->hash);
 	r->prompt = keep(e, prompt_text(v));
 	r->answer = keep(e, answer_text(v));
 }

@@ -28,7 +28,7 @@ done_before(sqlite3_stmt *by_job, sqlite3_stmt *by_hash, struct rec *rec)
 	sqlite3_stmt *st = job ? by_job : by_hash;
 	int found;
 
-	if (job == NULL && !req_hash(rec->val, hash))
+	if (job == NULL && !req_hash(rec->val, NULL, hash))
 		return 0;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, job ? job : hash, -1, SQLITE_TRANSIENT);
@@ -107,7 +107,7 @@ cmd_cache(struct store *s, struct qopts *o, int argc, char **argv)
 	}
 	while ((rec = rec_next(r)) != NULL) {
 		if (st && rec->kind != REC_BAD && !rec->failed &&
-		    !rec_has(rec, "response") && req_hash(rec->val, hash)) {
+		    !rec_has(rec, "response") && req_hash(rec->val, NULL, hash)) {
 			sqlite3_reset(st);
 			sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 			if (sqlite3_step(st) == SQLITE_ROW &&
