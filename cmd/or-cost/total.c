@@ -1,9 +1,9 @@
 /*
  * total.c: --total, one summary of the records instead of the records.
  *
- * Dollars are summed in integer picodollars (10^-12 USD, exact up to
- * about $9 million): each figure is rounded to that once, and the sums
- * are exact, where adding doubles would drift in the last places.
+ * Dollars are summed in integer picodollars (lib/money): each figure
+ * is rounded to that once, and the sums are exact, where adding doubles
+ * would drift in the last places.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,11 +12,10 @@
 
 #include "cost.h"
 #include "jvx.h"
+#include "money.h"
 #include "record.h"
 #include "table.h"
 #include "util.h"
-
-#define PICO	1e12
 
 struct agg {
 	char	*name;
@@ -156,8 +155,8 @@ total_add(struct totals *t, const struct rec *rec)
 	p.ctok = count(cost, "completion_tokens");
 	p.rtok = count(cost, "reasoning_tokens");
 	p.cached = count(cost, "cached_tokens");
-	if (jvx_num(cost, "usd", &usd) && isfinite(usd))
-		p.usd = (int64_t)llround(usd * PICO);
+	if (jvx_num(cost, "usd", &usd))
+		p.usd = money_pico(usd);
 	add(&t->all, &p);
 	add(agg_of(&t->models, jv_string_value(model)), &p);
 	add(agg_of(&t->providers, jv_string_value(prov)), &p);
@@ -187,14 +186,14 @@ agg_val(const struct agg *a, int sources)
 	    jv_string("completion_tokens"), jv_number((double)a->ctok),
 	    jv_string("reasoning_tokens"), jv_number((double)a->rtok),
 	    jv_string("cached_tokens"), jv_number((double)a->cached),
-	    jv_string("usd"), jv_number((double)usd_all(a) / PICO));
+	    jv_string("usd"), jv_number(money_usd(usd_all(a))));
 	jv by = jv_object();
 	int i;
 
 	for (i = 0; i < SRC_N; i++)
 		if (a->usd[i] != 0 || sources)
 			by = jv_object_set(by, jv_string(source_name[i]),
-			    jv_number((double)a->usd[i] / PICO));
+			    jv_number(money_usd(a->usd[i])));
 	return jv_object_set(o, jv_string("usd_by_source"), by);
 }
 
@@ -210,20 +209,6 @@ aggs_val(const struct aggs *s)
 	return o;
 }
 
-/* Exact decimal dollars: at least 6 places, at most 12. */
-static void
-fmt_usd(int64_t pico, char out[40])
-{
-	int n;
-
-	n = snprintf(out, 40, "%s%lld.%012lld", pico < 0 ? "-" : "",
-	    (long long)(llabs(pico) / 1000000000000LL),
-	    (long long)(llabs(pico) % 1000000000000LL));
-	while (n > 0 && out[n - 1] == '0' && strchr(out, '.') + 7 <
-	    out + n)
-		out[--n] = '\0';
-}
-
 static void
 table_row(struct table *t, const char *name, const struct agg *a)
 {
@@ -234,7 +219,7 @@ table_row(struct table *t, const char *name, const struct agg *a)
 	snprintf(fail, sizeof(fail), "%ld", a->failures);
 	snprintf(ptok, sizeof(ptok), "%lld", (long long)a->ptok);
 	snprintf(ctok, sizeof(ctok), "%lld", (long long)a->ctok);
-	fmt_usd(usd_all(a), usd);
+	money_fmt(usd_all(a), usd);
 	tab_row(t, row);
 }
 
