@@ -18,8 +18,6 @@
 #include "reqhash.h"
 #include "request.h"
 
-static void	sha256_hex(const void *, size_t, char [65]);
-
 jv
 req_canonical(jv rec, const struct req_defaults *d)
 {
@@ -95,7 +93,7 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-static void
+void
 sha256_hex(const void *data, size_t n, char hex[65])
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,

@@ -14,5 +14,7 @@ jv	 req_canonical(jv, const struct req_defaults *);
 				   record holds no request */
 int	 req_hash(jv, const struct req_defaults *, char [65]);
 				/* 1 and hex SHA-256, or 0 */
+void	 sha256_hex(const void *, size_t, char [65]);
+				/* of any bytes (lib/store's record hash) */
 
 #endif

@@ -19,8 +19,14 @@
 #include <sqlite3.h>
 
 #include "config.h"
+#include "money.h"
+#include "reqhash.h"
 #include "store.h"
 #include "util.h"
+
+/* What a row is known by: its generation, else its record's bytes. */
+#define STORE_ONCE \
+	"coalesce(CASE WHEN cached = 0 THEN gen_id END, record_hash)"
 
 static const char *migrations[] = {
 	/* 1: one row a request, the record whole, its prompt and answer
@@ -75,6 +81,66 @@ static const char *migrations[] = {
 	"CREATE INDEX requests_stats ON requests(ts, model, served,"
 	"  provider, job, status, usd, prompt_tokens, completion_tokens,"
 	"  reasoning_tokens, cached_tokens, latency_ms);",
+
+	/* 3: a request is stored once, and a row id never names another
+	 * row. A generation is known by its id, any other row (errors,
+	 * answers from the cache) by its record's bytes: the first row of
+	 * each is kept. AUTOINCREMENT needs the table made anew. */
+	"CREATE TABLE requests_v3("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  ts INTEGER NOT NULL,"
+	"  job TEXT,"
+	"  model TEXT,"
+	"  served TEXT,"
+	"  provider TEXT,"
+	"  gen_id TEXT,"
+	"  status TEXT NOT NULL,"
+	"  http INTEGER,"
+	"  prompt_tokens INTEGER,"
+	"  completion_tokens INTEGER,"
+	"  reasoning_tokens INTEGER,"
+	"  cached_tokens INTEGER,"
+	"  usd REAL,"
+	"  usd_source TEXT,"
+	"  latency_ms INTEGER,"
+	"  ttft_ms INTEGER,"
+	"  req_hash TEXT,"
+	"  cached INTEGER NOT NULL DEFAULT 0,"
+	"  prompt TEXT,"
+	"  answer TEXT,"
+	"  record TEXT NOT NULL,"
+	"  record_hash TEXT);"		/* SHA-256 of record */
+	/* Every row first, so that no id it had is used again. */
+	"INSERT INTO requests_v3 SELECT *, orkit_sha256(record)"
+	"  FROM requests ORDER BY id;"
+	/* From the old table, so that its trigger updates the index. */
+	"DELETE FROM requests WHERE id NOT IN (SELECT min(id)"
+	"  FROM requests_v3 GROUP BY " STORE_ONCE ");"
+	"DELETE FROM requests_v3 WHERE id NOT IN (SELECT id FROM requests);"
+	"DROP TABLE requests;"
+	"ALTER TABLE requests_v3 RENAME TO requests;"
+	"CREATE INDEX requests_job ON requests(job, status);"
+	"CREATE INDEX requests_gen ON requests(gen_id);"
+	"CREATE INDEX requests_hash ON requests(req_hash, status, ts);"
+	"CREATE INDEX requests_stats ON requests(ts, model, served,"
+	"  provider, job, status, usd, prompt_tokens, completion_tokens,"
+	"  reasoning_tokens, cached_tokens, latency_ms);"
+	"CREATE UNIQUE INDEX requests_once ON requests(" STORE_ONCE ");"
+	"CREATE TRIGGER requests_ai AFTER INSERT ON requests BEGIN"
+	"  INSERT INTO requests_fts(rowid, prompt, answer)"
+	"  VALUES (new.id, new.prompt, new.answer);"
+	"END;"
+	"CREATE TRIGGER requests_ad AFTER DELETE ON requests BEGIN"
+	"  INSERT INTO requests_fts(requests_fts, rowid, prompt, answer)"
+	"  VALUES ('delete', old.id, old.prompt, old.answer);"
+	"END;"
+	"CREATE TRIGGER requests_au AFTER UPDATE OF prompt, answer"
+	"  ON requests BEGIN"
+	"  INSERT INTO requests_fts(requests_fts, rowid, prompt, answer)"
+	"  VALUES ('delete', old.id, old.prompt, old.answer);"
+	"  INSERT INTO requests_fts(rowid, prompt, answer)"
+	"  VALUES (new.id, new.prompt, new.answer);"
+	"END;",
 };
 
 const int store_version = sizeof(migrations) / sizeof(migrations[0]);
@@ -83,8 +149,12 @@ static const char insert_sql[] =
     "INSERT INTO requests(ts, job, model, served, provider, gen_id,"
     " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
     " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
-    " cached, prompt, answer, record)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " cached, prompt, answer, record, record_hash)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT DO NOTHING";
+
+static const char once_sql[] =
+    "SELECT id FROM requests WHERE " STORE_ONCE " = ?1";
 
 char *
 store_default_path(void)
@@ -102,6 +172,39 @@ store_errmsg(const struct store *s)
 	if (s->err[0])
 		return s->err;
 	return s->db ? sqlite3_errmsg(s->db) : "cannot open";
+}
+
+/* orkit_sha256(text): what migration 3 fills record_hash with. */
+static void
+sql_sha256(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	char hex[65];
+
+	(void)argc;
+	sha256_hex(sqlite3_value_blob(argv[0]),
+	    (size_t)sqlite3_value_bytes(argv[0]), hex);
+	sqlite3_result_text(cx, hex, 64, SQLITE_TRANSIENT);
+}
+
+/*
+ * How long a writer waits for the lock, ORKIT_LOG_WAIT_MS: past it, a
+ * batch is not stored (and said so), and the next batch tries again.
+ */
+int64_t
+store_wait_ms(void)
+{
+	const char *env = getenv("ORKIT_LOG_WAIT_MS");
+	char *end;
+	long long v;
+
+	if (env == NULL || *env == '\0')
+		return STORE_WAIT_MS;
+	v = strtoll(env, &end, 10);
+	if (*end || v < 0 || v > INT32_MAX) {
+		warnx_("ORKIT_LOG_WAIT_MS wants milliseconds: %s", env);
+		return STORE_WAIT_MS;
+	}
+	return v;
 }
 
 static int
@@ -150,7 +253,7 @@ make_parent(const char *path)
  * answers, and SQLite gives its -wal and -shm files the same mode.
  */
 static int
-precreate(const char *path)
+precreate(const char *path, int quiet)
 {
 	int fd;
 
@@ -159,7 +262,8 @@ precreate(const char *path)
 	make_parent(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		warnx_("%s: %s", path, strerror(errno));
+		if (!quiet)
+			warnx_("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -185,8 +289,10 @@ migrate(struct store *s)
 		bump = sqlite3_mprintf("PRAGMA user_version = %d", v + 1);
 		if (exec(s, migrations[v]) == -1 || exec(s, bump) == -1 ||
 		    store_commit(s) == -1) {
-			warnx_("%s: cannot upgrade to schema version %d: %s",
-			    s->path, v + 1, sqlite3_errmsg(s->db));
+			if (!s->quiet)
+				warnx_("%s: cannot upgrade to schema version"
+				    " %d: %s", s->path, v + 1,
+				    sqlite3_errmsg(s->db));
 			store_rollback(s);
 			sqlite3_free(bump);
 			return -1;
@@ -217,7 +323,8 @@ open_db(struct store *s, int flags)
 	flags |= SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_busy_timeout(s->db, 10000);
+	s->wait = store_wait_ms();
+	sqlite3_busy_timeout(s->db, (int)s->wait);
 	sqlite3_extended_result_codes(s->db, 1);
 	return exec(s, "PRAGMA synchronous = NORMAL");
 }
@@ -246,22 +353,26 @@ store_check_version(const char *path, int version, int writer)
 static int
 open_append(struct store *s)
 {
-	if (precreate(s->path) == -1)
+	if (precreate(s->path, s->quiet) == -1)
 		return -1;
 	if (open_db(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) == -1 ||
 	    (s->version = user_version(s)) < 0)
 		goto fail;
 	if (store_check_version(s->path, s->version, 1))
 		return -2;
-	if (set_wal(s) == -1 || migrate(s) == -1)
+	if (sqlite3_create_function(s->db, "orkit_sha256", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_sha256, NULL, NULL) != SQLITE_OK ||
+	    set_wal(s) == -1 || migrate(s) == -1)
 		goto fail;
 	s->version = store_version;
 	if (sqlite3_prepare_v2(s->db, insert_sql, -1, &s->ins, NULL) !=
-	    SQLITE_OK)
+	    SQLITE_OK || sqlite3_prepare_v2(s->db, once_sql, -1, &s->once,
+	    NULL) != SQLITE_OK)
 		goto fail;
 	return 0;
 fail:
-	warnx_("%s: %s", s->path, store_errmsg(s));
+	if (!s->quiet)
+		warnx_("%s: %s", s->path, store_errmsg(s));
 	return -1;
 }
 
@@ -295,6 +406,11 @@ store_open(struct store *s, const char *path, enum store_mode mode)
 {
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
+	s->err[0] = '\0';
+	if (mode == STORE_APPEND_QUIET) {
+		s->quiet = 1;
+		mode = STORE_APPEND;
+	}
 	if (mode == STORE_APPEND)
 		return open_append(s);
 	return open_read(s, mode);
@@ -306,6 +422,7 @@ store_close(struct store *s)
 	int i;
 
 	sqlite3_finalize(s->ins);
+	sqlite3_finalize(s->once);
 	for (i = 0; i < STORE_NREADS; i++)
 		sqlite3_finalize(s->reads[i]);
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)
@@ -315,17 +432,27 @@ store_close(struct store *s)
 }
 
 /*
- * busy_timeout covers BEGIN IMMEDIATE; a writer that still finds the
- * lock taken after it tries again a few times before giving up.
+ * busy_timeout covers BEGIN IMMEDIATE; SQLite returns some kinds of
+ * busy at once (a snapshot gone stale, WAL recovery), and those are
+ * tried again, within the same bound.
  */
+static int
+busy_exec(struct store *s, const char *sql)
+{
+	int64_t end = mono_ms() + s->wait;
+	int rc;
+
+	do
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	while ((rc & 0xff) == SQLITE_BUSY && mono_ms() < end);
+	return rc;
+}
+
 int
 store_begin(struct store *s)
 {
-	int i, rc = SQLITE_BUSY;
+	int rc = busy_exec(s, "BEGIN IMMEDIATE");
 
-	for (i = 0; i < 6 && (rc == SQLITE_BUSY || (rc & 0xff) ==
-	    SQLITE_BUSY); i++)
-		rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK) {
 		s->err[0] = '\0';
 		return 0;
@@ -337,10 +464,8 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	int i, rc = SQLITE_BUSY;
+	int rc = busy_exec(s, "COMMIT");
 
-	for (i = 0; i < 6 && (rc & 0xff) == SQLITE_BUSY; i++)
-		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		return 0;
 	store_rollback(s);
@@ -374,12 +499,34 @@ bind_int(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
+/* The row already stored for a request: a re-fed record's. */
+static int64_t
+stored_id(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = s->once;
+	int64_t id = -1;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return id;
+}
+
 int64_t
 store_insert(struct store *s, const struct store_row *r)
 {
 	sqlite3_stmt *st = s->ins;
+	const char *key;
+	char hex[65];
 	int rc;
 
+	/* What the row is known by, as STORE_ONCE says. */
+	s->dup = 0;
+	sha256_hex(r->record, r->reclen, hex);
+	key = !r->cached && r->gen_id ? r->gen_id : hex;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, r->ts);
 	bind_text(st, 2, r->job);
@@ -405,11 +552,15 @@ store_insert(struct store *s, const struct store_row *r)
 	bind_text(st, 19, r->prompt);
 	bind_text(st, 20, r->answer);
 	sqlite3_bind_text(st, 21, r->record, (int)r->reclen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 22, hex, 64, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	return sqlite3_last_insert_rowid(s->db);
+	if (sqlite3_changes(s->db) > 0)
+		return sqlite3_last_insert_rowid(s->db);
+	s->dup = 1;
+	return stored_id(s, key);
 }
 
 sqlite3_stmt *
@@ -563,7 +714,7 @@ count_row(struct accs *as, sqlite3_stmt *st, int ttft)
 	a->g.failures += sqlite3_column_int(st, 1);
 	for (i = 0; i < 4; i++)
 		a->g.tokens[i] += sqlite3_column_int64(st, 3 + i);
-	a->g.usd += sqlite3_column_double(st, 2);
+	a->g.usd_pico += money_pico(sqlite3_column_double(st, 2));
 	if ((v = sqlite3_column_int64(st, 7)) >= 0) {
 		keep(&a->lat, &a->g.nlatency, &a->caplat, v);
 		a->latsum += (double)v;
@@ -625,6 +776,7 @@ finish(struct acc *a, enum store_key k)
 		free(g->key);
 		g->key = xstrdup(iso);
 	}
+	g->usd = money_usd(g->usd_pico);
 	g->usd_per_1k = tok > 0 ? g->usd * 1000 / (double)tok : -1;
 	if (g->nlatency) {
 		g->latency_mean = a->latsum / (double)g->nlatency;
@@ -649,8 +801,8 @@ cmp_spend(const void *a, const void *b)
 {
 	const struct store_group *x = a, *y = b;
 
-	if (x->usd != y->usd)
-		return x->usd < y->usd ? 1 : -1;
+	if (x->usd_pico != y->usd_pico)
+		return x->usd_pico < y->usd_pico ? 1 : -1;
 	if (x->requests != y->requests)
 		return x->requests < y->requests ? 1 : -1;
 	return strcmp(x->key, y->key);

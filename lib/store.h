@@ -27,8 +27,14 @@
 enum store_mode {
 	STORE_APPEND,		/* read-write, created 0600 when missing */
 	STORE_READ,		/* read-only; it must exist */
-	STORE_MAYBE		/* read-only; a missing one is not an error */
+	STORE_MAYBE,		/* read-only; a missing one is not an error */
+	STORE_APPEND_QUIET	/* STORE_APPEND, and why it failed only in
+				   store_errmsg: for a writer that tries
+				   again */
 };
+
+/* How long a writer waits for the lock by default: ORKIT_LOG_WAIT_MS. */
+#define STORE_WAIT_MS	60000
 
 /*
  * The named reads: the figures other tools take from the log, each over
@@ -52,8 +58,13 @@ struct store {
 	sqlite3		*db;
 	char		*path;		/* as given; owned */
 	sqlite3_stmt	*ins;		/* the append statement */
+	sqlite3_stmt	*once;		/* the row a request is stored as */
 	sqlite3_stmt	*reads[STORE_NREADS];	/* prepared when first used */
 	int		 version;
+	int		 quiet;		/* STORE_APPEND_QUIET */
+	int		 dup;		/* the last insert found its row
+					   already stored */
+	int64_t		 wait;		/* ms, for the write lock */
 	char		 err[256];	/* why the last write failed */
 };
 
@@ -74,7 +85,8 @@ struct store_row {
 /*
  * One group of rows, as every named read and `or-log stats` count it.
  * requests counts rows; failures the rows whose status is not "ok";
- * usd sums the usd column in row order, a row without one counting 0.
+ * usd sums the usd column in picodollars (lib/money), exactly, a row
+ * without one counting 0.
  * Latency and TTFT percentiles are by nearest rank (the smallest value
  * with that share of the rows at or below it) over the rows that have
  * one; they and the means are 0 when there are none (nlatency, nttft).
@@ -83,7 +95,8 @@ struct store_group {
 	char	*key;		/* owned; "" when the column is NULL */
 	long	 requests, failures;
 	int64_t	 tokens[4];	/* prompt, completion, reasoning, cached */
-	double	 usd;
+	int64_t	 usd_pico;	/* the sum */
+	double	 usd;		/* the same in dollars */
 	double	 usd_per_1k;	/* usd per 1000 prompt + completion tokens;
 				   -1 with no tokens */
 	size_t	 nlatency;
@@ -127,7 +140,12 @@ int	 store_begin(struct store *);		/* BEGIN IMMEDIATE; 0 or -1 */
 int	 store_commit(struct store *);		/* 0, or -1 rolled back */
 void	 store_rollback(struct store *);	/* keeps the error message */
 int64_t	 store_insert(struct store *, const struct store_row *);
-					/* the row id, or -1 */
+					/* the row id, or -1; a request
+					   already stored (its generation id,
+					   else the record's bytes) is not
+					   stored again: its row's id, and
+					   dup set */
+int64_t	 store_wait_ms(void);		/* ORKIT_LOG_WAIT_MS, or the default */
 const char *store_errmsg(const struct store *);
 sqlite3_stmt *store_prepare(struct store *, const char *);	/* dies */
 

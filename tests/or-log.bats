@@ -14,6 +14,9 @@ setup() {
 
 teardown() {
 	fake_stop
+	if [ -n "${MNT:-}" ]; then
+		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+	fi
 }
 
 # A column of the log, one value a line (or a whole query).
@@ -178,9 +181,12 @@ wait_lines() {
 }
 
 @test "eight or-logs appending at once store every row exactly once" {
-	seq 1000 | jq -c '{id: "w\(.)", prompt: "question \(.)"}' >jobs.jsonl
+	# Each writer's records its own: the same bytes twice are one row.
 	for i in 1 2 3 4 5 6 7 8; do
-		or-log <jobs.jsonl >out.$i 2>err.$i &
+		seq 1000 | jq -c --arg w $i '{id: "w\(.)", prompt: "question \(.)", writer: $w}' >jobs.$i
+	done
+	for i in 1 2 3 4 5 6 7 8; do
+		or-log <jobs.$i >out.$i 2>err.$i &
 	done
 	wait
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 8000 ]
@@ -192,24 +198,34 @@ wait_lines() {
 @test "disk full: records still go out, the failure on stderr, exit 1" {
 	for i in $(seq 40); do cat "$REC"; done >in
 	run -1 --separate-stderr bash -c 'set -o pipefail; (ulimit -f 128; exec or-log) <in | cat >out'
-	cmp out in
-	[[ "${stderr_lines[0]}" == "or-log: $DB: "*" records not stored: "* ]]
+	# Every record goes out; those not stored say so, and why.
+	[ "$(wc -l <out)" -eq 200 ]
+	diff <(jq -c 'del(.log)' out) <(jq -c . in)
+	n=$(q 'SELECT count(*) FROM requests')
+	[ "$(jq -c 'select(.log.stored == false)' out | wc -l)" -eq $((200 - n)) ]
+	[[ "${stderr_lines[0]}" == "or-log: $DB: not storing, from job "*" on: "* ]]
+	[[ "${stderr_lines[-1]}" == "or-log: $DB: "*" records not stored, the first job "*"; to store them, feed the output back: jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log" ]]
 }
 
 @test "read-only database: records still go out, the failure on stderr, exit 1" {
 	logged
 	run -1 --separate-stderr bash -c 'or-log -d "file:$0?mode=ro" <"$1" >out' "$DB" "$REC"
-	cmp out "$REC"
-	[ "$stderr" = "or-log: file:$DB?mode=ro: 5 records not stored: attempt to write a readonly database" ]
+	diff <(jq -c 'del(.log)' out) <(jq -c . "$REC")
+	[ "$(jq -c .log out | sort -u)" = '{"stored":false,"reason":"attempt to write a readonly database"}' ]
+	[ "${stderr_lines[0]}" = "or-log: file:$DB?mode=ro: not storing, from job \"job-1\" on: attempt to write a readonly database; each record left out is marked \"log\": {\"stored\": false}" ]
+	[ "${stderr_lines[1]}" = "or-log: file:$DB?mode=ro: 5 records not stored, the first job \"job-1\"; to store them, feed the output back: jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log" ]
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
 }
 
 @test "a file that cannot be a log: records still go out, exit 1" {
 	echo "not a database at all, just some text that is long enough" >"$DB"
 	run -1 --separate-stderr bash -c 'or-log <"$0" >out' "$REC"
-	cmp out "$REC"
-	[ "${stderr_lines[0]}" = "or-log: $DB: file is not a database" ]
-	[ "${stderr_lines[1]}" = "or-log: $DB: records will be written on but not stored" ]
+	diff <(jq -c 'del(.log)' out) <(jq -c . "$REC")
+	[ "$(jq -c .log out | sort -u)" = '{"stored":false,"reason":"file is not a database"}' ]
+	[ "${stderr_lines[0]}" = "or-log: $DB: not storing, from job \"job-1\" on: file is not a database; each record left out is marked \"log\": {\"stored\": false}" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	run -1 --separate-stderr or-log </dev/null
+	[ "$stderr" = "or-log: $DB: file is not a database" ]
 }
 
 # --- schema ----------------------------------------------------------
@@ -222,8 +238,8 @@ wait_lines() {
 	[ "$stderr" = "" ]
 	run -0 --separate-stderr or-log search old
 	assert_output '{"id":1,"time":"1970-01-01T00:00:00Z","model":null,"status":"ok","snippet":"an [old] question"}'
-	[ "$(q 'PRAGMA user_version')" -eq 2 ]
-	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats" ]
+	[ "$(q 'PRAGMA user_version')" -eq 3 ]
+	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats,requests_once" ]
 	head -1 "$REC" | or-log >/dev/null
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
 }
@@ -239,7 +255,7 @@ refused() {
 	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
 	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
 	cp "$DB" before.db
-	want="or-log: $DB: log schema v1 is older than this orkit's v2; run 'or-log -d $DB </dev/null' once to upgrade it"
+	want="or-log: $DB: log schema v1 is older than this orkit's v3; run 'or-log -d $DB </dev/null' once to upgrade it"
 	refused stats
 	refused recent
 	refused search old
@@ -257,7 +273,7 @@ refused() {
 	[ "$cmd" = "or-log -d $DB </dev/null" ]
 	run -0 --separate-stderr bash -c "$cmd"
 	[ "$stderr" = "" ]
-	[ "$(q 'PRAGMA user_version')" -eq 2 ]
+	[ "$(q 'PRAGMA user_version')" -eq 3 ]
 	run -0 --separate-stderr or-log search old
 	[ "$(jq -r .snippet <<<"$output")" = "an [old] question" ]
 }
@@ -266,10 +282,10 @@ refused() {
 	logged
 	q 'PRAGMA user_version = 99'
 	run -2 --separate-stderr bash -c 'or-log; s=$?; cat; exit $s' <"$REC"
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (2); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (3); use a newer orkit" ]
 	assert_output "$(cat "$REC")"
 	run -2 --separate-stderr or-log stats
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (2); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (3); use a newer orkit" ]
 }
 
 # --- queries ---------------------------------------------------------
@@ -433,7 +449,7 @@ EOF
 	[ "$(jq -r .id <<<"$output")" = 6 ]
 	q 'PRAGMA user_version = 1' other.db
 	run -2 --separate-stderr or-log merge other.db
-	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v2; run 'or-log -d other.db </dev/null' once to upgrade it" ]
+	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v3; run 'or-log -d other.db </dev/null' once to upgrade it" ]
 }
 
 # --- named reads (lib/store) -----------------------------------------
@@ -617,4 +633,157 @@ wait_exit() {
 	cmp out <(head -"$n" "$REC")
 	[ "$(q 'SELECT count(*) FROM requests')" -eq "$n" ]
 	[ "$(cat err)" = "or-log: stopped; the rest of the input was not read" ]
+}
+
+# --- each request once (issue 14) -----------------------------------
+
+@test "or-send --retry | or-cost | or-log: one answer a job, its cost counted once" {
+	fake_start
+	for i in 05 10 15 20 25 30 35 40; do
+		fake "/chat/completions status 502 if=q$i"
+	done
+	seq -w 40 | jq -Rc '{id: "j\(.)", prompt: "q\(.)", model: "openai/gpt-4o-mini"}' >jobs.jsonl
+	set -o pipefail
+	or-send -P 4 --retries 0 <jobs.jsonl | or-cost | or-log >out.jsonl || [ $? -eq 1 ]
+	[ "$(jq -c 'select(.error)' out.jsonl | wc -l)" -eq 8 ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 40 ]
+	or-send --retry <out.jsonl | or-cost | or-log >out2.jsonl
+	[ "$(wc -l <out2.jsonl)" -eq 40 ]
+	[ "$(jq -c 'select(.error)' out2.jsonl | wc -l)" -eq 0 ]
+	# Every job answered once; the 8 first failures kept as what happened.
+	[ "$(q "SELECT count(*) FROM requests WHERE status = 'ok'")" -eq 40 ]
+	[ "$(q "SELECT count(DISTINCT job) FROM requests WHERE status = 'ok'")" -eq 40 ]
+	[ "$(q "SELECT count(*) FROM requests WHERE status <> 'ok'")" -eq 8 ]
+	[ "$(q 'SELECT count(*) FROM (SELECT gen_id FROM requests WHERE gen_id IS NOT NULL GROUP BY gen_id HAVING count(*) > 1)')" -eq 0 ]
+	# The cost once: what or-cost bills is what the log holds.
+	[ "$(or-cost --total <out2.jsonl | jq .total.usd)" = "$(or-log stats | jq -s 'map(.usd) | add')" ]
+	# Fed a third time, nothing more is stored.
+	or-log <out2.jsonl >/dev/null
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 48 ]
+}
+
+@test "a re-fed record is written on, not stored again; --receipt names the row it has" {
+	logged
+	run -1 --separate-stderr or-log --receipt <"$REC"
+	[ "$(jq -c '[.log.id, .log.duplicate]' <<<"$output" | paste -sd' ')" = '[1,true] [2,true] [3,true] [4,true] [5,true]' ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+	# The same generation with other bytes (or-cost run again) is the same request.
+	head -1 "$REC" | jq -c '.cost.note = "again"' | or-log >/dev/null
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+	# Without a generation id, the same bytes twice are one row, other bytes another.
+	printf '%s\n' '{"prompt":"p","error":{"type":"timeout"}}' '{"prompt":"p","error":{"type":"timeout"}}' '{"prompt":"p","error":{"type":"http"}}' | or-log >/dev/null || true
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 7 ]
+	# An answer from the cache is its own row, though it has the generation id.
+	head -1 "$REC" | jq -c '.send.cached = true' | or-log >/dev/null
+	[ "$(q 'SELECT count(*) FROM requests WHERE cached = 1')" -eq 1 ]
+}
+
+@test "a row id is never used again, not even after prune --vacuum empties the log" {
+	logged
+	or-log prune --before 2100-01-01 --vacuum 2>/dev/null
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 0 ]
+	head -1 "$REC" | jq -c '.id = "new"' | or-log --receipt >out
+	[ "$(jq .log.id out)" -eq 6 ]
+	run -1 --separate-stderr or-log show 1
+}
+
+@test "a version 2 log with a request stored twice keeps its first row, and its ids" {
+	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
+	q "PRAGMA user_version = 2; DROP INDEX requests_ts; CREATE INDEX requests_stats ON requests(ts, model, served, provider, job, status, usd, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, latency_ms)"
+	q "INSERT INTO requests(id, ts, gen_id, status, usd, prompt, record) VALUES (3, 1, 'gen-a', 'ok', 0.5, 'first', '{\"a\":1}'), (7, 2, 'gen-a', 'ok', 0.5, 'again', '{\"a\":2}'), (9, 3, NULL, 'timeout', NULL, 'x', '{\"b\":1}'), (12, 4, NULL, 'timeout', NULL, 'x', '{\"b\":1}')"
+	run -0 --separate-stderr or-log </dev/null
+	[ "$(q 'SELECT group_concat(id) FROM (SELECT id FROM requests ORDER BY id)')" = "3,9" ]
+	[ "$(q 'SELECT sum(usd) FROM requests')" = "0.5" ]
+	run -0 --separate-stderr or-log search again
+	assert_output ''
+	head -1 "$REC" | or-log --receipt >out
+	[ "$(jq .log.id out)" -eq 13 ]
+}
+
+@test "merge stores a generation it already has once, at whatever time the other log has it" {
+	logged
+	head -1 "$REC" | jq -c '.send.started_at = "2026-12-01T00:00:00.000Z"' | or-log -d other.db >/dev/null
+	run -0 --separate-stderr or-log merge other.db
+	[ "$stderr" = "or-log: merged 0 records from other.db" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+}
+
+# --- nothing leaves unstored unmarked (issue 14) --------------------
+
+# n records, each its own request: job id and prompt "<prefix>N".
+jobs_of() {
+	seq "$2" | jq -c --arg p "$1" '{id: "\($p)\(.)", prompt: "\($p)\(.) \("x" * 2000)", error: {type: "timeout"}}'
+}
+
+# Every record went out; those not stored are marked, the others not.
+all_out_marked() {
+	local out=$1 in=$2 stored
+	diff <(jq -c 'del(.log)' "$out") <(jq -c . "$in")
+	stored=$(q 'SELECT count(*) FROM requests')
+	[ "$(jq -c 'select(.log.stored == false)' "$out" | wc -l)" -eq $(($(wc -l <"$in") - stored)) ]
+}
+
+@test "a held lock: records go out marked, storing resumes once it is let go, the re-feed stores them once" {
+	or-log </dev/null
+	jobs_of a 30 >a.jsonl
+	jobs_of b 30 >b.jsonl
+	cat a.jsonl b.jsonl >in.jsonl
+	{ echo 'BEGIN EXCLUSIVE;'; sleep 2; echo 'COMMIT;'; } | sqlite3 "$DB" &
+	holder=$!
+	sleep 0.3
+	start=$(date +%s%N)
+	{ cat a.jsonl; sleep 0.8; echo "$(date +%s%N)" >first-out; sleep 1.5; cat b.jsonl; } |
+	    ORKIT_LOG_WAIT_MS=300 or-log >out.jsonl 2>err || [ $? -eq 1 ]
+	wait "$holder"
+	cat err >&2
+	all_out_marked out.jsonl in.jsonl
+	[ "$(jq -r 'select(.log.stored == false) | .id' out.jsonl | paste -sd,)" = "$(jq -r .id a.jsonl | paste -sd,)" ]
+	[ "$(jq -c '.log | select(.)' out.jsonl | sort -u)" = '{"stored":false,"reason":"database is locked"}' ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 30 ]
+	[ "$(sed -n 1p err)" = "or-log: $DB: not storing, from job \"a1\" on: database is locked; each record left out is marked \"log\": {\"stored\": false}" ]
+	[ "$(sed -n 2p err)" = "or-log: $DB: storing again, from job \"b1\" on" ]
+	[ "$(sed -n 3p err)" = "or-log: $DB: 30 records not stored, the first job \"a1\"; to store them, feed the output back: jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log" ]
+	# The re-feed the line names stores them, once.
+	jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log >/dev/null || [ $? -eq 1 ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 60 ]
+	jq -c 'del(.log)' out.jsonl | or-log >/dev/null || [ $? -eq 1 ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 60 ]
+}
+
+@test "the lock wait is bounded by ORKIT_LOG_WAIT_MS" {
+	or-log </dev/null
+	{ echo 'BEGIN EXCLUSIVE;'; sleep 3; echo 'COMMIT;'; } | sqlite3 "$DB" &
+	holder=$!
+	sleep 0.3
+	t0=$(date +%s%N)
+	ORKIT_LOG_WAIT_MS=200 or-log <"$REC" >out.jsonl 2>err || [ $? -eq 1 ]
+	t1=$(date +%s%N)
+	wait "$holder"
+	[ $(( (t1 - t0) / 1000000 )) -lt 1500 ]
+	[ "$(jq -c 'select(.log.stored == false)' out.jsonl | wc -l)" -eq 5 ]
+}
+
+@test "a full disk: records go out marked, storing resumes when there is room, the re-feed stores them once" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
+	mkdir disk
+	mount -t tmpfs -o size=1m tmpfs disk 2>mount.err || skip "mount -t tmpfs refused: $(cat mount.err)"
+	MNT=$BATS_TEST_TMPDIR/disk
+	export ORKIT_DB=$MNT/log.db DB=$MNT/log.db
+	or-log </dev/null
+	jobs_of a 40 >a.jsonl
+	jobs_of b 40 >b.jsonl
+	cat a.jsonl b.jsonl >in.jsonl
+	dd if=/dev/zero of=disk/fill bs=4k 2>/dev/null || true
+	{ cat a.jsonl; sleep 0.8; rm disk/fill; cat b.jsonl; } | or-log >out.jsonl 2>err || [ $? -eq 1 ]
+	cat err >&2
+	all_out_marked out.jsonl in.jsonl
+	[ "$(jq -r 'select(.log.stored == false) | .id' out.jsonl | paste -sd,)" = "$(jq -r .id a.jsonl | paste -sd,)" ]
+	[ "$(jq -c '.log | select(.) | .stored' out.jsonl | sort -u)" = false ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 40 ]
+	[[ "$(sed -n 1p err)" == "or-log: $DB: not storing, from job \"a1\" on: "* ]]
+	[ "$(sed -n 2p err)" = "or-log: $DB: storing again, from job \"b1\" on" ]
+	jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log >/dev/null || [ $? -eq 1 ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 80 ]
+	jq -c 'del(.log)' out.jsonl | or-log >/dev/null || [ $? -eq 1 ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 80 ]
 }

@@ -9,6 +9,13 @@
  * is still written on promptly. The lock is taken only to insert a
  * batch already read and parsed, so parallel writers wait little.
  *
+ * A batch that cannot be stored (a full disk, the lock held past
+ * ORKIT_LOG_WAIT_MS, a log that would not open) is written on all the
+ * same, each record marked "log": {"stored": false, "reason": ...},
+ * and the next batch tries again: when the disk has room or the lock
+ * is let go, storing resumes. A request already stored (a re-fed
+ * record) is written on and not stored again.
+ *
  * Ctrl-C reaches the whole pipeline: an or-send before us then writes
  * what it had in flight, so the first SIGINT commits what is read and
  * goes on reading to the end; a second one, or SIGTERM, stops (as
@@ -43,13 +50,18 @@ on_signal(int sig)
 
 struct appender {
 	struct store	 st;
+	char		*path;
 	int		 open;		/* st can take rows */
 	int		 receipt;
 	int		 status;
+	long		 seen;		/* records read */
+	long		 unstored;	/* records written on unstored */
+	int		 failing;	/* the last batch was not stored */
+	char		*first;		/* the first unstored one, named */
 	struct entry	*batch[BATCH_MAX];
 	int		 n;
 	size_t		 bytes;
-	int64_t		 first;		/* mono_ms of the batch's first */
+	int64_t		 since;		/* mono_ms of the batch's first */
 };
 
 static int
@@ -59,53 +71,108 @@ insert_all(struct appender *a)
 
 	if (store_begin(&a->st) == -1)
 		return -1;
-	for (i = 0; i < a->n; i++)
-		if ((a->batch[i]->id = store_insert(&a->st,
-		    &a->batch[i]->row)) == -1) {
+	for (i = 0; i < a->n; i++) {
+		a->batch[i]->id = store_insert(&a->st, &a->batch[i]->row);
+		a->batch[i]->dup = a->st.dup;
+		if (a->batch[i]->id == -1) {
 			store_rollback(&a->st);
 			return -1;
 		}
+	}
 	return store_commit(&a->st);
 }
 
+/* A record as a person finds it again: its id, or its place. */
+static char *
+name_of(const struct entry *e)
+{
+	char buf[96];
+
+	if (e->row.job)
+		snprintf(buf, sizeof(buf), "job \"%.60s\"", e->row.job);
+	else
+		snprintf(buf, sizeof(buf), "input record %ld", e->seq);
+	return xstrdup(buf);
+}
+
+/*
+ * One line when storing stops (not one a batch), naming the first
+ * record left out; the summary at the end says how to store them all.
+ */
 static void
-not_stored(struct appender *a)
+not_stored(struct appender *a, const char *why)
 {
 	int i;
 
-	warnx_("%s: %d record%s not stored: %s", a->st.path, a->n,
-	    a->n == 1 ? "" : "s", store_errmsg(&a->st));
 	for (i = 0; i < a->n; i++)
 		a->batch[i]->id = -1;
+	if (a->first == NULL)
+		a->first = name_of(a->batch[0]);
+	if (!a->failing) {
+		char *name = name_of(a->batch[0]);
+
+		warnx_("%s: not storing, from %s on: %s; each record left"
+		    " out is marked \"log\": {\"stored\": false}", a->path,
+		    name, why);
+		free(name);
+	}
+	a->failing = 1;
+	a->unstored += a->n;
 	a->status = 1;
 }
 
-static void
-add_receipt(struct appender *a, struct entry *e)
+/* A log that would not open, or went wrong, is opened again. */
+static int
+reopen(struct appender *a)
 {
-	rec_add(e->rec, "log", JV_OBJECT(jv_string("db"),
-	    jv_string(a->st.path), jv_string("id"),
-	    jv_number((double)e->id)));
+	if (a->open)
+		return 0;
+	store_close(&a->st);
+	if (store_open(&a->st, a->path, STORE_APPEND_QUIET) == 0)
+		a->open = 1;
+	return a->open ? 0 : -1;
+}
+
+static void
+mark(struct appender *a, struct entry *e, const char *why)
+{
+	if (e->id < 0)
+		rec_add(e->rec, "log", JV_OBJECT(jv_string("stored"),
+		    jv_false(), jv_string("reason"), jv_string(why)));
+	else if (a->receipt && e->dup)
+		rec_add(e->rec, "log", JV_OBJECT(jv_string("db"),
+		    jv_string(a->path), jv_string("id"),
+		    jv_number((double)e->id), jv_string("duplicate"),
+		    jv_true()));
+	else if (a->receipt)
+		rec_add(e->rec, "log", JV_OBJECT(jv_string("db"),
+		    jv_string(a->path), jv_string("id"),
+		    jv_number((double)e->id)));
 }
 
 static void
 flush(struct appender *a)
 {
 	struct entry *e;
+	char why[256] = "";
 	int i;
 
 	if (a->n == 0)
 		return;
-	if (!a->open || insert_all(a) == -1) {
-		if (a->open)
-			not_stored(a);
-		else
-			a->status = 1;
+	if (reopen(a) == -1 || insert_all(a) == -1) {
+		snprintf(why, sizeof(why), "%s", store_errmsg(&a->st));
+		not_stored(a, why);
+		a->open = 0;	/* the next batch starts afresh */
+	} else if (a->failing) {
+		char *name = name_of(a->batch[0]);
+
+		warnx_("%s: storing again, from %s on", a->path, name);
+		free(name);
+		a->failing = 0;
 	}
 	for (i = 0; i < a->n; i++) {
 		e = a->batch[i];
-		if (a->receipt && e->id >= 0)
-			add_receipt(a, e);
+		mark(a, e, why);
 		if (e->rec->failed)
 			a->status = 1;
 		rec_emit(e->rec);
@@ -119,9 +186,10 @@ static void
 add(struct appender *a, struct rec *rec)
 {
 	if (a->n == 0)
-		a->first = mono_ms();
+		a->since = mono_ms();
 	a->bytes += rec->len;
-	a->batch[a->n++] = entry_new(rec);
+	a->batch[a->n] = entry_new(rec);
+	a->batch[a->n++]->seq = ++a->seen;
 	if (a->n == BATCH_MAX || a->bytes >= BATCH_BYTES)
 		flush(a);
 }
@@ -134,7 +202,7 @@ wait_ms(struct appender *a)
 
 	if (a->n == 0)
 		return -1;
-	left = a->first + BATCH_MS - mono_ms();
+	left = a->since + BATCH_MS - mono_ms();
 	return left > 0 ? (int)left : 0;
 }
 
@@ -190,6 +258,18 @@ catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* The one line that says how to store what was left out. */
+static void
+summary(struct appender *a)
+{
+	if (a->unstored == 0)
+		return;
+	warnx_("%s: %ld record%s not stored, the first %s; to store them,"
+	    " feed the output back: jq -c 'select(.log.stored == false) |"
+	    " del(.log)' out.jsonl | or-log", a->path, a->unstored,
+	    a->unstored == 1 ? "" : "s", a->first);
+}
+
 int
 append_run(const char *path, int receipt)
 {
@@ -199,25 +279,30 @@ append_run(const char *path, int receipt)
 
 	memset(a, 0, sizeof(*a));
 	a->receipt = receipt;
+	a->path = xstrdup(path);
 	/* A file size limit is a full disk: a failed write, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
 	catch_signals();
-	rc = store_open(&a->st, path, STORE_APPEND);
+	/* Why it would not open is said with the first record left out. */
+	rc = store_open(&a->st, path, STORE_APPEND_QUIET);
 	if (rc == -2) {
 		store_close(&a->st);
+		free(a->path);
 		free(a);
 		return 2;
 	}
-	if (rc == -1)
-		warnx_("%s: records will be written on but not stored",
-		    path);
 	a->open = rc == 0;
 	out_init();
 	r = rec_reader(STDIN_FILENO);
 	run(a, r);
 	rec_reader_free(r);
+	if (!a->open && a->seen == 0)
+		warnx_("%s: %s", path, store_errmsg(&a->st));
+	summary(a);
 	status = a->status || !a->open;
 	store_close(&a->st);
+	free(a->first);
+	free(a->path);
 	free(a);
 	return status;
 }

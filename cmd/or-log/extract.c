@@ -160,6 +160,31 @@ extract_status(struct entry *e, jv v)
 	r->ttft = first_int(v, "send.ttft_ms", NULL);
 }
 
+/* The model asked for: the record's, else the one or-send sent. */
+static char *
+model_of(jv v)
+{
+	char *m = first_str(v, "model", "send.model");
+
+	return m ? m : jvx_strdup(v, "models.0");
+}
+
+/*
+ * The request's hash: or-send's, over the body with the defaults it
+ * was sent with, when it says; else over the record alone.
+ */
+static void
+hash_of(jv v, char hash[65])
+{
+	char *h = jvx_strdup(v, "send.request_hash");
+
+	if (h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64)
+		memcpy(hash, h, 65);
+	else if (!req_hash(v, NULL, hash))
+		hash[0] = '\0';
+	free(h);
+}
+
 static void
 extract(struct entry *e, jv v)
 {
@@ -171,7 +196,7 @@ extract(struct entry *e, jv v)
 	if (r->ts < 0)
 		r->ts = now_ms();
 	r->job = keep(e, entry_job(v));
-	r->model = keep(e, first_str(v, "model", "models.0"));
+	r->model = keep(e, model_of(v));
 	r->served = keep(e, first_str(v, "response.model", "cost.model"));
 	r->provider = keep(e, first_str(v, "response.provider",
 	    "cost.provider"));
@@ -179,7 +204,7 @@ extract(struct entry *e, jv v)
 	    "cost.generation_id"));
 	extract_status(e, v);
 	extract_cost(e, v);
-	req_hash(v, NULL, r->hash);
+	hash_of(v, r->hash);
 	r->prompt = keep(e, prompt_text(v));
 	r->answer = keep(e, answer_text(v));
 }

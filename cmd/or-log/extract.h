@@ -12,6 +12,8 @@ struct entry {
 	int		 nowned;
 	char		*dumped;	/* the record's text when rewritten */
 	int64_t		 id;		/* row id once stored, else -1 */
+	int		 dup;		/* id is the row stored before */
+	long		 seq;		/* its place in the input, from 1 */
 };
 
 struct entry	*entry_new(struct rec *);	/* takes the record */

@@ -342,16 +342,19 @@ other_version(struct store *s)
  * A row is already here when a row has the same time and the same
  * generation id (the same request, or with none the same request
  * hash, or with neither the same record): merging twice adds nothing.
+ * And as for every insert, a generation already stored, or a row
+ * without one whose record is already stored, is not stored again
+ * (lib/store's requests_once).
  */
 static const char merge_sql[] =
-    "INSERT INTO main.requests(ts, job, model, served, provider, gen_id,"
-    " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
-    " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
-    " cached, prompt, answer, record)"
+    "INSERT OR IGNORE INTO main.requests(ts, job, model, served, provider,"
+    " gen_id, status, http, prompt_tokens, completion_tokens,"
+    " reasoning_tokens, cached_tokens, usd, usd_source, latency_ms,"
+    " ttft_ms, req_hash, cached, prompt, answer, record, record_hash)"
     " SELECT ts, job, model, served, provider, gen_id,"
     " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
     " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
-    " cached, prompt, answer, record FROM other.requests o"
+    " cached, prompt, answer, record, record_hash FROM other.requests o"
     " WHERE NOT EXISTS (SELECT 1 FROM main.requests m WHERE m.ts = o.ts"
     " AND coalesce(m.gen_id, m.req_hash, m.record) ="
     " coalesce(o.gen_id, o.req_hash, o.record)) ORDER BY o.id";
