@@ -311,10 +311,10 @@ EOF
 	logged
 	run -0 --separate-stderr or-log stats -t --by day
 	assert_output - <<'EOF'
-DAY         REQUESTS  FAILED  TOKENS_IN  TOKENS_OUT  USD       MEAN_MS  P50_MS  P95_MS
-2026-11-20         2       0         35          95  0.001112     1000     800    1200
-2026-11-21         2       1         13           4  0.000000      350     300     400
-2026-11-22         1       0         19          77  0.000794     2000    2000    2000
+DAY         REQUESTS  FAILED  TOKENS_IN  TOKENS_OUT  USD         MEAN_MS  P50_MS  P95_MS
+2026-11-20         2       0         35          95  0.00111175     1000     800    1200
+2026-11-21         2       1         13           4    0.000000      350     300     400
+2026-11-22         1       0         19          77  0.00079375     2000    2000    2000
 EOF
 	run -0 --separate-stderr bash -c 'or-log stats --by hour | jq -r "[.hour, .requests] | @tsv"'
 	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
@@ -399,7 +399,7 @@ EOF
 	run -0 --separate-stderr or-log export --since 2026-11-21 --until 2026-11-21T09:31:00Z --csv
 	assert_output - <<EOF
 id,time,job,model,served,provider,gen_id,status,http,prompt_tokens,completion_tokens,reasoning_tokens,cached_tokens,usd,usd_source,latency_ms,ttft_ms,req_hash,cached$(printf '\r')
-3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0.0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0$(printf '\r')
+3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0$(printf '\r')
 EOF
 }
 
@@ -786,4 +786,54 @@ all_out_marked() {
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 80 ]
 	jq -c 'del(.log)' out.jsonl | or-log >/dev/null || [ $? -eq 1 ]
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 80 ]
+}
+
+# --- money to the 1e-10 dollar (issue 14) ---------------------------
+
+# n records of one model and day, each billed an awkward figure, as text.
+billed() {
+	local v=(0.0076509169000000005 6e-07 0.00001155 0.0152879459 1.1e-09 0.1 0.2 0.3 3e-10 0.0000273 1.7e-05 0.00079375)
+	local i
+	for i in $(seq "$1"); do
+		printf '{"id":"g%d","prompt":"p%d","model":"m/x","send":{"started_at":"2026-11-20T10:00:00.000Z"},"response":{"id":"gen-%d","model":"m/x","usage":{"prompt_tokens":%d,"completion_tokens":3}},"cost":{"usd":%s,"source":"generation","model":"m/x","provider":"P"}}\n' \
+		    "$i" "$i" "$i" "$i" "${v[$((i * 7 % ${#v[@]}))]}"
+	done
+}
+
+@test "stats, or-cost --total and sqlite3's sum agree to the 1e-10 dollar" {
+	billed 307 >billed.jsonl
+	or-log <billed.jsonl >/dev/null
+	a=$(or-cost --total <billed.jsonl | jq .total.usd)
+	run -0 --separate-stderr or-log stats
+	[ "${#lines[@]}" -eq 1 ]
+	b=$(jq .usd <<<"$output")
+	c=$(q "SELECT printf('%.10f', sum(usd)) FROM requests")
+	echo "or-cost --total $a, or-log stats $b, sqlite3 sum $c" >&3
+	[ "$(jq -n "$a == $b")" = true ]
+	[ "$(printf '%.10f' "$a")" = "$c" ]
+	[ "$(printf '%.10f' "$b")" = "$c" ]
+	# And on the fixture records, priced from their usage, model by model.
+	rm -f "$DB"*
+	or-cost --no-generation <"$REC" >costed.jsonl 2>/dev/null || true
+	or-log <costed.jsonl >/dev/null || true
+	for m in $(q "SELECT DISTINCT coalesce(served, model) FROM requests WHERE usd IS NOT NULL"); do
+		a=$(or-cost --total <costed.jsonl | jq --arg m "$m" '.total.models[$m].usd')
+		b=$(or-log stats --model "$m" | jq -s --arg m "$m" 'map(select(.model == $m))[0].usd')
+		c=$(q "SELECT printf('%.10f', sum(usd)) FROM requests WHERE coalesce(served, model) = '$m'")
+		[ "$(jq -n "$a == $b")" = true ]
+		[ "$(printf '%.10f' "$b")" = "$c" ]
+	done
+}
+
+@test "money or-log writes is plain decimal, never exponent form" {
+	billed 7 | sed -n 7p >one.jsonl
+	grep -q '"usd":6e-07' one.jsonl
+	or-log <one.jsonl >/dev/null
+	run -0 --separate-stderr or-log stats
+	[[ "$output" == *'"usd":0.0000006}' ]]
+	run -0 --separate-stderr or-log stats -t
+	[[ "${lines[1]}" == *" 0.0000006"* ]]
+	run -0 --separate-stderr or-log export --csv
+	[ "$(cut -d, -f14 <<<"${lines[1]}")" = 0.0000006 ]
+	[[ "$output" != *e-0* ]]
 }

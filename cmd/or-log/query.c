@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "jvx.h"
 #include "query.h"
 #include "record.h"
 #include "table.h"
@@ -216,6 +217,17 @@ csv_field(const char *s, int len)
 	out_put("\"", 1);
 }
 
+/* SQLite's text of a REAL may be 6.0e-07: dollars read as written. */
+static void
+csv_number(double d)
+{
+	struct buf b = { 0 };
+
+	jvx_write(jv_number(d), &b);
+	out_put(b.buf, b.len);
+	buf_free(&b);
+}
+
 static void
 put_csv(sqlite3_stmt *st, int header)
 {
@@ -227,6 +239,8 @@ put_csv(sqlite3_stmt *st, int header)
 		if (header)
 			csv_field(sqlite3_column_name(st, i),
 			    (int)strlen(sqlite3_column_name(st, i)));
+		else if (sqlite3_column_type(st, i) == SQLITE_FLOAT)
+			csv_number(sqlite3_column_double(st, i));
 		else
 			csv_field((const char *)sqlite3_column_text(st, i),
 			    sqlite3_column_bytes(st, i));

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "jvx.h"
+#include "money.h"
 #include "query.h"
 #include "record.h"
 #include "table.h"
@@ -44,7 +45,7 @@ group_record(const char *by, struct store_group *g)
 	    jv_string("completion_tokens"), jv_number((double)g->tokens[1]),
 	    jv_string("reasoning_tokens"), jv_number((double)g->tokens[2]),
 	    jv_string("cached_tokens"), jv_number((double)g->tokens[3]),
-	    jv_string("usd"), jv_number(round(g->usd * 1e9) / 1e9));
+	    jv_string("usd"), jv_number(money_usd(g->usd_pico)));
 
 	if (g->nlatency == 0)
 		return o;
@@ -56,15 +57,16 @@ group_record(const char *by, struct store_group *g)
 	    jv_number(g->latency_p95));
 }
 
+/* Money in plain decimal: 0.00001155, never 1.155e-05. */
 static void
 put_json(jv o)
 {
-	jv s = jv_dump_string(o, 0);
+	char *s = jvx_dump(o);
 
-	out_put(jv_string_value(s), strlen(jv_string_value(s)));
+	out_put(s, strlen(s));
 	out_put("\n", 1);
 	out_end();
-	jv_free(s);
+	free(s);
 }
 
 static void
@@ -83,13 +85,16 @@ static const char *heads[] = { "REQUESTS", "FAILED", "TOKENS_IN",
     "TOKENS_OUT", "USD", "MEAN_MS", "P50_MS", "P95_MS" };
 
 static void
-table_row(struct table *t, jv o)
+table_row(struct table *t, jv o, const struct store_group *g)
 {
+	char usd[40];
+
 	add_num(t, o, "requests", "%.0f");
 	add_num(t, o, "failures", "%.0f");
 	add_num(t, o, "prompt_tokens", "%.0f");
 	add_num(t, o, "completion_tokens", "%.0f");
-	add_num(t, o, "usd", "%.6f");
+	money_fmt(g->usd_pico, usd);
+	tab_cell(t, usd);
 	add_num(t, o, "latency_mean_ms", "%.0f");
 	add_num(t, o, "latency_p50_ms", "%.0f");
 	add_num(t, o, "latency_p95_ms", "%.0f");
@@ -170,7 +175,7 @@ report(struct store_groups *gs, const char *by, struct qopts *o)
 		rec = group_record(by, &gs->g[i]);
 		if (t) {
 			tab_cell(t, gs->g[i].key[0] ? gs->g[i].key : "-");
-			table_row(t, rec);
+			table_row(t, rec, &gs->g[i]);
 			jv_free(rec);
 		} else
 			put_json(rec);
