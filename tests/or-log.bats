@@ -837,3 +837,66 @@ billed() {
 	[ "$(cut -d, -f14 <<<"${lines[1]}")" = 0.0000006 ]
 	[[ "$output" != *e-0* ]]
 }
+
+# --- the model sent is the model logged and hashed (issue 14) -------
+
+# Three prompts answered by model $1, in or-send's shape when $2 is
+# "sent" (no "model"; send.model and send.request_hash), else with it.
+answered() {
+	local i h
+	for i in 1 2 3; do
+		h=$(jq -nc --arg m "$1" --arg p "p$i" '{prompt: $p, model: $m}' | or-log -d hash.db --receipt | jq .log.id | xargs -I{} sqlite3 hash.db 'SELECT req_hash FROM requests WHERE id = {}')
+		if [ "${2:-}" = sent ]; then
+			jq -nc --arg m "$1" --arg p "p$i" --arg h "$h" --arg i "$i" '{prompt: $p, send: {model: $m, request_hash: $h, started_at: "2026-11-20T10:00:00.000Z"}, response: {id: "gen-\($m)-\($i)", model: $m, choices: [{message: {role: "assistant", content: "from \($m)"}}]}}'
+		else
+			jq -nc --arg m "$1" --arg p "p$i" --arg i "$i" '{prompt: $p, model: $m, response: {id: "gen-\($m)-\($i)", model: $m, choices: [{message: {role: "assistant", content: "from \($m)"}}]}}'
+		fi
+	done
+}
+
+@test "the model or-send sent is the model logged, its request hash the one stored" {
+	answered openai/a sent >sent.jsonl
+	or-log <sent.jsonl >/dev/null
+	[ "$(q 'SELECT DISTINCT model FROM requests')" = openai/a ]
+	[ "$(q 'SELECT group_concat(req_hash) FROM (SELECT req_hash FROM requests ORDER BY id)')" = "$(jq -r .send.request_hash sent.jsonl | paste -sd,)" ]
+	[ "$(or-log stats --model openai/a | jq .requests)" -eq 3 ]
+	# Without send.model: models.0, as before.
+	echo '{"prompt":"q","models":["x/y","z/w"]}' | or-log >/dev/null
+	[ "$(q "SELECT model FROM requests WHERE prompt = 'q'")" = x/y ]
+}
+
+@test "cache and pending -m: another model's answer is no answer" {
+	for shape in with sent; do
+		rm -f "$DB"*
+		answered openai/a $shape | or-log >/dev/null
+		printf '{"prompt":"p%d"}\n' 1 2 3 >jobs.jsonl
+		[ "$(or-log cache -m openai/b <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 0 ]
+		[ "$(or-log cache -m openai/a <jobs.jsonl | jq -r '.response.choices[0].message.content' | sort -u)" = "from openai/a" ]
+		[ "$(or-log cache --model openai/a <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 3 ]
+		[ "$(or-log cache <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 0 ]
+		[ "$(or-log pending -m openai/b <jobs.jsonl | wc -l)" -eq 3 ]
+		[ "$(or-log pending -m openai/a <jobs.jsonl | wc -l)" -eq 0 ]
+		# -s and -o are part of what is sent, as in or-send.
+		[ "$(or-log pending -m openai/a -s 'be brief' <jobs.jsonl | wc -l)" -eq 3 ]
+		[ "$(or-log pending -m openai/a -o temperature=0 <jobs.jsonl | wc -l)" -eq 3 ]
+	done
+	run -2 --separate-stderr or-log cache -o nokey
+	[ "${stderr_lines[0]}" = "or-log: -o wants key=value" ]
+	run -2 --separate-stderr or-log recent -m x
+	[ "${stderr_lines[0]}" = "or-log: recent does not take that flag" ]
+}
+
+@test "or-log cache -m B | or-send -m B after or-send -m A | or-log sends every prompt again" {
+	fake_start
+	printf '{"prompt":"p%d"}\n' 1 2 3 >jobs.jsonl
+	or-send -m openai/gpt-4o-mini <jobs.jsonl >a.jsonl
+	jq -e -s 'all(.send.request_hash)' a.jsonl >/dev/null || skip "this or-send does not write send.request_hash yet"
+	or-log <a.jsonl >/dev/null
+	[ "$(q 'SELECT DISTINCT model FROM requests')" = openai/gpt-4o-mini ]
+	n=$(requests)
+	or-log cache -m openai/gpt-4o <jobs.jsonl | or-send -m openai/gpt-4o >b.jsonl
+	[ "$(requests)" -eq $((n + 3)) ]
+	or-log cache -m openai/gpt-4o-mini <jobs.jsonl | or-send -m openai/gpt-4o-mini >c.jsonl
+	[ "$(requests)" -eq $((n + 3)) ]
+	[ "$(jq -s 'all(.send.cached)' c.jsonl)" = true ]
+}

@@ -5,6 +5,10 @@
  * by "id" when the job has one, by request hash otherwise. cache fills
  * "response" from the newest successful row with the same request
  * hash, so or-send passes the job on unsent.
+ *
+ * The hash looked up is that of the body or-send will send: with the
+ * -m, -s and -o defaults it is given, taken as or-send takes them, so
+ * a prompt answered by one model is not an answer for another.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +25,27 @@
 #include "reqhash.h"
 #include "util.h"
 
+static struct req_defaults
+defaults_of(const struct qopts *o)
+{
+	struct req_defaults d;
+
+	memset(&d, 0, sizeof(d));
+	d.model = o->model;
+	d.system = o->system;
+	d.opts = o->opts;
+	return d;
+}
+
 static int
-done_before(sqlite3_stmt *by_job, sqlite3_stmt *by_hash, struct rec *rec)
+done_before(sqlite3_stmt *by_job, sqlite3_stmt *by_hash, struct rec *rec,
+    const struct req_defaults *d)
 {
 	char *job = entry_job(rec->val), hash[65];
 	sqlite3_stmt *st = job ? by_job : by_hash;
 	int found;
 
-	if (job == NULL && !req_hash(rec->val, NULL, hash))
+	if (job == NULL && !req_hash(rec->val, d, hash))
 		return 0;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, job ? job : hash, -1, SQLITE_TRANSIENT);
@@ -43,6 +60,7 @@ cmd_pending(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	sqlite3_stmt *by_job = NULL, *by_hash = NULL;
 	struct reader *r = rec_reader(STDIN_FILENO);
+	struct req_defaults d = defaults_of(o);
 	struct rec *rec;
 	int status = 0;
 
@@ -57,7 +75,7 @@ cmd_pending(struct store *s, struct qopts *o, int argc, char **argv)
 	}
 	while ((rec = rec_next(r)) != NULL) {
 		if (rec->kind == REC_BAD || s == NULL ||
-		    !done_before(by_job, by_hash, rec)) {
+		    !done_before(by_job, by_hash, rec, &d)) {
 			if (rec->failed)
 				status = 1;
 			rec_emit(rec);
@@ -93,6 +111,7 @@ cmd_cache(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	sqlite3_stmt *st = NULL;
 	struct reader *r = rec_reader(STDIN_FILENO);
+	struct req_defaults d = defaults_of(o);
 	struct rec *rec;
 	char hash[65];
 	int status = 0;
@@ -107,7 +126,7 @@ cmd_cache(struct store *s, struct qopts *o, int argc, char **argv)
 	}
 	while ((rec = rec_next(r)) != NULL) {
 		if (st && rec->kind != REC_BAD && !rec->failed &&
-		    !rec_has(rec, "response") && req_hash(rec->val, NULL, hash)) {
+		    !rec_has(rec, "response") && req_hash(rec->val, &d, hash)) {
 			sqlite3_reset(st);
 			sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 			if (sqlite3_step(st) == SQLITE_ROW &&

@@ -7,6 +7,7 @@
 
 #include "append.h"
 #include "extract.h"
+#include "jvx.h"
 #include "query.h"
 #include "record.h"
 #include "store.h"
@@ -24,7 +25,8 @@ static const char usage_text[] =
     "       or-log [-d db] sql statement\n"
     "       or-log [-d db] prune --before t [--vacuum]\n"
     "       or-log [-d db] merge other.db\n"
-    "       or-log [-d db] pending | cache [--max-age age]\n";
+    "       or-log [-d db] pending | cache [--max-age age] [-m model] "
+    "[-s system] [-o key=value]\n";
 
 _Noreturn void
 qusage(const char *why)
@@ -42,7 +44,8 @@ qusage(const char *why)
 enum {
 	O_RECEIPT = 'r', O_BY = 'b', O_SINCE = 'S', O_UNTIL = 'U',
 	O_MODEL = 'm', O_WHERE = 'w', O_CHART = 'c', O_CSV = 'C',
-	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a'
+	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a',
+	O_SYSTEM = 's', O_OPTION = 'o'
 };
 
 static const struct option longopts[] = {
@@ -55,6 +58,8 @@ static const struct option longopts[] = {
 	{ "until",	required_argument,	NULL, O_UNTIL },
 	{ "model",	required_argument,	NULL, O_MODEL },
 	{ "where",	required_argument,	NULL, O_WHERE },
+	{ "system",	required_argument,	NULL, O_SYSTEM },
+	{ "option",	required_argument,	NULL, O_OPTION },
 	{ "chart",	no_argument,		NULL, O_CHART },
 	{ "csv",	no_argument,		NULL, O_CSV },
 	{ "jsonl",	no_argument,		NULL, O_JSONL },
@@ -84,8 +89,8 @@ static const struct cmd {
 	{ "sql",	cmd_sql,	STORE_READ,	1, "t" },
 	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv" },
 	{ "merge",	cmd_merge,	STORE_APPEND,	1, "" },
-	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "a" },
-	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "a" },
+	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso" },
+	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "amso" },
 	{ NULL,		NULL,		0,		0, NULL }
 };
 
@@ -118,6 +123,25 @@ parse_count(const char *s)
 	if (*s == '\0' || *end || n < 1 || n > 1000000000)
 		qusage("-n wants a positive number");
 	return n;
+}
+
+/* -o key=value as or-send reads it: JSON when it parses, else a string. */
+static jv
+parse_option(jv opts, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	jv v;
+
+	if (eq == NULL || eq == arg)
+		qusage("-o wants key=value");
+	v = jvx_parse(eq + 1, strlen(eq + 1));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		v = jv_string(eq + 1);
+	}
+	if (!jv_is_valid(opts))
+		opts = jv_object();
+	return jv_object_set(opts, jv_string_sized(arg, (int)(eq - arg)), v);
 }
 
 static const struct cmd *
@@ -154,6 +178,8 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c)
 	case O_UNTIL: o->until = when(optarg, "--until"); break;
 	case O_MODEL: o->model = optarg; break;
 	case O_WHERE: o->where = optarg; break;
+	case O_SYSTEM: o->system = optarg; break;
+	case O_OPTION: o->opts = parse_option(o->opts, optarg); break;
 	case O_CHART: o->chart = 1; break;
 	case O_CSV: o->csv = 1; break;
 	case O_JSONL: o->csv = 0; break;
@@ -176,7 +202,7 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 	int argc = *argcp, c;
 	char **argv = *argvp;
 
-	while ((c = getopt_long(argc, argv, "+d:tn:hV", longopts,
+	while ((c = getopt_long(argc, argv, "+d:tn:m:s:o:hV", longopts,
 	    NULL)) != -1)
 		set_flag(o, NULL, c);
 	argc -= optind;
@@ -184,7 +210,7 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 	if (argc > 0) {
 		cmd = find_cmd(argv[0]);
 		optind = 0;
-		while ((c = getopt_long(argc, argv, "d:tn:hV", longopts,
+		while ((c = getopt_long(argc, argv, "d:tn:m:s:o:hV", longopts,
 		    NULL)) != -1)
 			set_flag(o, cmd, c);
 		argc -= optind;
@@ -214,6 +240,7 @@ main(int argc, char **argv)
 	progname = "or-log";
 	o.since = o.until = o.before = o.max_age = -1;
 	o.count = -1;
+	o.opts = jv_invalid();
 	cmd = parse_args(&o, &argc, &argv);
 	path = o.db ? xstrdup(o.db) : store_default_path();
 	if (cmd == NULL) {
@@ -233,6 +260,7 @@ main(int argc, char **argv)
 	}
 	status = cmd->fn(rc == 1 ? NULL : &st, &o, argc, argv);
 	store_close(&st);
+	jv_free(o.opts);
 	rc = out_close();
 	return rc ? rc : status;
 }

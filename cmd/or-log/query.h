@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <jv.h>
+
 #include "store.h"
 
 struct qopts {
@@ -15,7 +17,10 @@ struct qopts {
 	int		 receipt;
 	long		 count;		/* -n */
 	const char	*by;		/* stats --by */
-	const char	*model;
+	const char	*model;		/* stats --model; pending and
+					   cache: or-send's -m */
+	const char	*system;	/* pending and cache: or-send's -s */
+	jv		 opts;		/* and its -o: an object, or invalid */
 	const char	*where;
 	int64_t		 since, until, before, max_age;	/* epoch ms, or -1 */
 };
