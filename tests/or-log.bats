@@ -378,7 +378,7 @@ EOF
 	run -0 --separate-stderr or-log search nothinglikethis
 	assert_output ''
 	run -2 --separate-stderr or-log search 'AND AND'
-	[ "$stderr" = "or-log: $DB: fts5: syntax error near \"AND\"" ]
+	[ "$stderr" = "or-log: search: not a valid full-text query (SQLite FTS5 syntax: words, \"a phrase\", AND, OR, NOT, prefix*): AND AND" ]
 }
 
 @test "show: the stored record whole, by row id or generation id" {
@@ -899,4 +899,13 @@ answered() {
 	or-log cache -m openai/gpt-4o-mini <jobs.jsonl | or-send -m openai/gpt-4o-mini >c.jsonl
 	[ "$(requests)" -eq $((n + 3)) ]
 	[ "$(jq -s 'all(.send.cached)' c.jsonl)" = true ]
+}
+
+@test "search: a query FTS5 cannot read is a search-syntax error naming the query, exit 2" {
+	logged
+	for query in 'hi AND' '"unclosed' 'nosuch:x'; do
+		run -2 --separate-stderr or-log search -t "$query"
+		assert_output ''
+		[ "$stderr" = "or-log: search: not a valid full-text query (SQLite FTS5 syntax: words, \"a phrase\", AND, OR, NOT, prefix*): $query" ]
+	done
 }

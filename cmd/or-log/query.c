@@ -92,10 +92,24 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 	return step_done(s, st, rc);
 }
 
+/*
+ * A plain SQLITE_ERROR from MATCH is the query's own fault (FTS5's
+ * "syntax error near", "unterminated string", "no such column"):
+ * said as such, with the query, rather than as a fault of the log.
+ */
+static int
+bad_query(sqlite3_stmt *st, const char *query)
+{
+	warnx_("search: not a valid full-text query (SQLite FTS5 syntax:"
+	    " words, \"a phrase\", AND, OR, NOT, prefix*): %s", query);
+	sqlite3_finalize(st);
+	return 2;
+}
+
 int
 cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	struct table *t = o->table ? query_table(5) : NULL;
+	struct table *t = NULL;
 	sqlite3_stmt *st;
 	char *sql;
 	int rc, i;
@@ -112,11 +126,15 @@ cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
 	sqlite3_bind_text(st, 1, argv[0], -1, SQLITE_STATIC);
-	if (t) {
+	/* The query is parsed at the first step: before any output. */
+	if ((rc = sqlite3_step(st)) == SQLITE_ERROR)
+		return bad_query(st, argv[0]);
+	if (o->table) {
+		t = query_table(5);
 		put_header(t, st);
 		tab_shrink(t, 4), tab_shrink(t, 2);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
 		if (t == NULL) {
 			put_row_json(st);
 			continue;
