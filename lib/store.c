@@ -85,7 +85,9 @@ static const char *migrations[] = {
 	/* 3: a request is stored once, and a row id never names another
 	 * row. A generation is known by its id, any other row (errors,
 	 * answers from the cache) by its record's bytes: the first row of
-	 * each is kept. AUTOINCREMENT needs the table made anew. */
+	 * each is kept, the later ones moved to requests_doubles (a ledger
+	 * loses no row, and counts none twice). AUTOINCREMENT needs the
+	 * table made anew. */
 	"CREATE TABLE requests_v3("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  ts INTEGER NOT NULL,"
@@ -113,6 +115,9 @@ static const char *migrations[] = {
 	/* Every row first, so that no id it had is used again. */
 	"INSERT INTO requests_v3 SELECT *, orkit_sha256(record)"
 	"  FROM requests ORDER BY id;"
+	"CREATE TABLE requests_doubles AS SELECT * FROM requests_v3"
+	"  WHERE id NOT IN (SELECT min(id) FROM requests_v3"
+	"  GROUP BY " STORE_ONCE ");"
 	/* From the old table, so that its trigger updates the index. */
 	"DELETE FROM requests WHERE id NOT IN (SELECT min(id)"
 	"  FROM requests_v3 GROUP BY " STORE_ONCE ");"

@@ -244,6 +244,21 @@ wait_lines() {
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
 }
 
+@test "the upgrade to v3 moves rows held twice to requests_doubles: counted once, none lost" {
+	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
+	q "INSERT INTO requests(ts, status, gen_id, usd, prompt, record) VALUES
+	    (1, 'ok', 'gen-a', 0.5, 'first', '{\"n\":1}'),
+	    (2, 'ok', 'gen-a', 0.5, 'again', '{\"n\":2}'),
+	    (3, 'ok', 'gen-b', 0.25, 'other', '{\"n\":3}')"
+	run -0 --separate-stderr or-log -d "$DB" </dev/null
+	[ "$(q 'SELECT group_concat(id) FROM requests')" = "1,3" ]
+	[ "$(q 'SELECT id, gen_id, prompt FROM requests_doubles')" = "2|gen-a|again" ]
+	run -0 --separate-stderr or-log stats
+	[ "$(jq -r '.usd' <<<"$output")" = 0.75 ]
+	run -0 --separate-stderr or-log search again
+	assert_output ''
+}
+
 # A reader refused with $want, and nothing on stdout.
 refused() {
 	run -2 --separate-stderr or-log "$@"
