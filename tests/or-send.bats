@@ -663,7 +663,7 @@ interrupt_batch() {
 	fake "stall 3000 after=1"
 	ORKIT_STALL_MS=1000 run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
 	run jq -c '[.error.type, .error.message]' <<<"$output"
-	assert_output '["stream","stream stalled: no bytes for 1.0s"]'
+	assert_output '["stream","stream stalled: no bytes for 1.0s (ORKIT_STALL_MS)"]'
 }
 
 @test "--stream: an HTTP error before the stream is plain JSON, and retried" {
@@ -671,4 +671,100 @@ interrupt_batch() {
 	run -0 --separate-stderr or-send --stream -t hi
 	assert_output "Echo: hi"
 	[ "$(requests)" -eq 2 ]
+}
+
+# --- sent once, every byte kept (issue 14) ----------------------------
+
+@test "\"stream\": true in a record without --stream: streamed and assembled, sent once" {
+	run -0 --separate-stderr or-send <<<'{"prompt":"hello there","stream":true}'
+	run jq -c '[.response.object, .response.choices[0].message.content, .send.attempts, (.error == null)]' <<<"$output"
+	assert_output '["chat.completion","Echo: hello there",1,true]'
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "-o stream=true without --stream: streamed and assembled, -t prints the text" {
+	run -0 --separate-stderr or-send -o stream=true -t hi
+	assert_output "Echo: hi"
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "a server that streams unasked is assembled, not parsed as JSON and resent" {
+	fake "fixture stream/thinking_streaming.sse"
+	run -0 --separate-stderr or-send hi
+	[ "$(requests)" -eq 1 ]
+	run jq -c '[.response.object, (.response.choices[0].message.content | length > 0)]' <<<"$output"
+	assert_output '["chat.completion",true]'
+}
+
+@test "a streamed response keeps usage's bytes: thinking_streaming.sse is thinking.json" {
+	fake "fixture stream/thinking_streaming.sse"
+	run -0 --separate-stderr or-send --stream hi
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	jq -c .response "$BATS_TEST_TMPDIR/out" >/dev/null
+	# the response's bytes as written, not as jq would print them
+	sed 's/.*"response":\({.*}\),"send":.*/\1/' "$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/resp"
+	cmp "$BATS_TEST_TMPDIR/resp" "$FIXTURES/stream/thinking.json"
+	assert_output --partial '"cost":0.00001155,'
+}
+
+@test "a streamed response keeps usage's bytes even in exponent form, as some captures have" {
+	# the same stream with its cost as the API printed one in 2026-02
+	# (6e-07 in chat_completion_nonstream_2026-02-25_...): not rewritten
+	local fx=$BATS_TEST_TMPDIR/fx
+	mkdir -p "$fx/stream"
+	cp "$FIXTURES/models.json" "$fx/"
+	sed 's/"cost":0.00001155,/"cost":1.155e-05,/' \
+	    "$FIXTURES/stream/thinking_streaming.sse" >"$fx/stream/t.sse"
+	fake_stop
+	fake_start -F "$fx"
+	fake "fixture stream/t.sse"
+	run -0 --separate-stderr or-send --stream hi
+	assert_output --partial '"usage":{"prompt_tokens":42,"completion_tokens":31,"total_tokens":73,"cost":1.155e-05,'
+}
+
+@test "a 200 cut after its headers is not resent; the id and the first KB are kept" {
+	fake "cut" "cut" "cut" "cut"
+	run -1 --separate-stderr or-send hi
+	[ "$(requests)" -eq 1 ]
+	run jq -c '[.error.retryable, .error.status, (.error.generation_id | startswith("gen-")), (.error.received | type), .send.attempts]' <<<"$output"
+	assert_output '[true,200,true,"string",1]'
+}
+
+@test "a 200 that is not JSON is not resent; --retry sends it when asked" {
+	fake garbage
+	run -1 --separate-stderr or-send hi
+	[ "$(requests)" -eq 1 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -c '[.error.type, .error.retryable, .error.received]' "$BATS_TEST_TMPDIR/out"
+	assert_output '["bad_response",true,"<html><body>502 Bad Gateway</body></html>"]'
+	run -0 --separate-stderr or-send --retry -t <"$BATS_TEST_TMPDIR/out"
+	assert_output "Echo: hi"
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "--stream: a cut stream is not resent either" {
+	fake "cut after=2" "cut after=2"
+	run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "--stream: an error event is error.type stream with the API's code and message" {
+	fake "midstream-error after=2 code=502 message=Upstream%20gone"
+	run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -c '[.error.type, .error.code, .error.message, .error.status, (.response.choices[0].message.content | length > 0)]' <<<"$output"
+	assert_output '["stream",502,"Upstream gone",200,true]'
+}
+
+@test "--stream: a timeout while bytes still come is a timeout, not a stall" {
+	fake "keepalive 400"
+	OPENROUTER_TIMEOUT_MS=500 ORKIT_STALL_MS=5000 run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -r '.error.message' <<<"$output"
+	assert_output "stream timed out after 0.5s (OPENROUTER_TIMEOUT_MS), still receiving"
+}
+
+@test "--stream: a stall with nothing received names ORKIT_STALL_MS and leaves no response shell" {
+	fake "stall 3000 after=0"
+	ORKIT_STALL_MS=500 run -1 --separate-stderr or-send --stream <<<'{"prompt":"hi"}'
+	run jq -c '[.error.type, .error.message, has("response")]' <<<"$output"
+	assert_output '["stream","stream stalled: no bytes for 0.5s (ORKIT_STALL_MS)",false]'
 }

@@ -102,16 +102,18 @@ send_info(struct job *j)
 	return info;
 }
 
-/* A completion-shaped body is kept even when it failed: it may be billed. */
+/*
+ * A completion-shaped body is kept even when it failed: it may be billed.
+ * json is its text as received (NULL: dump it); a stream that gave no
+ * chunk leaves no shell.
+ */
 static void
-add_response(struct job *j, jv body, int raw)
+add_response(struct job *j, jv body, const char *json, size_t n)
 {
-	const char *json;
-	size_t n;
 	jv cost;
 
 	if (jv_get_kind(body) != JV_KIND_OBJECT || !(jvx_has(body, "id") ||
-	    jvx_has(body, "choices"))) {
+	    (j->is_sse != 1 && jvx_has(body, "choices")))) {
 		jv_free(body);
 		return;
 	}
@@ -119,8 +121,7 @@ add_response(struct job *j, jv body, int raw)
 	if (jv_get_kind(cost) == JV_KIND_NUMBER)
 		j->usd += jv_number_value(cost);
 	jv_free(cost);
-	json = http_json(&j->xf->resp, &n);
-	if (raw && utf8_valid(json, n))
+	if (json && utf8_valid(json, n))
 		rec_add_raw(j->rec, "response", body, json, n);
 	else
 		rec_add(j->rec, "response", body);
@@ -200,6 +201,9 @@ send_prepare(struct sender *s, struct job *j)
 	j->reqlen = (size_t)jv_string_length_bytes(jv_copy(text));
 	j->req = xstrdup(jv_string_value(text));
 	jv_free(text);
+	text = jvx_get(jv_copy(j->body), "stream");
+	j->wants_sse = jv_get_kind(text) == JV_KIND_TRUE;
+	jv_free(text);
 	j->started = now_ms();
 	return 1;
 }
@@ -273,39 +277,77 @@ next_model(struct sender *s, struct job *j, jv err)
 	return next;
 }
 
-static jv
-stalled(long ms)
+/*
+ * A stream ended by curl's clock: silent for ORKIT_STALL_MS (xfer's
+ * watch), or still coming when OPENROUTER_TIMEOUT_MS ran out.
+ */
+static int
+stalled(const struct sender *s, const struct job *j)
 {
-	jv msg = jv_string_fmt("stream stalled: no bytes for %.1fs",
-	    (double)ms / 1000);
-	jv e = rec_errobj("stream", jv_string_value(msg), 1);
+	return s->stream && s->stall_ms > 0 &&
+	    mono_ms() - j->xf->last_byte >= s->stall_ms;
+}
 
+static jv
+stream_timeout(struct sender *s, struct job *j)
+{
+	jv msg, e;
+
+	if (stalled(s, j))
+		msg = jv_string_fmt("stream stalled: no bytes for %.1fs "
+		    "(ORKIT_STALL_MS)", (double)s->stall_ms / 1000);
+	else
+		msg = jv_string_fmt("stream timed out after %.1fs "
+		    "(OPENROUTER_TIMEOUT_MS), still receiving",
+		    (double)s->cfg.timeout_ms / 1000);
+	e = rec_errobj("stream", jv_string_value(msg), 1);
 	jv_free(msg);
 	return e;
 }
 
-/* What the answer was: the parsed response (or invalid) and the error. */
+/* An error event inside a stream: the API's code and message. */
 static jv
-outcome(struct sender *s, struct job *j, jv *body, int *raw)
+stream_api_error(jv apierr)
+{
+	jv e = http_api_error(200, apierr);
+
+	return jv_object_set(e, jv_string("type"), jv_string("stream"));
+}
+
+/*
+ * What the answer was: the parsed response (or invalid), its text as
+ * received in *json (reset first), and the error.
+ */
+static jv
+outcome(struct sender *s, struct job *j, jv *body, struct buf *json)
 {
 	const struct http_resp *resp = &j->xf->resp;
+	const char *p;
+	size_t n;
 	jv err;
 
-	*raw = !j->is_sse || j->st == NULL || j->is_sse == -1;
+	buf_reset(json);
 	if (j->st && j->is_sse == 1) {
-		*raw = 0;
 		*body = stream_response(j->st);
+		stream_response_json(j->st, json);
 		err = stream_error(j->st);
 		if (jv_is_valid(err))
-			return http_api_error(200, err);
+			return stream_api_error(err);
+		jv_free(err);
 		if (resp->code == CURLE_OPERATION_TIMEDOUT)
-			return stalled(s->stall_ms);
+			return stream_timeout(s, j);
 		if (resp->code != CURLE_OK || !stream_done(j->st))
 			return rec_errobj("stream", "stream cut before "
 			    "data: [DONE]", 1);
 		return chat_error(jv_copy(*body));
 	}
+	if (resp->code == CURLE_OPERATION_TIMEDOUT && stalled(s, j)) {
+		*body = jv_invalid();	/* not a byte of the body came */
+		return stream_timeout(s, j);
+	}
 	err = http_error(resp, body);
+	p = http_json(resp, &n);
+	buf_add(json, p, n);
 	if (!jv_is_valid(err))
 		err = chat_error(jv_copy(*body));
 	return err;
@@ -319,17 +361,18 @@ int
 send_result(struct sender *s, struct job *j, int64_t *wait)
 {
 	const struct http_resp *resp = &j->xf->resp;
+	struct buf json = { 0 };
 	jv err, body, next;
-	int raw;
 
 	*wait = 0;
 	j->waited = -1;
-	err = outcome(s, j, &body, &raw);
+	err = outcome(s, j, &body, &json);
 	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, jv_copy(err)))) {
 		note_tried(j, jv_copy(err));
 		jv_free(err);
 		jv_free(body);
 		set_model(j, next);
+		buf_free(&json);
 		return 1;
 	}
 	if (jv_is_valid(err) && j->tries <= s->cfg.retries &&
@@ -342,10 +385,12 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 		j->backoff += *wait;
 		jv_free(err);
 		jv_free(body);
+		buf_free(&json);
 		return 1;
 	}
 	note_tried(j, jv_copy(err));
-	add_response(j, body, raw);
+	add_response(j, body, json.buf, json.len);
+	buf_free(&json);
 	rec_add(j->rec, "send", send_info(j));
 	if (jv_is_valid(err)) {
 		send_complain(j->rec, jv_copy(err));
