@@ -768,3 +768,42 @@ interrupt_batch() {
 	run jq -c '[.error.type, .error.message, has("response")]' <<<"$output"
 	assert_output '["stream","stream stalled: no bytes for 0.5s (ORKIT_STALL_MS)",false]'
 }
+
+# --- every record comes out (issue 14) --------------------------------
+
+@test "--fallback with no model anywhere: no abort; null for the API's default model" {
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[[null,200]]'
+}
+
+@test "--fallback with a model, and a record without one that fails: the next model" {
+	fake "status 404"
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"prompt":"hi"}'
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[[null,404],["openai/gpt-4o-mini",200]]'
+	run -0 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini <<<'{"prompt":"hi"}'
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",200]]'
+}
+
+@test "--fallback: a record with models but no model is the first of models" {
+	fake "status 404"
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"prompt":"hi","models":["openai/gpt-4o","anthropic/claude-3.5-haiku"]}'
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",404],["openai/gpt-4o-mini",200]]'
+}
+
+@test "--on-402 free -t with no model: no abort, the free model answers" {
+	fake "status 402"
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -t hi
+	assert_output "Echo: hi"
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -m openai/gpt-4o -t hi
+	assert_output "Echo: hi"
+}
+
+@test "--free with and without a model, and with models only: no abort" {
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --free <<<$'{"prompt":"a"}\n{"prompt":"b","model":"openai/gpt-4o"}\n{"prompt":"c","models":["openai/gpt-4o"]}'
+	run jq -r '.body.model' "$FAKE_LOG"
+	assert_output $'qwen/qwen3-8b:free\nqwen/qwen3-8b:free\nqwen/qwen3-8b:free'
+}

@@ -237,21 +237,42 @@ model_failed(jv err)
 	return yes;
 }
 
+/*
+ * The model a body asks for: "model", else the first of "models", else
+ * null (the API's default model). Borrows the body.
+ */
+static jv
+body_model(jv body)
+{
+	jv m = jvx_get(jv_copy(body), "model");
+
+	if (jv_get_kind(m) == JV_KIND_STRING)
+		return m;
+	jv_free(m);
+	m = jvx_path(jv_copy(body), "models.0");
+	if (jv_get_kind(m) == JV_KIND_STRING)
+		return m;
+	jv_free(m);
+	return jv_null();
+}
+
 static void
 note_tried(struct job *j, jv err)
 {
-	jv t;
+	jv t, msg;
 
 	if (!jv_is_valid(j->tried)) {
 		jv_free(err);
 		return;
 	}
-	t = JV_OBJECT(jv_string("model"), jvx_get(jv_copy(j->body), "model"),
+	t = JV_OBJECT(jv_string("model"), body_model(j->body),
 	    jv_string("status"), j->xf->resp.status ?
 	    jv_number(j->xf->resp.status) : jv_null());
-	if (jv_is_valid(err))
-		t = jv_object_set(t, jv_string("error"),
-		    jvx_get(jv_copy(err), "message"));
+	if (jv_is_valid(err)) {
+		msg = jvx_get(jv_copy(err), "message");
+		t = jv_object_set(t, jv_string("error"), jv_is_valid(msg) ?
+		    msg : jv_null());
+	}
 	jv_free(err);
 	j->tried = jv_array_append(j->tried, t);
 }
@@ -261,7 +282,7 @@ static jv
 next_model(struct sender *s, struct job *j, jv err)
 {
 	jv st = jvx_get(jv_copy(err), "status");
-	jv model = jvx_get(jv_copy(j->body), "model");
+	jv model = body_model(j->body);
 	int pay = jv_get_kind(st) == JV_KIND_NUMBER &&
 	    jv_number_value(st) == 402;
 	jv next = jv_invalid();
