@@ -807,3 +807,28 @@ interrupt_batch() {
 	run jq -r '.body.model' "$FAKE_LOG"
 	assert_output $'qwen/qwen3-8b:free\nqwen/qwen3-8b:free\nqwen/qwen3-8b:free'
 }
+
+# --- the model sent is the model logged and hashed (issue 14) ---------
+
+@test "send.model is the model sent; send.request_hash covers the defaults" {
+	run -0 --separate-stderr or-send -m openai/gpt-4o hi
+	run jq -c '[.send.model, (.send.request_hash | test("^[0-9a-f]{64}$"))]' <<<"$output"
+	assert_output '["openai/gpt-4o",true]'
+	local a b c
+	a=$(or-send -m openai/gpt-4o hi | jq -r .send.request_hash)
+	b=$(or-send -m openai/gpt-4o-mini hi | jq -r .send.request_hash)
+	c=$(or-send <<<'{"prompt":"hi","model":"openai/gpt-4o"}' | jq -r .send.request_hash)
+	[ "$a" != "$b" ]
+	[ "$a" = "$c" ]
+	# streamed or not, the same request
+	[ "$(or-send --stream -m openai/gpt-4o hi | jq -r .send.request_hash)" = "$a" ]
+}
+
+@test "send.model: the model that gave the final answer, after a fallback" {
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"model":"nope/nope","prompt":"hi"}'
+	run jq -r '.send.model' <<<"$output"
+	assert_output "openai/gpt-4o-mini"
+	run -0 --separate-stderr or-send hi
+	run jq -c '.send.model' <<<"$output"
+	assert_output 'null'
+}

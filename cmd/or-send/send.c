@@ -13,6 +13,7 @@
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
+#include "reqhash.h"
 #include "request.h"
 #include "send.h"
 #include "stream.h"
@@ -79,6 +80,25 @@ announce_retry(const struct rec *rec, jv err, int attempt, int retries,
 	jv_free(err);
 }
 
+/*
+ * The model a body asks for: "model", else the first of "models", else
+ * null (the API's default model). Borrows the body.
+ */
+static jv
+body_model(jv body)
+{
+	jv m = jvx_get(jv_copy(body), "model");
+
+	if (jv_get_kind(m) == JV_KIND_STRING)
+		return m;
+	jv_free(m);
+	m = jvx_path(jv_copy(body), "models.0");
+	if (jv_get_kind(m) == JV_KIND_STRING)
+		return m;
+	jv_free(m);
+	return jv_null();
+}
+
 static jv
 send_info(struct job *j)
 {
@@ -99,6 +119,10 @@ send_info(struct job *j)
 	if (jv_is_valid(j->tried))
 		info = jv_object_set(info, jv_string("models_tried"),
 		    jv_copy(j->tried));
+	info = jv_object_set(info, jv_string("model"), body_model(j->body));
+	if (j->hash[0])
+		info = jv_object_set(info, jv_string("request_hash"),
+		    jv_string(j->hash));
 	return info;
 }
 
@@ -195,6 +219,8 @@ send_prepare(struct sender *s, struct job *j)
 		fail(rec, "bad_input", why);
 		return 0;
 	}
+	if (!req_hash(rec->val, &d, j->hash))
+		j->hash[0] = '\0';
 	if (jv_array_length(jv_copy(s->fallback)) > 0 || s->on402free)
 		j->tried = jv_array();
 	text = jv_dump_string(jv_copy(j->body), 0);
@@ -235,25 +261,6 @@ model_failed(jv err)
 	jv_free(msg);
 	jv_free(err);
 	return yes;
-}
-
-/*
- * The model a body asks for: "model", else the first of "models", else
- * null (the API's default model). Borrows the body.
- */
-static jv
-body_model(jv body)
-{
-	jv m = jvx_get(jv_copy(body), "model");
-
-	if (jv_get_kind(m) == JV_KIND_STRING)
-		return m;
-	jv_free(m);
-	m = jvx_path(jv_copy(body), "models.0");
-	if (jv_get_kind(m) == JV_KIND_STRING)
-		return m;
-	jv_free(m);
-	return jv_null();
 }
 
 static void

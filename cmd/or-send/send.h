@@ -48,6 +48,7 @@ struct job {
 	int64_t		 backoff;	/* ms waited between attempts */
 	int64_t		 ttft;		/* ms to the first token, or -1 */
 	int64_t		 waited;	/* the server's own wait, or -1 */
+	char		 hash[65];	/* send.request_hash, or "" */
 	int		 wants_sse;	/* the body sent says "stream": true */
 	int		 is_sse;	/* -1 not known yet */
 	int		 live;		/* text goes out as it comes */
