@@ -832,3 +832,48 @@ interrupt_batch() {
 	run jq -c '.send.model' <<<"$output"
 	assert_output 'null'
 }
+
+# --- a fallback falls back (issue 14) ---------------------------------
+
+@test "--fallback after 5xx: A's retries are spent, then B with its own" {
+	fake "status 502" "status 502" "status 502" "status 502" "status 502"
+	run -0 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]], .send.model, .response.model' <<<"$output"
+	assert_output $'[["openai/gpt-4o",502],["openai/gpt-4o",502],["openai/gpt-4o",502],["openai/gpt-4o",502],["openai/gpt-4o-mini",502],["openai/gpt-4o-mini",200]]\n"openai/gpt-4o-mini"\n"openai/gpt-4o-mini"'
+}
+
+@test "--fallback after a provider error in a 200 body" {
+	fake "error200 type=server_error" "error200 type=server_error" "error200 type=server_error"
+	run -0 --separate-stderr or-send --retries 1 -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	[ "$(requests)" -eq 4 ]
+	run jq -c '[.send.models_tried[] | [.model, .status, .error]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",200,"Provider returned error"],["openai/gpt-4o",200,"Provider returned error"],["openai/gpt-4o-mini",200,"Provider returned error"],["openai/gpt-4o-mini",200,null]]'
+}
+
+@test "--fallback: a 429 asking longer than ORKIT_MAX_WAIT moves on at once" {
+	fake "status 429 retry-after=120"
+	ORKIT_MAX_WAIT=5s run -0 --separate-stderr timeout 10 or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]], .send.backoff_ms' <<<"$output"
+	assert_output $'[["openai/gpt-4o",429],["openai/gpt-4o-mini",200]]\n0'
+}
+
+@test "ORKIT_MAX_WAIT that is not a duration: exit 2" {
+	ORKIT_MAX_WAIT=soon run -2 --separate-stderr or-send hi
+	assert_output ''
+	[ "$stderr" = "or-send: ORKIT_MAX_WAIT: not a duration: soon" ]
+}
+
+@test "--fallback after a timeout before any byte" {
+	fake "delay 3000"
+	OPENROUTER_TIMEOUT_MS=300 run -0 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",null],["openai/gpt-4o-mini",200]]'
+}
+
+@test "--fallback never resends what may be billed: a 200 cut after its headers" {
+	fake cut
+	run -1 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	[ "$(requests)" -eq 1 ]
+	run jq -c '[.send.models_tried[] | [.model, .status]], .error.retryable' <<<"$output"
+	assert_output $'[["openai/gpt-4o",200]]\ntrue'
+}

@@ -144,6 +144,18 @@ free_model(void)
 	return pick ? pick : xstrdup(DEFAULT_FREE_MODEL);
 }
 
+/* ORKIT_MAX_WAIT: "30", "30s", "2m"; 60 s when unset. */
+static int64_t
+max_wait(void)
+{
+	const char *env = getenv("ORKIT_MAX_WAIT");
+	int64_t ms = 60000;
+
+	if (env && *env && parse_duration(env, &ms) == -1)
+		die(2, "ORKIT_MAX_WAIT: not a duration: %s", env);
+	return ms;
+}
+
 /* The prompt given as arguments, joined by spaces as echo does. */
 static char *
 join_args(int argc, char **argv)
@@ -230,6 +242,7 @@ main(int argc, char **argv)
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;
+	s.max_wait_ms = max_wait();
 	if (o.progress == -1)
 		o.progress = isatty(STDERR_FILENO);
 	if (s.free || s.on402free)

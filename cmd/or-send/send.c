@@ -284,6 +284,45 @@ note_tried(struct job *j, jv err)
 	j->tried = jv_array_append(j->tried, t);
 }
 
+/*
+ * Worth another model once this one's retries are spent: what a retry
+ * may cure, and a timeout before any byte came (the model is slow or
+ * down, not the request wrong).
+ */
+static int
+transient(const struct job *j, jv err)
+{
+	jv t = jvx_get(jv_copy(err), "type");
+	int yes = http_should_retry(err) || (j->xf->resp.status == 0 &&
+	    jv_get_kind(t) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(t), "timeout") == 0);
+
+	jv_free(t);
+	jv_free(err);
+	return yes;
+}
+
+/* The wait a 429 asks for is longer than ORKIT_MAX_WAIT. */
+static int
+too_long(const struct sender *s, const struct http_resp *resp)
+{
+	int64_t w = -1;
+
+	if (resp->status != 429)
+		return 0;
+	if (resp->retry_after_ms >= 0)
+		w = resp->retry_after_ms;
+	else if (resp->reset_ms > 0)
+		w = resp->reset_ms - now_ms();
+	return w > s->max_wait_ms;
+}
+
+static int
+has_fallback(const struct sender *s, const struct job *j)
+{
+	return j->nextmodel < jv_array_length(jv_copy(s->fallback));
+}
+
 /* Another model to try after this failure, or invalid. */
 static jv
 next_model(struct sender *s, struct job *j, jv err)
@@ -296,8 +335,7 @@ next_model(struct sender *s, struct job *j, jv err)
 
 	if (pay && s->on402free && !is_free(model))
 		next = jv_string(s->free_model);
-	else if (!pay && model_failed(jv_copy(err)) &&
-	    j->nextmodel < jv_array_length(jv_copy(s->fallback)))
+	else if (!pay && model_failed(jv_copy(err)) && has_fallback(s, j))
 		next = jv_array_get(jv_copy(s->fallback), j->nextmodel++);
 	jv_free(st);
 	jv_free(model);
@@ -404,7 +442,9 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 		return 1;
 	}
 	if (jv_is_valid(err) && j->tries <= s->cfg.retries &&
-	    http_should_retry(err)) {
+	    http_should_retry(err) && !(has_fallback(s, j) &&
+	    too_long(s, resp))) {
+		note_tried(j, jv_copy(err));
 		*wait = http_retry_wait(&s->cfg, resp, j->tries);
 		if (resp->retry_after_ms >= 0 || resp->reset_ms > 0)
 			j->waited = *wait;
@@ -414,6 +454,17 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 		jv_free(err);
 		jv_free(body);
 		buf_free(&json);
+		return 1;
+	}
+	if (jv_is_valid(err) && has_fallback(s, j) &&
+	    transient(j, jv_copy(err))) {
+		/* this model's retries are spent: the next, with its own */
+		note_tried(j, jv_copy(err));
+		jv_free(err);
+		jv_free(body);
+		buf_free(&json);
+		set_model(j, jv_array_get(jv_copy(s->fallback),
+		    j->nextmodel++));
 		return 1;
 	}
 	note_tried(j, jv_copy(err));

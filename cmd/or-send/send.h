@@ -28,6 +28,8 @@ struct sender {
 	int		 reasoning;	/* --reasoning: to stderr with -t */
 	int		 retry;		/* --retry: resend retryable errors */
 	long		 stall_ms;	/* a stream this quiet is dead */
+	int64_t		 max_wait_ms;	/* ORKIT_MAX_WAIT: a 429 asking
+					   longer moves to the fallback */
 };
 
 /*
