@@ -877,3 +877,28 @@ interrupt_batch() {
 	run jq -c '[.send.models_tried[] | [.model, .status]], .error.retryable' <<<"$output"
 	assert_output $'[["openai/gpt-4o",200]]\ntrue'
 }
+
+# --- --free picks a model that exists (issue 14) ----------------------
+
+@test "--free with no cached catalog: fetches it (2026), caches it, picks a free model it has" {
+	fake_stop
+	fake_start -m "$FIXTURES/models-2026.json"
+	run -0 --separate-stderr or-send --free -t hi
+	assert_output "Echo: hi"
+	[ "$stderr" = "" ]
+	local m
+	m=$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")
+	[ "$m" = "$(jq -r '[.data[].id | strings | select(endswith(":free"))][0]' "$FIXTURES/models-2026.json")" ]
+	[ "$(requests /models)" -eq 1 ]
+	cmp "$XDG_CACHE_HOME/orkit/models.json" "$FIXTURES/models-2026.json"
+	# the second run reads the cache
+	run -0 --separate-stderr or-send --free -t hi
+	[ "$(requests /models)" -eq 1 ]
+}
+
+@test "--free offline: the built-in name, with one warning" {
+	fake_stop
+	ORKIT_RETRIES=0 run -1 --separate-stderr or-send --free hi
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "or-send: no model catalog ("*"): the free model is qwen/qwen3-coder:free, which may no longer exist (set ORKIT_FREE_MODEL)" ]]
+}
