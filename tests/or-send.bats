@@ -902,3 +902,51 @@ interrupt_batch() {
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	[[ "${stderr_lines[0]}" == "or-send: no model catalog ("*"): the free model is qwen/qwen3-coder:free, which may no longer exist (set ORKIT_FREE_MODEL)" ]]
 }
+
+# --- messages a user can act on (issue 14) ----------------------------
+
+@test "401: says the key was refused and where it came from, never the key" {
+	export OPENROUTER_API_KEY=sk-or-v1-wrong
+	run -1 --separate-stderr or-send hello
+	[ "$stderr" = "or-send: prompt: User not found.; the API key was refused (the key from OPENROUTER_API_KEY)" ]
+	run jq -r '.error.hint' <<<"$output"
+	assert_output "the API key was refused (the key from OPENROUTER_API_KEY)"
+	unset OPENROUTER_API_KEY
+	printf 'sk-or-v1-wrong\n' >"$BATS_TEST_TMPDIR/k"
+	chmod 600 "$BATS_TEST_TMPDIR/k"
+	OPENROUTER_API_KEY_FILE=$BATS_TEST_TMPDIR/k run -1 --separate-stderr or-send hello
+	[[ "$stderr" == *"the API key was refused (the key from the file $BATS_TEST_TMPDIR/k (OPENROUTER_API_KEY_FILE))" ]]
+	[[ "$stderr$output" != *sk-or-v1-wrong* ]]
+}
+
+@test "404 on the chat path: the URL, and OPENROUTER_BASE_URL named" {
+	export OPENROUTER_BASE_URL=$OPENROUTER_BASE_URL/nope
+	run -1 --separate-stderr or-send hello
+	[[ "$stderr" == *"; $OPENROUTER_BASE_URL/chat/completions is not the chat API: is OPENROUTER_BASE_URL right?" ]]
+}
+
+@test "an invalid model id: did you mean, from the cached catalog" {
+	run -1 --separate-stderr or-send -m openai/gpt-4o-mnii hi
+	run jq -c '.error.hint' <<<"$output"
+	assert_output 'null'
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	run -1 --separate-stderr or-send -m openai/gpt-4o-mnii hi
+	[[ "$stderr" == "or-send: prompt: openai/gpt-4o-mnii is not a valid model ID; did you mean "*"openai/gpt-4o-mini"*"?" ]]
+	run jq -r .error.message <<<"$output"
+	assert_output "openai/gpt-4o-mnii is not a valid model ID"
+}
+
+@test "--stream -t --reasoning: the reasoning line ends before an error message" {
+	# a real thinking stream cut before its end: reasoning, then an error
+	local fx=$BATS_TEST_TMPDIR/fx
+	mkdir -p "$fx/stream"
+	cp "$FIXTURES/models.json" "$fx/"
+	head -n 8 "$FIXTURES/stream/thinking_streaming.sse" >"$fx/stream/cut.sse"
+	fake_stop
+	fake_start -F "$fx"
+	fake "fixture stream/cut.sse"
+	run -1 --separate-stderr or-send --stream --reasoning -t hi
+	[ "${stderr_lines[-1]}" = "or-send: prompt: stream cut before data: [DONE]" ]
+	[ "${#stderr_lines[@]}" -ge 2 ]
+}

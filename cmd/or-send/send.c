@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "config.h"
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
@@ -24,12 +25,100 @@ send_complain(const struct rec *rec, jv err)
 {
 	jv w = rec_where(rec);
 	jv msg = jvx_get(jv_copy(err), "message");
+	jv hint = jvx_get(jv_copy(err), "hint");
 
-	warnx_("%s: %s", jv_string_value(w), jv_get_kind(msg) ==
-	    JV_KIND_STRING ? jv_string_value(msg) : "failed");
+	warnx_("%s: %s%s%s", jv_string_value(w), jv_get_kind(msg) ==
+	    JV_KIND_STRING ? jv_string_value(msg) : "failed",
+	    jv_get_kind(hint) == JV_KIND_STRING ? "; " : "",
+	    jv_get_kind(hint) == JV_KIND_STRING ? jv_string_value(hint) : "");
 	jv_free(w);
 	jv_free(msg);
+	jv_free(hint);
 	jv_free(err);
+}
+
+/* Where lib/config took the key from, by the same rule; never the key. */
+static jv
+key_source(void)
+{
+	const char *env = getenv("OPENROUTER_API_KEY");
+	const char *file = getenv("OPENROUTER_API_KEY_FILE");
+	char *path;
+	jv s;
+
+	if (env && *env)
+		return jv_string("OPENROUTER_API_KEY");
+	if (file && *file)
+		return jv_string_fmt("the file %s (OPENROUTER_API_KEY_FILE)",
+		    file);
+	path = cfg_path("XDG_CONFIG_HOME", ".config", "key");
+	s = jv_string_fmt("the file %s", path);
+	free(path);
+	return s;
+}
+
+/* "; did you mean a, b?" from or-models' cache, or invalid. */
+static jv
+did_you_mean(jv model)
+{
+	const struct model *near[3];
+	struct catalog *c;
+	char *path;
+	size_t i, n = 0;
+	jv s = jv_invalid();
+
+	if (jv_get_kind(model) != JV_KIND_STRING) {
+		jv_free(model);
+		return s;
+	}
+	path = cat_path();
+	c = cat_read(path);
+	free(path);
+	if (c)
+		n = cat_suggest(c, jv_string_value(model), near, 3);
+	for (i = 0; i < n; i++)
+		s = jv_string_append_str(jv_is_valid(s) ?
+		    jv_string_append_str(s, ", ") : jv_string("did you mean "),
+		    near[i]->id);
+	if (n > 0)
+		s = jv_string_append_str(s, "?");
+	cat_free(c);
+	jv_free(model);
+	return s;
+}
+
+/*
+ * What a user can do about an error, as error.hint (the API's own
+ * message stays as it came): a refused key and where it came from, a
+ * URL that is not the API, a model id near a real one.
+ */
+static jv
+add_hint(const struct sender *s, jv err, jv model)
+{
+	jv st = jvx_get(jv_copy(err), "status");
+	jv msg = jvx_get(jv_copy(err), "message");
+	long status = jv_get_kind(st) == JV_KIND_NUMBER ?
+	    (long)jv_number_value(st) : 0;
+	const char *m = jv_get_kind(msg) == JV_KIND_STRING ?
+	    jv_string_value(msg) : "";
+	jv hint = jv_invalid(), src;
+
+	if (status == 401) {
+		src = key_source();
+		hint = jv_string_fmt("the API key was refused (the key from "
+		    "%s)", jv_string_value(src));
+		jv_free(src);
+	} else if (status == 404 && !strstr(m, "No endpoints"))
+		hint = jv_string_fmt("%s/chat/completions is not the chat "
+		    "API: is OPENROUTER_BASE_URL right?", s->cfg.base_url);
+	else if (status == 400 && strstr(m, "not a valid model"))
+		hint = did_you_mean(jv_copy(model));
+	if (jv_is_valid(hint))
+		err = jv_object_set(err, jv_string("hint"), hint);
+	jv_free(st);
+	jv_free(msg);
+	jv_free(model);
+	return err;
 }
 
 static void
@@ -432,6 +521,10 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 
 	*wait = 0;
 	j->waited = -1;
+	if (j->reasoned) {	/* its line ends before any message */
+		fputc('\n', stderr);
+		j->reasoned = 0;
+	}
 	err = outcome(s, j, &body, &json);
 	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, jv_copy(err)))) {
 		note_tried(j, jv_copy(err));
@@ -472,6 +565,7 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 	buf_free(&json);
 	rec_add(j->rec, "send", send_info(j));
 	if (jv_is_valid(err)) {
+		err = add_hint(s, err, body_model(j->body));
 		send_complain(j->rec, jv_copy(err));
 		rec_add(j->rec, "error", err);
 	} else
