@@ -427,9 +427,10 @@ http_error(const struct http_resp *r, jv *body)
 }
 
 /*
- * Timeouts, broken streams and a 200 cut or not JSON are not resent on
- * their own: the first request may still be billed. They stay
- * retryable, for --retry.
+ * Timeouts and broken streams are not resent on their own: the first
+ * request may still be billed. They stay retryable, for --retry. (A
+ * 200 cut or not JSON, whose error has "received", may be billed too
+ * when it answered a POST: the sender says.)
  */
 int
 http_should_retry(jv err)
@@ -441,8 +442,7 @@ http_should_retry(jv err)
 	yes = jv_get_kind(r) == JV_KIND_TRUE &&
 	    !(jv_get_kind(t) == JV_KIND_STRING &&
 	    (strcmp(jv_string_value(t), "timeout") == 0 ||
-	    strcmp(jv_string_value(t), "stream") == 0)) &&
-	    !jvx_has(err, "received");
+	    strcmp(jv_string_value(t), "stream") == 0));
 	jv_free(r);
 	jv_free(t);
 	return yes;

@@ -54,7 +54,9 @@ const char	*http_json(const struct http_resp *, size_t *len);
  * (owned; invalid when it is not JSON). A 200 whose body was cut or is
  * not JSON may be billed: its error keeps "generation_id" (the
  * X-Generation-Id header, else the id in the partial body) and
- * "received" (the first HTTP_KEPT bytes), and is not resent on its own.
+ * "received" (the first HTTP_KEPT bytes); a POST that got one is not
+ * to be resent on its own (http_should_retry leaves that to the caller:
+ * a GET may be).
  */
 #define HTTP_KEPT	1024
 jv		 http_error(const struct http_resp *, jv *body);

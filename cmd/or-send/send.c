@@ -373,6 +373,13 @@ note_tried(struct job *j, jv err)
 	j->tried = jv_array_append(j->tried, t);
 }
 
+/* Resent on its own: what a retry may cure and was surely not billed. */
+static int
+resend(jv err)
+{
+	return http_should_retry(err) && !jvx_has(err, "received");
+}
+
 /*
  * Worth another model once this one's retries are spent: what a retry
  * may cure, and a timeout before any byte came (the model is slow or
@@ -382,7 +389,7 @@ static int
 transient(const struct job *j, jv err)
 {
 	jv t = jvx_get(jv_copy(err), "type");
-	int yes = http_should_retry(err) || (j->xf->resp.status == 0 &&
+	int yes = resend(err) || (j->xf->resp.status == 0 &&
 	    jv_get_kind(t) == JV_KIND_STRING &&
 	    strcmp(jv_string_value(t), "timeout") == 0);
 
@@ -535,7 +542,7 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 		return 1;
 	}
 	if (jv_is_valid(err) && j->tries <= s->cfg.retries &&
-	    http_should_retry(err) && !(has_fallback(s, j) &&
+	    resend(err) && !(has_fallback(s, j) &&
 	    too_long(s, resp))) {
 		note_tried(j, jv_copy(err));
 		*wait = http_retry_wait(&s->cfg, resp, j->tries);
