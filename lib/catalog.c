@@ -466,6 +466,13 @@ fmt_age(int64_t ms, char out[32])
 struct catalog *
 cat_load(const struct cfg *cfg, const struct cat_opts *o)
 {
+	return cat_load_why(cfg, o, NULL);
+}
+
+struct catalog *
+cat_load_why(const struct cfg *cfg, const struct cat_opts *o,
+    struct buf *nothing)
+{
 	struct catalog *cache, *fresh;
 	struct buf why = { 0 };
 	char *path = cat_path(), age[32];
@@ -489,7 +496,9 @@ cat_load(const struct cfg *cfg, const struct cat_opts *o)
 		    "from %s ago", buf_str(&why), age);
 		cache->stale = 1;
 		fresh = cache;
-	} else
+	} else if (nothing)
+		buf_adds(nothing, buf_str(&why));
+	else
 		warnx_("cannot fetch the model catalog (%s), and there is no "
 		    "cache at %s", buf_str(&why), path);
 	buf_free(&why);

@@ -15,6 +15,7 @@
 #include <jv.h>
 
 #include "config.h"
+#include "util.h"
 
 #define CAT_TTL_MS	(60 * 60 * 1000)	/* a cache younger is used */
 #define CAT_PATH	"/models?output_modalities=all"	/* every model */
@@ -63,6 +64,10 @@ char		*cat_path(void);	/* malloc'd path of the cache */
  * message, when there is neither cache nor answer. Owned.
  */
 struct catalog	*cat_load(const struct cfg *, const struct cat_opts *);
+/* The same, but with neither, why goes to *nothing (appended) instead
+   of a message: for a caller that says what it does instead. */
+struct catalog	*cat_load_why(const struct cfg *, const struct cat_opts *,
+		    struct buf *nothing);
 
 /* The cache alone, whatever its age; NULL, silently, when unusable. */
 struct catalog	*cat_read(const char *path);

@@ -172,6 +172,10 @@ read_headers(CURL *curl, struct http_resp *r)
 	if (curl_easy_header(curl, "X-RateLimit-Reset", 0, CURLH_HEADER, -1,
 	    &hd) == CURLHE_OK)
 		r->reset_ms = strtoll(hd->value, NULL, 10);
+	r->gen_id[0] = '\0';
+	if (curl_easy_header(curl, "X-Generation-Id", 0, CURLH_HEADER, -1,
+	    &hd) == CURLHE_OK)
+		snprintf(r->gen_id, sizeof(r->gen_id), "%s", hd->value);
 }
 
 /* Where the answer goes; the body and r must outlive the transfer. */
@@ -289,6 +293,55 @@ snippet(const char *p, size_t n)
 	return s;
 }
 
+/* The generation id in a body cut short: "id":"gen-..." near its top. */
+static jv
+partial_id(const char *p, size_t n)
+{
+	static const char key[] = "\"id\"";
+	const char *q, *e = p + n, *start;
+
+	for (q = p; q + sizeof(key) - 1 <= e; q++) {
+		if (memcmp(q, key, sizeof(key) - 1) != 0)
+			continue;
+		q += sizeof(key) - 1;
+		while (q < e && (*q == ' ' || *q == ':'))
+			q++;
+		if (q >= e || *q++ != '"')
+			return jv_null();
+		for (start = q; q < e && *q != '"' && *q != '\\'; q++)
+			;
+		return q < e && *q == '"' ? jv_string_sized(start,
+		    (int)(q - start)) : jv_null();
+	}
+	return jv_null();
+}
+
+/* The first HTTP_KEPT bytes, cut back to whole UTF-8 characters. */
+static jv
+received(const char *p, size_t n)
+{
+	if (n > HTTP_KEPT)
+		n = HTTP_KEPT;
+	while (n > 0 && !utf8_valid(p, n))
+		n--;
+	return jv_string_sized(p, (int)n);
+}
+
+/* A 200 that went wrong after its headers: what may price it later. */
+static jv
+keep_partial(const struct http_resp *r, jv e)
+{
+	const char *p = r->body.buf ? r->body.buf : "";
+	size_t n = r->body.len;
+
+	if (r->status != 200)
+		return e;
+	e = jv_object_set(e, jv_string("status"), jv_number(200));
+	e = jv_object_set(e, jv_string("generation_id"), r->gen_id[0] ?
+	    jv_string(r->gen_id) : partial_id(p, n));
+	return jv_object_set(e, jv_string("received"), received(p, n));
+}
+
 /* OpenRouter's error envelope turned into a record's error. */
 jv
 http_api_error(long status, jv apierr)
@@ -356,13 +409,13 @@ http_error(const struct http_resp *r, jv *body)
 
 	*body = jv_invalid();
 	if (r->code != CURLE_OK)
-		return curl_error(r);
+		return keep_partial(r, curl_error(r));
 	json = http_json(r, &n);
 	*body = jvx_parse(json, n);
 	if (jv_get_kind(*body) != JV_KIND_OBJECT) {
 		jv_free(*body);
 		*body = jv_invalid();
-		return status_error(r, json, n);
+		return keep_partial(r, status_error(r, json, n));
 	}
 	apierr = jvx_get(jv_copy(*body), "error");
 	if (jv_get_kind(apierr) == JV_KIND_OBJECT)
@@ -375,7 +428,9 @@ http_error(const struct http_resp *r, jv *body)
 
 /*
  * Timeouts and broken streams are not resent on their own: the first
- * request may still be billed. They stay retryable, for --retry.
+ * request may still be billed. They stay retryable, for --retry. (A
+ * 200 cut or not JSON, whose error has "received", may be billed too
+ * when it answered a POST: the sender says.)
  */
 int
 http_should_retry(jv err)

@@ -25,6 +25,7 @@ struct http_resp {
 	int64_t		 retry_after_ms;	/* Retry-After, or -1 */
 	int64_t		 reset_ms;	/* X-RateLimit-Reset (epoch ms), or 0 */
 	int64_t		 latency_ms;
+	char		 gen_id[128];	/* X-Generation-Id, or "" */
 };
 
 struct http;
@@ -50,8 +51,14 @@ const char	*http_json(const struct http_resp *, size_t *len);
 /*
  * The error a response carries, as a record's "error" object (owned),
  * or an invalid jv when it succeeded. *body gets the parsed body
- * (owned; invalid when it is not JSON).
+ * (owned; invalid when it is not JSON). A 200 whose body was cut or is
+ * not JSON may be billed: its error keeps "generation_id" (the
+ * X-Generation-Id header, else the id in the partial body) and
+ * "received" (the first HTTP_KEPT bytes); a POST that got one is not
+ * to be resent on its own (http_should_retry leaves that to the caller:
+ * a GET may be).
  */
+#define HTTP_KEPT	1024
 jv		 http_error(const struct http_resp *, jv *body);
 jv		 http_api_error(long status, jv apierr);	/* consumes apierr */
 int		 http_should_retry(jv err);		/* borrows */

@@ -663,7 +663,7 @@ interrupt_batch() {
 	fake "stall 3000 after=1"
 	ORKIT_STALL_MS=1000 run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
 	run jq -c '[.error.type, .error.message]' <<<"$output"
-	assert_output '["stream","stream stalled: no bytes for 1.0s"]'
+	assert_output '["stream","stream stalled: no bytes for 1.0s (ORKIT_STALL_MS)"]'
 }
 
 @test "--stream: an HTTP error before the stream is plain JSON, and retried" {
@@ -671,4 +671,282 @@ interrupt_batch() {
 	run -0 --separate-stderr or-send --stream -t hi
 	assert_output "Echo: hi"
 	[ "$(requests)" -eq 2 ]
+}
+
+# --- sent once, every byte kept (issue 14) ----------------------------
+
+@test "\"stream\": true in a record without --stream: streamed and assembled, sent once" {
+	run -0 --separate-stderr or-send <<<'{"prompt":"hello there","stream":true}'
+	run jq -c '[.response.object, .response.choices[0].message.content, .send.attempts, (.error == null)]' <<<"$output"
+	assert_output '["chat.completion","Echo: hello there",1,true]'
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "-o stream=true without --stream: streamed and assembled, -t prints the text" {
+	run -0 --separate-stderr or-send -o stream=true -t hi
+	assert_output "Echo: hi"
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "a server that streams unasked is assembled, not parsed as JSON and resent" {
+	fake "fixture stream/thinking_streaming.sse"
+	run -0 --separate-stderr or-send hi
+	[ "$(requests)" -eq 1 ]
+	run jq -c '[.response.object, (.response.choices[0].message.content | length > 0)]' <<<"$output"
+	assert_output '["chat.completion",true]'
+}
+
+@test "a streamed response keeps usage's bytes: thinking_streaming.sse is thinking.json" {
+	fake "fixture stream/thinking_streaming.sse"
+	run -0 --separate-stderr or-send --stream hi
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	jq -c .response "$BATS_TEST_TMPDIR/out" >/dev/null
+	# the response's bytes as written, not as jq would print them
+	sed 's/.*"response":\({.*}\),"send":.*/\1/' "$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/resp"
+	cmp "$BATS_TEST_TMPDIR/resp" "$FIXTURES/stream/thinking.json"
+	assert_output --partial '"cost":0.00001155,'
+}
+
+@test "a streamed response keeps usage's bytes even in exponent form, as some captures have" {
+	# the same stream with its cost as the API printed one in 2026-02
+	# (6e-07 in chat_completion_nonstream_2026-02-25_...): not rewritten
+	local fx=$BATS_TEST_TMPDIR/fx
+	mkdir -p "$fx/stream"
+	cp "$FIXTURES/models.json" "$fx/"
+	sed 's/"cost":0.00001155,/"cost":1.155e-05,/' \
+	    "$FIXTURES/stream/thinking_streaming.sse" >"$fx/stream/t.sse"
+	fake_stop
+	fake_start -F "$fx"
+	fake "fixture stream/t.sse"
+	run -0 --separate-stderr or-send --stream hi
+	assert_output --partial '"usage":{"prompt_tokens":42,"completion_tokens":31,"total_tokens":73,"cost":1.155e-05,'
+}
+
+@test "a 200 cut after its headers is not resent; the id and the first KB are kept" {
+	fake "cut" "cut" "cut" "cut"
+	run -1 --separate-stderr or-send hi
+	[ "$(requests)" -eq 1 ]
+	run jq -c '[.error.retryable, .error.status, (.error.generation_id | startswith("gen-")), (.error.received | type), .send.attempts]' <<<"$output"
+	assert_output '[true,200,true,"string",1]'
+}
+
+@test "a 200 that is not JSON is not resent; --retry sends it when asked" {
+	fake garbage
+	run -1 --separate-stderr or-send hi
+	[ "$(requests)" -eq 1 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
+	run jq -c '[.error.type, .error.retryable, .error.received]' "$BATS_TEST_TMPDIR/out"
+	assert_output '["bad_response",true,"<html><body>502 Bad Gateway</body></html>"]'
+	run -0 --separate-stderr or-send --retry -t <"$BATS_TEST_TMPDIR/out"
+	assert_output "Echo: hi"
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "--stream: a cut stream is not resent either" {
+	fake "cut after=2" "cut after=2"
+	run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "--stream: an error event is error.type stream with the API's code and message" {
+	fake "midstream-error after=2 code=502 message=Upstream%20gone"
+	run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -c '[.error.type, .error.code, .error.message, .error.status, (.response.choices[0].message.content | length > 0)]' <<<"$output"
+	assert_output '["stream",502,"Upstream gone",200,true]'
+}
+
+@test "--stream: a timeout while bytes still come is a timeout, not a stall" {
+	fake "keepalive 400"
+	OPENROUTER_TIMEOUT_MS=500 ORKIT_STALL_MS=5000 run -1 --separate-stderr or-send --stream <<<'{"prompt":"tell me a long story please"}'
+	run jq -r '.error.message' <<<"$output"
+	assert_output "stream timed out after 0.5s (OPENROUTER_TIMEOUT_MS), still receiving"
+}
+
+@test "--stream: a stall with nothing received names ORKIT_STALL_MS and leaves no response shell" {
+	fake "stall 3000 after=0"
+	ORKIT_STALL_MS=500 run -1 --separate-stderr or-send --stream <<<'{"prompt":"hi"}'
+	run jq -c '[.error.type, .error.message, has("response")]' <<<"$output"
+	assert_output '["stream","stream stalled: no bytes for 0.5s (ORKIT_STALL_MS)",false]'
+}
+
+# --- every record comes out (issue 14) --------------------------------
+
+@test "--fallback with no model anywhere: no abort; null for the API's default model" {
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[[null,200]]'
+}
+
+@test "--fallback with a model, and a record without one that fails: the next model" {
+	fake "status 404"
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"prompt":"hi"}'
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[[null,404],["openai/gpt-4o-mini",200]]'
+	run -0 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini <<<'{"prompt":"hi"}'
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",200]]'
+}
+
+@test "--fallback: a record with models but no model is the first of models" {
+	fake "status 404"
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"prompt":"hi","models":["openai/gpt-4o","anthropic/claude-3.5-haiku"]}'
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",404],["openai/gpt-4o-mini",200]]'
+}
+
+@test "--on-402 free -t with no model: no abort, the free model answers" {
+	fake "status 402"
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -t hi
+	assert_output "Echo: hi"
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -m openai/gpt-4o -t hi
+	assert_output "Echo: hi"
+}
+
+@test "--free with and without a model, and with models only: no abort" {
+	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --free <<<$'{"prompt":"a"}\n{"prompt":"b","model":"openai/gpt-4o"}\n{"prompt":"c","models":["openai/gpt-4o"]}'
+	run jq -r '.body.model' "$FAKE_LOG"
+	assert_output $'qwen/qwen3-8b:free\nqwen/qwen3-8b:free\nqwen/qwen3-8b:free'
+}
+
+# --- the model sent is the model logged and hashed (issue 14) ---------
+
+@test "send.model is the model sent; send.request_hash covers the defaults" {
+	run -0 --separate-stderr or-send -m openai/gpt-4o hi
+	run jq -c '[.send.model, (.send.request_hash | test("^[0-9a-f]{64}$"))]' <<<"$output"
+	assert_output '["openai/gpt-4o",true]'
+	local a b c
+	a=$(or-send -m openai/gpt-4o hi | jq -r .send.request_hash)
+	b=$(or-send -m openai/gpt-4o-mini hi | jq -r .send.request_hash)
+	c=$(or-send <<<'{"prompt":"hi","model":"openai/gpt-4o"}' | jq -r .send.request_hash)
+	[ "$a" != "$b" ]
+	[ "$a" = "$c" ]
+	# streamed or not, the same request
+	[ "$(or-send --stream -m openai/gpt-4o hi | jq -r .send.request_hash)" = "$a" ]
+}
+
+@test "send.model: the model that gave the final answer, after a fallback" {
+	run -0 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"model":"nope/nope","prompt":"hi"}'
+	run jq -r '.send.model' <<<"$output"
+	assert_output "openai/gpt-4o-mini"
+	run -0 --separate-stderr or-send hi
+	run jq -c '.send.model' <<<"$output"
+	assert_output 'null'
+}
+
+# --- a fallback falls back (issue 14) ---------------------------------
+
+@test "--fallback after 5xx: A's retries are spent, then B with its own" {
+	fake "status 502" "status 502" "status 502" "status 502" "status 502"
+	run -0 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]], .send.model, .response.model' <<<"$output"
+	assert_output $'[["openai/gpt-4o",502],["openai/gpt-4o",502],["openai/gpt-4o",502],["openai/gpt-4o",502],["openai/gpt-4o-mini",502],["openai/gpt-4o-mini",200]]\n"openai/gpt-4o-mini"\n"openai/gpt-4o-mini"'
+}
+
+@test "--fallback after a provider error in a 200 body" {
+	fake "error200 type=server_error" "error200 type=server_error" "error200 type=server_error"
+	run -0 --separate-stderr or-send --retries 1 -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	[ "$(requests)" -eq 4 ]
+	run jq -c '[.send.models_tried[] | [.model, .status, .error]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",200,"Provider returned error"],["openai/gpt-4o",200,"Provider returned error"],["openai/gpt-4o-mini",200,"Provider returned error"],["openai/gpt-4o-mini",200,null]]'
+}
+
+@test "--fallback: a 429 asking longer than ORKIT_MAX_WAIT moves on at once" {
+	fake "status 429 retry-after=120"
+	ORKIT_MAX_WAIT=5s run -0 --separate-stderr timeout 10 or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]], .send.backoff_ms' <<<"$output"
+	assert_output $'[["openai/gpt-4o",429],["openai/gpt-4o-mini",200]]\n0'
+}
+
+@test "ORKIT_MAX_WAIT that is not a duration: exit 2" {
+	ORKIT_MAX_WAIT=soon run -2 --separate-stderr or-send hi
+	assert_output ''
+	[ "$stderr" = "or-send: ORKIT_MAX_WAIT: not a duration: soon" ]
+}
+
+@test "--fallback after a timeout before any byte" {
+	fake "delay 3000"
+	OPENROUTER_TIMEOUT_MS=300 run -0 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	run jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output"
+	assert_output '[["openai/gpt-4o",null],["openai/gpt-4o-mini",200]]'
+}
+
+@test "--fallback never resends what may be billed: a 200 cut after its headers" {
+	fake cut
+	run -1 --separate-stderr or-send -m openai/gpt-4o --fallback openai/gpt-4o-mini hi
+	[ "$(requests)" -eq 1 ]
+	run jq -c '[.send.models_tried[] | [.model, .status]], .error.retryable' <<<"$output"
+	assert_output $'[["openai/gpt-4o",200]]\ntrue'
+}
+
+# --- --free picks a model that exists (issue 14) ----------------------
+
+@test "--free with no cached catalog: fetches it (2026), caches it, picks a free model it has" {
+	fake_stop
+	fake_start -m "$FIXTURES/models-2026.json"
+	run -0 --separate-stderr or-send --free -t hi
+	assert_output "Echo: hi"
+	[ "$stderr" = "" ]
+	local m
+	m=$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")
+	[ "$m" = "$(jq -r '[.data[].id | strings | select(endswith(":free"))][0]' "$FIXTURES/models-2026.json")" ]
+	[ "$(requests /models)" -eq 1 ]
+	cmp "$XDG_CACHE_HOME/orkit/models.json" "$FIXTURES/models-2026.json"
+	# the second run reads the cache
+	run -0 --separate-stderr or-send --free -t hi
+	[ "$(requests /models)" -eq 1 ]
+}
+
+@test "--free offline: the built-in name, with one warning" {
+	fake_stop
+	ORKIT_RETRIES=0 run -1 --separate-stderr or-send --free hi
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "or-send: no model catalog ("*"): the free model is qwen/qwen3-coder:free, which may no longer exist (set ORKIT_FREE_MODEL)" ]]
+}
+
+# --- messages a user can act on (issue 14) ----------------------------
+
+@test "401: says the key was refused and where it came from, never the key" {
+	export OPENROUTER_API_KEY=sk-or-v1-wrong
+	run -1 --separate-stderr or-send hello
+	[ "$stderr" = "or-send: prompt: User not found.; the API key was refused (the key from OPENROUTER_API_KEY)" ]
+	run jq -r '.error.hint' <<<"$output"
+	assert_output "the API key was refused (the key from OPENROUTER_API_KEY)"
+	unset OPENROUTER_API_KEY
+	printf 'sk-or-v1-wrong\n' >"$BATS_TEST_TMPDIR/k"
+	chmod 600 "$BATS_TEST_TMPDIR/k"
+	OPENROUTER_API_KEY_FILE=$BATS_TEST_TMPDIR/k run -1 --separate-stderr or-send hello
+	[[ "$stderr" == *"the API key was refused (the key from the file $BATS_TEST_TMPDIR/k (OPENROUTER_API_KEY_FILE))" ]]
+	[[ "$stderr$output" != *sk-or-v1-wrong* ]]
+}
+
+@test "404 on the chat path: the URL, and OPENROUTER_BASE_URL named" {
+	export OPENROUTER_BASE_URL=$OPENROUTER_BASE_URL/nope
+	run -1 --separate-stderr or-send hello
+	[[ "$stderr" == *"; $OPENROUTER_BASE_URL/chat/completions is not the chat API: is OPENROUTER_BASE_URL right?" ]]
+}
+
+@test "an invalid model id: did you mean, from the cached catalog" {
+	run -1 --separate-stderr or-send -m openai/gpt-4o-mnii hi
+	run jq -c '.error.hint' <<<"$output"
+	assert_output 'null'
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	run -1 --separate-stderr or-send -m openai/gpt-4o-mnii hi
+	[[ "$stderr" == "or-send: prompt: openai/gpt-4o-mnii is not a valid model ID; did you mean "*"openai/gpt-4o-mini"*"?" ]]
+	run jq -r .error.message <<<"$output"
+	assert_output "openai/gpt-4o-mnii is not a valid model ID"
+}
+
+@test "--stream -t --reasoning: the reasoning line ends before an error message" {
+	# a real thinking stream cut before its end: reasoning, then an error
+	local fx=$BATS_TEST_TMPDIR/fx
+	mkdir -p "$fx/stream"
+	cp "$FIXTURES/models.json" "$fx/"
+	head -n 8 "$FIXTURES/stream/thinking_streaming.sse" >"$fx/stream/cut.sse"
+	fake_stop
+	fake_start -F "$fx"
+	fake "fixture stream/cut.sse"
+	run -1 --separate-stderr or-send --stream --reasoning -t hi
+	[ "${stderr_lines[-1]}" = "or-send: prompt: stream cut before data: [DONE]" ]
+	[ "${#stderr_lines[@]}" -ge 2 ]
 }

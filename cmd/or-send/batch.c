@@ -142,7 +142,11 @@ on_reasoning(void *arg, const char *p, size_t n)
 	}
 }
 
-/* The body goes to the stream parser when it is one, else to xfer's. */
+/*
+ * The body goes to the stream parser when it is one, else to xfer's:
+ * by its Content-Type, so a server that streams unasked is assembled
+ * too, never parsed as JSON and sent again.
+ */
 static int
 data(void *ctx, void *req, const struct xfer_task *t, const char *p,
     size_t n)
@@ -153,8 +157,9 @@ data(void *ctx, void *req, const struct xfer_task *t, const char *p,
 	(void)ctx;
 	if (j->is_sse == -1) {
 		ct = xfer_content_type(t);
-		j->is_sse = j->st && ct &&
-		    strncmp(ct, "text/event-stream", 17) == 0;
+		j->is_sse = ct && strncmp(ct, "text/event-stream", 17) == 0;
+		if (j->is_sse && j->st == NULL)
+			j->st = stream_new(on_text, on_reasoning, j);
 	}
 	if (!j->is_sse)
 		return 1;
@@ -182,11 +187,12 @@ setup(void *ctx, void *req, struct xfer_task *t)
 	struct job *j = req;
 
 	xfer_request(t, "/chat/completions", j->req, j->reqlen);
-	if (s->stream) {
-		if (j->st)
-			stream_free(j->st);
+	if (j->st)
+		stream_free(j->st);
+	j->st = NULL;
+	j->is_sse = -1;
+	if (j->wants_sse) {
 		j->st = stream_new(on_text, on_reasoning, j);
-		j->is_sse = -1;
 		/* the oldest record held stays so until written: its
 		   text may go out as it comes, in order */
 		j->live = s->textmode && xfer_first(t) ? 1 + s->reasoning : 0;

@@ -15,7 +15,7 @@
 #include "send.h"
 #include "util.h"
 
-#define DEFAULT_FREE_MODEL	"meta-llama/llama-3.3-8b-instruct:free"
+#define DEFAULT_FREE_MODEL	"qwen/qwen3-coder:free"	/* in the 2026 catalog */
 
 static _Noreturn void
 usage(const char *why)
@@ -122,12 +122,15 @@ parse_models(const char *s)
 
 /*
  * ORKIT_FREE_MODEL, else the first free model of or-models' cache
- * (however old: a free model seldom goes away), else a default.
+ * (however old: a free model seldom goes away), else of the catalog
+ * fetched now (and cached), else, offline, a built-in name.
  */
 static char *
-free_model(void)
+free_model(const struct cfg *cfg)
 {
 	const char *env = getenv("ORKIT_FREE_MODEL");
+	struct cat_opts co = { CAT_TTL_MS, 0 };
+	struct buf why = { 0 };
 	struct catalog *c;
 	char *path, *pick = NULL;
 	size_t i;
@@ -137,11 +140,33 @@ free_model(void)
 	path = cat_path();
 	c = cat_read(path);
 	free(path);
+	if (c == NULL)
+		c = cat_load_why(cfg, &co, &why);
 	for (i = 0; c && i < c->n && pick == NULL; i++)
 		if (cat_is_free_id(c->models[i].id))
 			pick = xstrdup(c->models[i].id);
+	if (c == NULL)
+		warnx_("no model catalog (%s): the free model is %s, which "
+		    "may no longer exist (set ORKIT_FREE_MODEL)",
+		    buf_str(&why), DEFAULT_FREE_MODEL);
+	else if (pick == NULL)
+		warnx_("no free model in the catalog: the free model is %s "
+		    "(set ORKIT_FREE_MODEL)", DEFAULT_FREE_MODEL);
+	buf_free(&why);
 	cat_free(c);
 	return pick ? pick : xstrdup(DEFAULT_FREE_MODEL);
+}
+
+/* ORKIT_MAX_WAIT: "30", "30s", "2m"; 60 s when unset. */
+static int64_t
+max_wait(void)
+{
+	const char *env = getenv("ORKIT_MAX_WAIT");
+	int64_t ms = 60000;
+
+	if (env && *env && parse_duration(env, &ms) == -1)
+		die(2, "ORKIT_MAX_WAIT: not a duration: %s", env);
+	return ms;
 }
 
 /* The prompt given as arguments, joined by spaces as echo does. */
@@ -230,13 +255,14 @@ main(int argc, char **argv)
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;
+	s.max_wait_ms = max_wait();
 	if (o.progress == -1)
 		o.progress = isatty(STDERR_FILENO);
-	if (s.free || s.on402free)
-		s.free_model = free_model();
 	out_init();
 	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
+	if (s.free || s.on402free)
+		s.free_model = free_model(&s.cfg);
 	s.http = http_new(&s.cfg, progname);
 	if (argc > 0) {
 		prompt = join_args(argc, argv);

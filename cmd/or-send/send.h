@@ -28,6 +28,8 @@ struct sender {
 	int		 reasoning;	/* --reasoning: to stderr with -t */
 	int		 retry;		/* --retry: resend retryable errors */
 	long		 stall_ms;	/* a stream this quiet is dead */
+	int64_t		 max_wait_ms;	/* ORKIT_MAX_WAIT: a 429 asking
+					   longer moves to the fallback */
 };
 
 /*
@@ -48,6 +50,8 @@ struct job {
 	int64_t		 backoff;	/* ms waited between attempts */
 	int64_t		 ttft;		/* ms to the first token, or -1 */
 	int64_t		 waited;	/* the server's own wait, or -1 */
+	char		 hash[65];	/* send.request_hash, or "" */
+	int		 wants_sse;	/* the body sent says "stream": true */
 	int		 is_sse;	/* -1 not known yet */
 	int		 live;		/* text goes out as it comes */
 	size_t		 printed;	/* bytes of text already out */
