@@ -576,17 +576,21 @@ EOF
 	[ "$(jq -c .response <<<"${lines[0]}")" = "$(q 'SELECT record FROM requests WHERE id = 1' | jq -c .response)" ]
 }
 
-@test "the request hash is over the body or-send sent, less its defaults and stream" {
+@test "the request hash is over the body or-send sent, defaults in, less stream" {
 	fake_start
 	rec='{"id":"h1","meta":{"k":"v"},"system":"be brief","prompt":"hé","temperature":0.5,"stream":false,"stream_options":{"include_usage":true}}'
 	or-send --stream -m openai/gpt-4o-mini -o top_p=0.9 <<<"$rec" | or-log >/dev/null
-	sent=$(request_body 1 | jq -cS 'del(.model, .top_p, .stream, .stream_options)')
-	# what logs already hold: this text's hash must not change
-	[ "$sent" = '{"messages":[{"content":"be brief","role":"system"},{"content":"hé","role":"user"}],"temperature":0.5}' ]
+	sent=$(request_body 1 | jq -cS 'del(.stream, .stream_options)')
+	[ "$sent" = '{"messages":[{"content":"be brief","role":"system"},{"content":"hé","role":"user"}],"model":"openai/gpt-4o-mini","temperature":0.5,"top_p":0.9}' ]
 	[ "$(q 'SELECT req_hash FROM requests')" = "$(printf '%s' "$sent" | sha256sum | cut -d' ' -f1)" ]
-	# the record again, without or-send's defaults, is the same request
-	run -0 --separate-stderr or-log cache <<<"$rec"
+	# the same record with the same defaults is the same request ...
+	run -0 --separate-stderr or-log cache -m openai/gpt-4o-mini -o top_p=0.9 <<<"$rec"
 	[ "$(jq -c .send.cached <<<"$output")" = true ]
+	# ... without them, or with another model, it is not
+	run -0 --separate-stderr or-log cache <<<"$rec"
+	[ "$(jq -c .send.cached <<<"$output")" = null ]
+	run -0 --separate-stderr or-log cache -m openai/gpt-4o -o top_p=0.9 <<<"$rec"
+	[ "$(jq -c .send.cached <<<"$output")" = null ]
 }
 
 @test "--max-age: older rows neither count as done nor answer from the cache" {
