@@ -123,7 +123,7 @@ struct xfer_opts {
 	int	 unreachable_after;	/* this many requests in a row that
 					   never reached the server stop
 					   the starts (XFER_WHY_UNREACHABLE);
-					   0 never */
+					   0 never; needs a cancel hook */
 };
 
 /*
