@@ -4,6 +4,10 @@
  * Every turn: a new signal asks the tool what it stops, the stops are
  * applied, finished records go out, input is taken while there is room,
  * what is due starts, and one poll waits for the next thing to happen.
+ *
+ * After a stop that leaves reading on, each record read is cancelled as
+ * it comes, so it is done at once and goes out in its turn: the batch
+ * streams through at the speed of reading, 2N records held at most.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,8 @@ struct xfer {
 	int64_t			 hold_until;	/* a 429 slows everyone */
 	int			 signals;	/* seen so far */
 	int			 stop;		/* XFER_STOP_* given */
+	int			 why;		/* XFER_WHY_*: the first stop's */
+	int			 unreached;	/* in a row, none reached */
 	int			 wake;		/* sigwake's fd */
 	int			 status;
 };
@@ -122,6 +128,40 @@ xfer_first(const struct xfer_task *t)
 	return t->prev == NULL;
 }
 
+void
+xfer_deadline(struct xfer_task *t, int64_t ms)
+{
+	t->deadline = mono_ms() + (ms > 0 ? ms : 1);
+}
+
+int
+xfer_unreachable(const struct xfer_task *t)
+{
+	if (t->resp.status != 0)
+		return 0;
+	switch (t->resp.code) {
+	case CURLE_COULDNT_RESOLVE_PROXY: case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT: case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM: case CURLE_SSL_CIPHER:
+	case CURLE_PEER_FAILED_VERIFICATION: case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR: case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const char *
+xfer_error(const struct xfer_task *t)
+{
+	if (t->resp.errbuf[0])
+		return t->resp.errbuf;
+	if (t->resp.code != CURLE_OK)
+		return curl_easy_strerror(t->resp.code);
+	return "no error";
+}
+
 const char *
 xfer_content_type(const struct xfer_task *t)
 {
@@ -137,6 +177,7 @@ static void
 start(struct xfer *x, struct xfer_task *t)
 {
 	t->easy = get_handle(x);
+	t->deadline = 0;
 	x->h->setup(x->ctx, t->req, t);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
@@ -155,6 +196,26 @@ start(struct xfer *x, struct xfer_task *t)
 	x->st.started++;
 }
 
+/*
+ * A server that refuses every connection would cost each record its
+ * whole backoff: after enough failures in a row, with no answer of any
+ * kind in between, nothing more is started.
+ */
+static void
+count_unreached(struct xfer *x, const struct xfer_task *t)
+{
+	if (!xfer_unreachable(t)) {
+		x->unreached = 0;
+		return;
+	}
+	if (++x->unreached < x->o->unreachable_after ||
+	    x->o->unreachable_after <= 0)
+		return;
+	if (!(x->stop & XFER_STOP_STARTS))
+		x->why = XFER_WHY_UNREACHABLE;
+	x->stop |= XFER_STOP_STARTS;
+}
+
 static void
 finish(struct xfer *x, struct xfer_task *t, CURLcode code)
 {
@@ -169,6 +230,7 @@ finish(struct xfer *x, struct xfer_task *t, CURLcode code)
 			x->hold_until = t->due;
 	} else
 		t->state = XFER_ST_DONE;
+	count_unreached(x, t);
 }
 
 static void
@@ -190,7 +252,8 @@ collect(struct xfer *x)
 
 /*
  * A transfer quiet this long, keep-alives and all, is dead. curl's own
- * low-speed check averages over seconds and would wait far longer.
+ * low-speed check averages over seconds and would wait far longer. One
+ * past the deadline its tool gave is ended too.
  */
 static void
 end_stalled(struct xfer *x)
@@ -198,14 +261,28 @@ end_stalled(struct xfer *x)
 	int64_t now = mono_ms();
 	struct xfer_task *t, *next;
 
-	if (x->o->stall_ms <= 0)
-		return;
 	for (t = x->head; t; t = next) {
 		next = t->next;
-		if (t->state == XFER_ST_FLIGHT && now - t->last_byte >=
-		    x->o->stall_ms)
+		if (t->state != XFER_ST_FLIGHT)
+			continue;
+		if ((x->o->stall_ms > 0 && now - t->last_byte >=
+		    x->o->stall_ms) || (t->deadline > 0 && now >= t->deadline))
 			finish(x, t, CURLE_OPERATION_TIMEDOUT);
 	}
+}
+
+/* ms until the first deadline of a transfer in flight, or -1. */
+static int64_t
+next_deadline(const struct xfer *x)
+{
+	int64_t now = mono_ms(), next = -1;
+	const struct xfer_task *t;
+
+	for (t = x->head; t; t = t->next)
+		if (t->state == XFER_ST_FLIGHT && t->deadline > 0 &&
+		    (next == -1 || t->deadline - now < next))
+			next = t->deadline > now ? t->deadline - now : 0;
+	return next;
 }
 
 /* The gate, when the tool has one: 1 to start now. */
@@ -261,6 +338,8 @@ start_ready(struct xfer *x)
 
 /* --- input ------------------------------------------------------------ */
 
+static void	cancel(struct xfer *, struct xfer_task *, int);
+
 static void
 hold(struct xfer *x, struct rec *rec)
 {
@@ -277,6 +356,9 @@ hold(struct xfer *x, struct rec *rec)
 		x->head = t;
 	x->tail = t;
 	x->st.held++;
+	/* after a stop: done now, or it would wait a poll for apply_stop */
+	if (t->state == XFER_ST_READY && (x->stop & XFER_STOP_STARTS))
+		cancel(x, t, x->why);
 }
 
 static int
@@ -304,9 +386,9 @@ take_input(struct xfer *x)
 /* --- stopping --------------------------------------------------------- */
 
 static void
-cancel(struct xfer *x, struct xfer_task *t, int inflight)
+cancel(struct xfer *x, struct xfer_task *t, int why)
 {
-	x->h->cancel(x->ctx, t->req, t, inflight);
+	x->h->cancel(x->ctx, t->req, t, why);
 	t->state = XFER_ST_DONE;
 }
 
@@ -318,22 +400,18 @@ apply_stop(struct xfer *x)
 
 	for (t = x->head; t; t = t->next) {
 		if (t->state == XFER_ST_READY && (x->stop & XFER_STOP_STARTS))
-			cancel(x, t, 0);
+			cancel(x, t, x->why);
 		else if (t->state == XFER_ST_FLIGHT &&
 		    (x->stop & XFER_CANCEL_FLIGHT)) {
 			release(x, t, -1);
-			cancel(x, t, 1);
+			cancel(x, t, XFER_WHY_INFLIGHT);
 		}
 	}
 	if (!(x->stop & XFER_STOP_READING))
 		return;
 	/* Whole lines already read are records too: none is lost. */
-	while (x->in && (rec = rec_take(x->in)) != NULL) {
+	while (x->in && (rec = rec_take(x->in)) != NULL)
 		hold(x, rec);
-		if (x->tail->state == XFER_ST_READY &&
-		    (x->stop & XFER_STOP_STARTS))
-			cancel(x, x->tail, 0);
-	}
 }
 
 /* --- the loop --------------------------------------------------------- */
@@ -343,6 +421,7 @@ wait_for_work(struct xfer *x, int64_t timeout)
 {
 	struct curl_waitfd fds[2];
 	unsigned n = 0;
+	int64_t d;
 	int r;
 
 	if (x->wake >= 0) {
@@ -360,6 +439,8 @@ wait_for_work(struct xfer *x, int64_t timeout)
 	if (x->o->stall_ms > 0 && x->st.inflight > 0 &&
 	    (timeout < 0 || timeout > 100))
 		timeout = 100;	/* to notice a stall */
+	if ((d = next_deadline(x)) >= 0 && (timeout < 0 || timeout > d))
+		timeout = d;
 	if (timeout < 0 || timeout > 1000)
 		timeout = 1000;
 	if (curl_multi_poll(x->multi, fds, n, (int)timeout, &r) != CURLM_OK)
@@ -387,11 +468,15 @@ static void
 loop(struct xfer *x)
 {
 	int64_t next;
+	int stop;
 
 	while (busy(x)) {
 		if (x->h->signal && sigwake_count() > x->signals) {
 			x->signals = sigwake_count();
-			x->stop |= x->h->signal(x->ctx, x->signals);
+			stop = x->h->signal(x->ctx, x->signals);
+			if (!(x->stop & XFER_STOP_STARTS))
+				x->why = XFER_WHY_SIGNAL;
+			x->stop |= stop;
 		}
 		if (x->stop)
 			apply_stop(x);

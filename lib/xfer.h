@@ -8,6 +8,13 @@
  * time and never slept on; a 429 the server asked to wait out holds
  * every start until then; --rate spaces the starts.
  *
+ * A stop (a signal, or the server unreachable for unreachable_after
+ * requests in a row) starts nothing more: each record not yet sent,
+ * those read later too, goes to the cancel hook and out in its turn,
+ * and input is still read to its end unless the stop says otherwise,
+ * 2N records at a time as before, so no record is lost and memory
+ * stays flat.
+ *
  * The tool supplies the hooks and owns what they make: its request
  * state (a record and whatever it keeps about it) is a void * that
  * xfer holds, in order, and hands back to each hook. xfer owns the
@@ -35,6 +42,7 @@ struct xfer_task {
 	int64_t		 due;		/* monotonic ms: not before */
 	int64_t		 t0;		/* monotonic ms this request began */
 	int64_t		 last_byte;	/* monotonic ms: the last that came */
+	int64_t		 deadline;	/* monotonic ms it is ended at; 0 */
 	struct http_resp resp;		/* the last answer */
 	void		*easy;		/* CURL *, while in flight */
 	struct xfer	*x;
@@ -53,6 +61,16 @@ enum {
 #define XFER_STOP_STARTS	0x1	/* start nothing; cancel the ready */
 #define XFER_STOP_READING	0x2	/* the whole lines read are the last */
 #define XFER_CANCEL_FLIGHT	0x4	/* abandon the transfers in flight */
+
+/* Why cancel is called. */
+enum {
+	XFER_WHY_SIGNAL,	/* a signal: not sent (maybe a retry due) */
+	XFER_WHY_INFLIGHT,	/* a signal: abandoned in flight */
+	XFER_WHY_UNREACHABLE	/* the server cannot be reached: not sent */
+};
+
+/* Requests in a row that never reached the server: it is down. */
+#define XFER_UNREACHABLE_AFTER	5
 
 struct xfer;
 
@@ -82,9 +100,10 @@ struct xfer_hooks {
 	   which then holds every start. */
 	int	(*finish)(void *ctx, void *req, const struct xfer_task *,
 		    int64_t *wait, int *hold);
-	/* A stop: the record goes out unsent, or with what was in flight. */
+	/* A stop: the record goes out unsent, or with what was in
+	   flight; why is XFER_WHY_*. */
 	void	(*cancel)(void *ctx, void *req, const struct xfer_task *,
-		    int inflight);
+		    int why);
 	/* SIGINT or SIGTERM: count is the signals so far; XFER_STOP_*.
 	   NULL leaves signals alone: their default action stands. */
 	int	(*signal)(void *ctx, int count);
@@ -101,6 +120,10 @@ struct xfer_opts {
 	int64_t	 stall_ms;	/* a transfer this quiet is dead; 0 off */
 	int64_t	 tick_ms;	/* wake for tick at least this often; 0 */
 	int	 pipewait;	/* wait to multiplex (only over TLS) */
+	int	 unreachable_after;	/* this many requests in a row that
+					   never reached the server stop
+					   the starts (XFER_WHY_UNREACHABLE);
+					   0 never; needs a cancel hook */
 };
 
 /*
@@ -119,5 +142,15 @@ void	 xfer_request(struct xfer_task *, const char *path,
 int	 xfer_first(const struct xfer_task *);
 /* The answer's Content-Type so far, borrowed; NULL when none. */
 const char *xfer_content_type(const struct xfer_task *);
+/* For setup: end this transfer as timed out after ms, if still going. */
+void	 xfer_deadline(struct xfer_task *, int64_t ms);
+/*
+ * For finish: 1 when the request never reached the server (DNS, a
+ * refused connection, TLS: curl codes 5, 6, 7, 35, 58-60, 77, 83, 90,
+ * 91), so no answer and no bill can have come of it.
+ */
+int	 xfer_unreachable(const struct xfer_task *);
+/* What went wrong with the last attempt, for a message; borrowed. */
+const char *xfer_error(const struct xfer_task *);
 
 #endif

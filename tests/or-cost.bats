@@ -190,6 +190,60 @@ costs() {
 	[ "$(cat err)" = "or-cost: interrupted: 2 records costed from usage.cost, without /generation" ]
 }
 
+@test "SIGINT: the input is still read to its end, every record costed" {
+	local n=20000 pid
+	instrumented && n=2000
+	fake_start
+	seq "$n" | jq -c '{prompt: tostring, response: {id: "gen-nope-\(.)", usage: {cost: 0.001}}}' >in.jsonl
+	or-cost -P 4 --wait 600 <in.jsonl >out 2>err &
+	pid=$!
+	for i in $(seq 200); do [ "$(requests /generation)" -ge 4 ] && break; sleep 0.05; done
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ]
+	jq -r .prompt out | cmp - <(seq "$n")
+	[ "$(jq -r '.cost.source + " " + .cost.note' out | sort -u)" = "usage /generation: interrupted; usage.cost used" ]
+	[ "$(cat err)" = "or-cost: interrupted: $n records costed from usage.cost, without /generation" ]
+}
+
+# --- an API that cannot be reached, or never answers ---------------------
+
+# Synthetic records as or-send writes them: ids to look up, a usage.cost.
+records() {
+	seq "$1" | jq -c '{prompt: tostring, response: {id: "gen-\(.)", usage: {cost: 0.001}}}'
+}
+
+@test "a dead port: or-cost gives up at once, not after --wait, one line for the rest" {
+	records 40 >in.jsonl
+	run -0 --separate-stderr timeout 20 or-cost -P 2 --wait 60 <in.jsonl
+	[ "${#lines[@]}" -eq 40 ]
+	[ "$(jq -r .prompt <<<"$output" | tr '\n' ' ')" = "$(seq 40 | tr '\n' ' ')" ]
+	[ "$(jq -r '.cost.source' <<<"$output" | sort -u)" = usage ]
+	[ "$(jq -r '.cost.usd' <<<"$output" | sort -u)" = 0.001 ]
+	[[ "$(jq -r .cost.note <<<"$output" | head -1)" == "/generation: the API could not be reached (Failed to connect to 127.0.0.1 port 1 "*"); usage.cost used" ]]
+	[ "$(jq -r .cost.note <<<"$output" | tail -1)" = "/generation: not asked, the API could not be reached; usage.cost used" ]
+	[[ "$(tail -n 1 <<<"$stderr")" == "or-cost: the API could not be reached, 5 lookups in a row ("*"): "*" more records costed from usage.cost, without /generation" ]]
+	[ "$(wc -l <<<"$stderr")" -le 8 ]
+}
+
+@test "--wait bounds a lookup that connects and never answers" {
+	fake_start -g 30000
+	records 20 >in.jsonl
+	run -0 --separate-stderr timeout 20 or-cost --wait 0.5 <in.jsonl
+	[ "${#lines[@]}" -eq 20 ]
+	[[ "$(jq -r '.cost.source + " " + .cost.note' <<<"$output" | sort -u)" =~ ^"usage /generation: no answer after "[0-9.]+"s; usage.cost used"$ ]]
+}
+
+@test "--wait bounds it from the first lookup: a late retry waits only what is left" {
+	fake_start
+	records 1 >in.jsonl
+	fake "/generation status 500" "/generation delay 30000"
+	run -0 --separate-stderr timeout 20 or-cost --wait 1 <in.jsonl
+	[[ "$(jq -r .cost.note <<<"$output")" =~ ^"/generation: no answer after "[0-9.]+"s; usage.cost used"$ ]]
+	[ "$(requests /generation)" -eq 2 ]
+}
+
 # --- source: usage -----------------------------------------------------
 
 @test "--no-generation: usage.cost, no request made" {
@@ -240,6 +294,20 @@ costs() {
 	run -0 --separate-stderr or-cost --total <replayed.jsonl
 	[ "$(jq -c '.total | [.records, .requests, .usd_by_source.cached]' <<<"$output")" = '[2,1,0]' ]
 	[ "$(jq .total.usd <<<"$output")" = "$(jq -s '.[1].response.usage.cost' sent.jsonl)" ]
+}
+
+@test "no usage.cost in the response: the note says the usd is unknown, not used" {
+	fake_start
+	answered hello | jq -c 'del(.response.usage.cost)' >sent.jsonl
+	fake "/generation status 401"
+	run -0 --separate-stderr or-cost <sent.jsonl
+	[ "$(jq -c '[.cost.source, .cost.usd, .cost.note]' <<<"$output")" = '["usage",null,"/generation: HTTP error: User not found.; no usage.cost in the response either: usd unknown"]' ]
+	[ "$stderr" = "or-cost: line 1: $(jq -r .response.id sent.jsonl): /generation: HTTP error: User not found.; no usage.cost in the response either: usd unknown" ]
+	run -0 --separate-stderr or-cost --no-generation <sent.jsonl
+	[ "$(jq -c '[.cost.source, .cost.usd, .cost.note]' <<<"$output")" = '["usage",null,"no usage.cost in the response: usd unknown"]' ]
+	jq -c 'del(.response.id)' sent.jsonl >noid.jsonl
+	run -0 --separate-stderr or-cost <noid.jsonl
+	[ "$(jq -c '[.cost.usd, .cost.note]' <<<"$output")" = '[null,"no response.id to look up; no usage.cost in the response either: usd unknown"]' ]
 }
 
 # --- what passes through -------------------------------------------------

@@ -119,3 +119,158 @@ run_examples() {
 	cmp sent.jsonl logged.jsonl
 	[ "$(or-log -d second.db sql 'SELECT count(*) AS n FROM requests')" = '{"n":2}' ]
 }
+
+# --- interrupted or unreachable: no record lost (issue 14, items 7, 8) -
+
+# The batch size: 100,000 records (ASan takes them in seconds), fewer
+# under valgrind, where passing them through would measure valgrind.
+big() {
+	if [ -n "${ORKIT_VALGRIND:-}" ]; then echo 5000; else echo 100000; fi
+}
+
+# Waits until FILE has at least N lines (or 60 s go by).
+wait_lines() {
+	local i
+	for i in $(seq 1200); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	fail "$1 never reached $2 lines"
+}
+
+# Each line of out.jsonl, in order, is the prompt of its input line and
+# answered or interrupted; $1 the count.
+all_out() {
+	[ "$(wc -l <out.jsonl)" -eq "$1" ]
+	jq -r .prompt out.jsonl | cmp - <(seq "$1")
+	[ "$(jq -r 'if .response and (.error | not) then "ok" elif .error.type == "interrupted" and .error.retryable then "int" else "BAD" end' out.jsonl | sort -u | tr '\n' ' ')" = "int ok " ]
+}
+
+# or-send -P 4 over $2 (or $(big)) prompts ($1: file or pipe), each
+# answered after 20 ms, sent SIGINT once its output has begun.
+interrupt_big() {
+	local n=${2:-$(big)} pid
+	fake_stop
+	fake_start -d 20
+	seq "$n" | sed 's/.*/"&"/' >in.jsonl
+	if [ "$1" = file ]; then
+		or-send -P 4 <in.jsonl >out.jsonl 2>err &
+	else
+		cat in.jsonl | or-send -P 4 >out.jsonl 2>err &
+	fi
+	pid=$!
+	wait_lines out.jsonl 8
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+}
+
+@test "SIGINT mid-batch from a file: every record comes out, answered or interrupted" {
+	interrupt_big file
+	[ "$st" -eq 1 ]
+	all_out "$(big)"
+	[ "$(tail -n 1 err)" = "or-send: interrupted: $(jq -s 'map(select(.error)) | length' out.jsonl) records written with error.type \"interrupted\"; or-send --retry sends them again" ]
+	[ "$(requests)" -lt "$(big)" ]
+}
+
+@test "SIGINT mid-batch through a pipe: every record comes out, answered or interrupted" {
+	interrupt_big pipe
+	[ "$st" -eq 1 ]
+	all_out "$(big)"
+	[ "$(requests)" -lt "$(big)" ]
+}
+
+@test "after SIGINT, --retry finishes the batch" {
+	interrupt_big file 2000
+	all_out 2000
+	fake_stop
+	fake_start
+	run -0 --separate-stderr bash -c "or-send -P 16 --retry <out.jsonl | jq -r 'if .response and (.error | not) then .prompt else \"BAD\" end' | cmp - <(seq 2000)"
+}
+
+@test "a second SIGINT stops reading: the line it names resumes the input" {
+	local n half pid
+	n=$(big)
+	half=$((n / 2))
+	fake_stop
+	fake_start -d 20
+	seq "$n" | sed 's/.*/"&"/' >in.jsonl
+	mkfifo fifo
+	or-send -P 4 <fifo >out.jsonl 2>err &
+	pid=$!
+	exec 4>fifo
+	head -n "$half" in.jsonl >&4 &
+	wait_lines out.jsonl 8
+	kill -INT "$pid"
+	wait_lines out.jsonl "$half"
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	exec 4>&-
+	[ "$st" -eq 1 ]
+	all_out "$half"
+	line=$(grep 'interrupted twice' err)
+	[ "$line" = "or-send: interrupted twice: input read up to line $half; the rest: tail -n +$((half + 1)) INPUT | or-send ..." ]
+	N=$(sed 's/.*tail -n +\([0-9]*\) .*/\1/' <<<"$line")
+	{ jq -r .prompt out.jsonl; tail -n +"$N" in.jsonl | jq -r .; } | cmp - <(seq "$n")
+}
+
+@test "a second SIGINT at any point: the output and tail -n +N of the input hold each record once" {
+	local n pid
+	n=$(big)
+	fake_stop
+	fake_start -d 20
+	seq "$n" | sed 's/.*/"&"/' >in.jsonl
+	or-send -P 4 <in.jsonl >out.jsonl 2>err &
+	pid=$!
+	wait_lines out.jsonl 8
+	kill -INT "$pid"
+	wait_lines out.jsonl 100
+	kill -INT "$pid" 2>/dev/null || true
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	N=$(($(wc -l <out.jsonl) + 1))
+	if line=$(grep 'interrupted twice' err); then
+		[ "$line" = "or-send: interrupted twice: input read up to line $((N - 1)); the rest: tail -n +$N $BATS_TEST_TMPDIR/in.jsonl | or-send ..." ]
+	else
+		[ "$N" -eq $((n + 1)) ]
+	fi
+	{ jq -r .prompt out.jsonl; tail -n +"$N" in.jsonl | jq -r .; } | cmp - <(seq "$n")
+}
+
+@test "a dead server: after 5 failed connections the rest go out at once as network errors, one line says so" {
+	seq 50 | jq -R . >in.jsonl
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 run -1 --separate-stderr or-send -P 2 <in.jsonl
+	[ "${#lines[@]}" -eq 50 ]
+	[ "$(jq -r .prompt <<<"$output" | tr '\n' ' ')" = "$(seq 50 | tr '\n' ' ')" ]
+	[ "$(jq -c '[.error.type, .error.retryable]' <<<"$output" | sort -u)" = '["network",true]' ]
+	[ "$(grep -c 'could not be reached, 5 requests in a row' <<<"$stderr")" -eq 1 ]
+	[ "$(wc -l <<<"$stderr")" -le 12 ]
+	[[ "$(tail -n 1 <<<"$stderr")" == 'or-send: the API could not be reached, 5 requests in a row ('*'): 50 records written unsent with error.type "network"; or-send --retry sends them again' ]]
+}
+
+@test "a server that dies mid-batch: the answered stay answered, the rest are network errors" {
+	local pid
+	fake_stop
+	fake_start -d 50
+	seq 40 | jq -R . >in.jsonl
+	or-send -P 1 <in.jsonl >out.jsonl 2>err &
+	pid=$!
+	wait_lines out.jsonl 3
+	fake_stop
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(wc -l <out.jsonl)" -eq 40 ]
+	[ "$(jq -r .prompt out.jsonl | tr '\n' ' ')" = "$(seq 40 | tr '\n' ' ')" ]
+	# answered, then perhaps one cut by the server's end, then network
+	[[ "$(jq -r 'if .error then .error.type[0:1] else "R" end' out.jsonl | tr -d '\n')" =~ ^RRR+[^R]?n+$ ]]
+	[ "$(grep -c 'could not be reached' err)" -eq 1 ]
+}
+
+@test "or-send | or-cost against a dead server: every record kept" {
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 run -1 --separate-stderr bash -c 'seq 20 | jq -R . | or-send -P 4 | or-cost'
+	[ "${#lines[@]}" -eq 20 ]
+	[ "$(jq -r .error.type <<<"$output" | sort -u)" = network ]
+}

@@ -32,7 +32,7 @@ struct run {
 
 /* fill.c */
 int	 cost_wanted(const struct run *, const struct rec *);
-jv	 cost_from_usage(const struct rec *, const char *note);	/* owned */
+jv	 cost_from_usage(const struct rec *, const char *why);	/* owned */
 int	 cost_is_cached(const struct rec *);
 jv	 cost_from_cache(const struct rec *);			/* owned */
 jv	 cost_from_generation(const struct rec *, jv data);	/* consumes data */

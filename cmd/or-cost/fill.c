@@ -149,15 +149,44 @@ base(const struct rec *rec, jv resp, jv usd)
 	return c;
 }
 
+/*
+ * The note: why the usage's figure stands (NULL: it was the one asked
+ * for), then what it was; a missing usage.cost is said so, never
+ * passed off as used.
+ */
+static jv
+usage_note(const char *why, int had, jv usd)
+{
+	const char *what;
+	jv note;
+
+	if (had)
+		what = why ? "usage.cost used" : NULL;
+	else if (jv_get_kind(usd) == JV_KIND_NUMBER)
+		what = why ? "no usage.cost in the response either: 0, a "
+		    ":free model" : NULL;
+	else
+		what = why ? "no usage.cost in the response either: usd "
+		    "unknown" : "no usage.cost in the response: usd unknown";
+	jv_free(usd);
+	if (what == NULL)
+		return jv_invalid();
+	note = why ? jv_string_fmt("%s; %s", why, what) : jv_string(what);
+	return note;
+}
+
 jv
-cost_from_usage(const struct rec *rec, const char *note)
+cost_from_usage(const struct rec *rec, const char *why)
 {
 	jv resp = rec_get(rec, "response");
-	jv c = base(rec, resp, num(jvx_path(jv_copy(resp), "usage.cost")));
+	jv usd = num(jvx_path(jv_copy(resp), "usage.cost"));
+	int had = jv_get_kind(usd) == JV_KIND_NUMBER;
+	jv c = base(rec, resp, usd);
+	jv note = usage_note(why, had, jvx_get(jv_copy(c), "usd"));
 
 	c = jv_object_set(c, jv_string("source"), jv_string("usage"));
-	if (note)
-		c = jv_object_set(c, jv_string("note"), jv_string(note));
+	if (jv_is_valid(note))
+		c = jv_object_set(c, jv_string("note"), note);
 	jv_free(resp);
 	return c;
 }

@@ -6,11 +6,17 @@
  * is looked up again after a backoff (the base doubling, at most
  * BACKOFF_MAX_MS), requeued with a due time and never slept on, until
  * the record's --wait is spent; then the response's own usage.cost is
- * used, with a warning. Input is read only while fewer than 2N records
- * are held, so memory stays bounded.
+ * used, with a warning. --wait bounds each lookup too: one that connects
+ * and never answers ends when what is left of it is spent. Input is read
+ * only while fewer than 2N records are held, so memory stays bounded.
+ *
+ * A lookup that never reached the server (refused, DNS, TLS) is not
+ * made again: its record takes the usage's figure at once, and after
+ * XFER_UNREACHABLE_AFTER in a row lib/xfer starts no more, so every
+ * record left takes it too, with one line on stderr.
  *
  * SIGINT or SIGTERM ends the lookups: every record held, and every one
- * still to come (an or-send before us writes what it held), goes out
+ * still to come (an or-send before us writes every record too), goes out
  * with its usage.cost, so none is lost. A second one stops reading too,
  * after the whole lines already read.
  */
@@ -25,7 +31,8 @@
 #include "util.h"
 #include "xfer.h"
 
-#define STOPPED	"/generation: interrupted; usage.cost used"
+#define STOPPED		"/generation: interrupted"
+#define UNREACHED	"/generation: not asked, the API could not be reached"
 
 /* One record's lookups: written here only; the transfer is xfer's. */
 struct job {
@@ -40,6 +47,8 @@ struct lookups {
 	struct run	*r;
 	int		 stopped;	/* signals seen */
 	unsigned long	 nstopped;	/* records costed without lookup */
+	unsigned long	 nunreached;	/* the same, the API unreachable */
+	char		 unreached[256];	/* the last such error */
 };
 
 static int
@@ -60,13 +69,15 @@ static void
 fall_back(struct job *j, const char *why)
 {
 	jv w = rec_where(j->rec);
-	jv note = jv_string_fmt("/generation: %s; usage.cost used", why);
+	jv lead = jv_string_fmt("/generation: %s", why);
+	jv c = cost_from_usage(j->rec, jv_string_value(lead));
+	jv note = jvx_get(jv_copy(c), "note");
 
 	warnx_("%s: %s: %s", jv_string_value(w), j->id,
 	    jv_string_value(note));
-	rec_add(j->rec, "cost", cost_from_usage(j->rec,
-	    jv_string_value(note)));
+	rec_add(j->rec, "cost", c);
 	jv_free(note);
+	jv_free(lead);
 	jv_free(w);
 }
 
@@ -86,7 +97,7 @@ prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 			rec_add(rec, "cost", cost_from_cache(rec));
 		else if ((j->id = cost_gen_id(rec)) == NULL)
 			rec_add(rec, "cost", cost_from_usage(rec,
-			    "no response.id to look up; usage.cost used"));
+			    "no response.id to look up"));
 		else if (l->stopped) {
 			rec_add(rec, "cost", cost_from_usage(rec, STOPPED));
 			l->nstopped++;
@@ -99,11 +110,11 @@ prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 static void
 setup(void *ctx, void *req, struct xfer_task *t)
 {
+	struct lookups *l = ctx;
 	struct job *j = req;
 	char *esc, *path;
 	size_t n;
 
-	(void)ctx;
 	esc = http_escape(j->id);
 	n = strlen(esc) + sizeof("/generation?id=");
 	path = xmalloc(n);
@@ -113,6 +124,8 @@ setup(void *ctx, void *req, struct xfer_task *t)
 	free(path);
 	if (j->tries++ == 0)
 		j->first = mono_ms();
+	/* a server that never answers costs no more than --wait */
+	xfer_deadline(t, l->r->wait_ms - (mono_ms() - j->first));
 }
 
 /* The next wait, or -1 when it would go past --wait. */
@@ -157,7 +170,18 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 	jv_free(body);
 	if (!jv_is_valid(err))
 		err = rec_errobj("bad_response", "no \"data\" object", 1);
-	if (t->resp.status == 404 && (*wait = backoff(l, j, 0)) >= 0)
+	if (xfer_unreachable(t)) {
+		snprintf(l->unreached, sizeof(l->unreached), "%s",
+		    xfer_error(t));
+		snprintf(why, sizeof(why), "the API could not be reached "
+		    "(%.200s)", l->unreached);
+		fall_back(j, why);
+	} else if (t->resp.status == 0 && t->resp.code ==
+	    CURLE_OPERATION_TIMEDOUT) {
+		snprintf(why, sizeof(why), "no answer after %.1fs",
+		    (double)(mono_ms() - j->first) / 1000);
+		fall_back(j, why);
+	} else if (t->resp.status == 404 && (*wait = backoff(l, j, 0)) >= 0)
 		again = 1;
 	else if (t->resp.status != 404 && http_should_retry(err) &&
 	    (*wait = backoff(l, j, 1)) >= 0)
@@ -178,15 +202,19 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 	return again ? XFER_LATER : XFER_DONE;
 }
 
-/* A signal: what is held goes out with the usage's figure. */
+/* A stop: what is held goes out with the usage's figure. */
 static void
-cancel(void *ctx, void *req, const struct xfer_task *t, int inflight)
+cancel(void *ctx, void *req, const struct xfer_task *t, int why)
 {
 	struct lookups *l = ctx;
 	struct job *j = req;
 
 	(void)t;
-	(void)inflight;
+	if (why == XFER_WHY_UNREACHABLE) {
+		rec_add(j->rec, "cost", cost_from_usage(j->rec, UNREACHED));
+		l->nunreached++;
+		return;
+	}
 	rec_add(j->rec, "cost", cost_from_usage(j->rec, STOPPED));
 	l->nstopped++;
 }
@@ -220,7 +248,13 @@ lookup_run(struct run *r, struct reader *in)
 	l.r = r;
 	memset(&o, 0, sizeof(o));
 	o.parallel = r->parallel;
+	o.unreachable_after = XFER_UNREACHABLE_AFTER;
 	status = xfer_run(r->http, &o, &hooks, &l, in, NULL, 0);
+	if (l.nunreached > 0)
+		warnx_("the API could not be reached, %d lookups in a row "
+		    "(%s): %lu more records costed from usage.cost, without "
+		    "/generation", XFER_UNREACHABLE_AFTER, l.unreached,
+		    l.nunreached);
 	if (l.stopped)
 		warnx_("interrupted: %lu records costed from usage.cost, "
 		    "without /generation", l.nstopped);

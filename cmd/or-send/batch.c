@@ -6,12 +6,23 @@
  * of a stream goes to the assembler and its text out as it comes, an
  * answer becomes the record or a retry, the progress line.
  *
- * SIGINT or SIGTERM: nothing more is started or read; every record not
- * in flight, and every whole line already read, goes out with
- * error.type "interrupted". A second one abandons the transfers in
- * flight too.
+ * SIGINT or SIGTERM: nothing more is started; the transfers in flight
+ * end, and every other record, those still to be read too, goes out with
+ * error.type "interrupted": the input is read to its end, streaming, so
+ * the output has every record and --retry finishes the batch. A second
+ * one abandons the transfers in flight and stops reading, after the whole
+ * lines already read; a line on stderr says where the input is to be
+ * taken up again.
+ *
+ * A server that cannot be reached at all (XFER_UNREACHABLE_AFTER
+ * requests in a row never reached it) stops the starts the same way:
+ * the rest go out at once as "network" errors, retryable, with one line
+ * on stderr.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +40,10 @@ struct batch {
 	const struct batch_opts	*o;
 	int			 stopping;	/* signals seen */
 	unsigned long		 ninterrupted;
+	unsigned long		 nunreached;	/* not sent: no server */
+	char			 unreached[256];	/* the last such error */
+	int			 unreached_code;	/* and its curl code */
+	long			 lineno;	/* the last input line read */
 	/* progress */
 	int64_t			 t_begin, t_drawn;
 	unsigned long		 ndone, nfailed;
@@ -177,6 +192,8 @@ prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 	j->rec = rec;
 	j->xf = t;
 	*req = j;
+	if (rec->lineno > b->lineno)
+		b->lineno = rec->lineno;
 	return send_prepare(b->s, j) ? XFER_SEND : XFER_DONE;
 }
 
@@ -205,9 +222,15 @@ static int
 finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
     int *hold)
 {
+	struct batch *b = ctx;
 	struct job *j = req;
 
-	if (!send_result(((struct batch *)ctx)->s, j, wait))
+	if (xfer_unreachable(t)) {
+		snprintf(b->unreached, sizeof(b->unreached), "%s",
+		    xfer_error(t));
+		b->unreached_code = (int)t->resp.code;
+	}
+	if (!send_result(b->s, j, wait))
 		return XFER_DONE;
 	j->printed = 0;
 	*hold = j->waited > 0 && t->resp.status == 429;
@@ -217,19 +240,70 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 /* --- stopping --------------------------------------------------------- */
 
 static void
-cancel(void *ctx, void *req, const struct xfer_task *t, int inflight)
+cancel(void *ctx, void *req, const struct xfer_task *t, int why)
 {
+	struct batch *b = ctx;
+	jv msg, err;
+
 	(void)t;
-	send_interrupt(req, inflight);
-	((struct batch *)ctx)->ninterrupted++;
+	if (why != XFER_WHY_UNREACHABLE) {
+		send_interrupt(req, why == XFER_WHY_INFLIGHT);
+		b->ninterrupted++;
+		return;
+	}
+	msg = jv_string_fmt("not sent: the API could not be reached, %d "
+	    "requests in a row (%s)", XFER_UNREACHABLE_AFTER, b->unreached);
+	err = rec_errobj("network", jv_string_value(msg), 1);
+	send_unsent(req, jv_object_set(err, jv_string("curl_code"),
+	    jv_number(b->unreached_code)));
+	jv_free(msg);
+	b->nunreached++;
 }
 
 static int
 on_signal(void *ctx, int count)
 {
 	((struct batch *)ctx)->stopping = count;
-	return XFER_STOP_STARTS | XFER_STOP_READING |
-	    (count > 1 ? XFER_CANCEL_FLIGHT : 0);
+	return XFER_STOP_STARTS | (count > 1 ? XFER_STOP_READING |
+	    XFER_CANCEL_FLIGHT : 0);
+}
+
+/* The input's name for the resume line, when it is a file that has one. */
+static const char *
+input_name(char *path, size_t size)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(STDIN_FILENO, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (n = readlink("/proc/self/fd/0", path, size - 1)) <= 0 ||
+	    path[0] != '/' || strchr(path, ' ') || strchr(path, '\'') ||
+	    (size_t)n >= size - 1)
+		return "INPUT";
+	path[n] = '\0';
+	return path;
+}
+
+/* What a stop left undone, and how to finish it. */
+static void
+report_stop(struct batch *b, struct reader *in)
+{
+	char path[PATH_MAX];
+
+	if (b->nunreached > 0)
+		warnx_("the API could not be reached, %d requests in a row "
+		    "(%s): %lu records written unsent with error.type "
+		    "\"network\"; or-send --retry sends them again",
+		    XFER_UNREACHABLE_AFTER, b->unreached, b->nunreached);
+	if (!b->stopping)
+		return;
+	if (b->stopping > 1 && in && !rec_reader_eof(in))
+		warnx_("interrupted twice: input read up to line %ld; the "
+		    "rest: tail -n +%ld %s | or-send ...", b->lineno,
+		    b->lineno + 1, input_name(path, sizeof(path)));
+	warnx_("interrupted: %lu records written with error.type "
+	    "\"interrupted\"; or-send --retry sends them again",
+	    b->ninterrupted);
 }
 
 static const struct xfer_hooks hooks = {
@@ -263,16 +337,14 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 	xo.stall_ms = s->stream ? s->stall_ms : 0;
 	xo.tick_ms = o->progress ? 250 : 0;
 	xo.pipewait = strncmp(s->cfg.base_url, "https:", 6) == 0;
+	xo.unreachable_after = XFER_UNREACHABLE_AFTER;
 	if (o->progress) {
 		progress_of = &b;
 		before_msg = progress_clear;
 	}
 	status = xfer_run(s->http, &xo, &hooks, &b, in, one ? &one : NULL,
 	    one ? 1 : 0);
-	if (b.stopping)
-		warnx_("interrupted: %lu records written with error.type "
-		    "\"interrupted\"; or-send --retry sends them again",
-		    b.ninterrupted);
+	report_stop(&b, in);
 	before_msg = NULL;
 	progress_of = NULL;
 	return status;

@@ -593,6 +593,15 @@ send_interrupt(struct job *j, int inflight)
 	rec_add(j->rec, "error", err);
 }
 
+/* A stop other than a signal: the record goes on unsent, with err. */
+void
+send_unsent(struct job *j, jv err)
+{
+	if (j->attempts > 0)
+		rec_add(j->rec, "send", send_info(j));
+	rec_add(j->rec, "error", err);
+}
+
 void
 send_job_free(struct job *j)
 {

@@ -64,6 +64,7 @@ int	 send_prepare(struct sender *, struct job *);	/* 1: to send */
 int	 send_result(struct sender *, struct job *, int64_t *wait);
 							/* 1: again */
 void	 send_interrupt(struct job *, int inflight);
+void	 send_unsent(struct job *, jv err);	/* consumes err */
 void	 send_job_free(struct job *);
 char	*send_text(struct rec *);	/* malloc'd assistant text */
 
