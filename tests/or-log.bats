@@ -49,7 +49,13 @@ logged() {
 	run -2 --separate-stderr or-log frobnicate
 	[ "${stderr_lines[0]}" = 'or-log: no subcommand "frobnicate"' ]
 	run -2 --separate-stderr or-log recent --csv
-	[ "${stderr_lines[0]}" = "or-log: recent does not take that flag" ]
+	[ "${stderr_lines[0]}" = "or-log: recent does not take --csv" ]
+	run -2 --separate-stderr or-log recent --since 7d
+	[ "${stderr_lines[0]}" = "or-log: recent does not take --since" ]
+	run -2 --separate-stderr or-log recent --where=1
+	[ "${stderr_lines[0]}" = "or-log: recent does not take --where" ]
+	run -2 --separate-stderr or-log --by model </dev/null
+	[ "${stderr_lines[0]}" = "or-log: appending does not take --by" ]
 	run -2 --separate-stderr or-log show
 	[ "${stderr_lines[0]}" = "or-log: show takes one operand" ]
 	run -2 --separate-stderr or-log stats --since yesterday
@@ -902,7 +908,7 @@ answered() {
 	run -2 --separate-stderr or-log cache -o nokey
 	[ "${stderr_lines[0]}" = "or-log: -o wants key=value" ]
 	run -2 --separate-stderr or-log recent -m x
-	[ "${stderr_lines[0]}" = "or-log: recent does not take that flag" ]
+	[ "${stderr_lines[0]}" = "or-log: recent does not take -m" ]
 }
 
 @test "or-log cache -m B | or-send -m B after or-send -m A | or-log sends every prompt again" {

@@ -157,15 +157,28 @@ find_cmd(const char *name)
 	qusage(why);
 }
 
-static void
-set_flag(struct qopts *o, const struct cmd *cmd, int c)
+/* The flag getopt just read, as the user wrote it: "--csv", "-m". */
+static const char *
+flag_text(char **argv)
 {
-	char why[96];
+	const char *s = argv[optind - 1];
+
+	if (optarg != NULL && optarg == s && optind >= 2)
+		s = argv[optind - 2];	/* "--since 7d": the flag before */
+	return s;
+}
+
+static void
+set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
+{
+	char why[160];
+	const char *f;
 
 	if (c != 'd' && c != 'h' && c != 'V' && c != '?' &&
 	    (cmd == NULL ? c != O_RECEIPT : strchr(cmd->flags, c) == NULL)) {
-		snprintf(why, sizeof(why), "%s does not take that flag",
-		    cmd ? cmd->name : "appending");
+		f = flag_text(argv);
+		snprintf(why, sizeof(why), "%s does not take %.*s",
+		    cmd ? cmd->name : "appending", (int)strcspn(f, "="), f);
 		qusage(why);
 	}
 	switch (c) {
@@ -204,7 +217,7 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 
 	while ((c = getopt_long(argc, argv, "+d:tn:m:s:o:hV", longopts,
 	    NULL)) != -1)
-		set_flag(o, NULL, c);
+		set_flag(o, NULL, c, argv);
 	argc -= optind;
 	argv += optind;
 	if (argc > 0) {
@@ -212,7 +225,7 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 		optind = 0;
 		while ((c = getopt_long(argc, argv, "d:tn:m:s:o:hV", longopts,
 		    NULL)) != -1)
-			set_flag(o, cmd, c);
+			set_flag(o, cmd, c, argv);
 		argc -= optind;
 		argv += optind;
 		if (argc != cmd->nargs) {
