@@ -276,11 +276,11 @@ input_name(char *path, size_t size)
 	ssize_t n;
 
 	if (fstat(STDIN_FILENO, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (n = readlink("/proc/self/fd/0", path, size - 1)) <= 0 ||
-	    path[0] != '/' || strchr(path, ' ') || strchr(path, '\'') ||
-	    (size_t)n >= size - 1)
+	    (n = readlink("/proc/self/fd/0", path, size - 1)) <= 0)
 		return "INPUT";
-	path[n] = '\0';
+	path[n] = '\0';	/* readlink does not end it */
+	if (path[0] != '/' || strchr(path, ' ') || strchr(path, '\''))
+		return "INPUT";
 	return path;
 }
 
