@@ -36,6 +36,9 @@ t1=$(now)
 ours=$(calc %.0f "$N / (($t1 - $t0) / 1e9)")
 sqlite3 -csv "$tmp/a.db" 'SELECT * FROM requests' >"$tmp/rows.csv"
 or-log -d "$tmp/b.db" </dev/null
+# CSV has no NULL: every missing generation id would come in as '' and
+# collide in the stored-once index, which .import then does not keep up.
+sqlite3 "$tmp/b.db" 'DROP INDEX requests_once'
 t0=$(now)
 sqlite3 -cmd 'PRAGMA synchronous = NORMAL' "$tmp/b.db" \
     ".import --csv $tmp/rows.csv requests"
@@ -44,7 +47,7 @@ theirs=$(calc %.0f "$N / (($t1 - $t0) / 1e9)")
 [ "$(sqlite3 "$tmp/b.db" 'SELECT count(*) FROM requests')" -eq "$N" ]
 printf '%-44s %8s rows/s\n' "or-log, $N records" "$ours"
 printf '%-44s %8s rows/s  or-log ratio %s (goal >= 0.5)\n' \
-    "sqlite3 .import, the same rows" "$theirs" \
+    "sqlite3 .import, same rows, no once-index" "$theirs" \
     "$(calc %.2f "$ours / $theirs")"
 
 # 2. A big log: the rows above again and again, a day apart.
@@ -86,10 +89,15 @@ printf '%-44s %8s ms (for scale)\n' "sqlite3 SELECT count(*), $rows rows" \
     "$(best_ms "sqlite3 $A 'SELECT count(*) FROM requests'")"
 
 # 3. Eight writers at once.
-head -n "$W" "$tmp/recs.jsonl" >"$tmp/w.jsonl"
+# Each writer's records its own (the same request twice is one row).
+for i in 1 2 3 4 5 6 7 8; do
+	head -n "$W" "$tmp/recs.jsonl" | jq -c --arg w "$i" '.meta.writer = $w |
+	    if .response then .response.id += ".w" + $w else . end' \
+	    >"$tmp/w$i.jsonl"
+done
 t0=$(now)
 for i in 1 2 3 4 5 6 7 8; do
-	or-log -d "$tmp/p.db" <"$tmp/w.jsonl" >/dev/null 2>&1 &
+	or-log -d "$tmp/p.db" <"$tmp/w$i.jsonl" >/dev/null 2>&1 &
 done
 wait
 t1=$(now)
