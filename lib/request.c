@@ -152,3 +152,23 @@ req_build(jv rec, const struct req_defaults *d, int mode, const char **why)
 	rec = jv_object_set(rec, jv_string("messages"), msgs);
 	return d ? apply(d, rec) : rec;
 }
+
+jv
+req_option(jv opts, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	jv v;
+
+	if (eq == NULL || eq == arg) {
+		jv_free(opts);
+		return jv_invalid();
+	}
+	v = jvx_parse(eq + 1, strlen(eq + 1));
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		v = jv_string(eq + 1);
+	}
+	if (!jv_is_valid(opts))
+		opts = jv_object();
+	return jv_object_set(opts, jv_string_sized(arg, (int)(eq - arg)), v);
+}

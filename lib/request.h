@@ -33,6 +33,14 @@ enum {
 };
 
 /*
+ * -o key=value, as or-send and or-log take it: the value is JSON when it
+ * parses, else a string. Consumes opts (an object, or invalid for none)
+ * and returns it with the key set; invalid, opts freed, when arg has no
+ * "key=".
+ */
+jv	 req_option(jv opts, const char *arg);
+
+/*
  * The body for a record (consumed); defaults may be NULL. Owned; or
  * invalid, with *why (static) saying what is wrong with the record.
  */

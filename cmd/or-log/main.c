@@ -10,6 +10,7 @@
 #include "jvx.h"
 #include "query.h"
 #include "record.h"
+#include "request.h"
 #include "store.h"
 #include "util.h"
 
@@ -125,23 +126,13 @@ parse_count(const char *s)
 	return n;
 }
 
-/* -o key=value as or-send reads it: JSON when it parses, else a string. */
+/* -o key=value: lib/request's reading, the complaint ours. */
 static jv
 parse_option(jv opts, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	jv v;
-
-	if (eq == NULL || eq == arg)
+	if (!jv_is_valid(opts = req_option(opts, arg)))
 		qusage("-o wants key=value");
-	v = jvx_parse(eq + 1, strlen(eq + 1));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		v = jv_string(eq + 1);
-	}
-	if (!jv_is_valid(opts))
-		opts = jv_object();
-	return jv_object_set(opts, jv_string_sized(arg, (int)(eq - arg)), v);
+	return opts;
 }
 
 static const struct cmd *

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "jvx.h"
 #include "record.h"
+#include "request.h"
 #include "send.h"
 #include "util.h"
 
@@ -56,20 +57,13 @@ static const struct option longopts[] = {
 	{ NULL,		0,			NULL, 0 }
 };
 
+/* -o key=value: lib/request's reading, the complaint ours. */
 static jv
 parse_option(jv opts, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	jv v;
-
-	if (eq == NULL || eq == arg)
+	if (!jv_is_valid(opts = req_option(opts, arg)))
 		usage("-o wants key=value");
-	v = jvx_parse(eq + 1, strlen(eq + 1));
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		v = jv_string(eq + 1);
-	}
-	return jv_object_set(opts, jv_string_sized(arg, (int)(eq - arg)), v);
+	return opts;
 }
 
 static int
