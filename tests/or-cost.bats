@@ -121,7 +121,7 @@ costs() {
 	[[ "$stderr" =~ ^"or-cost: line 1: $id: /generation: "("not found"|"no answer")" after "[0-9]+"."[0-9]"s; usage.cost used"$ ]]
 	[ "$(jq -r .cost.source <<<"$output")" = usage ]
 	[ "$(jq -r '.cost.usd == .response.usage.cost' <<<"$output")" = true ]
-	[[ "$(jq -r .cost.note <<<"$output")" =~ ^"/generation: not found after" ]]
+	[[ "$(jq -r .cost.note <<<"$output")" =~ ^"/generation: "("not found"|"no answer")" after" ]]
 }
 
 @test "generation: another failure falls back at once, with its message" {

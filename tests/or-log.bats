@@ -341,6 +341,19 @@ EOF
 	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
 }
 
+@test "--since takes the grammar every tool takes: seconds, s m h d w, fractions, dates" {
+	logged
+	all=$(or-log stats --since 2000-01-01)
+	[ -n "$all" ]
+	for t in 3153600000 52560000m 36500d 5214w 1.5e3d; do
+		[ "$(or-log stats --since "$t")" = "$all" ] || fail "--since $t"
+	done
+	run -0 --separate-stderr or-log stats --since 90
+	assert_output ''
+	run -2 --separate-stderr or-log stats --since 1y
+	[ "${stderr_lines[0]}" = "or-log: --since wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)" ]
+}
+
 @test "stats --since, --until, --model, --where and --by provider narrow it" {
 	logged
 	run -0 --separate-stderr or-log stats --by provider --since 2026-11-20T10:30:00Z --until 2026-11-22

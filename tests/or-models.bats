@@ -422,6 +422,14 @@ openai/gpt-4o-mini-tts       2000     0.6       12  audio-o…"$'\r'
 	cmp "$CACHE" "$M25"
 	run -0 --separate-stderr or-models --max-age 0 --ids
 	[ "$(requests /models)" -eq 2 ]
+	# the grammar every tool takes: a bare number is seconds; w, fractions
+	cache_of "$M26" '2 hours ago'
+	for age in 2w 1.5d 7201; do
+		run -0 --separate-stderr or-models --max-age "$age" --ids
+		[ "$(requests /models)" -eq 2 ]
+	done
+	run -0 --separate-stderr or-models --max-age 7100 --ids
+	[ "$(requests /models)" -eq 3 ]
 }
 
 @test "--refresh fetches whatever the cache's age" {

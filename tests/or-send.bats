@@ -110,6 +110,21 @@ teardown() {
 	[ "$stderr" = "or-send: prompt: [REDACTED]" ]
 }
 
+@test "a key echoed in streamed reasoning is masked on stderr too" {
+	local fx=$BATS_TEST_TMPDIR/fx
+	mkdir -p "$fx/stream"
+	cp "$FIXTURES/models.json" "$fx/"
+	sed "s/ for 2 + 2,/ for $KEY,/g" "$FIXTURES/stream/thinking_streaming.sse" \
+	    >"$fx/stream/k.sse"
+	grep -q -- "$KEY" "$fx/stream/k.sse"
+	fake_stop
+	fake_start -F "$fx"
+	fake "fixture stream/k.sse"
+	run -0 --separate-stderr or-send --stream --reasoning -t hi
+	[ "$stderr" = "The user asks for [REDACTED], which is 4." ]
+	assert_output "2 + 2 = 4."
+}
+
 @test "a wrong key comes back as the API's 401, not retried" {
 	export OPENROUTER_API_KEY=sk-or-v1-wrong
 	run -1 --separate-stderr or-send hello

@@ -151,7 +151,7 @@ on_reasoning(void *arg, const char *p, size_t n)
 	if (j->ttft < 0)
 		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live == 2) {
-		fwrite(p, 1, n, stderr);
+		(void)put_hidden(stderr, p, n);	/* the key masked */
 		fflush(stderr);
 		j->reasoned = 1;
 	}
