@@ -2,11 +2,13 @@
 # make bench, part 2: or-send's batches and streams against the fake server,
 # as ratios to the tools people already use.
 #  1. BENCH_REQS records through or-send -P BENCH_P, every chat request held
-#     BENCH_DELAY_MS by the server: wall time, requests a second, and the
-#     fraction of the ideal P / delay (goal >= 0.9)
+#     BENCH_DELAY_MS by the server: requests a second, the fraction of the
+#     ideal P / delay (goal >= 0.9), and or-send's CPU time (user + sys)
+#     per request
 #  2. the same requests as xargs -P P -n 1 running one curl -s each
 #     (BENCH_CURL_REQS of them: a process each is slow on a small VM), and
-#     for scale one curl -Z process with P transfers at once
+#     one curl -Z process with P transfers at once, over the same fake
+#     (goal: or-send >= 2x curl -Z)
 #  3. the same through the official TypeScript SDK (@openrouter/sdk, P
 #     chat.send at once), and one call: node bench/sdk.mjs --one versus
 #     or-send -t, whole processes
@@ -47,7 +49,7 @@ fake() {
 
 
 # rss FILE: the peak RSS /usr/bin/time wrote in FILE, in MB.
-rss() { calc %.1f "$(tail -n 1 "$1") / 1024"; }
+rss() { calc %.1f "$(tail -n 1 "$1" | awk '{ print $NF }') / 1024"; }
 
 # A warning line for a tool that did not get every request through.
 failed() { echo "  ! $1 exited $2: the figure above counts failures"; }
@@ -55,8 +57,7 @@ failed() { echo "  ! $1 exited $2: the figure above counts failures"; }
 yes '{"prompt":"Say hi"}' | head -n "$REQS" >"$tmp/in"
 yes '{"prompt":"Say hi"}' | head -n "$SMALL" >"$tmp/in-small"
 ideal=$(calc %.0f "$P * 1000 / $DELAY")
-echo "orkit batch bench: $REQS chat requests, $P at a time, the fake server" \
-    "holding each $DELAY ms (ideal $ideal req/s)"
+figure_head "orkit batch bench: $REQS chat requests, $P at a time, the fake server holding each $DELAY ms (ideal $ideal req/s)"
 
 # 1 and 4: or-send's throughput and its peak RSS, in the same run.
 timef=/usr/bin/time
@@ -64,14 +65,13 @@ timef=/usr/bin/time
 fake "$REQS"
 rc=0
 t0=$(now_us)
-${timef:+$timef -f %M -o "$tmp/rss"} or-send -P "$P" <"$tmp/in" >/dev/null ||
-    rc=$?
+${timef:+$timef -f '%U %S %M' -o "$tmp/rss"} or-send -P "$P" <"$tmp/in" \
+    >/dev/null || rc=$?
 t1=$(now_us)
 os_us=$((t1 - t0))
 os_rps=$(calc %.0f "$REQS * 1e6 / $os_us")
-printf '%-38s %8s s %6s req/s  fraction of ideal %s (goal >= 0.9)\n' \
-    "or-send -P $P" "$(calc %.2f "$os_us / 1e6")" "$os_rps" \
-    "$(calc %.2f "$os_rps / $ideal")"
+figure "or-send -P $P, fraction of ideal" "$(calc %.2f "$os_rps / $ideal")" \
+    ">= 0.9"
 [ "$rc" = 0 ] || failed or-send "$rc"
 [ -z "$timef" ] || cp "$tmp/rss" "$tmp/rss-big"
 
@@ -86,14 +86,10 @@ yes "$OPENROUTER_BASE_URL/chat/completions" | head -n "$CREQS" |
 t1=$(now_us)
 cu_us=$((t1 - t0))
 cu_rps=$(calc %.0f "$CREQS * 1e6 / $cu_us")
-printf '%-38s %8s s %6s req/s  or-send speedup %sx\n' \
-    "xargs -P $P -n 1 curl -s ($CREQS reqs)" "$(calc %.2f "$cu_us / 1e6")" \
-    "$cu_rps" "$(calc %.2f "$os_rps / $cu_rps")"
 [ "$rc" = 0 ] || failed "xargs curl" "$rc"
 
-# For scale: what one curl process gets with P transfers at once, over the
-# same server on the same machine.  When it too falls short of the ideal,
-# the fake server and the machine are the limit, not or-send.
+# What one curl process gets with P transfers at once, over the same
+# server on the same machine.
 if curl --help all 2>/dev/null | grep -q -- --parallel-max; then
 	fake "$REQS"
 	awk -v u="$OPENROUTER_BASE_URL/chat/completions" -v n="$REQS" \
@@ -107,12 +103,20 @@ if curl --help all 2>/dev/null | grep -q -- --parallel-max; then
 	t1=$(now_us)
 	cz_us=$((t1 - t0))
 	cz_rps=$(calc %.0f "$REQS * 1e6 / $cz_us")
-	printf '%-38s %8s s %6s req/s  fraction of ideal %s, or-send ratio %s\n' \
-	    "curl -Z --parallel-max $P (one process)" \
-	    "$(calc %.2f "$cz_us / 1e6")" "$cz_rps" \
-	    "$(calc %.2f "$cz_rps / $ideal")" "$(calc %.2f "$os_rps / $cz_rps")"
+	figure "curl -Z -P $P, fraction of ideal" \
+	    "$(calc %.2f "$cz_rps / $ideal")"
+	figure "or-send -P $P / curl -Z" "$(calc %.2f "$os_rps / $cz_rps")" \
+	    ">= 2"
 	[ "$rc" = 0 ] || failed "curl -Z" "$rc"
+else
+	echo "curl -Z: skipped, this curl has no --parallel-max"
 fi
+[ -z "$timef" ] || figure "or-send -P $P, CPU per request" \
+    "$(awk -v n="$REQS" '{ printf "%.0f us", ($1 + $2) * 1e6 / n }' \
+    "$tmp/rss-big")"
+figure "or-send -P $P, requests a second" "$os_rps"
+figure "xargs curl, requests a second" "$cu_rps"
+figure "or-send -P $P / xargs curl" "$(calc %.2f "$os_rps / $cu_rps")"
 
 # 3: the official TypeScript SDK, installed into bench/node_modules.
 sdk=
@@ -137,10 +141,7 @@ else
 	node "$top/bench/sdk.mjs" "$REQS" "$P" 2>"$tmp/sdk.err" || rc=$?
 	t1=$(now_us)
 	sdk_us=$((t1 - t0))
-	printf '%-38s %8s s %6s req/s  or-send speedup %sx\n' \
-	    "node @openrouter/sdk, $P chat.send" \
-	    "$(calc %.2f "$sdk_us / 1e6")" \
-	    "$(calc %.0f "$REQS * 1e6 / $sdk_us")" \
+	figure "or-send -P $P / node sdk, $P at once" \
 	    "$(calc %.2f "$sdk_us / $os_us")"
 	[ "$rc" = 0 ] || { failed sdk.mjs "$rc"; sed 's/^/  /' "$tmp/sdk.err"; }
 fi
@@ -162,8 +163,7 @@ mean_us() {
 if [ -z "$sdk" ]; then
 	a=$(mean_us "$ONE" 'or-send -t "Say hi"')
 	b=$(mean_us "$ONE" "node '$top/bench/sdk.mjs' --one")
-	printf '%-38s %8s us  node sdk.mjs --one %8s us  ratio %s\n' \
-	    "or-send -t (one call, $ONE runs)" "$a" "$b" "$(calc %.3f "$a / $b")"
+	figure "or-send -t / node sdk.mjs --one" "$(calc %.3f "$a / $b")"
 fi
 
 # 4, continued: over fewer records.
@@ -173,8 +173,8 @@ if [ -n "$timef" ]; then
 	$timef -f %M -o "$tmp/rss" or-send -P "$P" <"$tmp/in-small" \
 	    >/dev/null || rc=$?
 	big=$(rss "$tmp/rss-big") small=$(rss "$tmp/rss")
-	printf '%-38s %8s MB  over %s: %s MB  ratio %s (goal <= 10 MB)\n' \
-	    "peak RSS or-send -P $P, $REQS" "$big" "$SMALL" "$small" \
+	figure "or-send peak RSS, $REQS records" "$big MB" "<= 10 MB"
+	figure "or-send peak RSS, $REQS / $SMALL records" \
 	    "$(calc %.2f "$big / $small")"
 	[ "$rc" = 0 ] || failed or-send "$rc"
 	fake
@@ -193,7 +193,7 @@ elif ! r=$(perl "$top/bench/ttfb.pl" "$TTFB" \
 	echo "first text: failed, $(tail -n 1 "$tmp/ttfb.err")"
 else
 	set -- $r
-	printf '%-38s %8s us  curl -sN %8s us  difference %s +- %s ms (goal within 1 ms)\n' \
-	    "first text, or-send --stream -t ($TTFB)" "$1" "$2" \
-	    "$(calc %+.2f "($1 - $2) / 1000")" "$(calc %.2f "$3 / 1000")"
+	figure "first text, or-send - curl -sN" \
+	    "$(calc %+.2f "($1 - $2) / 1000") ms" "within 1 ms"
+	figure "first text, its spread" "$(calc %.2f "$3 / 1000") ms"
 fi

@@ -20,8 +20,7 @@ fake_start -g "$DELAY"
 
 yes '{"prompt":"Say hi"}' | head -n "$REQS" | or-send -P 64 >"$tmp/sent"
 ideal_s=$(calc %.2f "$REQS * $DELAY / $P / 1000")
-echo "orkit cost bench: $REQS records, $P lookups at a time, the fake" \
-    "server holding each GET /generation $DELAY ms (ideal ${ideal_s} s)"
+figure_head "orkit cost bench: $REQS records, $P lookups at a time, the fake server holding each GET /generation $DELAY ms (ideal ${ideal_s} s)"
 
 timef=/usr/bin/time
 [ -x "$timef" ] || timef=
@@ -31,21 +30,20 @@ ${timef:+$timef -f %M -o "$tmp/rss"} or-cost -P "$P" <"$tmp/sent" \
     >"$tmp/costed" || rc=$?
 t1=$(now_us)
 us=$((t1 - t0))
-printf '%-34s %8s s %6s lookups/s  fraction of ideal %s (goal >= 0.9)\n' \
-    "or-cost -P $P" "$(calc %.2f "$us / 1e6")" \
-    "$(calc %.0f "$REQS * 1e6 / $us")" \
-    "$(calc %.2f "$ideal_s * 1e6 / $us")"
+figure "or-cost -P $P, fraction of ideal" \
+    "$(calc %.2f "$ideal_s * 1e6 / $us")" ">= 0.9"
 [ "$rc" = 0 ] || echo "  ! or-cost exited $rc"
 n=$(grep -c '"source":"generation"' "$tmp/costed" || :)
 [ "$n" = "$REQS" ] || echo "  ! only $n of $REQS records got the generation's figure"
-[ -z "$timef" ] || echo "or-cost peak RSS: $(calc %.1f "$(tail -n 1 "$tmp/rss") / 1024") MB"
+[ -z "$timef" ] || figure "or-cost peak RSS, $REQS records" \
+    "$(calc %.1f "$(tail -n 1 "$tmp/rss") / 1024") MB"
 
 t0=$(now_us)
 or-cost --no-generation <"$tmp/sent" >/dev/null
 t1=$(now_us)
-printf '%-34s %8s s\n' "or-cost --no-generation" \
-    "$(calc %.2f "$((t1 - t0)) / 1e6")"
+figure "or-cost --no-generation, $REQS records" \
+    "$(calc %.2f "$((t1 - t0)) / 1e6") s"
 t0=$(now_us)
 or-cost --total <"$tmp/costed" >/dev/null
 t1=$(now_us)
-printf '%-34s %8s s\n' "or-cost --total" "$(calc %.2f "$((t1 - t0)) / 1e6")"
+figure "or-cost --total, $REQS records" "$(calc %.2f "$((t1 - t0)) / 1e6") s"

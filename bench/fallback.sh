@@ -30,7 +30,8 @@ jq -s -r '[.[] | select(.path == "/chat/completions")
     | select($a != null and $b != null) | $b - $a)
     | "\(length) \(add / length) \(max)"' "$tmp/log" >"$tmp/gaps"
 read -r n mean max <"$tmp/gaps"
-printf '%-34s %8s ms mean, %s ms at most, over %s records (goal <= 50 ms; seed 200)\n' \
-    "--fallback activation" "$(calc %.1f "$mean")" "$max" "$n"
+figure_head "orkit fallback bench: from the first model's last failure to the next model's request, over $n records (seed 200 ms)"
+figure "--fallback activation, mean" "$(calc %.1f "$mean") ms" "<= 50 ms"
+figure "--fallback activation, most" "$max ms"
 ok=$(jq -s '[.[] | select(.response != null)] | length' "$tmp/out")
 [ "$ok" = "$REQS" ] || echo "  ! only $ok of $REQS records were answered by the fallback"

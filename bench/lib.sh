@@ -58,3 +58,23 @@ now_us() { echo $(($(date +%s%N) / 1000)); }
 
 # calc FORMAT EXPR: awk's arithmetic, printed with FORMAT.
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# The table every bench script prints: one row a figure, with its value
+# (unit included), its goal ("-" when it has none) and its value in the
+# last recorded run, from bench/previous.tsv (name TAB value; "-" when the
+# figure is new).  Update that file by hand when a change moves a figure.
+previous() {
+	awk -F '\t' -v n="$1" '$1 == n { v = $2 }
+	    END { print (v == "" ? "-" : v) }' "$top/bench/previous.tsv"
+}
+
+# figure_head TITLE: a section's title, then the table's column names.
+figure_head() {
+	echo "$1"
+	printf '  %-44s %14s  %-10s %s\n' figure value goal previous
+}
+
+# figure NAME VALUE [GOAL]: one row.
+figure() {
+	printf '  %-44s %14s  %-10s %s\n' "$1" "$2" "${3:--}" "$(previous "$1")"
+}

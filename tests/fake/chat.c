@@ -52,27 +52,31 @@ provider_of(const char *model)
 	return prov_of(model)->name;
 }
 
-/* Routing variants price and route as their base model. */
-static jv
-find_model(const char *id)
+/*
+ * Whether the model is in the catalog, and its prices (pr[0] prompt,
+ * pr[1] completion; 0 when it is not).  Routing variants price and
+ * route as their base model.
+ */
+static int
+find_model(const char *id, double pr[2])
 {
 	const char **v;
 	const char *colon;
 	char *base;
-	jv m;
+	int found;
 
-	m = catalog_find(id);
-	if (jv_is_valid(m) || (colon = strrchr(id, ':')) == NULL)
-		return m;
+	found = catalog_prices(id, &pr[0], &pr[1]);
+	if (found || (colon = strrchr(id, ':')) == NULL)
+		return found;
 	for (v = variants; *v != NULL; v++)
 		if (strcmp(colon, *v) == 0)
 			break;
 	if (*v == NULL)
-		return m;
+		return 0;
 	base = xstrndup(id, (size_t)(colon - id));
-	m = catalog_find(base);
+	found = catalog_prices(base, &pr[0], &pr[1]);
 	free(base);
-	return m;
+	return found;
 }
 
 static void
@@ -191,25 +195,9 @@ max_tokens(jv req)
 	return n;
 }
 
-/* USD per token; "-1" (dynamic price) and missing count as free. */
-static double
-price(jv model, const char *kind)
-{
-	jv pricing, s;
-	double d = 0;
-
-	pricing = jget(model, "pricing");
-	s = jget(pricing, kind);
-	if (jstr(s) != NULL)
-		d = strtod(jstr(s), NULL);
-	jv_free(s);
-	jv_free(pricing);
-	return d > 0 ? d : 0;
-}
-
 static void
 answer_init(struct answer *a, const struct call *c, const char *id,
-    jv model)
+    const double pr[2])
 {
 	struct buf b = { NULL, 0, 0 };
 	long most;
@@ -219,8 +207,8 @@ answer_init(struct answer *a, const struct call *c, const char *id,
 	a->created = time(NULL);
 	a->model = xstrdup(id);
 	a->provider = provider_of(id);
-	a->pprice = price(model, "prompt");
-	a->cprice = price(model, "completion");
+	a->pprice = pr[0];
+	a->cprice = pr[1];
 	buf_addstr(&b, "Echo: ");
 	last_user_text(c->json, &b);
 	a->finish = "stop";
@@ -418,17 +406,28 @@ remember(const struct call *c, const struct answer *a, int streamed,
 	gen_remember(&g);
 }
 
+/*
+ * The ticks go out while the model runs; under -d the delay is that run,
+ * so the usual ticks go out at its end without pauses of their own (a
+ * bench's latency is then the -d it asked for).  A scripted keepalive N
+ * keeps its pauses.
+ */
 static void
 pad(struct plan *p, const struct action *act, unsigned *seed)
 {
-	long i, n;
+	long i, n, ms;
+	int paced = chat_delay_ms <= 0;
 
 	n = 1 + rand_r(seed) % 3;
-	if (action_is(act, "keepalive") && act->arg != NULL)
+	if (action_is(act, "keepalive") && act->arg != NULL) {
 		n = atol(act->arg);
+		paced = 1;
+	}
 	for (i = 0; i < n; i++) {
-		if (i > 0)
-			plan_pause(p, 2 + rand_r(seed) % 4);
+		if (i > 0) {
+			ms = 2 + rand_r(seed) % 4;
+			plan_pause(p, paced ? ms : 0);
+		}
 		plan_addstr(p, PAD);
 	}
 }
@@ -482,7 +481,7 @@ send_json(struct call *c, const struct answer *a, const struct action *act)
 	p = plan_new(c->seed, 0);
 	pad(p, act, &c->seed);
 	json_body(c, a, act, p);
-	r = plan_response(p);
+	r = plan_response(p, c->conn);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");
 	MHD_add_response_header(r, "X-Generation-Id", a->id);
@@ -511,7 +510,7 @@ send_sse(struct call *c, const struct answer *a, const struct action *act)
 	sent = sse_plan(p, a, act, &c->seed);
 	remember(c, a, 1, stream_finish(a, act), sent == a->textlen ?
 	    a->ctok : (long)((sent + 3) / 4), p);
-	r = plan_response(p);
+	r = plan_response(p, c->conn);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/event-stream");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
@@ -543,7 +542,8 @@ v_string_to(jv v, char *out, size_t size)
 static void
 first_of_models(jv req, char *id, size_t size, int *given)
 {
-	jv list = jget(req, "models"), m;
+	jv list = jget(req, "models");
+	double pr[2];
 	int i, n;
 
 	if (jv_get_kind(list) != JV_KIND_ARRAY) {
@@ -554,21 +554,17 @@ first_of_models(jv req, char *id, size_t size, int *given)
 	for (i = 0; i < n; i++) {
 		v_string_to(jv_array_get(jv_copy(list), i), id, size);
 		*given = 1;
-		m = find_model(id);
-		if (jv_is_valid(m)) {
-			jv_free(m);
+		if (find_model(id, pr))
 			break;
-		}
-		jv_free(m);
 	}
 	if (i == n && n > 0)
 		v_string_to(jv_array_get(jv_copy(list), 0), id, size);
 	jv_free(list);
 }
 
-/* The model asked for (or the default) and its catalog entry. */
-static jv
-lookup(jv req, char *id, size_t size, int *given)
+/* The model asked for (or the default): in the catalog?  Its prices. */
+static int
+lookup(jv req, char *id, size_t size, int *given, double pr[2])
 {
 	jv v;
 
@@ -582,7 +578,7 @@ lookup(jv req, char *id, size_t size, int *given)
 	/* The auto router answers as the model it picked. */
 	if (strcmp(id, "openrouter/auto") == 0)
 		snprintf(id, size, "%s", DEFAULT_MODEL);
-	return find_model(id);
+	return find_model(id, pr);
 }
 
 static enum MHD_Result
@@ -613,8 +609,8 @@ chat_serve(struct call *c, const struct action *act)
 	struct answer a;
 	enum MHD_Result r;
 	char id[512];
+	double pr[2];
 	int given;
-	jv model;
 
 	if (c->auth != AUTH_OK)
 		return reply_auth(c);
@@ -625,14 +621,10 @@ chat_serve(struct call *c, const struct action *act)
 	if (!has_input(c->json))
 		return reply_error(c, 400,
 		    "Input required: specify \"prompt\" or \"messages\"", 1);
-	model = lookup(c->json, id, sizeof(id), &given);
-	if (!jv_is_valid(model) && given) {
-		jv_free(model);
+	if (!lookup(c->json, id, sizeof(id), &given, pr) && given)
 		return bad_model(c, id);
-	}
-	answer_init(&a, c, id, model);
+	answer_init(&a, c, id, pr);
 	a.byok = action_is(act, "byok");
-	jv_free(model);
 	if (wants_stream(c->json))
 		r = send_sse(c, &a, act);
 	else

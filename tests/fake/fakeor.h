@@ -1,10 +1,11 @@
 /*
  * fakeor: a fake OpenRouter API server for orkit's tests.
  *
- * One thread per connection (libmicrohttpd), so a delay or a paced body
- * simply sleeps.  No jv value is ever shared between threads: libjv 1.6
- * reference counts are not atomic, so shared data lives as C strings and
- * every request parses what it needs into its own values.
+ * libmicrohttpd's epoll loop, one thread per core: a delay or a paced
+ * body suspends its connection and a timer resumes it (wake.c), so no
+ * callback ever sleeps.  No jv value is ever shared between threads:
+ * libjv 1.6 reference counts are not atomic, so shared data lives as C
+ * strings and every request parses what it needs into its own values.
  */
 
 #include <sys/types.h>
@@ -24,6 +25,16 @@
 
 enum auth { AUTH_OK, AUTH_MISSING, AUTH_BAD };
 
+/* A script line taken for one request (script.c). */
+#define ACT_OPTS	16
+struct action {
+	char	*name;		/* NULL: no line matched */
+	char	*arg;		/* first positional argument, or NULL */
+	int	 nopt;
+	char	*key[ACT_OPTS];
+	char	*val[ACT_OPTS];
+};
+
 /* One request, from its first header to its completion callback. */
 struct buf {
 	char	*p;
@@ -41,16 +52,8 @@ struct call {
 	enum auth		 auth;
 	long long		 t0;	/* ms, when the request was complete */
 	unsigned		 seed;	/* rand_r state of this request */
-};
-
-/* A script line taken for one request (script.c). */
-#define ACT_OPTS	16
-struct action {
-	char	*name;		/* NULL: no line matched */
-	char	*arg;		/* first positional argument, or NULL */
-	int	 nopt;
-	char	*key[ACT_OPTS];
-	char	*val[ACT_OPTS];
+	int			 held;	/* its delay is over */
+	struct action		 act;	/* its script line */
 };
 
 /* A generation, as GET /generation reports it (state.c). */
@@ -86,7 +89,6 @@ void		*xmalloc(size_t);
 void		*xrealloc(void *, size_t);
 char		*xstrdup(const char *);
 char		*xstrndup(const char *, size_t);
-void		 nap(long);		/* ms; returns early on shutdown */
 long long	 now_ms(void);
 char		*slurp(const char *, size_t *);	/* owned, NUL-ended; NULL+errno */
 jv		 parse_json(const char *, size_t);	/* owned; exactly one value */
@@ -109,6 +111,7 @@ void		 state_init(const char *, const char *);
 void		 state_free(void);
 const char	*catalog_raw(size_t *);
 jv		 catalog_find(const char *);	/* owned model, or invalid */
+int		 catalog_prices(const char *, double *, double *);
 const char	*fixtures_dir(void);
 const char	*api_key(void);		/* FAKEOR_KEY, or NULL */
 unsigned	 new_seed(void);
@@ -155,7 +158,13 @@ void		 plan_addstr(struct plan *, const char *);
 void		 plan_pause(struct plan *, long);
 void		 plan_end(struct plan *, enum plan_end, long);
 long		 plan_ms(const struct plan *);
-struct MHD_Response *plan_response(struct plan *);	/* takes the plan */
+struct MHD_Response *plan_response(struct plan *, struct MHD_Connection *);
+					/* takes the plan */
+
+/* wake.c: suspend a connection for a while, from its callback */
+void		 wake_start(void);
+int		 wake_after(struct MHD_Connection *, long);	/* 1: suspended */
+void		 wake_stop(void);		/* resumes them all */
 
 /* chat.c */
 struct prov {

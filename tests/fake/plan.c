@@ -1,7 +1,8 @@
 /*
  * plan.c: a response body laid out in advance, with pauses at chosen
- * offsets, then handed out by an MHD content reader.  The reader sleeps
- * in its connection's own thread, so pacing costs nothing elsewhere.
+ * offsets, then handed out by an MHD content reader.  A pause suspends
+ * the connection (wake.c) and the reader returns 0; MHD calls it again
+ * when the pause is over, so pacing holds up no other connection.
  * With chop set, bytes go out in pieces of random length, so that a
  * client sees SSE events split anywhere: inside "data:", inside a
  * multi-byte character, between the two newlines.
@@ -28,6 +29,8 @@ struct plan {
 	unsigned	 seed;
 	enum plan_end	 end;
 	long		 endms, total;
+	int		 rested;	/* the pause before off is over */
+	struct MHD_Connection *conn;
 };
 
 struct plan *
@@ -102,8 +105,9 @@ plan_finish(struct plan *p)
 	if (p->end == END_CUT)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (p->end == END_STALL) {
-		nap(p->endms);
 		p->end = END_OK;
+		if (wake_after(p->conn, p->endms))
+			return 0;
 	}
 	return MHD_CONTENT_READER_END_OF_STREAM;
 }
@@ -119,6 +123,19 @@ piece_len(struct plan *p)
 	return 1 + (size_t)rand_r(&p->seed) % most;
 }
 
+/* The pause due before the byte at off: a chopped piece's, the marks'. */
+static long
+pause_due(struct plan *p)
+{
+	long ms = 0;
+
+	if (p->chop && p->off > 0 && p->b.len <= SMALL_BODY)
+		ms = 1;
+	while (p->next < p->nmarks && p->marks[p->next].at == p->off)
+		ms += p->marks[p->next++].ms;
+	return ms;
+}
+
 static ssize_t
 plan_read(void *cls, uint64_t pos, char *out, size_t max)
 {
@@ -126,10 +143,11 @@ plan_read(void *cls, uint64_t pos, char *out, size_t max)
 	size_t n, k, lim;
 
 	(void)pos;
-	if (p->chop && p->off > 0 && p->b.len <= SMALL_BODY)
-		nap(1);
-	while (p->next < p->nmarks && p->marks[p->next].at == p->off)
-		nap(p->marks[p->next++].ms);
+	if (!p->rested) {
+		p->rested = 1;
+		if (!stopping && wake_after(p->conn, pause_due(p)))
+			return 0;
+	}
 	if (stopping)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (p->off == p->b.len)
@@ -142,12 +160,14 @@ plan_read(void *cls, uint64_t pos, char *out, size_t max)
 		n = max;
 	memcpy(out, p->b.p + p->off, n);
 	p->off += n;
+	p->rested = 0;
 	return (ssize_t)n;
 }
 
 struct MHD_Response *
-plan_response(struct plan *p)
+plan_response(struct plan *p, struct MHD_Connection *conn)
 {
+	p->conn = conn;
 	return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024,
 	    plan_read, p, plan_free);
 }

@@ -275,7 +275,7 @@ reply_fixture(struct call *c, const struct action *a)
 	p = plan_new(c->seed, sse);
 	plan_add(p, data, len);
 	free(data);
-	r = plan_response(p);
+	r = plan_response(p, c->conn);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    sse ? "text/event-stream" : "application/json");
 	if (sse)

@@ -64,6 +64,7 @@ call_free(struct call *c)
 	free(c->url);
 	buf_free(&c->body);
 	jv_free(c->json);
+	action_clear(&c->act);
 	free(c);
 }
 
@@ -153,12 +154,17 @@ delay_of(const struct action *a)
 	return action_num(a, "delay", 0);
 }
 
+/*
+ * The first call logs the request and takes its script line, then, with
+ * a delay, suspends the connection; MHD calls again once it is resumed,
+ * and that call answers.
+ */
 static enum MHD_Result
 serve(struct call *c)
 {
-	struct action a;
-	enum MHD_Result r;
-
+	if (c->held)
+		return apply(c, &c->act);
+	c->held = 1;
 	c->t0 = now_ms();
 	if (c->body.len > 0)
 		c->json = parse_json(c->body.p, c->body.len);
@@ -166,13 +172,12 @@ serve(struct call *c)
 	reqlog_write(c);
 	if (c->toobig)
 		return reply_error(c, 413, "Request payload too large", 0);
-	script_take(c->path, c->body.p, c->body.len, &a);
-	nap(delay_of(&a) + (strcmp(c->path, "/chat/completions") == 0 ?
-	    chat_delay_ms : strcmp(c->path, "/generation") == 0 ?
-	    gen_delay_ms : 0));
-	r = apply(c, &a);
-	action_clear(&a);
-	return r;
+	script_take(c->path, c->body.p, c->body.len, &c->act);
+	if (wake_after(c->conn, delay_of(&c->act) +
+	    (strcmp(c->path, "/chat/completions") == 0 ? chat_delay_ms :
+	    strcmp(c->path, "/generation") == 0 ? gen_delay_ms : 0)))
+		return MHD_YES;
+	return apply(c, &c->act);
 }
 
 enum MHD_Result

@@ -19,6 +19,7 @@ volatile sig_atomic_t stopping;
 struct model {
 	char	*id;
 	char	*json;		/* the model object, dumped */
+	double	 pprice, cprice;	/* USD per token, for every chat */
 };
 
 static pthread_mutex_t	 mu = PTHREAD_MUTEX_INITIALIZER;
@@ -33,6 +34,22 @@ static size_t		 ringnext;
 static double		 spent;
 static uint64_t		 rng;
 
+/* USD per token; "-1" (dynamic price) and missing count as free. */
+static double
+price(jv model, const char *kind)
+{
+	jv pricing, s;
+	double d = 0;
+
+	pricing = jget(model, "pricing");
+	s = jget(pricing, kind);
+	if (jstr(s) != NULL)
+		d = strtod(jstr(s), NULL);
+	jv_free(s);
+	jv_free(pricing);
+	return d > 0 ? d : 0;
+}
+
 static void
 index_model(jv m)
 {
@@ -44,6 +61,8 @@ index_model(jv m)
 		models = xrealloc(models, (nmodels + 1) * sizeof(*models));
 		models[nmodels].id = xstrdup(jstr(id));
 		models[nmodels].json = xstrdup(jv_string_value(dump));
+		models[nmodels].pprice = price(m, "prompt");
+		models[nmodels].cprice = price(m, "completion");
 		nmodels++;
 		jv_free(dump);
 	}
@@ -120,6 +139,22 @@ catalog_find(const char *id)
 			return parse_json(models[i].json,
 			    strlen(models[i].json));
 	return jv_invalid();
+}
+
+/* A chat needs only the prices: no model to parse for each one. */
+int
+catalog_prices(const char *id, double *prompt, double *completion)
+{
+	size_t i;
+
+	for (i = 0; i < nmodels; i++)
+		if (strcmp(models[i].id, id) == 0) {
+			*prompt = models[i].pprice;
+			*completion = models[i].cprice;
+			return 1;
+		}
+	*prompt = *completion = 0;
+	return 0;
 }
 
 const char *

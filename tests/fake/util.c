@@ -49,25 +49,6 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
-/*
- * Sleep in short slices, so that a stalled or delayed connection does not
- * hold up MHD_stop_daemon() at shutdown.
- */
-void
-nap(long ms)
-{
-	struct timespec ts;
-	long slice;
-
-	while (ms > 0 && !stopping) {
-		slice = ms < 20 ? ms : 20;
-		ts.tv_sec = 0;
-		ts.tv_nsec = slice * 1000000L;
-		nanosleep(&ts, NULL);
-		ms -= slice;
-	}
-}
-
 long long
 now_ms(void)
 {
