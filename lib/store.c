@@ -28,6 +28,100 @@
 #define STORE_ONCE \
 	"coalesce(CASE WHEN cached = 0 THEN gen_id END, record_hash)"
 
+/*
+ * Migration 4's sums: one row a (UTC day, model that answered,
+ * provider, job prefix), kept by triggers in the transaction of every
+ * insert, delete or update of a row, whoever writes it (or-log, prune,
+ * merge, or sqlite3 by hand). The job prefix is the job id up to its
+ * first ASCII digit ("nightly-2026-11-20.3" is "nightly-"), so that
+ * numbered jobs share a row; rows without a job have their own (nojob
+ * 1).
+ */
+#define SUM_DAY(r)	r ".ts / 86400000"
+#define SUM_MODEL(r)	"coalesce(" r ".served, " r ".model, '')"
+#define SUM_PROV(r)	"coalesce(" r ".provider, '')"
+#define DIGIT(r, d)	"ifnull(nullif(instr(" r ".job, '" d "'), 0), 1000000000)"
+#define SUM_JOBP(r)	"coalesce(substr(" r ".job, 1, min(" DIGIT(r, "0") \
+	", " DIGIT(r, "1") ", " DIGIT(r, "2") ", " DIGIT(r, "3") ", " \
+	DIGIT(r, "4") ", " DIGIT(r, "5") ", " DIGIT(r, "6") ", " \
+	DIGIT(r, "7") ", " DIGIT(r, "8") ", " DIGIT(r, "9") ") - 1), '')"
+#define SUM_KEY(r)	SUM_DAY(r) ", " SUM_MODEL(r) ", " SUM_PROV(r) ", " \
+	SUM_JOBP(r) ", " r ".job IS NULL"
+#define SUM_WHERE(r)	"day = " SUM_DAY(r) " AND model = " SUM_MODEL(r) \
+	" AND provider = " SUM_PROV(r) " AND jobp = " SUM_JOBP(r) \
+	" AND nojob = (" r ".job IS NULL)"
+/* money_pico exactly: llround of usd * 1e12, a missing usd 0. */
+#define PICO_R(r)	"(coalesce(" r ".usd, 0) * 1e12)"
+#define PICO_T(r)	"CAST(" PICO_R(r) " AS INTEGER)"
+#define PICO(r)		"(CASE WHEN " PICO_R(r) " >= 0 THEN " PICO_T(r) \
+	" + (" PICO_R(r) " - " PICO_T(r) " >= 0.5) ELSE " PICO_T(r) \
+	" - (" PICO_T(r) " - " PICO_R(r) " >= 0.5) END)"
+#define NONNEG(v)	"(CASE WHEN " v " >= 0 THEN " v " ELSE 0 END)"
+#define HAS(v)		"coalesce(" v " >= 0, 0)"
+/*
+ * A latency's histogram bucket: exact below 64 ms, then 32 buckets to
+ * each power of two, so that a bucket is at most 1/32 of its values
+ * wide; 2^31 ms and more share the last. bucket_value() reads it.
+ */
+#define BUCKET(v) "CASE WHEN " v " < 64 THEN " v \
+	" WHEN " v " < 128 THEN 32 + (" v " >> 1)" \
+	" WHEN " v " < 256 THEN 64 + (" v " >> 2)" \
+	" WHEN " v " < 512 THEN 96 + (" v " >> 3)" \
+	" WHEN " v " < 1024 THEN 128 + (" v " >> 4)" \
+	" WHEN " v " < 2048 THEN 160 + (" v " >> 5)" \
+	" WHEN " v " < 4096 THEN 192 + (" v " >> 6)" \
+	" WHEN " v " < 8192 THEN 224 + (" v " >> 7)" \
+	" WHEN " v " < 16384 THEN 256 + (" v " >> 8)" \
+	" WHEN " v " < 32768 THEN 288 + (" v " >> 9)" \
+	" WHEN " v " < 65536 THEN 320 + (" v " >> 10)" \
+	" WHEN " v " < 131072 THEN 352 + (" v " >> 11)" \
+	" WHEN " v " < 262144 THEN 384 + (" v " >> 12)" \
+	" WHEN " v " < 524288 THEN 416 + (" v " >> 13)" \
+	" WHEN " v " < 1048576 THEN 448 + (" v " >> 14)" \
+	" WHEN " v " < 2097152 THEN 480 + (" v " >> 15)" \
+	" WHEN " v " < 4194304 THEN 512 + (" v " >> 16)" \
+	" WHEN " v " < 8388608 THEN 544 + (" v " >> 17)" \
+	" WHEN " v " < 16777216 THEN 576 + (" v " >> 18)" \
+	" WHEN " v " < 33554432 THEN 608 + (" v " >> 19)" \
+	" WHEN " v " < 67108864 THEN 640 + (" v " >> 20)" \
+	" WHEN " v " < 134217728 THEN 672 + (" v " >> 21)" \
+	" WHEN " v " < 268435456 THEN 704 + (" v " >> 22)" \
+	" WHEN " v " < 536870912 THEN 736 + (" v " >> 23)" \
+	" WHEN " v " < 1073741824 THEN 768 + (" v " >> 24)" \
+	" WHEN " v " < 2147483648 THEN 800 + (" v " >> 25)" \
+	" ELSE 864 END"
+/* The columns a row adds (sign "") or takes away (sign "-"). */
+#define SUM_VALS(r, sg) sg "1, " sg "(" r ".status <> 'ok'), " \
+	sg "coalesce(" r ".prompt_tokens, 0), " \
+	sg "coalesce(" r ".completion_tokens, 0), " \
+	sg "coalesce(" r ".reasoning_tokens, 0), " \
+	sg "coalesce(" r ".cached_tokens, 0), " sg PICO(r) ", " \
+	sg HAS(r ".latency_ms") ", " sg NONNEG(r ".latency_ms") ", " \
+	sg HAS(r ".ttft_ms") ", " sg NONNEG(r ".ttft_ms")
+#define SUM_ADD(r, sg) \
+	"INSERT INTO requests_sums VALUES (" SUM_KEY(r) ", " SUM_VALS(r, sg) \
+	") ON CONFLICT DO UPDATE SET requests = requests + excluded.requests," \
+	" failures = failures + excluded.failures," \
+	" ptok = ptok + excluded.ptok, ctok = ctok + excluded.ctok," \
+	" rtok = rtok + excluded.rtok, ktok = ktok + excluded.ktok," \
+	" usd_pico = usd_pico + excluded.usd_pico," \
+	" nlat = nlat + excluded.nlat, latsum = latsum + excluded.latsum," \
+	" nttft = nttft + excluded.nttft," \
+	" ttftsum = ttftsum + excluded.ttftsum;"
+#define HIST_ADD(r, sg, kind, col) \
+	"INSERT INTO requests_hist SELECT " SUM_KEY(r) ", " kind ", " \
+	BUCKET(r "." col) ", " sg "1 WHERE " r "." col " >= 0" \
+	" ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+#define ROW_ADD(r) SUM_ADD(r, "") HIST_ADD(r, "", "0", "latency_ms") \
+	HIST_ADD(r, "", "1", "ttft_ms")
+#define ROW_SUB(r) SUM_ADD(r, "-") HIST_ADD(r, "-", "0", "latency_ms") \
+	HIST_ADD(r, "-", "1", "ttft_ms") \
+	"DELETE FROM requests_sums WHERE " SUM_WHERE(r) " AND requests = 0;" \
+	"DELETE FROM requests_hist WHERE " SUM_WHERE(r) " AND n = 0;"
+#define SUM_COLS "day INTEGER NOT NULL, model TEXT NOT NULL," \
+	" provider TEXT NOT NULL, jobp TEXT NOT NULL, nojob INTEGER NOT NULL,"
+#define SUM_PK "PRIMARY KEY(day, model, provider, jobp, nojob"
+
 static const char *migrations[] = {
 	/* 1: one row a request, the record whole, its prompt and answer
 	 * indexed for full-text search. */
@@ -146,6 +240,43 @@ static const char *migrations[] = {
 	"  INSERT INTO requests_fts(rowid, prompt, answer)"
 	"  VALUES (new.id, new.prompt, new.answer);"
 	"END;",
+
+	/* 4: the sums stats and the named reads answer from (above),
+	 * built here for the rows already stored. */
+	"CREATE TABLE requests_sums(" SUM_COLS
+	"  requests INTEGER NOT NULL, failures INTEGER NOT NULL,"
+	"  ptok INTEGER NOT NULL, ctok INTEGER NOT NULL,"
+	"  rtok INTEGER NOT NULL, ktok INTEGER NOT NULL,"
+	"  usd_pico INTEGER NOT NULL,"
+	"  nlat INTEGER NOT NULL, latsum INTEGER NOT NULL,"
+	"  nttft INTEGER NOT NULL, ttftsum INTEGER NOT NULL,"
+	"  " SUM_PK ")) WITHOUT ROWID;"
+	"CREATE TABLE requests_hist(" SUM_COLS
+	"  kind INTEGER NOT NULL,"	/* 0 latency, 1 TTFT */
+	"  bucket INTEGER NOT NULL, n INTEGER NOT NULL,"
+	"  " SUM_PK ", kind, bucket)) WITHOUT ROWID;"
+	"CREATE TRIGGER requests_sums_ai AFTER INSERT ON requests BEGIN "
+	ROW_ADD("new") " END;"
+	"CREATE TRIGGER requests_sums_ad AFTER DELETE ON requests BEGIN "
+	ROW_SUB("old") " END;"
+	"CREATE TRIGGER requests_sums_au AFTER UPDATE OF ts, model, served,"
+	"  provider, job, status, prompt_tokens, completion_tokens,"
+	"  reasoning_tokens, cached_tokens, usd, latency_ms, ttft_ms"
+	"  ON requests BEGIN " ROW_SUB("old") ROW_ADD("new") " END;"
+	"INSERT INTO requests_sums SELECT " SUM_KEY("r") ","
+	"  count(*), sum(r.status <> 'ok'), sum(coalesce(r.prompt_tokens, 0)),"
+	"  sum(coalesce(r.completion_tokens, 0)),"
+	"  sum(coalesce(r.reasoning_tokens, 0)),"
+	"  sum(coalesce(r.cached_tokens, 0)), sum(" PICO("r") "),"
+	"  sum(" HAS("r.latency_ms") "), sum(" NONNEG("r.latency_ms") "),"
+	"  sum(" HAS("r.ttft_ms") "), sum(" NONNEG("r.ttft_ms") ")"
+	"  FROM requests r GROUP BY 1, 2, 3, 4, 5;"
+	"INSERT INTO requests_hist SELECT " SUM_KEY("r") ", 0,"
+	"  " BUCKET("r.latency_ms") ", count(*) FROM requests r"
+	"  WHERE r.latency_ms >= 0 GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+	"INSERT INTO requests_hist SELECT " SUM_KEY("r") ", 1,"
+	"  " BUCKET("r.ttft_ms") ", count(*) FROM requests r"
+	"  WHERE r.ttft_ms >= 0 GROUP BY 1, 2, 3, 4, 5, 6, 7;",
 };
 
 const int store_version = sizeof(migrations) / sizeof(migrations[0]);
@@ -411,6 +542,7 @@ store_open(struct store *s, const char *path, enum store_mode mode)
 {
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
+	s->exact = STORE_EXACT;
 	s->err[0] = '\0';
 	if (mode == STORE_APPEND_QUIET) {
 		s->quiet = 1;
@@ -635,6 +767,9 @@ struct acc {
 	int64_t			*lat, *ttft;
 	size_t			 caplat, capttft;
 	double			 latsum;
+	int			 sums;		/* counted from the sums */
+	size_t			 nttft_sum;	/* the sums' TTFTs */
+	size_t			 cum[2];	/* histogram counts so far */
 };
 
 struct accs {
@@ -783,6 +918,12 @@ finish(struct acc *a, enum store_key k)
 	}
 	g->usd = money_usd(g->usd_pico);
 	g->usd_per_1k = tok > 0 ? g->usd * 1000 / (double)tok : -1;
+	if (a->sums) {
+		if (g->nlatency)
+			g->latency_mean = a->latsum / (double)g->nlatency;
+		g->nttft = a->nttft_sum;
+		return;
+	}
 	if (g->nlatency) {
 		g->latency_mean = a->latsum / (double)g->nlatency;
 		g->latency_p50 = percentile(a->lat, g->nlatency, 0.5);
@@ -813,13 +954,37 @@ cmp_spend(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* The groups counted, finished and in their order; as freed. */
+static int
+publish(struct accs *as, enum store_key k, int ttft, int failed,
+    struct store_groups *out)
+{
+	size_t i;
+
+	out->g = xmalloc((as->n ? as->n : 1) * sizeof(*out->g));
+	for (i = 0; i < as->n; i++) {
+		if (!ttft)
+			as->a[i].nttft_sum = 0;
+		finish(&as->a[i], k);
+		out->g[out->n++] = as->a[i].g;
+	}
+	free(as->a);
+	free(as->slot);
+	if (failed) {
+		store_groups_free(out);
+		return -1;
+	}
+	qsort(out->g, out->n, sizeof(*out->g), keys[k].timeline ? cmp_key :
+	    cmp_spend);
+	return 0;
+}
+
 /* Counts every row of st into *out, st left reset. */
 static int
 collect(struct store *s, sqlite3_stmt *st, enum store_key k,
     struct store_groups *out)
 {
 	struct accs as = { 0 };
-	size_t i;
 	int rc, ttft;
 
 	out->g = NULL;
@@ -830,20 +995,217 @@ collect(struct store *s, sqlite3_stmt *st, enum store_key k,
 	if (rc != SQLITE_DONE)
 		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
 	sqlite3_reset(st);
-	out->g = xmalloc((as.n ? as.n : 1) * sizeof(*out->g));
-	for (i = 0; i < as.n; i++) {
-		finish(&as.a[i], k);
-		out->g[out->n++] = as.a[i].g;
+	return publish(&as, k, ttft, rc != SQLITE_DONE, out);
+}
+
+/*
+ * Reading the sums (migration 4). They answer a window whose ends fall
+ * on UTC days, grouped by a key they hold; anything else, and a window
+ * of at most s->exact rows, is counted from the rows. The sums' counts,
+ * tokens, USD and means are the rows' exactly; their percentiles come
+ * from the histogram, the middle of the bucket the rank falls in:
+ * exact below 64 ms, and within 1/64 of the value above.
+ */
+#define DAY_MS	86400000
+
+static const char *sum_keys[] = {
+	[STORE_KEY_MODEL] = "model",
+	[STORE_KEY_PROVIDER] = "provider",
+	[STORE_KEY_JOB] = NULL,
+	[STORE_KEY_DAY] = "day",
+	[STORE_KEY_HOUR] = NULL,
+	[STORE_KEY_MONTH] = "strftime('%Y-%m', day * 86400, 'unixepoch')",
+};
+
+/* The jobs a prefix names, as LIKE prefix || '%' would (?3). */
+#define JOB_COND " AND nojob = 0 AND length(jobp) >= length(?3) AND" \
+	" lower(substr(jobp, 1, length(?3))) = lower(?3)"
+/* A prefix row that may hold jobs both in and out of it. */
+#define JOB_SPLIT "SELECT 1 FROM requests_sums WHERE day >= ?1 AND" \
+	" day < ?2 AND nojob = 0 AND length(jobp) < length(?3) AND" \
+	" lower(jobp) = lower(substr(?3, 1, length(jobp))) LIMIT 1"
+
+/* The day numbers of [since, until), or -1 when it is not on days. */
+static int
+day_window(int64_t since, int64_t until, int64_t *d0, int64_t *d1)
+{
+	if ((since != INT64_MIN && (since < 0 || since % DAY_MS)) ||
+	    (until != INT64_MAX && (until < 0 || until % DAY_MS)))
+		return -1;
+	*d0 = since == INT64_MIN ? INT64_MIN : since / DAY_MS;
+	*d1 = until == INT64_MAX ? INT64_MAX : until / DAY_MS;
+	return 0;
+}
+
+/* A bucket's middle value (the value itself below 64 ms). */
+static double
+bucket_value(int64_t b)
+{
+	int64_t e, lo, w;
+
+	if (b < 64)
+		return (double)b;
+	e = b / 32 + 4;
+	lo = (b - (e - 5) * 32) << (e - 5);
+	w = (int64_t)1 << (e - 5);
+	return (double)(lo + (w - 1) / 2);
+}
+
+static sqlite3_stmt *
+sums_stmt(struct store *s, const char *fmt, const char *key,
+    const char *cond, int64_t d0, int64_t d1, const char *prefix)
+{
+	sqlite3_stmt *st;
+	char *sql = sqlite3_mprintf(fmt, key, cond);
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+		return NULL;
 	}
+	sqlite3_bind_int64(st, 1, d0);
+	sqlite3_bind_int64(st, 2, d1);
+	if (prefix)
+		sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+	return st;
+}
+
+static void
+sum_row(struct accs *as, sqlite3_stmt *st)
+{
+	const char *key = (const char *)sqlite3_column_text(st, 0);
+	struct acc *a = acc_of(as, key ? key : "");
+	int i;
+
+	a->sums = 1;
+	a->g.requests += sqlite3_column_int64(st, 1);
+	a->g.failures += sqlite3_column_int64(st, 2);
+	for (i = 0; i < 4; i++)
+		a->g.tokens[i] += sqlite3_column_int64(st, 3 + i);
+	a->g.usd_pico += sqlite3_column_int64(st, 7);
+	a->g.nlatency += (size_t)sqlite3_column_int64(st, 8);
+	a->latsum += (double)sqlite3_column_int64(st, 9);
+	a->nttft_sum += (size_t)sqlite3_column_int64(st, 10);
+}
+
+static size_t
+rank_of(size_t n, double q)
+{
+	size_t r = (size_t)ceil(q * (double)n);
+
+	return r ? r : 1;
+}
+
+/* key, kind, bucket, n: in bucket order within a key and kind. */
+static void
+hist_row(struct accs *as, sqlite3_stmt *st, int ttft)
+{
+	const char *key = (const char *)sqlite3_column_text(st, 0);
+	struct acc *a = acc_of(as, key ? key : "");
+	int kind = sqlite3_column_int(st, 1);
+	double v = bucket_value(sqlite3_column_int64(st, 2));
+	size_t before = a->cum[kind & 1], n;
+
+	n = a->cum[kind & 1] += (size_t)sqlite3_column_int64(st, 3);
+	if (kind == 0) {
+		if (before < rank_of(a->g.nlatency, 0.5) &&
+		    n >= rank_of(a->g.nlatency, 0.5))
+			a->g.latency_p50 = v;
+		if (before < rank_of(a->g.nlatency, 0.95) &&
+		    n >= rank_of(a->g.nlatency, 0.95))
+			a->g.latency_p95 = v;
+	} else if (ttft && before < rank_of(a->nttft_sum, 0.5) &&
+	    n >= rank_of(a->nttft_sum, 0.5))
+		a->g.ttft_p50 = v;
+}
+
+static int
+step_all(struct store *s, sqlite3_stmt *st, struct accs *as,
+    void (*fn)(struct accs *, sqlite3_stmt *, int), int ttft)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(as, st, ttft);
+	if (rc != SQLITE_DONE)
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+sum_row3(struct accs *as, sqlite3_stmt *st, int ttft)
+{
+	(void)ttft;
+	sum_row(as, st);
+}
+
+/* Whether the sums can answer a job prefix: 1 yes, 0 no, -1 error. */
+static int
+job_whole(struct store *s, int64_t d0, int64_t d1, const char *prefix)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, JOB_SPLIT, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, d0);
+	sqlite3_bind_int64(st, 2, d1);
+	sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * The groups from the sums: 0, 1 when the sums cannot answer (or the
+ * window is small enough to count its rows), -1 on error.
+ */
+static int
+from_sums(struct store *s, enum store_key k, int64_t since, int64_t until,
+    const char *prefix, int ttft, struct store_groups *out)
+{
+	struct accs as = { 0 };
+	sqlite3_stmt *st;
+	const char *key = prefix ? "?3" : sum_keys[k];
+	const char *cond = prefix ? JOB_COND : "";
+	int64_t d0, d1;
+	long total = 0;
+	size_t i;
+	int rc;
+
+	if (s->version < 4 || key == NULL ||
+	    day_window(since, until, &d0, &d1) == -1)
+		return 1;
+	if (prefix && (rc = job_whole(s, d0, d1, prefix)) != 1)
+		return rc == 0 ? 1 : -1;
+	if ((st = sums_stmt(s, "SELECT %s, sum(requests), sum(failures),"
+	    " sum(ptok), sum(ctok), sum(rtok), sum(ktok), sum(usd_pico),"
+	    " sum(nlat), sum(latsum), sum(nttft) FROM requests_sums"
+	    " WHERE day >= ?1 AND day < ?2%s GROUP BY 1", key, cond, d0, d1,
+	    prefix)) == NULL || step_all(s, st, &as, sum_row3, ttft) == -1)
+		goto fail;
+	for (i = 0; i < as.n; i++)
+		total += as.a[i].g.requests;
+	if (total <= s->exact) {
+		rc = 1;
+		goto done;
+	}
+	if ((st = sums_stmt(s, "SELECT %s, kind, bucket, sum(n)"
+	    " FROM requests_hist WHERE day >= ?1 AND day < ?2%s"
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", key, cond, d0, d1,
+	    prefix)) == NULL || step_all(s, st, &as, hist_row, ttft) == -1)
+		goto fail;
+	return publish(&as, k, ttft, 0, out);
+fail:
+	rc = -1;
+done:
+	for (i = 0; i < as.n; i++)
+		free(as.a[i].g.key);
 	free(as.a);
 	free(as.slot);
-	if (rc != SQLITE_DONE) {
-		store_groups_free(out);
-		return -1;
-	}
-	qsort(out->g, out->n, sizeof(*out->g), keys[k].timeline ? cmp_key :
-	    cmp_spend);
-	return 0;
+	return rc;
 }
 
 /* LIKE's %, _ and the escape itself, taken literally. */
@@ -890,6 +1252,10 @@ store_read(struct store *s, enum store_read r, int64_t since,
 
 	out->g = NULL;
 	out->n = 0;
+	rc = from_sums(s, reads[r].key, since, until, r == STORE_SPEND_JOB ?
+	    (prefix ? prefix : "") : NULL, r == STORE_MODELS, out);
+	if (rc != 1)
+		return rc;
 	if (prepare_read(s, r) == -1)
 		return -1;
 	st = s->reads[r];
@@ -922,6 +1288,9 @@ store_group_by(struct store *s, enum store_key k, int64_t since,
 
 	out->g = NULL;
 	out->n = 0;
+	if (where == NULL && (rc = from_sums(s, k, since, until, NULL, 0,
+	    out)) != 1)
+		return rc;
 	sql = sqlite3_mprintf("SELECT %s, " READ_COLS " FROM requests"
 	    " WHERE %s%s AND (%s)", keys[k].expr,
 	    since > INT64_MIN ? "ts >= ?1" : "1",

@@ -33,6 +33,14 @@ enum store_mode {
 				   again */
 };
 
+/*
+ * Below this many rows, stats and the named reads count the rows
+ * themselves (a few ms), and their percentiles are exact; above it,
+ * they read the per-day sums, whose percentiles come from a histogram
+ * (exact below 64 ms, within 1/64 above).
+ */
+#define STORE_EXACT	10000
+
 /* How long a writer waits for the lock by default: ORKIT_LOG_WAIT_MS. */
 #define STORE_WAIT_MS	60000
 
@@ -65,6 +73,9 @@ struct store {
 	int		 dup;		/* the last insert found its row
 					   already stored */
 	int64_t		 wait;		/* ms, for the write lock */
+	long		 exact;		/* a window of at most this many
+					   rows is counted from its rows,
+					   not the sums: STORE_EXACT */
 	char		 err[256];	/* why the last write failed */
 };
 

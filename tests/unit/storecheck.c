@@ -4,6 +4,13 @@
  * answer over the same file.
  *
  *	storecheck db models|day|month|model|job [since until [prefix]]
+ *	storecheck -c db
+ *
+ * -c holds the figures lib/store takes from its per-day sums against
+ * those it counts from the rows, for every read and stats key, over
+ * all time and over whole days inside the log: they must be equal, the
+ * percentiles within the histogram's bound (exact below 64 ms, 1/64
+ * above). It prints each difference, and exits 1 if there was one.
  *
  * since and until are epoch ms (default: all time); prefix is the job
  * prefix for "job". One line a group, tab-separated: key, requests,
@@ -13,6 +20,8 @@
  * Exit 0, or 2 on misuse or a failed read.
  */
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +61,103 @@ run(struct store *s, enum store_read r, int64_t since, int64_t until,
 	return 0;
 }
 
+static int
+near(double sums, double rows)
+{
+	return rows < 64 ? sums == rows : fabs(sums - rows) <= rows / 64;
+}
+
+static int
+same(const struct store_groups *a, const struct store_groups *b)
+{
+	size_t i;
+	int j;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		const struct store_group *x = &a->g[i], *y = &b->g[i];
+
+		for (j = 0; j < 4; j++)
+			if (x->tokens[j] != y->tokens[j])
+				return 0;
+		if (strcmp(x->key, y->key) || x->requests != y->requests ||
+		    x->failures != y->failures || x->usd_pico != y->usd_pico ||
+		    x->nlatency != y->nlatency || x->nttft != y->nttft ||
+		    x->latency_mean != y->latency_mean ||
+		    !near(x->latency_p50, y->latency_p50) ||
+		    !near(x->latency_p95, y->latency_p95) ||
+		    !near(x->ttft_p50, y->ttft_p50))
+			return 0;
+	}
+	return 1;
+}
+
+/* One read or key both ways: 0 the same, 1 not, 2 failed. */
+static int
+both(struct store *s, int r, int k, int64_t since, int64_t until,
+    const char *prefix)
+{
+	struct store_groups a, b;
+	int rc, ra, rb;
+	size_t i;
+
+	s->exact = 0;
+	ra = r >= 0 ? store_read(s, r, since, until, prefix, &a) :
+	    store_group_by(s, k, since, until, NULL, &a);
+	s->exact = LONG_MAX;
+	rb = r >= 0 ? store_read(s, r, since, until, prefix, &b) :
+	    store_group_by(s, k, since, until, NULL, &b);
+	if (ra == -1 || rb == -1) {
+		warnx_("%s: %s", s->path, store_errmsg(s));
+		return 2;
+	}
+	rc = !same(&a, &b);
+	if (rc) {
+		printf("differ: read %d key %d [%" PRId64 ", %" PRId64 ")"
+		    " %s\n", r, k, since, until, prefix ? prefix : "");
+		for (i = 0; i < a.n; i++)
+			printf("sums "), print(&a.g[i]);
+		for (i = 0; i < b.n; i++)
+			printf("rows "), print(&b.g[i]);
+	}
+	store_groups_free(&a);
+	store_groups_free(&b);
+	return rc;
+}
+
+static int
+compare(struct store *s)
+{
+	static const char *prefixes[] = { "", "job-", "JOB", "j", "b-",
+	    "x", "job-1", NULL };
+	static const int skeys[] = { STORE_KEY_MODEL, STORE_KEY_PROVIDER,
+	    STORE_KEY_DAY, STORE_KEY_MONTH };
+	sqlite3_stmt *st = store_prepare(s, "SELECT min(ts) / 86400000,"
+	    " max(ts) / 86400000 FROM requests");
+	int64_t d0 = 0, d1 = 0, w[3][2];
+	int rc = 0, r, i, k, p;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		d0 = sqlite3_column_int64(st, 0);
+		d1 = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	w[0][0] = INT64_MIN, w[0][1] = INT64_MAX;
+	w[1][0] = (d0 + 1) * 86400000, w[1][1] = d1 * 86400000;
+	w[2][0] = (d0 + (d1 - d0) / 2) * 86400000, w[2][1] = INT64_MAX;
+	for (i = 0; i < 3; i++) {
+		for (r = 0; r < STORE_NREADS; r++)
+			for (p = 0; prefixes[p] && (p == 0 ||
+			    r == STORE_SPEND_JOB); p++)
+				rc |= both(s, r, 0, w[i][0], w[i][1],
+				    r == STORE_SPEND_JOB ? prefixes[p] : NULL);
+		for (k = 0; k < 4; k++)
+			rc |= both(s, -1, skeys[k], w[i][0], w[i][1], NULL);
+	}
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -61,6 +167,13 @@ main(int argc, char **argv)
 	int r, rc;
 
 	progname = "storecheck";
+	if (argc == 3 && strcmp(argv[1], "-c") == 0) {
+		if (store_open(&s, argv[2], STORE_READ) != 0)
+			return 2;
+		rc = compare(&s);
+		store_close(&s);
+		return rc;
+	}
 	if (argc != 3 && argc != 5 && argc != 6)
 		die(2, "usage: storecheck db read [since until [prefix]]");
 	for (r = 0; r < STORE_NREADS && strcmp(names[r], argv[2]) != 0; r++)
