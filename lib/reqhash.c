@@ -31,9 +31,9 @@ req_canonical(jv rec, const struct req_defaults *d)
 }
 
 int
-req_hash(jv rec, const struct req_defaults *d, char hex[65])
+req_hash_canonical(jv req, char hex[65])
 {
-	jv req = req_canonical(rec, d), text;
+	jv text;
 
 	if (!jv_is_valid(req)) {
 		jv_free(req);
@@ -45,6 +45,12 @@ req_hash(jv rec, const struct req_defaults *d, char hex[65])
 	    (size_t)jv_string_length_bytes(jv_copy(text)), hex);
 	jv_free(text);
 	return 1;
+}
+
+int
+req_hash(jv rec, const struct req_defaults *d, char hex[65])
+{
+	return req_hash_canonical(req_canonical(rec, d), hex);
 }
 
 /* SHA-256 as FIPS 180-4 gives it. */
@@ -93,29 +99,108 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+/*
+ * The same blocks with the CPU's SHA instructions, where it has them:
+ * or-log hashes every record it stores, and this is ten times faster.
+ * ABEF and CDGH are the state as those instructions hold it.
+ */
+__attribute__((target("sha,sse4.1")))
+static void
+sha256_blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+	    0x0405060700010203ULL);
+	__m128i abef, cdgh, t, w[16], m, abef0, cdgh0;
+	int i;
+
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xb1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]),
+	    0x1b);
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xf0);
+	for (; n > 0; n--, p += 64) {
+		abef0 = abef, cdgh0 = cdgh;
+		for (i = 0; i < 16; i++) {
+			if (i < 4)
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128(
+				    (const __m128i *)(p + 16 * i)), bswap);
+			else
+				w[i] = _mm_sha256msg2_epu32(_mm_add_epi32(
+				    _mm_sha256msg1_epu32(w[i - 4], w[i - 3]),
+				    _mm_alignr_epi8(w[i - 1], w[i - 2], 4)),
+				    w[i - 1]);
+			m = _mm_add_epi32(w[i],
+			    _mm_loadu_si128((const __m128i *)&K[4 * i]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh,
+			    _mm_shuffle_epi32(m, 0x0e));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	t = _mm_shuffle_epi32(abef, 0x1b);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xb1);
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, cdgh, 0xf0));
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+static int
+have_sha_ni(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known == -1) {
+		known = __get_cpuid(1, &a, &b, &c, &d) &&
+		    (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+	}
+	return known;
+}
+#else
+#define have_sha_ni()			0
+#define sha256_blocks_ni(h, p, n)	(void)0
+#endif
+
+static void
+sha256_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	if (have_sha_ni())
+		sha256_blocks_ni(h, p, n);
+	else
+		for (; n > 0; n--, p += 64)
+			sha256_block(h, p);
+}
+
 void
 sha256_hex(const void *data, size_t n, char hex[65])
 {
+	static const char digit[] = "0123456789abcdef";
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 	    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 	const unsigned char *p = data;
-	unsigned char last[128];
+	unsigned char last[128], byte;
 	uint64_t bits = (uint64_t)n * 8;
 	size_t rest, tail, i;
 
-	for (; n >= 64; n -= 64, p += 64)
-		sha256_block(h, p);
-	rest = n;
+	sha256_blocks(h, p, n / 64);
+	p += n / 64 * 64;
+	rest = n % 64;
 	memset(last, 0, sizeof(last));
 	memcpy(last, p, rest);
 	last[rest] = 0x80;
 	tail = rest < 56 ? 64 : 128;
 	for (i = 0; i < 8; i++)
 		last[tail - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha256_block(h, last);
-	if (tail == 128)
-		sha256_block(h, last + 64);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x",
-		    (unsigned)(h[i / 4] >> (24 - 8 * (i % 4))) & 0xff);
+	sha256_blocks(h, last, tail / 64);
+	for (i = 0; i < 32; i++) {
+		byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+		hex[2 * i] = digit[byte >> 4];
+		hex[2 * i + 1] = digit[byte & 15];
+	}
+	hex[64] = '\0';
 }

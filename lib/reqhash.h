@@ -14,6 +14,9 @@ jv	 req_canonical(jv, const struct req_defaults *);
 				   record holds no request */
 int	 req_hash(jv, const struct req_defaults *, char [65]);
 				/* 1 and hex SHA-256, or 0 */
+int	 req_hash_canonical(jv, char [65]);
+				/* req_hash of req_canonical's request,
+				   which it takes */
 void	 sha256_hex(const void *, size_t, char [65]);
 				/* of any bytes (lib/store's record hash) */
 

@@ -281,13 +281,20 @@ static const char *migrations[] = {
 
 const int store_version = sizeof(migrations) / sizeof(migrations[0]);
 
-static const char insert_sql[] =
-    "INSERT INTO requests(ts, job, model, served, provider, gen_id,"
-    " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
-    " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
-    " cached, prompt, answer, record, record_hash)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    " ON CONFLICT DO NOTHING";
+/*
+ * The append statement for 2^k rows at once (k < STORE_CHUNKS): one
+ * statement a chunk, not one a row, because FTS5 (before SQLite 3.45)
+ * writes its pending terms out at every statement of a transaction,
+ * and a segment a row made appending three times as slow as it is.
+ */
+#define INSERT_COLS \
+    "INSERT INTO requests(ts, job, model, served, provider, gen_id," \
+    " status, http, prompt_tokens, completion_tokens, reasoning_tokens," \
+    " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash," \
+    " cached, prompt, answer, record, record_hash) VALUES "
+#define INSERT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define INSERT_NCOLS	22
+#define INSERT_END	" ON CONFLICT DO NOTHING RETURNING id, " STORE_ONCE
 
 static const char once_sql[] =
     "SELECT id FROM requests WHERE " STORE_ONCE " = ?1";
@@ -501,9 +508,8 @@ open_append(struct store *s)
 	    set_wal(s) == -1 || migrate(s) == -1)
 		goto fail;
 	s->version = store_version;
-	if (sqlite3_prepare_v2(s->db, insert_sql, -1, &s->ins, NULL) !=
-	    SQLITE_OK || sqlite3_prepare_v2(s->db, once_sql, -1, &s->once,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, once_sql, -1, &s->once, NULL) !=
+	    SQLITE_OK)
 		goto fail;
 	return 0;
 fail:
@@ -558,7 +564,8 @@ store_close(struct store *s)
 {
 	int i;
 
-	sqlite3_finalize(s->ins);
+	for (i = 0; i < STORE_CHUNKS; i++)
+		sqlite3_finalize(s->ins[i]);
 	sqlite3_finalize(s->once);
 	for (i = 0; i < STORE_NREADS; i++)
 		sqlite3_finalize(s->reads[i]);
@@ -652,52 +659,134 @@ stored_id(struct store *s, const char *key)
 	return id;
 }
 
-int64_t
-store_insert(struct store *s, const struct store_row *r)
+/* The statement that appends 2^k rows, made when first wanted. */
+static sqlite3_stmt *
+insert_stmt(struct store *s, int k)
 {
-	sqlite3_stmt *st = s->ins;
-	const char *key;
-	char hex[65];
+	struct buf b = { 0 };
+	int i;
+
+	if (s->ins[k])
+		return s->ins[k];
+	buf_adds(&b, INSERT_COLS);
+	for (i = 0; i < 1 << k; i++)
+		buf_adds(&b, i ? "," INSERT_ROW : INSERT_ROW);
+	buf_adds(&b, INSERT_END);
+	buf_str(&b);
+	if (sqlite3_prepare_v2(s->db, b.buf, (int)b.len, &s->ins[k], NULL) !=
+	    SQLITE_OK)
+		s->ins[k] = NULL;
+	buf_free(&b);
+	return s->ins[k];
+}
+
+static void
+bind_row(sqlite3_stmt *st, int i, const struct store_row *r,
+    const char *hex)
+{
+	i *= INSERT_NCOLS;
+	sqlite3_bind_int64(st, i + 1, r->ts);
+	bind_text(st, i + 2, r->job);
+	bind_text(st, i + 3, r->model);
+	bind_text(st, i + 4, r->served);
+	bind_text(st, i + 5, r->provider);
+	bind_text(st, i + 6, r->gen_id);
+	bind_text(st, i + 7, r->status);
+	bind_int(st, i + 8, r->http);
+	bind_int(st, i + 9, r->ptok);
+	bind_int(st, i + 10, r->ctok);
+	bind_int(st, i + 11, r->rtok);
+	bind_int(st, i + 12, r->ctok_cached);
+	if (r->has_usd)
+		sqlite3_bind_double(st, i + 13, r->usd);
+	else
+		sqlite3_bind_null(st, i + 13);
+	bind_text(st, i + 14, r->usd_source);
+	bind_int(st, i + 15, r->latency);
+	bind_int(st, i + 16, r->ttft);
+	bind_text(st, i + 17, r->hash[0] ? r->hash : NULL);
+	sqlite3_bind_int(st, i + 18, r->cached);
+	bind_text(st, i + 19, r->prompt);
+	bind_text(st, i + 20, r->answer);
+	sqlite3_bind_text(st, i + 21, r->record, (int)r->reclen,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, i + 22, hex, 64, SQLITE_STATIC);
+}
+
+/*
+ * The row RETURNING names (id, key) is the first of n still without
+ * one that has its key; rows come back in order, so *next is tried
+ * first.
+ */
+static void
+claim(int64_t id, const char *key, const char **keys, int64_t *ids,
+    size_t n, size_t *next)
+{
+	size_t i, j;
+
+	for (j = 0; j < n; j++) {
+		i = (*next + j) % n;
+		if (ids[i] == -1 && strcmp(keys[i], key) == 0) {
+			ids[i] = id;
+			*next = i + 1;
+			return;
+		}
+	}
+}
+
+/* Rows [0, n), n a power of two, in one statement. */
+static int
+insert_chunk(struct store *s, int k, const struct store_row *const *rows,
+    int64_t *ids, char *dup)
+{
+	sqlite3_stmt *st = insert_stmt(s, k);
+	size_t i, n = (size_t)1 << k, next = 0;
+	char (*hex)[65];
+	const char **keys;
 	int rc;
 
-	/* What the row is known by, as STORE_ONCE says. */
-	s->dup = 0;
-	sha256_hex(r->record, r->reclen, hex);
-	key = !r->cached && r->gen_id ? r->gen_id : hex;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, r->ts);
-	bind_text(st, 2, r->job);
-	bind_text(st, 3, r->model);
-	bind_text(st, 4, r->served);
-	bind_text(st, 5, r->provider);
-	bind_text(st, 6, r->gen_id);
-	bind_text(st, 7, r->status);
-	bind_int(st, 8, r->http);
-	bind_int(st, 9, r->ptok);
-	bind_int(st, 10, r->ctok);
-	bind_int(st, 11, r->rtok);
-	bind_int(st, 12, r->ctok_cached);
-	if (r->has_usd)
-		sqlite3_bind_double(st, 13, r->usd);
-	else
-		sqlite3_bind_null(st, 13);
-	bind_text(st, 14, r->usd_source);
-	bind_int(st, 15, r->latency);
-	bind_int(st, 16, r->ttft);
-	bind_text(st, 17, r->hash[0] ? r->hash : NULL);
-	sqlite3_bind_int(st, 18, r->cached);
-	bind_text(st, 19, r->prompt);
-	bind_text(st, 20, r->answer);
-	sqlite3_bind_text(st, 21, r->record, (int)r->reclen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 22, hex, 64, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (st == NULL)
 		return -1;
-	if (sqlite3_changes(s->db) > 0)
-		return sqlite3_last_insert_rowid(s->db);
-	s->dup = 1;
-	return stored_id(s, key);
+	hex = xmalloc(n * sizeof(*hex));
+	keys = xmalloc(n * sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		/* What the row is known by, as STORE_ONCE says. */
+		sha256_hex(rows[i]->record, rows[i]->reclen, hex[i]);
+		keys[i] = !rows[i]->cached && rows[i]->gen_id ?
+		    rows[i]->gen_id : hex[i];
+		bind_row(st, (int)i, rows[i], hex[i]);
+		ids[i] = -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		claim(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), keys, ids, n,
+		    &next);
+	sqlite3_reset(st);
+	/* Those not inserted were stored already, here or before. */
+	for (i = 0; rc == SQLITE_DONE && i < n; i++)
+		if ((dup[i] = ids[i] == -1))
+			ids[i] = stored_id(s, keys[i]);
+	sqlite3_clear_bindings(st);
+	free(keys);
+	free(hex);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_insert(struct store *s, const struct store_row *const *rows,
+    size_t n, int64_t *ids, char *dup)
+{
+	size_t done = 0;
+	int k;
+
+	for (k = STORE_CHUNKS - 1; k >= 0; k--)
+		while (n - done >= (size_t)1 << k) {
+			if (insert_chunk(s, k, rows + done, ids + done,
+			    dup + done) == -1)
+				return -1;
+			done += (size_t)1 << k;
+		}
+	return 0;
 }
 
 sqlite3_stmt *

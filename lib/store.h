@@ -62,16 +62,16 @@ enum store_read {
 };
 #define STORE_EVER	INT64_MIN, INT64_MAX	/* since, until */
 
+#define STORE_CHUNKS	10	/* an append statement takes <= 512 rows */
+
 struct store {
 	sqlite3		*db;
 	char		*path;		/* as given; owned */
-	sqlite3_stmt	*ins;		/* the append statement */
+	sqlite3_stmt	*ins[STORE_CHUNKS];	/* appending 2^k rows */
 	sqlite3_stmt	*once;		/* the row a request is stored as */
 	sqlite3_stmt	*reads[STORE_NREADS];	/* prepared when first used */
 	int		 version;
 	int		 quiet;		/* STORE_APPEND_QUIET */
-	int		 dup;		/* the last insert found its row
-					   already stored */
 	int64_t		 wait;		/* ms, for the write lock */
 	long		 exact;		/* a window of at most this many
 					   rows is counted from its rows,
@@ -150,12 +150,14 @@ int	 store_check_version(const char *path, int version, int writer);
 int	 store_begin(struct store *);		/* BEGIN IMMEDIATE; 0 or -1 */
 int	 store_commit(struct store *);		/* 0, or -1 rolled back */
 void	 store_rollback(struct store *);	/* keeps the error message */
-int64_t	 store_insert(struct store *, const struct store_row *);
-					/* the row id, or -1; a request
-					   already stored (its generation id,
-					   else the record's bytes) is not
-					   stored again: its row's id, and
-					   dup set */
+int	 store_insert(struct store *, const struct store_row *const *,
+	    size_t n, int64_t *ids, char *dup);
+					/* 0, ids[i] each row's id; or -1.
+					   A request already stored (its
+					   generation id, else the record's
+					   bytes), before or earlier in the
+					   rows, is not stored again: ids[i]
+					   its row's, dup[i] set */
 int64_t	 store_wait_ms(void);		/* ORKIT_LOG_WAIT_MS, or the default */
 const char *store_errmsg(const struct store *);
 sqlite3_stmt *store_prepare(struct store *, const char *);	/* dies */

@@ -130,6 +130,37 @@ EOF
 	[ "$(jq -c 'del(.log)' <<<"${lines[0]}")" = "$(head -1 in | jq -c .)" ]
 }
 
+@test "--receipt: 1,300 records, stored 512 to a statement, keep their order; one asked twice in them, or stored before, is its first row" {
+	jq -nc 'range(1300) | {id: "j\(.)", prompt: "p\(.)",
+	    response: {id: "gen-\(if . % 100 == 1 then . - 1 else . end)",
+	    choices: [{message: {content: "a"}}]}}' >in
+	head -5 in | or-log -d "$DB" >/dev/null
+	run -0 --separate-stderr bash -c 'or-log -d "$0" --receipt <in >out' "$DB"
+	[ "$stderr" = "" ]
+	[ "$(jq -c 'del(.log)' out | cmp - in && echo same)" = same ]
+	# Each the row of its generation id, a duplicate after the first.
+	sqlite3 -json "$DB" 'SELECT gen_id, id FROM requests' >rows.json
+	jq -r --slurpfile r rows.json '($r[0] | map({(.gen_id): .id}) | add)
+	    as $id | [.id, $id[.response.id], (.id | ltrimstr("j") |
+	    tonumber) as $n | $n < 5 or $n % 100 == 1] | @tsv' in >want
+	jq -r '[.id, .log.id, .log.duplicate // false] | @tsv' out >got
+	[ "$(cmp got want && echo same)" = same ]
+	[ "$(q "SELECT count(*), count(DISTINCT gen_id), min(job) FROM requests WHERE job IN ('j0', 'j1', 'j100', 'j101')")" = "2|2|j0" ]
+	[ "$(q 'SELECT count(*) FROM requests')" = 1287 ]
+}
+
+@test "record_hash is the SHA-256 of the record stored, at every length about a 64-byte block's end" {
+	jq -nc 'range(0; 141), 1000, 100000 |
+	    {prompt: ([range(.) | "x"] | add // "")}' >in
+	or-log -d "$DB" <in >/dev/null
+	q 'SELECT record_hash FROM requests ORDER BY id' >got
+	while IFS= read -r line; do
+		printf '%s' "$line" | sha256sum | cut -d' ' -f1
+	done <in >want
+	[ "$(wc -l <got)" -eq 143 ]
+	[ "$(cmp got want && echo same)" = same ]
+}
+
 @test "the default log is \$XDG_DATA_HOME/orkit/log.db, made 0600 even under umask 022" {
 	unset ORKIT_DB
 	run -0 --separate-stderr bash -c 'umask 022; head -1 "$0" | or-log >/dev/null' "$REC"

@@ -33,7 +33,7 @@
 #include "record.h"
 #include "util.h"
 
-#define BATCH_MAX	500
+#define BATCH_MAX	2000
 #define BATCH_BYTES	(8 << 20)
 #define BATCH_MS	200
 
@@ -67,19 +67,26 @@ struct appender {
 static int
 insert_all(struct appender *a)
 {
+	const struct store_row *rows[BATCH_MAX];
+	int64_t ids[BATCH_MAX];
+	char dup[BATCH_MAX];
 	int i;
 
 	if (store_begin(&a->st) == -1)
 		return -1;
-	for (i = 0; i < a->n; i++) {
-		a->batch[i]->id = store_insert(&a->st, &a->batch[i]->row);
-		a->batch[i]->dup = a->st.dup;
-		if (a->batch[i]->id == -1) {
-			store_rollback(&a->st);
-			return -1;
-		}
+	for (i = 0; i < a->n; i++)
+		rows[i] = &a->batch[i]->row;
+	if (store_insert(&a->st, rows, (size_t)a->n, ids, dup) == -1) {
+		store_rollback(&a->st);
+		return -1;
 	}
-	return store_commit(&a->st);
+	if (store_commit(&a->st) == -1)
+		return -1;
+	for (i = 0; i < a->n; i++) {
+		a->batch[i]->id = ids[i];
+		a->batch[i]->dup = dup[i];
+	}
+	return 0;
 }
 
 /* A record as a person finds it again: its id, or its place. */

@@ -87,10 +87,10 @@ text_of(struct buf *b)
 
 /* What was asked: the canonical messages' text, for search. */
 static char *
-prompt_text(jv rec)
+prompt_text(jv req)
 {
-	jv req = req_canonical(rec, NULL), msgs;
 	struct buf b = { 0 };
+	jv msgs;
 
 	msgs = jvx_get(req, "messages");
 	if (jv_get_kind(msgs) == JV_KIND_ARRAY) {
@@ -171,17 +171,19 @@ model_of(jv v)
 
 /*
  * The request's hash: or-send's, over the body with the defaults it
- * was sent with, when it says; else over the record alone.
+ * was sent with, when it says; else over the record alone (req, its
+ * canonical request, taken).
  */
 static void
-hash_of(jv v, char hash[65])
+hash_of(jv v, jv req, char hash[65])
 {
 	char *h = jvx_strdup(v, "send.request_hash");
 
-	if (h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64)
+	if (h && strlen(h) == 64 && strspn(h, "0123456789abcdef") == 64) {
 		memcpy(hash, h, 65);
-	else if (!req_hash(v, NULL, hash))
-		hash[0] = '\0';
+		jv_free(req);
+	} else
+		req_hash_canonical(req, hash);
 	free(h);
 }
 
@@ -190,6 +192,7 @@ extract(struct entry *e, jv v)
 {
 	struct store_row *r = &e->row;
 	char *started = jvx_strdup(v, "send.started_at");
+	jv req = req_canonical(v, NULL);
 
 	r->ts = started ? iso8601_parse(started) : -1;
 	free(started);
@@ -204,8 +207,8 @@ extract(struct entry *e, jv v)
 	    "cost.generation_id"));
 	extract_status(e, v);
 	extract_cost(e, v);
-	hash_of(v, r->hash);
-	r->prompt = keep(e, prompt_text(v));
+	hash_of(v, jv_copy(req), r->hash);
+	r->prompt = keep(e, prompt_text(req));
 	r->answer = keep(e, answer_text(v));
 }
 
