@@ -12,7 +12,7 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Ilib -MMD -MP -DVERSION='"$(VERSION)"' \
 	$(shell pkg-config --cflags libcurl sqlite3 2>/dev/null)
 # No tool links libcurl: lib/curlx.c loads it on the first transfer.
-LDLIBS	 = -ljq $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) \
+LDLIBS	 = -pthread -ljq $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) \
 	   -ldl -lm
 
 PREFIX	?= /usr/local

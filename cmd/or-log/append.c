@@ -8,6 +8,9 @@
  * text, or BATCH_MS after its first record arrived, so a slow trickle
  * is still written on promptly. The lock is taken only to insert a
  * batch already read and parsed, so parallel writers wait little.
+ * Reading and parsing is one thread, storing and writing on another:
+ * the next batch is parsed while the last one is stored, which on two
+ * cores is what makes or-log faster than sqlite3's own .import.
  *
  * A batch that cannot be stored (a full disk, the lock held past
  * ORKIT_LOG_WAIT_MS, a log that would not open) is written on all the
@@ -23,6 +26,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,24 +52,43 @@ on_signal(int sig)
 		terminated = 1;
 }
 
+struct batch {
+	struct entry	*e[BATCH_MAX];
+	int		 n;
+};
+
+/*
+ * The reader thread owns the batch it fills; the writer thread owns
+ * the store and everything below it, and the reader sees them only
+ * once it has joined it. handed passes one batch between them.
+ */
 struct appender {
+	/* the writer's */
 	struct store	 st;
-	char		*path;
 	int		 open;		/* st can take rows */
-	int		 receipt;
 	int		 status;
-	long		 seen;		/* records read */
 	long		 unstored;	/* records written on unstored */
 	int		 failing;	/* the last batch was not stored */
 	char		*first;		/* the first unstored one, named */
-	struct entry	*batch[BATCH_MAX];
-	int		 n;
+	/* the reader's */
+	struct batch	*fill;
 	size_t		 bytes;
 	int64_t		 since;		/* mono_ms of the batch's first */
+	long		 seen;		/* records read */
+	int		 stopped;	/* the rest of the input not read */
+	/* both's, read-only */
+	char		*path;
+	int		 receipt;
+	/* between them */
+	pthread_t	 writer;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct batch	*handed;	/* the next one to store */
+	int		 done;		/* no more batches come */
 };
 
 static int
-insert_all(struct appender *a)
+insert_all(struct appender *a, struct batch *b)
 {
 	const struct store_row *rows[BATCH_MAX];
 	int64_t ids[BATCH_MAX];
@@ -74,17 +97,17 @@ insert_all(struct appender *a)
 
 	if (store_begin(&a->st) == -1)
 		return -1;
-	for (i = 0; i < a->n; i++)
-		rows[i] = &a->batch[i]->row;
-	if (store_insert(&a->st, rows, (size_t)a->n, ids, dup) == -1) {
+	for (i = 0; i < b->n; i++)
+		rows[i] = &b->e[i]->row;
+	if (store_insert(&a->st, rows, (size_t)b->n, ids, dup) == -1) {
 		store_rollback(&a->st);
 		return -1;
 	}
 	if (store_commit(&a->st) == -1)
 		return -1;
-	for (i = 0; i < a->n; i++) {
-		a->batch[i]->id = ids[i];
-		a->batch[i]->dup = dup[i];
+	for (i = 0; i < b->n; i++) {
+		b->e[i]->id = ids[i];
+		b->e[i]->dup = dup[i];
 	}
 	return 0;
 }
@@ -107,16 +130,16 @@ name_of(const struct entry *e)
  * record left out; the summary at the end says how to store them all.
  */
 static void
-not_stored(struct appender *a, const char *why)
+not_stored(struct appender *a, struct batch *b, const char *why)
 {
 	int i;
 
-	for (i = 0; i < a->n; i++)
-		a->batch[i]->id = -1;
+	for (i = 0; i < b->n; i++)
+		b->e[i]->id = -1;
 	if (a->first == NULL)
-		a->first = name_of(a->batch[0]);
+		a->first = name_of(b->e[0]);
 	if (!a->failing) {
-		char *name = name_of(a->batch[0]);
+		char *name = name_of(b->e[0]);
 
 		warnx_("%s: not storing, from %s on: %s; each record left"
 		    " out is marked \"log\": {\"stored\": false}", a->path,
@@ -124,7 +147,7 @@ not_stored(struct appender *a, const char *why)
 		free(name);
 	}
 	a->failing = 1;
-	a->unstored += a->n;
+	a->unstored += b->n;
 	a->status = 1;
 }
 
@@ -157,47 +180,84 @@ mark(struct appender *a, struct entry *e, const char *why)
 		    jv_number((double)e->id)));
 }
 
+/* The writer: a batch stored, then written on. */
 static void
-flush(struct appender *a)
+store_batch(struct appender *a, struct batch *b)
 {
 	struct entry *e;
 	char why[256] = "";
 	int i;
 
-	if (a->n == 0)
-		return;
-	if (reopen(a) == -1 || insert_all(a) == -1) {
+	if (reopen(a) == -1 || insert_all(a, b) == -1) {
 		snprintf(why, sizeof(why), "%s", store_errmsg(&a->st));
-		not_stored(a, why);
+		not_stored(a, b, why);
 		a->open = 0;	/* the next batch starts afresh */
 	} else if (a->failing) {
-		char *name = name_of(a->batch[0]);
+		char *name = name_of(b->e[0]);
 
 		warnx_("%s: storing again, from %s on", a->path, name);
 		free(name);
 		a->failing = 0;
 	}
-	for (i = 0; i < a->n; i++) {
-		e = a->batch[i];
+	for (i = 0; i < b->n; i++) {
+		e = b->e[i];
 		mark(a, e, why);
 		if (e->rec->failed)
 			a->status = 1;
 		rec_emit(e->rec);
 		entry_free(e);
 	}
-	a->n = 0;
+	free(b);
+}
+
+static void *
+writer(void *arg)
+{
+	struct appender *a = arg;
+	struct batch *b;
+
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		while (a->handed == NULL && !a->done)
+			pthread_cond_wait(&a->cv, &a->mu);
+		b = a->handed;
+		a->handed = NULL;
+		pthread_cond_signal(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (b == NULL)
+			return NULL;
+		store_batch(a, b);
+	}
+}
+
+/* The reader: the batch filled goes to the writer, once it is free. */
+static void
+flush(struct appender *a)
+{
+	if (a->fill->n == 0)
+		return;
+	pthread_mutex_lock(&a->mu);
+	while (a->handed)
+		pthread_cond_wait(&a->cv, &a->mu);
+	a->handed = a->fill;
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	a->fill = xmalloc(sizeof(*a->fill));
+	a->fill->n = 0;
 	a->bytes = 0;
 }
 
 static void
 add(struct appender *a, struct rec *rec)
 {
-	if (a->n == 0)
+	struct batch *b = a->fill;
+
+	if (b->n == 0)
 		a->since = mono_ms();
 	a->bytes += rec->len;
-	a->batch[a->n] = entry_new(rec);
-	a->batch[a->n++]->seq = ++a->seen;
-	if (a->n == BATCH_MAX || a->bytes >= BATCH_BYTES)
+	b->e[b->n] = entry_new(rec);
+	b->e[b->n++]->seq = ++a->seen;
+	if (b->n == BATCH_MAX || a->bytes >= BATCH_BYTES)
 		flush(a);
 }
 
@@ -207,7 +267,7 @@ wait_ms(struct appender *a)
 {
 	int64_t left;
 
-	if (a->n == 0)
+	if (a->fill->n == 0)
 		return -1;
 	left = a->since + BATCH_MS - mono_ms();
 	return left > 0 ? (int)left : 0;
@@ -226,7 +286,7 @@ run(struct appender *a, struct reader *r)
 			add(a, rec);
 		if (rec_reader_eof(r))
 			break;
-		if (a->n && wait_ms(a) == 0) {
+		if (a->fill->n && wait_ms(a) == 0) {
 			flush(a);
 			continue;
 		}
@@ -240,7 +300,7 @@ run(struct appender *a, struct reader *r)
 		if (interrupts > 1 || terminated || (interrupts &&
 		    isatty(pfd.fd))) {
 			warnx_("stopped; the rest of the input was not read");
-			a->status = 1;
+			a->stopped = 1;
 			break;
 		}
 		if (n == 0)
@@ -263,6 +323,42 @@ catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The signals caught are the reader's: its poll must see them. */
+static void
+start_writer(struct appender *a)
+{
+	sigset_t caught, was;
+	int err;
+
+	a->fill = xmalloc(sizeof(*a->fill));
+	a->fill->n = 0;
+	if ((err = pthread_mutex_init(&a->mu, NULL)) != 0 ||
+	    (err = pthread_cond_init(&a->cv, NULL)) != 0)
+		die(2, "pthread: %s", strerror(err));
+	sigemptyset(&caught);
+	sigaddset(&caught, SIGINT);
+	sigaddset(&caught, SIGTERM);
+	sigaddset(&caught, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &caught, &was);
+	err = pthread_create(&a->writer, NULL, writer, a);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (err != 0)
+		die(2, "pthread_create: %s", strerror(err));
+}
+
+/* Once the writer has stored and written on the last batch. */
+static void
+stop_writer(struct appender *a)
+{
+	pthread_mutex_lock(&a->mu);
+	a->done = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->writer, NULL);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
 }
 
 /* The one line that says how to store what was left out. */
@@ -300,14 +396,17 @@ append_run(const char *path, int receipt)
 	}
 	a->open = rc == 0;
 	out_init();
+	start_writer(a);
 	r = rec_reader(STDIN_FILENO);
 	run(a, r);
 	rec_reader_free(r);
+	stop_writer(a);
 	if (!a->open && a->seen == 0)
 		warnx_("%s: %s", path, store_errmsg(&a->st));
 	summary(a);
-	status = a->status || !a->open;
+	status = a->status || a->stopped || !a->open;
 	store_close(&a->st);
+	free(a->fill);
 	free(a->first);
 	free(a->path);
 	free(a);

@@ -228,6 +228,15 @@ entry_new(struct rec *rec)
 	if (rec->kind == REC_OBJECT && !rec->rewrite && rec->ext.len == 0) {
 		e->row.record = rec->line;
 		e->row.reclen = rec->len;
+		/*
+		 * What goes out is the line and the "log" key spliced in,
+		 * so the parsed record is let go of now, while the batch
+		 * waits; one that has a "log" key of its own is rewritten.
+		 */
+		if (!rec_has(rec, "log")) {
+			jv_free(rec->val);
+			rec->val = jv_object();
+		}
 	} else {
 		e->dumped = jvx_dump(jv_copy(rec->val));
 		e->row.record = e->dumped;
