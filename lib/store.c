@@ -1114,17 +1114,52 @@ static const char *sum_keys[] = {
 	" day < ?2 AND nojob = 0 AND length(jobp) < length(?3) AND" \
 	" lower(jobp) = lower(substr(?3, 1, length(jobp))) LIMIT 1"
 
-/* The day numbers of [since, until), or -1 when it is not on days. */
+/*
+ * A window as the sums take it: the whole UTC days [d0, d1) from the
+ * sums, and the rows of the parts of a day at either end, [e[0], e[1])
+ * and [e[2], e[3]), counted one by one with them.
+ */
+struct days {
+	int64_t	d0, d1;
+	int64_t	e[4];
+	int	edges;
+};
+
+/* 0, or -1 when the window holds no whole day (its rows are few). */
 static int
-day_window(int64_t since, int64_t until, int64_t *d0, int64_t *d1)
+day_window(int64_t since, int64_t until, struct days *w)
 {
-	if ((since != INT64_MIN && (since < 0 || since % DAY_MS)) ||
-	    (until != INT64_MAX && (until < 0 || until % DAY_MS)))
+	memset(w, 0, sizeof(*w));
+	if ((since != INT64_MIN && (since < 0 ||
+	    since > INT64_MAX - DAY_MS)) || (until != INT64_MAX && until < 0))
 		return -1;
-	*d0 = since == INT64_MIN ? INT64_MIN : since / DAY_MS;
-	*d1 = until == INT64_MAX ? INT64_MAX : until / DAY_MS;
+	w->d0 = since == INT64_MIN ? INT64_MIN : (since + DAY_MS - 1) / DAY_MS;
+	w->d1 = until == INT64_MAX ? INT64_MAX : until / DAY_MS;
+	if (w->d0 >= w->d1)
+		return -1;
+	if (since != INT64_MIN && since % DAY_MS) {
+		w->e[0] = since, w->e[1] = w->d0 * DAY_MS;
+		w->edges = 1;
+	}
+	if (until != INT64_MAX && until % DAY_MS) {
+		w->e[2] = w->d1 * DAY_MS, w->e[3] = until;
+		w->edges = 1;
+	}
 	return 0;
 }
+
+/* The sums of [d0, d1), with the edges' rows as sums of their own. */
+#define EDGES	"(r.ts >= ?4 AND r.ts < ?5 OR r.ts >= ?6 AND r.ts < ?7)"
+#define SUMS_DAYS "requests_sums WHERE day >= ?1 AND day < ?2"
+#define SUMS_EDGES "(SELECT * FROM " SUMS_DAYS " UNION ALL SELECT " \
+	SUM_KEY("r") ", " SUM_VALS("r", "") " FROM requests r WHERE " EDGES \
+	") WHERE 1"
+#define HIST_DAYS "requests_hist WHERE day >= ?1 AND day < ?2"
+#define HIST_EDGE(kind, col) " UNION ALL SELECT " SUM_KEY("r") ", " kind \
+	", " BUCKET("r." col) ", 1 FROM requests r WHERE " EDGES " AND r." \
+	col " >= 0"
+#define HIST_EDGES "(SELECT * FROM " HIST_DAYS HIST_EDGE("0", "latency_ms") \
+	HIST_EDGE("1", "ttft_ms") ") WHERE 1"
 
 /* A bucket's middle value (the value itself below 64 ms). */
 static double
@@ -1142,21 +1177,24 @@ bucket_value(int64_t b)
 
 static sqlite3_stmt *
 sums_stmt(struct store *s, const char *fmt, const char *key,
-    const char *cond, int64_t d0, int64_t d1, const char *prefix)
+    const char *from, const char *cond, const struct days *w,
+    const char *prefix)
 {
 	sqlite3_stmt *st;
-	char *sql = sqlite3_mprintf(fmt, key, cond);
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	char *sql = sqlite3_mprintf(fmt, key, from, cond);
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), i;
 
 	sqlite3_free(sql);
 	if (rc != SQLITE_OK) {
 		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
 		return NULL;
 	}
-	sqlite3_bind_int64(st, 1, d0);
-	sqlite3_bind_int64(st, 2, d1);
+	sqlite3_bind_int64(st, 1, w->d0);
+	sqlite3_bind_int64(st, 2, w->d1);
 	if (prefix)
 		sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
+	for (i = 0; w->edges && i < 4; i++)
+		sqlite3_bind_int64(st, 4 + i, w->e[i]);
 	return st;
 }
 
@@ -1256,24 +1294,24 @@ from_sums(struct store *s, enum store_key k, int64_t since, int64_t until,
     const char *prefix, int ttft, struct store_groups *out)
 {
 	struct accs as = { 0 };
+	struct days w;
 	sqlite3_stmt *st;
 	const char *key = prefix ? "?3" : sum_keys[k];
 	const char *cond = prefix ? JOB_COND : "";
-	int64_t d0, d1;
 	long total = 0;
 	size_t i;
 	int rc;
 
 	if (s->version < 4 || key == NULL ||
-	    day_window(since, until, &d0, &d1) == -1)
+	    day_window(since, until, &w) == -1 || (prefix && w.edges))
 		return 1;
-	if (prefix && (rc = job_whole(s, d0, d1, prefix)) != 1)
+	if (prefix && (rc = job_whole(s, w.d0, w.d1, prefix)) != 1)
 		return rc == 0 ? 1 : -1;
 	if ((st = sums_stmt(s, "SELECT %s, sum(requests), sum(failures),"
 	    " sum(ptok), sum(ctok), sum(rtok), sum(ktok), sum(usd_pico),"
-	    " sum(nlat), sum(latsum), sum(nttft) FROM requests_sums"
-	    " WHERE day >= ?1 AND day < ?2%s GROUP BY 1", key, cond, d0, d1,
-	    prefix)) == NULL || step_all(s, st, &as, sum_row3, ttft) == -1)
+	    " sum(nlat), sum(latsum), sum(nttft) FROM %s%s GROUP BY 1", key,
+	    w.edges ? SUMS_EDGES : SUMS_DAYS, cond, &w, prefix)) == NULL ||
+	    step_all(s, st, &as, sum_row3, ttft) == -1)
 		goto fail;
 	for (i = 0; i < as.n; i++)
 		total += as.a[i].g.requests;
@@ -1281,10 +1319,10 @@ from_sums(struct store *s, enum store_key k, int64_t since, int64_t until,
 		rc = 1;
 		goto done;
 	}
-	if ((st = sums_stmt(s, "SELECT %s, kind, bucket, sum(n)"
-	    " FROM requests_hist WHERE day >= ?1 AND day < ?2%s"
-	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", key, cond, d0, d1,
-	    prefix)) == NULL || step_all(s, st, &as, hist_row, ttft) == -1)
+	if ((st = sums_stmt(s, "SELECT %s, kind, bucket, sum(n) FROM %s%s"
+	    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", key,
+	    w.edges ? HIST_EDGES : HIST_DAYS, cond, &w, prefix)) == NULL ||
+	    step_all(s, st, &as, hist_row, ttft) == -1)
 		goto fail;
 	return publish(&as, k, ttft, 0, out);
 fail:

@@ -8,7 +8,8 @@
  *
  * -c holds the figures lib/store takes from its per-day sums against
  * those it counts from the rows, for every read and stats key, over
- * all time and over whole days inside the log: they must be equal, the
+ * all time, over whole days inside the log and over windows that end
+ * inside a day (the sums and that day's rows): they must be equal, the
  * percentiles within the histogram's bound (exact below 64 ms, 1/64
  * above). It prints each difference, and exits 1 if there was one.
  *
@@ -126,6 +127,25 @@ both(struct store *s, int r, int k, int64_t since, int64_t until,
 	return rc;
 }
 
+/* A row's own ts, not on a day's start: an end that must be exact. */
+static int64_t
+row_ts(struct store *s, const char *agg, const char *cond, int64_t at)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int64_t ts = at;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM requests WHERE %s AND"
+	    " ts %% 86400000 <> 0", agg, cond);
+	st = store_prepare(s, sql);
+	sqlite3_bind_int64(st, 1, at);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		ts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return ts;
+}
+
 static int
 compare(struct store *s)
 {
@@ -135,7 +155,7 @@ compare(struct store *s)
 	    STORE_KEY_DAY, STORE_KEY_MONTH };
 	sqlite3_stmt *st = store_prepare(s, "SELECT min(ts) / 86400000,"
 	    " max(ts) / 86400000 FROM requests");
-	int64_t d0 = 0, d1 = 0, w[3][2];
+	int64_t d0 = 0, d1 = 0, w[7][2];
 	int rc = 0, r, i, k, p;
 
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -146,7 +166,15 @@ compare(struct store *s)
 	w[0][0] = INT64_MIN, w[0][1] = INT64_MAX;
 	w[1][0] = (d0 + 1) * 86400000, w[1][1] = d1 * 86400000;
 	w[2][0] = (d0 + (d1 - d0) / 2) * 86400000, w[2][1] = INT64_MAX;
-	for (i = 0; i < 3; i++) {
+	/* Ends inside a day: its rows with the whole days' sums. */
+	w[3][0] = (d0 + 1) * 86400000 + 12345678;
+	w[3][1] = row_ts(s, "max(ts)", "ts < ?1", d1 * 86400000);
+	w[4][0] = row_ts(s, "min(ts)", "ts > ?1", w[2][0]);
+	w[4][1] = INT64_MAX;
+	w[5][0] = INT64_MIN, w[5][1] = w[2][0] + 43200000;
+	/* Within one day: its rows alone. */
+	w[6][0] = w[2][0] + 1000, w[6][1] = w[2][0] + 50000000;
+	for (i = 0; i < 7; i++) {
 		for (r = 0; r < STORE_NREADS; r++)
 			for (p = 0; prefixes[p] && (p == 0 ||
 			    r == STORE_SPEND_JOB); p++)
