@@ -8,7 +8,7 @@
 #  2. the same requests as xargs -P P -n 1 running one curl -s each
 #     (BENCH_CURL_REQS of them: a process each is slow on a small VM), and
 #     one curl -Z process with P transfers at once, over the same fake
-#     (goal: or-send >= 2x curl -Z)
+#     (goal: or-send >= 2x curl -Z), and each one's CPU per request
 #  3. the same through the official TypeScript SDK (@openrouter/sdk, P
 #     chat.send at once), and one call: node bench/sdk.mjs --one versus
 #     or-send -t, whole processes
@@ -98,7 +98,8 @@ if curl --help all 2>/dev/null | grep -q -- --parallel-max; then
 	    >"$tmp/curlrc"
 	rc=0
 	t0=$(now_us)
-	curl -sf -Z --parallel-max "$P" -H @"$HDR" -d @"$tmp/body" \
+	${timef:+$timef -f '%U %S' -o "$tmp/cz-cpu"} \
+	    curl -sf -Z --parallel-max "$P" -H @"$HDR" -d @"$tmp/body" \
 	    -K "$tmp/curlrc" 2>/dev/null || rc=$?
 	t1=$(now_us)
 	cz_us=$((t1 - t0))
@@ -111,9 +112,17 @@ if curl --help all 2>/dev/null | grep -q -- --parallel-max; then
 else
 	echo "curl -Z: skipped, this curl has no --parallel-max"
 fi
-[ -z "$timef" ] || figure "or-send -P $P, CPU per request" \
-    "$(awk -v n="$REQS" '{ printf "%.0f us", ($1 + $2) * 1e6 / n }' \
-    "$tmp/rss-big")"
+# CPU per request: what a fast enough server leaves to tell the two apart.
+cpu_us() { awk -v n="$REQS" '{ v = ($1 + $2) * 1e6 / n } END { printf "%.0f", v }' "$1"; }
+if [ -n "$timef" ]; then
+	figure "or-send -P $P, CPU per request" "$(cpu_us "$tmp/rss-big") us"
+	if [ -s "$tmp/cz-cpu" ]; then
+		figure "curl -Z -P $P, CPU per request" \
+		    "$(cpu_us "$tmp/cz-cpu") us"
+		figure "curl -Z CPU / or-send CPU, per request" \
+		    "$(calc %.2f "$(cpu_us "$tmp/cz-cpu") / $(cpu_us "$tmp/rss-big")")"
+	fi
+fi
 figure "or-send -P $P, requests a second" "$os_rps"
 figure "xargs curl, requests a second" "$cu_rps"
 figure "or-send -P $P / xargs curl" "$(calc %.2f "$os_rps / $cu_rps")"
