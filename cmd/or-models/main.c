@@ -1,6 +1,5 @@
 /* or-models: OpenRouter's model catalog as records, filtered and sorted. */
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,53 +56,23 @@ static const struct option longopts[] = {
 static char **
 add_list(char **list, const char *s, const char *flag)
 {
-	size_t n = 0;
-	const char *p, *comma;
+	char why[64];
 
-	while (list && list[n])
-		n++;
-	for (p = s; *p; p = *comma ? comma + 1 : comma) {
-		if ((comma = strchr(p, ',')) == NULL)
-			comma = p + strlen(p);
-		if (comma == p)
-			continue;
-		list = xrealloc(list, (n + 2) * sizeof(*list));
-		list[n++] = xstrndup(p, (size_t)(comma - p));
-		list[n] = NULL;
-	}
-	if (n == 0) {
-		char why[64];
-
-		snprintf(why, sizeof(why), "%s wants a list: a,b,...", flag);
-		usage(why);
-	}
-	return list;
-}
-
-static void
-free_list(char **list)
-{
-	size_t i;
-
-	for (i = 0; list && list[i]; i++)
-		free(list[i]);
-	free(list);
+	if ((list = filter_list(list, s)) != NULL)
+		return list;
+	snprintf(why, sizeof(why), "%s wants a list: a,b,...", flag);
+	usage(why);
 }
 
 /* A count with an optional k (1000) or M (1000000). */
 static int64_t
 parse_count(const char *s, const char *why)
 {
-	char *end;
-	double d = strtod(s, &end);
+	int64_t n;
 
-	if (*end == 'k' || *end == 'K')
-		d *= 1e3, end++;
-	else if (*end == 'm' || *end == 'M')
-		d *= 1e6, end++;
-	if (end == s || *end || d < 0 || d > 1e15 || isnan(d))
+	if (filter_count(s, &n) == -1)
 		usage(why);
-	return (int64_t)d;
+	return n;
 }
 
 static int64_t
@@ -116,31 +85,12 @@ parse_age(const char *s)
 	return ms;
 }
 
-static double
-parse_price(const char *s, const char *e)
-{
-	char *end;
-	double d;
-
-	if (s == e)
-		return NAN;
-	d = strtod(s, &end);
-	if (end != e || d < 0 || isnan(d))
-		usage("--max-price wants a price per 1M tokens: p, p/c or /c");
-	return d;
-}
-
 /* "P", "P/C" or "/C", in USD per 1M tokens. */
 static void
 parse_max_price(struct opts *o, const char *s)
 {
-	const char *slash = strchr(s, '/');
-
-	o->max_prompt = parse_price(s, slash ? slash : s + strlen(s));
-	o->max_completion = slash ? parse_price(slash + 1,
-	    slash + strlen(slash)) : NAN;
-	if (isnan(o->max_prompt) && isnan(o->max_completion))
-		usage("--max-price wants a price per 1M tokens: p, p/c or /c");
+	if (filter_max_price(&o->f, s) == -1)
+		usage("--max-price wants " FILTER_PRICE_HELP);
 }
 
 static enum sortkey
@@ -170,16 +120,17 @@ set_option(struct opts *o, int c)
 		    "--limit wants a number");
 		break;
 	case O_PROVIDER:
-		o->providers = add_list(o->providers, optarg, "--provider");
+		o->f.providers = add_list(o->f.providers, optarg,
+		    "--provider");
 		break;
-	case O_FREE: o->free = 1; break;
+	case O_FREE: o->f.free = 1; break;
 	case O_MAXPRICE: parse_max_price(o, optarg); break;
 	case O_MINCTX:
-		o->min_context = parse_count(optarg,
-		    "--min-context wants a number of tokens: 100000 or 100k");
+		o->f.min_context = parse_count(optarg,
+		    "--min-context wants " FILTER_COUNT_HELP);
 		break;
-	case O_NEED: o->need = add_list(o->need, optarg, "--need"); break;
-	case O_MODALITY: o->modality = optarg; break;
+	case O_NEED: o->f.need = add_list(o->f.need, optarg, "--need"); break;
+	case O_MODALITY: o->f.modality = optarg; break;
 	case O_SEARCH: o->search = optarg; break;
 	case O_WHERE: o->where = optarg; break;
 	case O_MAXAGE: o->cat.max_age_ms = parse_age(optarg); return 0;
@@ -322,7 +273,7 @@ main(int argc, char **argv)
 
 	progname = "or-models";
 	memset(&o, 0, sizeof(o));
-	o.max_prompt = o.max_completion = NAN;
+	filter_init(&o.f);
 	o.limit = -1;
 	o.cat.max_age_ms = CAT_TTL_MS;
 	while ((c = getopt_long(argc, argv, "trhV", longopts, NULL)) != -1)
@@ -341,8 +292,7 @@ main(int argc, char **argv)
 	sel_finish();
 	http_global_cleanup();
 	cfg_free(&o.cfg);
-	free_list(o.providers);
-	free_list(o.need);
+	filter_free(&o.f);
 	c = out_close();
 	return c ? c : status;
 }

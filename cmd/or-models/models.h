@@ -7,6 +7,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "filter.h"
 
 enum sortkey { SORT_NONE, SORT_PRICE, SORT_CONTEXT, SORT_CREATED, SORT_NAME,
 	SORT_THROUGHPUT };
@@ -16,13 +17,7 @@ enum sortkey { SORT_NONE, SORT_PRICE, SORT_CONTEXT, SORT_CREATED, SORT_NAME,
 
 struct opts {
 	/* filters, all of which a model must pass */
-	char		**providers;	/* NULL-terminated, or NULL */
-	char		**need;		/* NULL-terminated, or NULL */
-	int		 free;
-	double		 max_prompt;	/* USD per token; NAN: no limit */
-	double		 max_completion;
-	int64_t		 min_context;	/* 0: no limit */
-	const char	*modality;
+	struct cat_filter f;
 	const char	*search;
 	const char	*where;		/* a jq program */
 	/* order and output */

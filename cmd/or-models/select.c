@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jq.h>
 #include <jv.h>
@@ -97,67 +96,6 @@ where_ok(const struct model *m)
 	return keep;
 }
 
-/* "anthropic" is an author; "openai/gpt-4" the start of an id. */
-static int
-provider_ok(const struct model *m, char *const *prov)
-{
-	const char *slash = strchr(m->id, '/');
-	size_t alen = slash ? (size_t)(slash - m->id) : strlen(m->id), n;
-
-	for (; *prov; prov++) {
-		n = strlen(*prov);
-		if (strchr(*prov, '/') != NULL) {
-			if (strncasecmp(m->id, *prov, n) == 0)
-				return 1;
-		} else if (n == alen && strncasecmp(m->id, *prov, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-free_ok(const struct model *m)
-{
-	return (m->prompt == 0 && m->completion == 0) ||
-	    cat_is_free_id(m->id);
-}
-
-/* Limits are per 1M tokens, as given; a price not known is over it. */
-static int
-under(double usd_per_token, double max_per_m)
-{
-	if (isnan(max_per_m))
-		return 1;
-	return price_known(usd_per_token) &&
-	    usd_per_token * 1e6 <= max_per_m + 1e-9;
-}
-
-static int
-need_ok(const struct model *m, char *const *need)
-{
-	for (; *need; need++)
-		if (!cat_has(m, *need))
-			return 0;
-	return 1;
-}
-
-/* "in->out", "->image", "text+image->", or one name either way. */
-static int
-modality_ok(const struct model *m, const char *spec)
-{
-	const char *arrow = strstr(spec, "->");
-	char *in;
-	int ok;
-
-	if (arrow == NULL)
-		return cat_modality(m, spec, NULL) ||
-		    cat_modality(m, NULL, spec);
-	in = xstrndup(spec, (size_t)(arrow - spec));
-	ok = cat_modality(m, *in ? in : NULL, arrow[2] ? arrow + 2 : NULL);
-	free(in);
-	return ok;
-}
-
 static int
 text_has(jv m, const char *key, const char *q)
 {
@@ -179,41 +117,15 @@ search_ok(const struct model *m, const char *q)
 static int
 keep(const struct opts *o, const struct model *m)
 {
-	return (o->providers == NULL || provider_ok(m, o->providers)) &&
-	    (!o->free || free_ok(m)) &&
-	    under(m->prompt, o->max_prompt) &&
-	    under(m->completion, o->max_completion) &&
-	    (o->min_context <= 0 || m->context >= o->min_context) &&
-	    (o->need == NULL || need_ok(m, o->need)) &&
-	    (o->modality == NULL || modality_ok(m, o->modality)) &&
+	return filter_why(&o->f, m) == NULL &&
 	    (o->search == NULL || search_ok(m, o->search)) &&
 	    (o->where == NULL || where_ok(m));
 }
 
-/*
- * A capability name that is neither in the table nor a parameter of any
- * model is a typo, not a filter that matches nothing.
- */
 int
 sel_check(const struct opts *o, const struct catalog *c)
 {
-	char *const *n;
-	size_t i;
-
-	for (n = o->need; n && *n; n++) {
-		if (cat_is_cap(*n))
-			continue;
-		for (i = 0; i < c->n && !cat_has_param(&c->models[i], *n); i++)
-			;
-		if (i == c->n) {
-			warnx_("--need: unknown capability '%s'; known: tools, "
-			    "json, structured, reasoning, image, file, audio, "
-			    "video, image-out, audio-out, embeddings, cache, web, "
-			    "or a name from supported_parameters", *n);
-			return -1;
-		}
-	}
-	return 0;
+	return filter_check(&o->f, c);
 }
 
 void
