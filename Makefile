@@ -18,6 +18,8 @@ LDLIBS	 = -pthread -ljq $(shell pkg-config --libs sqlite3 2>/dev/null || echo -l
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+# or-route reads its routing table, routes.json, from here.
+DATADIR	 = $(PREFIX)/share/orkit
 
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(O)/%.o)
@@ -57,6 +59,7 @@ $(FAKE): $(wildcard tests/fake/*.c tests/fake/*.h)
 # The stream assembler on its own, built from or-send's object and
 # the library in $(O), so the sanitizer pass gets a sanitized one.
 $(O)/tests/unit/streamcheck.o: override CFLAGS += -Icmd/or-send
+$(O)/cmd/or-route/rules.o: override CFLAGS += -DDATADIR='"$(DATADIR)"'
 $(U)/streamcheck: $(O)/tests/unit/streamcheck.o $(O)/cmd/or-send/stream.o \
     $(O)/liborkit.a
 	@mkdir -p $(@D)
@@ -134,10 +137,11 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man7
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
 	install -m 0755 $(TOOLS:%=$(BIN)/%) $(DESTDIR)$(BINDIR)
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 share/orkit/routes.json $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build bin $(FAKE) $(UNITS)

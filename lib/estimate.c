@@ -91,6 +91,30 @@ measure(jv val, struct size *z)
 		jv_free(tools);
 }
 
+static double
+tokens_of(const struct size *z)
+{
+	return ceil((double)z->bytes / 4) + MSG_OVERHEAD * (double)z->messages;
+}
+
+double
+est_prompt_tokens(jv body)
+{
+	struct size z;
+
+	measure(body, &z);
+	return tokens_of(&z);
+}
+
+long
+est_images(jv body)
+{
+	struct size z;
+
+	measure(body, &z);
+	return z.images;
+}
+
 static jv
 model_name(jv val)
 {
@@ -196,8 +220,7 @@ est_price(const struct catalog *c, jv body, struct estimate *e)
 	}
 	measure(body, &z);
 	e->images = z.images;
-	e->prompt_tokens = ceil((double)z.bytes / 4) +
-	    MSG_OVERHEAD * (double)z.messages;
+	e->prompt_tokens = tokens_of(&z);
 	e->prompt_price = z.cache ? dearer(e->m->prompt,
 	    cat_price(e->m, "input_cache_write")) : e->m->prompt;
 	e->completion_tokens = bound(body, e->m, e->prompt_tokens,

@@ -51,6 +51,10 @@ struct estimate {
  * catalog must outlive *e. est_free frees what *e owns.
  */
 int	 est_price(const struct catalog *, jv body, struct estimate *e);
+/* The body's prompt tokens and image parts, as est_price counts them;
+   both borrow the body. */
+double	 est_prompt_tokens(jv);
+long	 est_images(jv);
 jv	 est_why(const struct estimate *);	/* owned message, or invalid
 						   when EST_OK */
 void	 est_free(struct estimate *);

@@ -1,15 +1,354 @@
-/* or-route: not written yet; see orkit(7). */
+/*
+ * or-route: fills in the model of records that name none, from the
+ * routing table, the catalog's constraints and the log's history, and
+ * says why in "routed".
+ */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "catalog.h"
+#include "config.h"
+#include "http.h"
+#include "jvx.h"
+#include "record.h"
+#include "route.h"
+#include "store.h"
+#include "util.h"
+
+#define HISTORY_MS	(7LL * 86400000)	/* --history's default */
+#define COOL_MS		(10LL * 60000)		/* --cool-down's default */
+
+static _Noreturn void
+usage(const char *why)
+{
+	if (why && *why)
+		warnx_("%s", why);
+	fprintf(why ? stderr : stdout,
+	    "usage: or-route [--task t] [--priority cost|speed|quality|balanced]"
+	    " [--rules file]\n"
+	    "       [--free] [--max-price p[/c]] [--need cap,...] "
+	    "[--min-context n] [--modality m]\n"
+	    "       [--no-context] [--fallbacks n] [--force] [--auto] "
+	    "[-d db] [--history age | --no-history]\n"
+	    "       [--max-failure-rate r] [--cool-down age] "
+	    "[--sort price|throughput|latency]\n"
+	    "       [--only p,...] [--ignore p,...] [--data-collection deny] "
+	    "[--zdr] [--max-age time] [--refresh]\n"
+	    "       or-route suggest [-t] [-d db] [--since age]\n");
+	exit(why ? 2 : 0);
+}
+
+enum {
+	O_TASK = 256, O_PRIO, O_RULES, O_FREE, O_MAXPRICE, O_NEED, O_MINCTX,
+	O_MODALITY, O_NOCTX, O_FALLBACKS, O_FORCE, O_AUTO, O_HISTORY,
+	O_NOHISTORY, O_MAXFAIL, O_COOL, O_SORT, O_ONLY, O_IGNORE, O_DATA,
+	O_ZDR, O_MAXAGE, O_REFRESH
+};
+
+static const struct option longopts[] = {
+	{ "task",	required_argument,	NULL, O_TASK },
+	{ "priority",	required_argument,	NULL, O_PRIO },
+	{ "rules",	required_argument,	NULL, O_RULES },
+	{ "free",	no_argument,		NULL, O_FREE },
+	{ "max-price",	required_argument,	NULL, O_MAXPRICE },
+	{ "need",	required_argument,	NULL, O_NEED },
+	{ "min-context", required_argument,	NULL, O_MINCTX },
+	{ "modality",	required_argument,	NULL, O_MODALITY },
+	{ "no-context",	no_argument,		NULL, O_NOCTX },
+	{ "fallbacks",	required_argument,	NULL, O_FALLBACKS },
+	{ "force",	no_argument,		NULL, O_FORCE },
+	{ "auto",	no_argument,		NULL, O_AUTO },
+	{ "db",		required_argument,	NULL, 'd' },
+	{ "history",	required_argument,	NULL, O_HISTORY },
+	{ "no-history",	no_argument,		NULL, O_NOHISTORY },
+	{ "max-failure-rate", required_argument, NULL, O_MAXFAIL },
+	{ "cool-down",	required_argument,	NULL, O_COOL },
+	{ "sort",	required_argument,	NULL, O_SORT },
+	{ "only",	required_argument,	NULL, O_ONLY },
+	{ "ignore",	required_argument,	NULL, O_IGNORE },
+	{ "data-collection", required_argument,	NULL, O_DATA },
+	{ "zdr",	no_argument,		NULL, O_ZDR },
+	{ "max-age",	required_argument,	NULL, O_MAXAGE },
+	{ "refresh",	no_argument,		NULL, O_REFRESH },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+struct run {
+	struct route_opts	 o;
+	struct cat_opts		 cat;
+	const char		*rules_file, *db;
+	int64_t			 history_ms, cool_ms;
+	int			 history_asked, no_history;
+};
+
+static char **
+list_arg(char **list, const char *s, const char *flag)
+{
+	char why[64];
+
+	if ((list = filter_list(list, s)) != NULL)
+		return list;
+	snprintf(why, sizeof(why), "%s wants a list: a,b,...", flag);
+	usage(why);
+}
+
+static int64_t
+age_arg(const char *s, const char *flag)
+{
+	char why[160];
+	int64_t ms;
+
+	if (parse_duration(s, &ms) < 0 || ms <= 0) {
+		snprintf(why, sizeof(why), "%s wants a time: %s", flag,
+		    DURATION_HELP);
+		usage(why);
+	}
+	return ms;
+}
+
+static double
+rate_arg(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (*end == '%')
+		d /= 100, end++;
+	if (end == s || *end || !(d >= 0 && d <= 1))
+		usage("--max-failure-rate wants a share: 0.2 or 20%");
+	return d;
+}
+
+static void
+set_option(struct run *r, int c)
+{
+	struct route_opts *o = &r->o;
+	int64_t n;
+
+	switch (c) {
+	case O_TASK: o->task = optarg; break;
+	case O_PRIO:
+		if (prio_of(optarg) < 0)
+			usage("--priority wants cost, speed, quality or "
+			    "balanced");
+		o->priority = optarg;
+		break;
+	case O_RULES: r->rules_file = optarg; break;
+	case O_FREE: o->f.free = 1; break;
+	case O_MAXPRICE:
+		if (filter_max_price(&o->f, optarg) == -1)
+			usage("--max-price wants " FILTER_PRICE_HELP);
+		break;
+	case O_NEED: o->f.need = list_arg(o->f.need, optarg, "--need"); break;
+	case O_MINCTX:
+		if (filter_count(optarg, &o->f.min_context) == -1)
+			usage("--min-context wants " FILTER_COUNT_HELP);
+		break;
+	case O_MODALITY: o->f.modality = optarg; break;
+	case O_NOCTX: o->no_context = 1; break;
+	case O_FALLBACKS:
+		if (filter_count(optarg, &n) == -1 || n > 10)
+			usage("--fallbacks wants a number from 0 to 10");
+		o->fallbacks = (int)n;
+		break;
+	case O_FORCE: o->force = 1; break;
+	case O_AUTO: o->automatic = 1; break;
+	case 'd': r->db = optarg; r->history_asked = 1; break;
+	case O_HISTORY:
+		r->history_ms = age_arg(optarg, "--history");
+		r->history_asked = 1;
+		break;
+	case O_NOHISTORY: r->no_history = 1; break;
+	case O_MAXFAIL: o->max_failure_rate = rate_arg(optarg); break;
+	case O_COOL: r->cool_ms = age_arg(optarg, "--cool-down"); break;
+	case O_SORT:
+		if (strcmp(optarg, "price") && strcmp(optarg, "throughput") &&
+		    strcmp(optarg, "latency"))
+			usage("--sort wants price, throughput or latency");
+		o->sort = optarg;
+		break;
+	case O_ONLY: o->only = list_arg(o->only, optarg, "--only"); break;
+	case O_IGNORE: o->ignore = list_arg(o->ignore, optarg, "--ignore");
+		break;
+	case O_DATA:
+		if (strcmp(optarg, "deny") && strcmp(optarg, "allow"))
+			usage("--data-collection wants deny or allow");
+		o->deny_data = strcmp(optarg, "deny") == 0;
+		break;
+	case O_ZDR: o->zdr = 1; break;
+	case O_MAXAGE: r->cat.max_age_ms = age_arg(optarg, "--max-age"); break;
+	case O_REFRESH: r->cat.refresh = 1; break;
+	case 'h': usage(NULL);
+	case 'V':
+		printf("or-route %s\n", VERSION);
+		exit(0);
+	default: usage("");
+	}
+}
+
+static struct health *
+health_for(struct router *rt, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rt->nh; i++)
+		if (strcmp(rt->h[i].id, id) == 0)
+			return &rt->h[i];
+	rt->h = xrealloc(rt->h, (rt->nh + 1) * sizeof(*rt->h));
+	memset(&rt->h[rt->nh], 0, sizeof(rt->h[0]));
+	rt->h[rt->nh].id = id;
+	return &rt->h[rt->nh++];
+}
+
+/*
+ * The log's figures per model: over --history, and over the cool-down
+ * for health. A log that is not there, or cannot be read, is no history.
+ */
+static void
+load_history(struct run *r, struct router *rt, struct store *st,
+    struct store_groups *long_, struct store_groups *recent)
+{
+	char *path = r->db ? xstrdup(r->db) : store_default_path();
+	int64_t now = now_ms();
+	struct health *h;
+	size_t i;
+	int rc;
+
+	memset(long_, 0, sizeof(*long_));
+	memset(recent, 0, sizeof(*recent));
+	rc = store_open(st, path, STORE_MAYBE);
+	if (rc == 1 || rc < 0) {
+		if (rc == 1 && r->history_asked)
+			warnx_("%s: no log there; routing without history",
+			    path);
+		else if (rc < 0)
+			warnx_("routing without history");
+		free(path);
+		return;
+	}
+	free(path);
+	if (store_read(st, STORE_MODELS, now - r->history_ms, now + 1, NULL,
+	    long_) == -1 || store_read(st, STORE_MODELS, now - r->cool_ms,
+	    now + 1, NULL, recent) == -1) {
+		warnx_("%s: %s; routing without history", st->path,
+		    store_errmsg(st));
+		store_groups_free(long_);
+		store_groups_free(recent);
+		return;
+	}
+	for (i = 0; i < long_->n; i++) {
+		h = health_for(rt, long_->g[i].key);
+		h->requests = long_->g[i].requests;
+		h->failures = long_->g[i].failures;
+		h->p50_ms = long_->g[i].latency_p50;
+	}
+	for (i = 0; i < recent->n; i++) {
+		h = health_for(rt, recent->g[i].key);
+		h->recent = recent->g[i].requests;
+		h->recent_failures = recent->g[i].failures;
+	}
+	router_sort_health(rt);
+}
+
+/* A record that names its model goes by as it came, unless --force. */
+static int
+passes(const struct route_opts *o, const struct rec *rec)
+{
+	if (rec->kind == REC_BAD || rec_has(rec, "error"))
+		return 1;
+	return !o->force && (rec_has(rec, "model") || rec_has(rec, "models"));
+}
+
+static int
+route_all(struct router *rt)
+{
+	struct reader *in = rec_reader(0);
+	struct rec *rec;
+	jv keys;
+	int status = 0;
+
+	while ((rec = rec_next(in)) != NULL) {
+		if (!passes(rt->o, rec)) {
+			keys = route_keys(rt, jv_copy(rec->val));
+			jv_object_foreach(keys, k, v) {
+				rec_add(rec, jv_string_value(k), v);
+				jv_free(k);
+			}
+			jv_free(keys);
+		}
+		if (rec->failed)
+			status = 1;
+		rec_emit(rec);
+		rec_free(rec);
+	}
+	rec_reader_free(in);
+	return status;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("or-route %s\n", VERSION);
-		return 0;
-	}
-	fprintf(stderr, "or-route: not implemented yet in orkit %s\n"
-	    "usage: or-route --version\n", VERSION);
-	return 2;
+	struct run r;
+	struct router rt;
+	struct store st;
+	struct store_groups long_, recent;
+	struct cfg cfg;
+	struct catalog *cat;
+	int c, status;
+
+	progname = "or-route";
+	if (argc > 1 && strcmp(argv[1], "suggest") == 0)
+		return suggest_main(argc - 1, argv + 1);
+	memset(&r, 0, sizeof(r));
+	memset(&st, 0, sizeof(st));
+	filter_init(&r.o.f);
+	r.o.max_failure_rate = 0.2;
+	r.o.min_requests = 10;
+	r.history_ms = HISTORY_MS;
+	r.cool_ms = COOL_MS;
+	r.cat.max_age_ms = CAT_TTL_MS;
+	while ((c = getopt_long(argc, argv, "d:hV", longopts, NULL)) != -1)
+		set_option(&r, c);
+	if (optind < argc)
+		usage("or-route reads records on its standard input");
+	memset(&rt, 0, sizeof(rt));
+	rt.o = &r.o;
+	rt.rules = rules_load(r.rules_file);
+	if (r.o.task && strcmp(r.o.task, "auto") != 0 &&
+	    !jvx_has(jvx_get(jv_copy(rt.rules), "tasks"), r.o.task))
+		die(2, "--task: '%s' is not in the routing table", r.o.task);
+	if (cfg_load(&cfg, CFG_KEY_IF_ANY) == -1)
+		return 2;
+	if (http_global_init() == -1)
+		die(2, "cannot start libcurl");
+	out_init();
+	if ((cat = cat_load(&cfg, &r.cat)) == NULL)
+		return 2;
+	if (filter_check(&r.o.f, cat) == -1)
+		return 2;
+	rt.cat = cat;
+	if (!r.no_history && !r.o.automatic)
+		load_history(&r, &rt, &st, &long_, &recent);
+	else
+		memset(&long_, 0, sizeof(long_)), memset(&recent, 0,
+		    sizeof(recent));
+	status = route_all(&rt);
+	store_groups_free(&long_);
+	store_groups_free(&recent);
+	store_close(&st);
+	router_free(&rt);
+	jv_free(rt.rules);
+	cat_free(cat);
+	filter_free(&r.o.f);
+	filter_list_free(r.o.only);
+	filter_list_free(r.o.ignore);
+	http_global_cleanup();
+	cfg_free(&cfg);
+	c = out_close();
+	return c ? c : status;
 }

@@ -1,0 +1,636 @@
+/*
+ * pick.c: one record's model.
+ *
+ * The rule's candidates for the record's task and priority are taken
+ * in their order, each kept or dropped with the reason (missing from
+ * the catalog, a constraint, the context the request needs, unhealthy
+ * in the log); priority speed puts the kept ones measured fastest
+ * first. When the rule keeps none, the whole catalog is searched under
+ * the same constraints. What decided is written in "routed".
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate.h"
+#include "jvx.h"
+#include "record.h"
+#include "request.h"
+#include "route.h"
+#include "util.h"
+
+struct cand {
+	const struct model	*m;
+	const char		*id;
+	const char		*why;	/* NULL: kept */
+	double			 usd;	/* -1: not known */
+	const struct health	*h;
+	int			 order;
+};
+
+/* What the record asks, worked out once. */
+struct ask {
+	jv		 body;		/* the request, model-less */
+	double		 ptok;		/* estimated prompt tokens */
+	double		 need;		/* ptok + max_tokens */
+	int		 prio;
+	char		*task, *rule;
+};
+
+static int
+cmp_health(const void *a, const void *b)
+{
+	return strcmp(((const struct health *)a)->id,
+	    ((const struct health *)b)->id);
+}
+
+static const struct health *
+health_of(const struct router *r, const char *id)
+{
+	struct health key = { 0 };
+
+	if (r->nh == 0)
+		return NULL;
+	key.id = id;
+	return bsearch(&key, r->h, r->nh, sizeof(*r->h), cmp_health);
+}
+
+void
+router_sort_health(struct router *r)
+{
+	qsort(r->h, r->nh, sizeof(*r->h), cmp_health);
+}
+
+static int
+unhealthy(const struct router *r, const struct health *h)
+{
+	return h && h->recent >= r->o->min_requests && h->recent > 0 &&
+	    (double)h->recent_failures / (double)h->recent >
+	    r->o->max_failure_rate;
+}
+
+static void
+warn_missing(struct router *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwarned; i++)
+		if (strcmp(r->warned[i], id) == 0)
+			return;
+	warnx_("%s: not in the model catalog; skipped where a rule names "
+	    "it", id);
+	r->warned = xrealloc(r->warned, (r->nwarned + 1) * sizeof(char *));
+	r->warned[r->nwarned++] = xstrdup(id);
+}
+
+static double
+usd_of(const struct router *r, const struct ask *a, const struct model *m)
+{
+	struct estimate e;
+	double usd;
+
+	est_price(r->cat, jv_object_set(jv_copy(a->body), jv_string("model"),
+	    jv_string(m->id)), &e);
+	usd = e.status == EST_OK ? e.usd : -1;
+	est_free(&e);
+	return usd;
+}
+
+/* Why m cannot take this request, or NULL. */
+static const char *
+judge(const struct router *r, const struct ask *a, const struct model *m,
+    const struct health **hp)
+{
+	const char *why = filter_why(&r->o->f, m);
+
+	*hp = health_of(r, m->id);
+	if (why)
+		return why;
+	if (!r->o->no_context && m->context > 0 && a->need > (double)m->context)
+		return "context";
+	if (unhealthy(r, *hp))
+		return "unhealthy";
+	return NULL;
+}
+
+static void
+consider(struct router *r, const struct ask *a, const char *id,
+    struct cand *c, int order)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->order = order;
+	c->usd = -1;
+	if ((c->m = cat_find(r->cat, id)) == NULL) {
+		warn_missing(r, id);
+		c->why = "missing";
+		return;
+	}
+	c->why = judge(r, a, c->m, &c->h);
+	if (c->why == NULL || strcmp(c->why, "context") != 0)
+		c->usd = usd_of(r, a, c->m);
+}
+
+static double
+p50(const struct cand *c)
+{
+	return c->h && c->h->p50_ms > 0 ? c->h->p50_ms : INFINITY;
+}
+
+/* Kept first; then by priority's figure; then rule order, then id. */
+static int prio_now;
+static int
+cmp_cand(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	double fa, fb;
+
+	if ((a->why == NULL) != (b->why == NULL))
+		return a->why == NULL ? -1 : 1;
+	if (prio_now == P_SPEED) {
+		fa = p50(a), fb = p50(b);
+		if (fa != fb)
+			return fa < fb ? -1 : 1;
+	} else if (prio_now == P_COST && a->order < 0) {
+		fa = a->usd < 0 ? INFINITY : a->usd;
+		fb = b->usd < 0 ? INFINITY : b->usd;
+		if (fa != fb)
+			return fa < fb ? -1 : 1;
+	}
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
+static jv
+cand_json(const struct cand *c)
+{
+	jv o = JV_OBJECT(jv_string("model"), jv_string(c->id),
+	    jv_string("kept"), jv_bool(c->why == NULL));
+
+	if (c->why)
+		o = jv_object_set(o, jv_string("why"), jv_string(c->why));
+	if (c->usd >= 0)
+		o = jv_object_set(o, jv_string("usd"), jv_number(c->usd));
+	if (c->h && c->h->p50_ms > 0)
+		o = jv_object_set(o, jv_string("p50_ms"),
+		    jv_number(c->h->p50_ms));
+	if (c->h && c->h->requests > 0)
+		o = jv_object_set(o, jv_string("failure_rate"),
+		    jv_number(round(1000.0 * (double)c->h->failures /
+		    (double)c->h->requests) / 1000.0));
+	return o;
+}
+
+static jv
+ids_of(jv list)
+{
+	return jv_get_kind(list) == JV_KIND_ARRAY ? list :
+	    (jv_free(list), jv_array());
+}
+
+/* The rule's list for the task and priority (balanced if it has none). */
+static jv
+rule_list(const struct router *r, const struct ask *a)
+{
+	jv t = jvx_get(jvx_get(jv_copy(r->rules), "tasks"), a->task), l;
+
+	if (jv_get_kind(t) != JV_KIND_OBJECT) {
+		jv_free(t);
+		return jv_invalid();
+	}
+	l = jvx_get(jv_copy(t), prio_names[a->prio]);
+	if (jv_get_kind(l) != JV_KIND_ARRAY) {
+		jv_free(l);
+		l = jvx_get(jv_copy(t), "balanced");
+	}
+	jv_free(t);
+	return ids_of(l);
+}
+
+/* Ids in the rules' quality lists, in their order: the catalog's rank. */
+static int
+quality_rank(const struct router *r, const char *id)
+{
+	jv tasks = jvx_get(jv_copy(r->rules), "tasks");
+	int rank = -1, n = 0;
+
+	if (jv_get_kind(tasks) == JV_KIND_OBJECT) {
+		jv_object_foreach(tasks, k, t) {
+			jv l = ids_of(jvx_get(t, "quality"));
+
+			jv_array_foreach(l, i, x) {
+				if (rank < 0 && strcmp(jv_string_value(x), id) == 0)
+					rank = n;
+				n++;
+				jv_free(x);
+			}
+			jv_free(l);
+			jv_free(k);
+		}
+	}
+	jv_free(tasks);
+	return rank;
+}
+
+static const char *const stages[] = { "provider", "free", "price",
+	"context", "capability", "modality", "request context", "unhealthy" };
+
+/* The constraint that left no model at all, for no_route's message. */
+static const char *
+emptied_by(const size_t *left)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		if (left[i] == 0)
+			return stages[i];
+	return "nothing";
+}
+
+static int
+stage_of(const char *why)
+{
+	size_t i;
+
+	if (strcmp(why, "context") == 0)
+		return 3;
+	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+		if (strcmp(stages[i], why) == 0)
+			return (int)i;
+	return 0;
+}
+
+/* Every model of the catalog that fits, best first; *n of them. */
+static struct cand *
+from_catalog(struct router *r, const struct ask *a, size_t *n,
+    const char **empty)
+{
+	struct cand *c = xmalloc((r->cat->n ? r->cat->n : 1) * sizeof(*c));
+	size_t left[8] = { 0 }, i, k;
+	const struct health *h;
+	const char *why;
+	int s;
+
+	*n = 0;
+	for (i = 0; i < r->cat->n; i++) {
+		const struct model *m = &r->cat->models[i];
+
+		why = judge(r, a, m, &h);
+		/* judge says "context" for --min-context and the request's. */
+		if (why && strcmp(why, "context") == 0 && filter_why(&r->o->f,
+		    m) == NULL)
+			why = "request context";
+		s = why ? stage_of(why) : 8;
+		for (k = 0; k < (size_t)s && k < 8; k++)
+			left[k]++;
+		if (why)
+			continue;
+		memset(&c[*n], 0, sizeof(c[0]));
+		c[*n].m = m;
+		c[*n].id = m->id;
+		c[*n].h = h;
+		c[*n].usd = usd_of(r, a, m);
+		c[*n].order = -1;
+		if (a->prio == P_QUALITY || a->prio == P_BALANCED) {
+			int q = quality_rank(r, m->id);
+
+			/* Ranked ones first, then the largest context. */
+			c[*n].order = q >= 0 ? q : 1000000 - (int)(m->context /
+			    1000 > 999999 ? 999999 : m->context / 1000);
+		}
+		(*n)++;
+	}
+	*empty = emptied_by(left);
+	prio_now = a->prio;
+	qsort(c, *n, sizeof(*c), cmp_cand);
+	return c;
+}
+
+static char *
+with_variant(const struct router *r, const struct ask *a, const char *id)
+{
+	jv v = jvx_get(jvx_get(jv_copy(r->rules), "variants"),
+	    prio_names[a->prio]);
+	char *s;
+	size_t n;
+
+	if (jv_get_kind(v) != JV_KIND_STRING || strchr(id, ':') ||
+	    jv_string_value(v)[0] == '\0') {
+		jv_free(v);
+		return xstrdup(id);
+	}
+	n = strlen(id) + strlen(jv_string_value(v)) + 1;
+	s = xmalloc(n);
+	snprintf(s, n, "%s%s", id, jv_string_value(v));
+	jv_free(v);
+	return s;
+}
+
+/* The chosen one, then its chain's kept models, then the other kept. */
+static jv
+fallback_list(struct router *r, const struct ask *a, const struct cand *c,
+    size_t n)
+{
+	jv out = jv_array(), chain;
+	char *s;
+	int want = r->o->fallbacks, have = 0;
+	size_t i;
+
+	chain = ids_of(jvx_get(jvx_get(jv_copy(r->rules), "fallbacks"),
+	    c[0].id));
+	jv_array_foreach(chain, i2, id) {
+		const struct model *m = cat_find(r->cat, jv_string_value(id));
+		const struct health *h;
+		int dup = 0;
+
+		jv_array_foreach(out, j, x) {
+			dup |= strncmp(jv_string_value(x), jv_string_value(id),
+			    strlen(jv_string_value(id))) == 0;
+			jv_free(x);
+		}
+		if (have < want && m && !dup && strcmp(m->id, c[0].id) &&
+		    judge(r, a, m, &h) == NULL) {
+			s = with_variant(r, a, m->id);
+			out = jv_array_append(out, jv_string(s));
+			free(s);
+			have++;
+		}
+		jv_free(id);
+		(void)i2;
+	}
+	jv_free(chain);
+	for (i = 1; i < n && have < want && c[i].why == NULL; i++) {
+		int dup = 0;
+
+		jv_array_foreach(out, j, x) {
+			dup |= strncmp(jv_string_value(x), c[i].id,
+			    strlen(c[i].id)) == 0;
+			jv_free(x);
+		}
+		if (dup)
+			continue;
+		s = with_variant(r, a, c[i].id);
+		out = jv_array_append(out, jv_string(s));
+		free(s);
+		have++;
+	}
+	return out;
+}
+
+static jv
+provider_prefs(const struct router *r)
+{
+	const struct route_opts *o = r->o;
+	jv p = jv_object(), l;
+	size_t i;
+
+	if (o->sort)
+		p = jv_object_set(p, jv_string("sort"), jv_string(o->sort));
+	for (i = 0, l = jv_array(); o->only && o->only[i]; i++)
+		l = jv_array_append(l, jv_string(o->only[i]));
+	if (o->only)
+		p = jv_object_set(p, jv_string("only"), l);
+	else
+		jv_free(l);
+	for (i = 0, l = jv_array(); o->ignore && o->ignore[i]; i++)
+		l = jv_array_append(l, jv_string(o->ignore[i]));
+	if (o->ignore)
+		p = jv_object_set(p, jv_string("ignore"), l);
+	else
+		jv_free(l);
+	if (o->deny_data)
+		p = jv_object_set(p, jv_string("data_collection"),
+		    jv_string("deny"));
+	if (o->zdr)
+		p = jv_object_set(p, jv_string("zdr"), jv_true());
+	if (!isnan(o->f.max_prompt) || !isnan(o->f.max_completion)) {
+		l = jv_object();
+		if (!isnan(o->f.max_prompt))
+			l = jv_object_set(l, jv_string("prompt"),
+			    jv_number(o->f.max_prompt));
+		if (!isnan(o->f.max_completion))
+			l = jv_object_set(l, jv_string("completion"),
+			    jv_number(o->f.max_completion));
+		p = jv_object_set(p, jv_string("max_price"), l);
+	}
+	return p;
+}
+
+static jv
+constraints(const struct router *r, const struct ask *a)
+{
+	const struct cat_filter *f = &r->o->f;
+	jv c = jv_object(), l;
+	size_t i;
+
+	if (f->free)
+		c = jv_object_set(c, jv_string("free"), jv_true());
+	if (!isnan(f->max_prompt))
+		c = jv_object_set(c, jv_string("max_prompt_per_m"),
+		    jv_number(f->max_prompt));
+	if (!isnan(f->max_completion))
+		c = jv_object_set(c, jv_string("max_completion_per_m"),
+		    jv_number(f->max_completion));
+	if (f->min_context > 0)
+		c = jv_object_set(c, jv_string("min_context"),
+		    jv_number((double)f->min_context));
+	for (i = 0, l = jv_array(); f->need && f->need[i]; i++)
+		l = jv_array_append(l, jv_string(f->need[i]));
+	if (f->need)
+		c = jv_object_set(c, jv_string("need"), l);
+	else
+		jv_free(l);
+	if (f->modality)
+		c = jv_object_set(c, jv_string("modality"),
+		    jv_string(f->modality));
+	if (!r->o->no_context)
+		c = jv_object_set(c, jv_string("context"),
+		    jv_number(a->need));
+	return c;
+}
+
+static jv
+no_route(const char *msg)
+{
+	return JV_OBJECT(jv_string("error"), rec_errobj("no_route", msg, 0));
+}
+
+/* The task: the record's, the flag's, the table's default; "auto" read
+   from the prompt. */
+static void
+set_task(struct router *r, jv rec, struct ask *a)
+{
+	char *t = jvx_strdup(rec, "task");
+	jv autos, hit;
+	int i;
+
+	if (t == NULL)
+		t = xstrdup(r->o->task ? r->o->task : "");
+	if (*t == '\0') {
+		free(t);
+		t = jvx_strdup(r->rules, "default_task");
+		if (t == NULL)
+			t = xstrdup("chat");
+	}
+	a->task = t;
+	a->rule = NULL;
+	if (strcmp(t, "auto") != 0)
+		return;
+	autos = jvx_get(jv_copy(r->rules), "auto");
+	i = task_auto(autos, a->body, a->ptok);
+	free(a->task);
+	if (i >= 0) {
+		hit = jv_array_get(autos, i);
+		a->task = jvx_strdup(hit, "task");
+		a->rule = jvx_strdup(hit, "rule");
+		jv_free(hit);
+	} else {
+		jv_free(autos);
+		a->task = jvx_strdup(r->rules, "default_task");
+		if (a->task == NULL)
+			a->task = xstrdup("chat");
+		a->rule = xstrdup("default");
+	}
+}
+
+/* 0, or an error object when the record cannot be routed at all. */
+static jv
+read_ask(struct router *r, jv rec, struct ask *a)
+{
+	char *p = jvx_strdup(rec, "priority");
+	const char *why;
+	double max = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->prio = prio_of(p ? p : r->o->priority ? r->o->priority :
+	    "balanced");
+	a->body = jv_invalid();
+	if (a->prio < 0) {
+		free(p);
+		return JV_OBJECT(jv_string("error"), rec_errobj("bad_input",
+		    "priority wants cost, speed, quality or balanced", 0));
+	}
+	free(p);
+	jv_free(a->body);
+	a->body = req_build(jv_copy(rec), NULL, REQ_LENIENT, &why);
+	if (!jv_is_valid(a->body)) {
+		return JV_OBJECT(jv_string("error"), rec_errobj("bad_input",
+		    "no prompt or messages to route", 0));
+	}
+	a->body = jv_object_delete(a->body, jv_string("model"));
+	a->ptok = est_prompt_tokens(a->body);
+	if (!jvx_num(a->body, "max_completion_tokens", &max))
+		(void)jvx_num(a->body, "max_tokens", &max);
+	a->need = a->ptok + (max > 0 ? max : 0);
+	set_task(r, rec, a);
+	return jv_null();
+}
+
+static void
+ask_free(struct ask *a)
+{
+	jv_free(a->body);
+	free(a->task);
+	free(a->rule);
+}
+
+static jv
+decide(struct router *r, struct ask *a)
+{
+	jv list = rule_list(r, a), routed, out, cands;
+	struct cand *c = NULL;
+	const char *strategy = "rules", *empty = NULL;
+	size_t n = 0, i;
+	char *model, msg[256];
+
+	if (!jv_is_valid(list)) {
+		snprintf(msg, sizeof(msg), "task '%s' is not in the routing "
+		    "table", a->task);
+		return no_route(msg);
+	}
+	n = (size_t)jv_array_length(jv_copy(list));
+	c = xmalloc((n ? n : 1) * sizeof(*c));
+	jv_array_foreach(list, k, id) {
+		consider(r, a, jv_string_value(id), &c[k], k);
+		jv_free(id);
+	}
+	/* Said in the rule's order; chosen in the priority's. */
+	cands = jv_array();
+	for (i = 0; i < n; i++)
+		cands = jv_array_append(cands, cand_json(&c[i]));
+	prio_now = a->prio;
+	qsort(c, n, sizeof(*c), cmp_cand);
+	if (n == 0 || c[0].why != NULL) {
+		free(c);
+		strategy = "catalog";
+		c = from_catalog(r, a, &n, &empty);
+		if (n > 0)
+			cands = jv_array_append(cands, cand_json(&c[0]));
+	}
+	if (n == 0) {
+		snprintf(msg, sizeof(msg), "no model fits: the %s constraint "
+		    "left none of the %zu in the catalog", empty, r->cat->n);
+		free(c);
+		jv_free(cands);
+		jv_free(list);
+		return no_route(msg);
+	}
+	model = with_variant(r, a, c[0].id);
+	out = JV_OBJECT(jv_string("model"), jv_string(model));
+	if (r->o->fallbacks > 0)
+		out = jv_object_set(out, jv_string("models"),
+		    jv_array_concat(JV_ARRAY(jv_string(model)),
+		    fallback_list(r, a, c, n)));
+	routed = JV_OBJECT(jv_string("strategy"), jv_string(strategy),
+	    jv_string("task"), jv_string(a->task),
+	    jv_string("priority"), jv_string(prio_names[a->prio]));
+	if (a->rule)
+		routed = jv_object_set(routed, jv_string("task_rule"),
+		    jv_string(a->rule));
+	routed = jv_object_set(routed, jv_string("constraints"),
+	    constraints(r, a));
+	routed = jv_object_set(routed, jv_string("candidates"), cands);
+	out = jv_object_set(out, jv_string("routed"), routed);
+	free(model);
+	free(c);
+	jv_free(list);
+	return out;
+}
+
+jv
+route_keys(struct router *r, jv rec)
+{
+	struct ask a;
+	jv out, prefs;
+
+	if (r->o->automatic) {
+		jv_free(rec);
+		return JV_OBJECT(jv_string("model"), jv_string("openrouter/auto"),
+		    jv_string("routed"), JV_OBJECT(jv_string("strategy"),
+		    jv_string("auto")));
+	}
+	out = read_ask(r, rec, &a);
+	jv_free(rec);
+	if (jv_get_kind(out) == JV_KIND_NULL)
+		out = decide(r, &a);
+	ask_free(&a);
+	prefs = provider_prefs(r);
+	if (!jvx_has(out, "error") && jv_object_length(jv_copy(prefs)) > 0)
+		out = jv_object_set(out, jv_string("provider"), prefs);
+	else
+		jv_free(prefs);
+	return out;
+}
+
+void
+router_free(struct router *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nwarned; i++)
+		free(r->warned[i]);
+	free(r->warned);
+	free(r->h);
+}

@@ -1,0 +1,354 @@
+/*
+ * rules.c: the routing table, read and checked.
+ *
+ * The table orkit installs (share/orkit/routes.json) is read first, then
+ * the user's ($XDG_CONFIG_HOME/orkit/routes.json), then --rules FILE:
+ * each later one replaces a task's list for a priority, a fallback chain
+ * or a variant by its key, and puts its task rules before the earlier
+ * ones'. Each file is checked alone, and a mistake is named by file and
+ * key: "routes.json: tasks.code.cost[1]: wants a model id (a string)".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jv.h>
+
+#include "jvx.h"
+#include "route.h"
+#include "util.h"
+
+const char *const prio_names[NPRIO] = { "cost", "speed", "quality",
+	"balanced" };
+
+int
+prio_of(const char *s)
+{
+	int p;
+
+	for (p = 0; p < NPRIO; p++)
+		if (strcmp(s, prio_names[p]) == 0)
+			return p;
+	return -1;
+}
+
+static _Noreturn void
+bad(const char *file, const char *key, const char *what)
+{
+	die(2, "%s: %s: %s", file, key, what);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	if (ferror(f)) {
+		fclose(f);
+		buf_free(&b);
+		die(2, "%s: %s", path, strerror(errno));
+	}
+	fclose(f);
+	buf_str(&b);
+	*len = b.len;
+	return b.buf;
+}
+
+static void
+want_ids(const char *file, const char *key, jv v)
+{
+	char k[256];
+
+	if (jv_get_kind(v) != JV_KIND_ARRAY || jv_array_length(jv_copy(v)) == 0)
+		bad(file, key, "wants a non-empty array of model ids");
+	jv_array_foreach(v, i, id) {
+		if (jv_get_kind(id) != JV_KIND_STRING ||
+		    jv_string_length_bytes(jv_copy(id)) == 0) {
+			snprintf(k, sizeof(k), "%s[%d]", key, i);
+			jv_free(id);
+			bad(file, k, "wants a model id (a string)");
+		}
+		jv_free(id);
+	}
+}
+
+static void
+want_strings(const char *file, const char *key, jv v)
+{
+	char k[320];
+
+	if (jv_get_kind(v) != JV_KIND_ARRAY)
+		bad(file, key, "wants an array of strings");
+	jv_array_foreach(v, i, s) {
+		if (jv_get_kind(s) != JV_KIND_STRING ||
+		    jv_string_length_bytes(jv_copy(s)) == 0) {
+			snprintf(k, sizeof(k), "%s[%d]", key, i);
+			jv_free(s);
+			bad(file, k, "wants a non-empty string");
+		}
+		jv_free(s);
+	}
+}
+
+static void
+check_tasks(const char *file, jv tasks)
+{
+	char k[256];
+
+	if (jv_get_kind(tasks) != JV_KIND_OBJECT)
+		bad(file, "tasks", "wants an object of tasks");
+	jv_object_foreach(tasks, name, t) {
+		snprintf(k, sizeof(k), "tasks.%s", jv_string_value(name));
+		if (jv_get_kind(t) != JV_KIND_OBJECT)
+			bad(file, k, "wants an object of priorities: cost, "
+			    "speed, quality, balanced");
+		jv_object_foreach(t, p, ids) {
+			snprintf(k, sizeof(k), "tasks.%s.%s",
+			    jv_string_value(name), jv_string_value(p));
+			if (prio_of(jv_string_value(p)) < 0)
+				bad(file, k, "is not a priority: cost, speed, "
+				    "quality or balanced");
+			want_ids(file, k, ids);
+			jv_free(p);
+			jv_free(ids);
+		}
+		jv_free(name);
+		jv_free(t);
+	}
+}
+
+static void
+check_auto(const char *file, jv rules)
+{
+	static const char *const keys[] = { "rule", "task", "contains",
+	    "words", "image", "min_tokens", NULL };
+	char k[256], kk[300];
+	int j;
+
+	if (jv_get_kind(rules) != JV_KIND_ARRAY)
+		bad(file, "auto", "wants an array of task rules");
+	jv_array_foreach(rules, i, r) {
+		snprintf(k, sizeof(k), "auto[%d]", i);
+		if (jv_get_kind(r) != JV_KIND_OBJECT)
+			bad(file, k, "wants an object: rule, task, and "
+			    "contains, words, image or min_tokens");
+		jv_object_foreach(r, key, v) {
+			for (j = 0; keys[j] &&
+			    strcmp(keys[j], jv_string_value(key)); j++)
+				;
+			snprintf(kk, sizeof(kk), "%s.%s", k,
+			    jv_string_value(key));
+			if (keys[j] == NULL)
+				bad(file, kk, "is not a key of a task rule: "
+				    "rule, task, contains, words, image, "
+				    "min_tokens");
+			if (j <= 1 && (jv_get_kind(v) != JV_KIND_STRING ||
+			    jv_string_length_bytes(jv_copy(v)) == 0))
+				bad(file, kk, "wants a non-empty string");
+			if (j == 2 || j == 3)
+				want_strings(file, kk, v);
+			if (j == 4 && jv_get_kind(v) != JV_KIND_TRUE &&
+			    jv_get_kind(v) != JV_KIND_FALSE)
+				bad(file, kk, "wants true or false");
+			if (j == 5 && (jv_get_kind(v) != JV_KIND_NUMBER ||
+			    jv_number_value(v) < 1))
+				bad(file, kk, "wants a number of tokens, 1 or "
+				    "more");
+			jv_free(key);
+			jv_free(v);
+		}
+		if (!jvx_has(r, "rule") || !jvx_has(r, "task"))
+			bad(file, k, "wants a \"rule\" (its name) and a "
+			    "\"task\"");
+		jv_free(r);
+	}
+}
+
+/* One file, checked; its value. */
+static jv
+check_file(const char *file, const char *text, size_t len)
+{
+	jv v = jv_parse_sized(text, (int)len), msg;
+	char k[256];
+
+	if (!jv_is_valid(v)) {
+		const char *m, *end;
+
+		msg = jv_invalid_get_msg(v);
+		m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
+		    "unreadable";
+		/* libjv quotes the whole text after it: not in one line. */
+		end = strstr(m, " (while parsing");
+		die(2, "%s: not JSON: %.*s", file, end ? (int)(end - m) :
+		    (int)strlen(m), m);
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		bad(file, ".", "wants an object: tasks, default_task, "
+		    "fallbacks, variants, auto");
+	jv_object_foreach(v, key, x) {
+		const char *s = jv_string_value(key);
+
+		if (strcmp(s, "tasks") == 0)
+			check_tasks(file, x);
+		else if (strcmp(s, "auto") == 0)
+			check_auto(file, x);
+		else if (strcmp(s, "default_task") == 0) {
+			if (jv_get_kind(x) != JV_KIND_STRING)
+				bad(file, s, "wants a task name (a string)");
+		} else if (strcmp(s, "fallbacks") == 0) {
+			if (jv_get_kind(x) != JV_KIND_OBJECT)
+				bad(file, s, "wants an object: model id to an "
+				    "array of model ids");
+			jv_object_foreach(x, m, ids) {
+				snprintf(k, sizeof(k), "fallbacks.%s",
+				    jv_string_value(m));
+				want_ids(file, k, ids);
+				jv_free(m);
+				jv_free(ids);
+			}
+		} else if (strcmp(s, "variants") == 0) {
+			if (jv_get_kind(x) != JV_KIND_OBJECT)
+				bad(file, s, "wants an object: priority to a "
+				    "suffix such as \":floor\"");
+			jv_object_foreach(x, p, suf) {
+				snprintf(k, sizeof(k), "variants.%s",
+				    jv_string_value(p));
+				if (prio_of(jv_string_value(p)) < 0)
+					bad(file, k, "is not a priority: cost, "
+					    "speed, quality or balanced");
+				if (jv_get_kind(suf) != JV_KIND_STRING ||
+				    (jv_string_value(suf)[0] != ':' &&
+				    jv_string_value(suf)[0] != '\0'))
+					bad(file, k, "wants a suffix such as "
+					    "\":floor\", or \"\" for none");
+				jv_free(p);
+				jv_free(suf);
+			}
+		} else
+			bad(file, s, "is not a key of a routing table: tasks, "
+			    "default_task, fallbacks, variants, auto");
+		jv_free(key);
+		jv_free(x);
+	}
+	return v;
+}
+
+/* over's entries replace base's by key, one level down for tasks. */
+static jv
+merge(jv base, jv over)
+{
+	jv v;
+
+	jv_object_foreach(over, key, x) {
+		const char *s = jv_string_value(key);
+
+		if (strcmp(s, "tasks") == 0) {
+			jv tasks = jvx_get(jv_copy(base), "tasks");
+
+			if (jv_get_kind(tasks) != JV_KIND_OBJECT) {
+				jv_free(tasks);
+				tasks = jv_object();
+			}
+			jv_object_foreach(x, name, t) {
+				v = jv_object_get(jv_copy(tasks), jv_copy(name));
+				if (jv_get_kind(v) != JV_KIND_OBJECT) {
+					jv_free(v);
+					v = jv_object();
+				}
+				tasks = jv_object_set(tasks, name,
+				    jv_object_merge(v, t));
+			}
+			jv_free(x);
+			base = jv_object_set(base, key, tasks);
+		} else if (strcmp(s, "fallbacks") == 0 ||
+		    strcmp(s, "variants") == 0) {
+			v = jvx_get(jv_copy(base), s);
+			if (jv_get_kind(v) != JV_KIND_OBJECT) {
+				jv_free(v);
+				v = jv_object();
+			}
+			base = jv_object_set(base, key, jv_object_merge(v, x));
+		} else if (strcmp(s, "auto") == 0) {
+			v = jvx_get(jv_copy(base), "auto");
+			if (jv_get_kind(v) != JV_KIND_ARRAY) {
+				jv_free(v);
+				v = jv_array();
+			}
+			base = jv_object_set(base, key, jv_array_concat(x, v));
+		} else
+			base = jv_object_set(base, key, x);
+	}
+	jv_free(over);
+	return base;
+}
+
+/* Where the installed table is: ORKIT_DATADIR, beside bin/, DATADIR. */
+static char *
+installed_path(void)
+{
+	const char *env = getenv("ORKIT_DATADIR");
+	char exe[4096], *slash, *p;
+	ssize_t n;
+	size_t len;
+
+	if (env && *env) {
+		len = strlen(env) + 16;
+		p = xmalloc(len);
+		snprintf(p, len, "%s/routes.json", env);
+		return p;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			len = strlen(exe) + 32;
+			p = xmalloc(len);
+			snprintf(p, len, "%s/../share/orkit/routes.json", exe);
+			if (access(p, R_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(DATADIR "/routes.json");
+}
+
+static jv
+add_file(jv rules, const char *path, int must)
+{
+	size_t len = 0;
+	char *text = slurp(path, &len);
+
+	if (text == NULL) {
+		if (must || errno != ENOENT)
+			die(2, "%s: %s", path, strerror(errno));
+		return rules;
+	}
+	rules = merge(rules, check_file(path, text, len));
+	free(text);
+	return rules;
+}
+
+jv
+rules_load(const char *file)
+{
+	char *path = installed_path();
+	jv rules = add_file(jv_object(), path, 1);
+
+	free(path);
+	path = cfg_path("XDG_CONFIG_HOME", ".config", "routes.json");
+	rules = add_file(rules, path, 0);
+	free(path);
+	if (file)
+		rules = add_file(rules, file, 1);
+	return rules;
+}

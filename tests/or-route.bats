@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# or-route: the model for records that name none, and why.
+
+load helper
+
+setup() {
+	common_setup
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	RULES=$FIXTURES/route/rules.json
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	export -f picked
+}
+
+# model, then each candidate as id:kept[:why].
+picked() {
+	jq -r '[.model, (.routed.candidates[]? | [.model, (.kept | tostring),
+	    .why // empty] | join(":"))] | join(" ")'
+}
+
+# Rows in the log: MODEL STATUS LATENCY_MS AGO_MS, one a line.
+seed() {
+	or-log -d "$ORKIT_DB" </dev/null
+	now=$(date +%s%3N)
+	while read -r model status lat ago; do
+		echo "INSERT INTO requests(ts, model, served, status, latency_ms, record) VALUES ($((now - ago)), '$model', '$model', '$status', $lat, '{}');"
+	done | sqlite3 "$ORKIT_DB"
+}
+
+rows() {
+	local i
+	for i in $(seq "$1"); do echo "$2"; done
+}
+
+# --- usage -----------------------------------------------------------
+
+@test "--version, --help, and usage errors exit 2 with one line" {
+	run -0 or-route --version
+	assert_output --regexp '^or-route [0-9]'
+	run -0 or-route --help
+	assert_line --index 0 --partial 'usage: or-route [--task t]'
+	run -2 --separate-stderr or-route --priority fast
+	[ "${stderr%%$'\n'*}" = "or-route: --priority wants cost, speed, quality or balanced" ]
+	run -2 --separate-stderr or-route --fallbacks 11
+	[ "${stderr%%$'\n'*}" = "or-route: --fallbacks wants a number from 0 to 10" ]
+	run -2 --separate-stderr or-route --max-failure-rate 2
+	[ "${stderr%%$'\n'*}" = "or-route: --max-failure-rate wants a share: 0.2 or 20%" ]
+	run -2 --separate-stderr or-route --task nosuch </dev/null
+	[ "$stderr" = "or-route: --task: 'nosuch' is not in the routing table" ]
+	run -2 --separate-stderr or-route --need teleport </dev/null
+	[[ "$stderr" == "or-route: --need: unknown capability 'teleport'; known: tools,"* ]]
+}
+
+# --- the installed table ------------------------------------------------
+
+@test "the installed table: task by priority, the record's own task and priority over the flags" {
+	run -0 --separate-stderr bash -c 'printf "%s\n" "{\"prompt\":\"Say hi\"}" \
+	    "{\"prompt\":\"Say hi\",\"task\":\"code\",\"priority\":\"quality\"}" \
+	    "{\"prompt\":\"Say hi\",\"priority\":\"speed\"}" | or-route --no-history'
+	[ "$stderr" = "" ]
+	[ "$(jq -r '[.model, .routed.strategy, .routed.task, .routed.priority] | join(" ")' <<<"$output")" = "openai/gpt-4o-mini rules chat balanced
+anthropic/claude-sonnet-4 rules code quality
+google/gemini-2.0-flash-001:nitro rules chat speed" ]
+	run -0 bash -c 'echo "{\"prompt\":\"x\",\"task\":\"code\"}" | or-route --no-history --task chat --priority cost | jq -r .model'
+	assert_output "qwen/qwen-2.5-coder-32b-instruct:floor"
+}
+
+@test "routed: the constraints applied and each candidate with its estimate" {
+	run -0 bash -c 'echo "{\"prompt\":\"Say hi\",\"max_tokens\":100}" | or-route --no-history --rules "$0" --priority cost' "$RULES"
+	assert_output '{"prompt":"Say hi","max_tokens":100,"model":"deepseek/deepseek-r1-distill-qwen-32b:floor","routed":{"strategy":"rules","task":"chat","priority":"cost","constraints":{"context":106},"candidates":[{"model":"deepseek/deepseek-r1-distill-qwen-32b","kept":true,"usd":0.00001872},{"model":"meta-llama/llama-3.3-70b-instruct","kept":true,"usd":0.00002542}]}}'
+}
+
+# --- records that go by ------------------------------------------------
+
+@test "a record that names its model, an error record and a line that is not JSON go by; --force routes a named one" {
+	printf '%s\n' '{"model":"x/y","prompt":"a",  "n":1.50}' \
+	    '{"models":["x/y"],"prompt":"b"}' \
+	    '{"prompt":"c","error":{"type":"timeout","message":"m"}}' >in
+	run -0 bash -c 'or-route --no-history <in | cmp - in && echo same'
+	assert_output same
+	run -1 --separate-stderr bash -c 'echo "not json" | or-route --no-history'
+	[ "$(jq -r .error.type <<<"$output")" = bad_input ]
+	run -0 --separate-stderr bash -c 'head -1 in | or-route --no-history --force --rules "$0" | jq -r .model' "$RULES"
+	assert_output "openai/gpt-4o-mini"
+}
+
+@test "the same input, catalog and history route the same way" {
+	jq -nc 'range(50) | {id: ., prompt: "question \(.)", priority: (["cost","speed","quality","balanced"][. % 4])}' >in
+	or-route --no-history <in >a
+	or-route --no-history <in >b
+	[ "$(cmp a b && echo same)" = same ]
+	[ "$(jq -s 'map(.id) == [range(50)]' a)" = true ]
+}
+
+# --- constraints -------------------------------------------------------
+
+@test "a candidate missing from the catalog is skipped with one warning, however many records" {
+	run -0 --separate-stderr bash -c 'printf "{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n" | or-route --no-history --rules "$0" | picked' "$RULES"
+	assert_output "openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true
+openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
+	[ "$stderr" = "or-route: nope/not-a-model: not in the model catalog; skipped where a rule names it" ]
+}
+
+@test "--need drops a candidate without the capability, and says why" {
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --need tools | picked' "$RULES"
+	assert_output "meta-llama/llama-3.3-70b-instruct:floor deepseek/deepseek-r1-distill-qwen-32b:false:capability meta-llama/llama-3.3-70b-instruct:true"
+}
+
+@test "a long prompt goes to a model that can hold it" {
+	jq -nc '{prompt: ([range(60000)] | map("word") | join(" ")), task: "long"}' >in
+	run -0 bash -c 'or-route --no-history --rules "$0" <in | picked' "$RULES"
+	assert_output "google/gemini-2.0-flash-001 mistralai/mistral-small-24b-instruct-2501:false:context google/gemini-2.0-flash-001:true"
+	# --no-context does not count it.
+	run -0 bash -c 'or-route --no-history --no-context --rules "$0" <in | jq -r .model' "$RULES"
+	assert_output "mistralai/mistral-small-24b-instruct-2501"
+}
+
+@test "when the rule keeps none, the catalog: --free takes a free model, cost the cheapest" {
+	run -0 bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":10}" | or-route --no-history --rules "$0" --priority cost --max-price 0.05/0.1' "$RULES"
+	[ "$(jq -r '[.routed.strategy, (.routed.candidates | map(.why // "kept") | join(","))] | join(" ")' <<<"$output")" = "catalog price,price,kept" ]
+	# The cheapest under the price is a free one (0 USD), the first by id.
+	free=$(jq -r '[.data[] | select(.pricing.prompt == "0" and .pricing.completion == "0" and .context_length >= 11) | .id] | sort | first' "$FIXTURES/models.json")
+	[ "$(jq -r '.model' <<<"$output")" = "$free" ]
+	# Balanced ranks the catalog by the table's quality lists, then by
+	# context: the free model with the largest.
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --free | jq -r "[.model, .routed.strategy] | join(\" \")"' "$RULES"
+	want=$(jq -r '[.data[] | select((.pricing.prompt == "0" and .pricing.completion == "0") or (.id | endswith(":free")))] | sort_by(-(.context_length / 1000 | floor), .id) | first | .id' "$FIXTURES/models.json")
+	assert_output "$want catalog"
+}
+
+@test "nothing fits: a no_route error naming the constraint that left none, exit 1" {
+	run -1 --separate-stderr bash -c 'echo "{\"id\":7,\"prompt\":\"a\"}" | or-route --no-history --free --min-context 5000000'
+	assert_output '{"id":7,"prompt":"a","error":{"tool":"or-route","type":"no_route","message":"no model fits: the context constraint left none of the 321 in the catalog","retryable":false}}'
+}
+
+# --- what it writes ------------------------------------------------------
+
+@test "--fallbacks N: the chain's models that fit, then the rule's, as OpenRouter's models array" {
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --fallbacks 2 | jq -c "[.model, .models]"' "$RULES"
+	assert_output '["deepseek/deepseek-r1-distill-qwen-32b:floor",["deepseek/deepseek-r1-distill-qwen-32b:floor","mistralai/mistral-nemo:floor","openai/gpt-4o-mini:floor"]]'
+	# A variant of "" is none.
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority speed | jq -r .model' "$RULES"
+	assert_output "mistralai/mistral-nemo"
+}
+
+@test "provider preferences: --sort, --only, --ignore, --data-collection, --zdr, --max-price" {
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --sort throughput --only deepinfra,together --ignore azure --data-collection deny --zdr --max-price 1/2 | jq -c .provider'
+	assert_output '{"sort":"throughput","only":["deepinfra","together"],"ignore":["azure"],"data_collection":"deny","zdr":true,"max_price":{"prompt":1,"completion":2}}'
+}
+
+@test "--auto sets openrouter/auto" {
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --auto'
+	assert_output '{"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"}}'
+}
+
+# --- task auto ---------------------------------------------------------
+
+@test "--task auto: the first rule that fires names the task, and routed says which" {
+	jq -nc '
+	    {prompt: "Fix this:\n```\nint main() {}\n```"},
+	    {messages: [{role: "user", content: [{type: "text", text: "what is this"}, {type: "image_url", image_url: {url: "data:image/png;base64,AAAA"}}]}]},
+	    {prompt: "Please translate this into French"},
+	    {prompt: "Extract the name and date fields as JSON"},
+	    {prompt: ([range(40000)] | map("lorem") | join(" "))},
+	    {prompt: "Hello there"},
+	    {prompt: "Hello", task: "auto", priority: "cost"}' >in
+	run -0 bash -c 'or-route --no-history --task auto <in | jq -r "[.routed.task, .routed.task_rule] | join(\" \")"'
+	assert_output "code code-fence
+vision image-parts
+translation translate-words
+extraction extract-words
+summarization long-document
+chat default
+chat default"
+}
+
+# --- rules files ---------------------------------------------------------
+
+@test "a rules file's mistakes are named by file and key" {
+	check() {
+		printf '%s' "$1" >bad.json
+		run -2 --separate-stderr or-route --rules bad.json </dev/null
+		[ "$stderr" = "or-route: bad.json: $2" ] || fail "got: $stderr"
+	}
+	check '{"tasks": ' "not JSON: Unfinished JSON term at EOF at line 1, column 10"
+	check '[]' ".: wants an object: tasks, default_task, fallbacks, variants, auto"
+	check '{"task": {}}' "task: is not a key of a routing table: tasks, default_task, fallbacks, variants, auto"
+	check '{"tasks": {"code": {"cost": ["a/b", 3]}}}' "tasks.code.cost[1]: wants a model id (a string)"
+	check '{"tasks": {"code": {"cheap": ["a/b"]}}}' "tasks.code.cheap: is not a priority: cost, speed, quality or balanced"
+	check '{"tasks": {"code": {"cost": []}}}' "tasks.code.cost: wants a non-empty array of model ids"
+	check '{"variants": {"cost": "floor"}}' "variants.cost: wants a suffix such as \":floor\", or \"\" for none"
+	check '{"auto": [{"rule": "r", "words": ["x"]}]}' "auto[0]: wants a \"rule\" (its name) and a \"task\""
+	check '{"auto": [{"rule": "r", "task": "code", "regex": "x"}]}' "auto[0].regex: is not a key of a task rule: rule, task, contains, words, image, min_tokens"
+	run -2 --separate-stderr or-route --rules nothere.json </dev/null
+	[ "$stderr" = "or-route: nothere.json: No such file or directory" ]
+}
+
+@test "\$XDG_CONFIG_HOME/orkit/routes.json extends the installed table, --rules extends both" {
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"tasks": {"chat": {"balanced": ["openai/gpt-4o"]}, "poetry": {"balanced": ["anthropic/claude-opus-4"]}}}' >"$XDG_CONFIG_HOME/orkit/routes.json"
+	run -0 bash -c 'printf "{\"prompt\":\"a\"}\n{\"prompt\":\"a\",\"task\":\"poetry\"}\n{\"prompt\":\"a\",\"task\":\"code\"}\n" | or-route --no-history | jq -r .model'
+	assert_output "openai/gpt-4o
+anthropic/claude-opus-4
+anthropic/claude-sonnet-4"
+	echo '{"tasks": {"poetry": {"balanced": ["openai/gpt-4o-mini"]}}}' >more.json
+	run -0 bash -c 'echo "{\"prompt\":\"a\",\"task\":\"poetry\"}" | or-route --no-history --rules more.json | jq -r .model'
+	assert_output "openai/gpt-4o-mini"
+}
+
+# --- history -------------------------------------------------------------
+
+@test "history: priority speed takes the model measured fastest in the log" {
+	{ rows 20 "mistralai/mistral-nemo ok 900 3600000"; rows 20 "openai/gpt-4o-mini ok 300 3600000"; } | seed
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules "$0" --priority speed | jq -c "[.model, [.routed.candidates[] | [.model, .p50_ms]]]"' "$RULES"
+	assert_output '["openai/gpt-4o-mini",[["mistralai/mistral-nemo",900],["openai/gpt-4o-mini",300]]]'
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority speed | jq -r .model' "$RULES"
+	assert_output "mistralai/mistral-nemo"
+}
+
+@test "history: a model failing recently is skipped as unhealthy, and taken again once the cool-down has passed" {
+	{ rows 8 "openai/gpt-4o-mini ok 300 60000"; rows 4 "openai/gpt-4o-mini timeout 300 60000"; } | seed
+	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o-mini", "openai/gpt-4o"]}}}' >q.json
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality | picked'
+	assert_output "openai/gpt-4o openai/gpt-4o-mini:false:unhealthy openai/gpt-4o:true"
+	# Under --max-failure-rate, or over a cool-down its failures are not in, it is healthy.
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality --max-failure-rate 40% | jq -r .model'
+	assert_output "openai/gpt-4o-mini"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality --cool-down 30s | jq -r .model'
+	assert_output "openai/gpt-4o-mini"
+	# Fewer than ten requests say nothing of health.
+	sqlite3 "$ORKIT_DB" "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE status = 'ok' LIMIT 3)"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality | jq -r .model'
+	assert_output "openai/gpt-4o-mini"
+}
+
+@test "history: a log that is not there is no history, said only when asked for" {
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route | jq -r .model'
+	assert_output "openai/gpt-4o-mini"
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route -d "$0/none.db" | jq -r .model' "$BATS_TEST_TMPDIR"
+	[ "$stderr" = "or-route: $BATS_TEST_TMPDIR/none.db: no log there; routing without history" ]
+}
+
+# --- pipelines -------------------------------------------------------------
+
+@test "1,000 records keep their order and count" {
+	seq 1000 | jq -c '{id: ., prompt: "q\(.)"}' >in
+	run -0 bash -c 'or-route --no-history <in | jq -s "[map(.id) == [range(1; 1001)], (map(.model) | unique)]" -c'
+	assert_output '[true,["openai/gpt-4o-mini"]]'
+}
