@@ -104,6 +104,7 @@ check-asan:
 	PATH="$(CURDIR)/build/asan/bin:$$PATH" \
 	    STREAMCHECK="$(CURDIR)/build/asan/bin/streamcheck" \
 	    STORECHECK="$(CURDIR)/build/asan/bin/storecheck" \
+	    ORKIT_DATADIR="$(CURDIR)/share/orkit" \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
 

@@ -32,4 +32,6 @@ run "jq -Rc '{prompt: .}' questions.txt |
     jq -c '{prompt, answer: .response.choices[0].message.content,
         model: .response.model, tokens: .response.usage.total_tokens,
         usd: .cost.usd, source: .cost.source, error: .error.message}'"
+run "jq -Rc '{prompt: .}' questions.txt | or-route --free --no-history |
+    jq -c '{prompt, model, strategy: .routed.strategy}'"
 run "or-log -d log.db stats --by model -t"
