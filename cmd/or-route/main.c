@@ -255,6 +255,21 @@ load_history(struct run *r, struct router *rt, struct store *st,
 	router_sort_health(rt);
 }
 
+/* --task names one of the table's, or auto. */
+static void
+check_task(const struct run *r, jv rules)
+{
+	jv tasks = jvx_get(jv_copy(rules), "tasks");
+	int known = r->o.task == NULL || strcmp(r->o.task, "auto") == 0 ||
+	    jvx_has(tasks, r->o.task);
+
+	jv_free(tasks);
+	if (!known) {
+		jv_free(rules);
+		die(2, "--task: '%s' is not in the routing table", r->o.task);
+	}
+}
+
 /* A record that names its model goes by as it came, unless --force. */
 static int
 passes(const struct route_opts *o, const struct rec *rec)
@@ -298,7 +313,7 @@ main(int argc, char **argv)
 	struct store st;
 	struct store_groups long_, recent;
 	struct cfg cfg;
-	struct catalog *cat;
+	struct catalog *cat = NULL;
 	int c, status;
 
 	progname = "or-route";
@@ -319,36 +334,35 @@ main(int argc, char **argv)
 	memset(&rt, 0, sizeof(rt));
 	rt.o = &r.o;
 	rt.rules = rules_load(r.rules_file);
-	if (r.o.task && strcmp(r.o.task, "auto") != 0 &&
-	    !jvx_has(jvx_get(jv_copy(rt.rules), "tasks"), r.o.task))
-		die(2, "--task: '%s' is not in the routing table", r.o.task);
+	check_task(&r, rt.rules);
+	memset(&long_, 0, sizeof(long_));
+	memset(&recent, 0, sizeof(recent));
+	status = 2;
 	if (cfg_load(&cfg, CFG_KEY_IF_ANY) == -1)
-		return 2;
+		goto out;
 	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	out_init();
-	if ((cat = cat_load(&cfg, &r.cat)) == NULL)
-		return 2;
-	if (filter_check(&r.o.f, cat) == -1)
-		return 2;
-	rt.cat = cat;
-	if (!r.no_history && !r.o.automatic)
-		load_history(&r, &rt, &st, &long_, &recent);
-	else
-		memset(&long_, 0, sizeof(long_)), memset(&recent, 0,
-		    sizeof(recent));
-	status = route_all(&rt);
+	if ((cat = cat_load(&cfg, &r.cat)) != NULL &&
+	    filter_check(&r.o.f, cat) == 0) {
+		rt.cat = cat;
+		if (!r.no_history && !r.o.automatic)
+			load_history(&r, &rt, &st, &long_, &recent);
+		status = route_all(&rt);
+	}
 	store_groups_free(&long_);
 	store_groups_free(&recent);
 	store_close(&st);
-	router_free(&rt);
-	jv_free(rt.rules);
 	cat_free(cat);
-	filter_free(&r.o.f);
-	filter_list_free(r.o.only);
-	filter_list_free(r.o.ignore);
 	http_global_cleanup();
 	cfg_free(&cfg);
 	c = out_close();
-	return c ? c : status;
+	status = c ? c : status;
+out:
+	router_free(&rt);
+	jv_free(rt.rules);
+	filter_free(&r.o.f);
+	filter_list_free(r.o.only);
+	filter_list_free(r.o.ignore);
+	return status;
 }
