@@ -155,32 +155,74 @@ or_zero(double d)
 	return price_known(d) && d > 0 ? d : 0;
 }
 
-/* The output bound: the body's, else the model's; *given if the body's. */
-static double
-bound(jv val, const struct model *m, double ptok, int *given)
+void
+est_rates(const struct model *m, struct est_rates *r)
 {
 	double d;
 	jv top;
 
-	*given = 1;
-	if ((jvx_num(val, "max_completion_tokens", &d) ||
-	    jvx_num(val, "max_tokens", &d)) && d >= 1)
-		return floor(d);
-	*given = 0;
+	memset(r, 0, sizeof(*r));
+	r->priced = price_known(m->prompt) && price_known(m->completion);
+	r->prompt = m->prompt;
+	r->prompt_cache_write = dearer(m->prompt,
+	    cat_price(m, "input_cache_write"));
+	r->completion = dearer(m->completion,
+	    cat_price(m, "internal_reasoning"));
+	r->image = or_zero(cat_price(m, "image"));
+	r->request = or_zero(cat_price(m, "request"));
+	r->max_out = -1;
 	top = jvx_path(cat_val(m), "top_provider");
-	if (jvx_num(top, "max_completion_tokens", &d) && d >= 1) {
-		jv_free(top);
-		return floor(d);
-	}
+	if (jvx_num(top, "max_completion_tokens", &d) && d >= 1)
+		r->max_out = floor(d);
 	jv_free(top);
-	if (m->context > 0 && (double)m->context > ptok)
-		return (double)m->context - ptok;
+	r->context = m->context;
+}
+
+void
+est_ask(jv body, struct est_ask *a)
+{
+	struct size z;
+	double d;
+
+	measure(body, &z);
+	a->prompt_tokens = tokens_of(&z);
+	a->images = z.images;
+	a->cache = z.cache;
+	a->max_out = -1;
+	if ((jvx_num(body, "max_completion_tokens", &d) ||
+	    jvx_num(body, "max_tokens", &d)) && d >= 1)
+		a->max_out = floor(d);
+}
+
+/* The output bound: the body's, else the model's; -1 for none. */
+static double
+bound(const struct est_rates *r, const struct est_ask *a)
+{
+	if (a->max_out >= 1)
+		return a->max_out;
+	if (r->max_out >= 1)
+		return r->max_out;
+	if (r->context > 0 && (double)r->context > a->prompt_tokens)
+		return (double)r->context - a->prompt_tokens;
 	return -1;
 }
 
-/* The model's prices, or why it has none; 1 when priced. */
+double
+est_usd(const struct est_rates *r, const struct est_ask *a)
+{
+	double ctok = bound(r, a), usd;
+
+	if (!r->priced || ctok < 0)
+		return -1;
+	usd = a->prompt_tokens * (a->cache ? r->prompt_cache_write :
+	    r->prompt) + ctok * r->completion + (double)a->images * r->image +
+	    r->request;
+	return round(usd * 1e12) / 1e12;
+}
+
+/* The model, or why it has none; 1 when found with fixed prices. */
 static int
-prices(const struct catalog *c, struct estimate *e)
+prices(const struct catalog *c, struct estimate *e, struct est_rates *r)
 {
 	const struct model *m;
 
@@ -194,47 +236,43 @@ prices(const struct catalog *c, struct estimate *e)
 		e->status = EST_UNKNOWN;
 		return 0;
 	}
-	if (!price_known(m->prompt) || !price_known(m->completion)) {
+	est_rates(m, r);
+	if (!r->priced) {
 		e->status = EST_DYNAMIC;
 		return 0;
 	}
-	e->completion_price = dearer(m->completion,
-	    cat_price(m, "internal_reasoning"));
-	e->image_price = or_zero(cat_price(m, "image"));
-	e->request_price = or_zero(cat_price(m, "request"));
+	e->completion_price = r->completion;
+	e->image_price = r->image;
+	e->request_price = r->request;
 	return 1;
 }
 
 int
 est_price(const struct catalog *c, jv body, struct estimate *e)
 {
-	struct size z;
-	double usd;
+	struct est_rates r;
+	struct est_ask a;
 
 	memset(e, 0, sizeof(*e));
 	e->status = EST_OK;
 	e->model = model_name(body);
-	if (!prices(c, e)) {
+	if (!prices(c, e, &r)) {
 		jv_free(body);
 		return 0;
 	}
-	measure(body, &z);
-	e->images = z.images;
-	e->prompt_tokens = tokens_of(&z);
-	e->prompt_price = z.cache ? dearer(e->m->prompt,
-	    cat_price(e->m, "input_cache_write")) : e->m->prompt;
-	e->completion_tokens = bound(body, e->m, e->prompt_tokens,
-	    &e->bounded);
+	est_ask(body, &a);
 	jv_free(body);
+	e->images = a.images;
+	e->prompt_tokens = a.prompt_tokens;
+	e->prompt_price = a.cache ? r.prompt_cache_write : r.prompt;
+	e->completion_tokens = bound(&r, &a);
+	e->bounded = a.max_out >= 1;
 	if (e->completion_tokens < 0) {
 		e->completion_tokens = 0;
 		e->status = EST_UNBOUNDED;
 		return 0;
 	}
-	usd = e->prompt_tokens * e->prompt_price + e->completion_tokens *
-	    e->completion_price + (double)e->images * e->image_price +
-	    e->request_price;
-	e->usd = round(usd * 1e12) / 1e12;
+	e->usd = est_usd(&r, &a);
 	return 1;
 }
 

@@ -51,6 +51,27 @@ struct estimate {
  * catalog must outlive *e. est_free frees what *e owns.
  */
 int	 est_price(const struct catalog *, jv body, struct estimate *e);
+/*
+ * est_price in two halves, for a caller that prices one body on many
+ * models: a model's rates, read once, and what a body asks (borrowed).
+ * est_usd is est_price's figure, or -1 when the model has no fixed
+ * price or nothing bounds the output.
+ */
+struct est_rates {
+	int	 priced;		/* fixed prompt and completion prices */
+	double	 prompt, prompt_cache_write, completion, image, request;
+	double	 max_out;		/* the model's output limit, or -1 */
+	int64_t	 context;
+};
+struct est_ask {
+	double	 prompt_tokens;
+	long	 images;
+	int	 cache;			/* cache_control asked for */
+	double	 max_out;		/* the body's max tokens, or -1 */
+};
+void	 est_rates(const struct model *, struct est_rates *);
+void	 est_ask(jv, struct est_ask *);
+double	 est_usd(const struct est_rates *, const struct est_ask *);
 /* The body's prompt tokens and image parts, as est_price counts them;
    both borrow the body. */
 double	 est_prompt_tokens(jv);
