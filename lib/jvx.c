@@ -119,6 +119,25 @@ jvx_parse(const char *s, size_t n)
  * same double: 0.00001155, never libjv's 1.155e-05, so that money and
  * every other figure orkit writes reads as people write it.
  */
+/*
+ * A string with nothing to escape, as libjv would write it; 0 when it
+ * has a quote, a backslash or a control character, left to libjv.
+ */
+static int
+put_plain_string(struct buf *b, jv v)
+{
+	const unsigned char *p = (const unsigned char *)jv_string_value(v);
+	int n = jv_string_length_bytes(jv_copy(v)), i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] == '"' || p[i] == '\\' || p[i] == 0x7f)
+			return 0;
+	buf_addc(b, '"');
+	buf_add(b, (const char *)p, (size_t)n);
+	buf_addc(b, '"');
+	return 1;
+}
+
 static void
 put_number(struct buf *b, double d)
 {
@@ -134,6 +153,12 @@ put_number(struct buf *b, double d)
 		d = d < 0 ? -DBL_MAX : DBL_MAX;
 	if (d == 0) {
 		buf_addc(b, '0');
+		return;
+	}
+	/* Integers, most of what is written, need no search. */
+	if (fabs(d) < 9007199254740992.0 && d == floor(d)) {
+		snprintf(e, sizeof(e), "%.0f", d);
+		buf_adds(b, e);
 		return;
 	}
 	for (prec = 1; prec < 17; prec++) {
@@ -196,7 +221,11 @@ jvx_write(jv v, struct buf *b)
 		}
 		buf_addc(b, '}');
 		break;
-	default:		/* strings, true, false, null */
+	case JV_KIND_STRING:
+		if (put_plain_string(b, v))
+			break;
+		/* FALLTHROUGH */
+	default:		/* true, false, null, and escapes */
 		s = jv_dump_string(jv_copy(v), 0);
 		buf_add(b, jv_string_value(s),
 		    (size_t)jv_string_length_bytes(jv_copy(s)));

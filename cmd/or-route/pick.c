@@ -32,6 +32,7 @@ struct cand {
 /* What the record asks, worked out once. */
 struct ask {
 	jv		 body;		/* the request, model-less */
+	struct est_ask	 est;
 	double		 ptok;		/* estimated prompt tokens */
 	double		 need;		/* ptok + max_tokens */
 	int		 prio;
@@ -84,17 +85,57 @@ warn_missing(struct router *r, const char *id)
 	r->warned[r->nwarned++] = xstrdup(id);
 }
 
-static double
-usd_of(const struct router *r, const struct ask *a, const struct model *m)
+static size_t
+hash_id(const char *s)
 {
-	struct estimate e;
-	double usd;
+	size_t h = 1469598103934665603ULL;
 
-	est_price(r->cat, jv_object_set(jv_copy(a->body), jv_string("model"),
-	    jv_string(m->id)), &e);
-	usd = e.status == EST_OK ? e.usd : -1;
-	est_free(&e);
-	return usd;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* cat_find, by a hash made on first use: every record asks again. */
+static const struct model *
+find(struct router *r, const char *id)
+{
+	size_t i, j;
+
+	if (r->slot == NULL) {
+		for (r->nslot = 64; r->nslot < 2 * r->cat->n + 1; r->nslot *= 2)
+			;
+		r->slot = xmalloc(r->nslot * sizeof(*r->slot));
+		memset(r->slot, 0, r->nslot * sizeof(*r->slot));
+		for (i = 0; i < r->cat->n; i++) {
+			j = hash_id(r->cat->models[i].id) & (r->nslot - 1);
+			while (r->slot[j])
+				j = (j + 1) & (r->nslot - 1);
+			r->slot[j] = i + 1;
+		}
+	}
+	for (j = hash_id(id) & (r->nslot - 1); r->slot[j];
+	    j = (j + 1) & (r->nslot - 1))
+		if (strcmp(r->cat->models[r->slot[j] - 1].id, id) == 0)
+			return &r->cat->models[r->slot[j] - 1];
+	return NULL;
+}
+
+static double
+usd_of(struct router *r, const struct ask *a, const struct model *m)
+{
+	size_t i = (size_t)(m - r->cat->models);
+
+	if (r->rates == NULL) {
+		r->rates = xmalloc((r->cat->n ? r->cat->n : 1) *
+		    sizeof(*r->rates));
+		r->rated = xmalloc(r->cat->n ? r->cat->n : 1);
+		memset(r->rated, 0, r->cat->n ? r->cat->n : 1);
+	}
+	if (!r->rated[i]) {
+		est_rates(m, &r->rates[i]);
+		r->rated[i] = 1;
+	}
+	return est_usd(&r->rates[i], &a->est);
 }
 
 /* Why m cannot take this request, or NULL. */
@@ -122,7 +163,7 @@ consider(struct router *r, const struct ask *a, const char *id,
 	c->id = id;
 	c->order = order;
 	c->usd = -1;
-	if ((c->m = cat_find(r->cat, id)) == NULL) {
+	if ((c->m = find(r, id)) == NULL) {
 		warn_missing(r, id);
 		c->why = "missing";
 		return;
@@ -341,7 +382,7 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 	chain = ids_of(jvx_get(jvx_get(jv_copy(r->rules), "fallbacks"),
 	    c[0].id));
 	jv_array_foreach(chain, i2, id) {
-		const struct model *m = cat_find(r->cat, jv_string_value(id));
+		const struct model *m = find(r, jv_string_value(id));
 		const struct health *h;
 		int dup = 0;
 
@@ -520,7 +561,8 @@ read_ask(struct router *r, jv rec, struct ask *a)
 		    "no prompt or messages to route", 0));
 	}
 	a->body = jv_object_delete(a->body, jv_string("model"));
-	a->ptok = est_prompt_tokens(a->body);
+	est_ask(a->body, &a->est);
+	a->ptok = a->est.prompt_tokens;
 	if (!jvx_num(a->body, "max_completion_tokens", &max))
 		(void)jvx_num(a->body, "max_tokens", &max);
 	a->need = a->ptok + (max > 0 ? max : 0);
@@ -633,4 +675,7 @@ router_free(struct router *r)
 		free(r->warned[i]);
 	free(r->warned);
 	free(r->h);
+	free(r->slot);
+	free(r->rates);
+	free(r->rated);
 }

@@ -8,6 +8,7 @@
 #include <jv.h>
 
 #include "catalog.h"
+#include "estimate.h"
 #include "filter.h"
 #include "store.h"
 
@@ -48,6 +49,11 @@ struct router {
 	size_t			 nh;
 	char			**warned;	/* ids said missing */
 	size_t			 nwarned;
+	/* the catalog, looked up by id, and its rates, read once */
+	size_t			*slot;		/* open hash: index + 1 */
+	size_t			 nslot;
+	struct est_rates	*rates;
+	char			*rated;		/* rates[i] is read */
 };
 
 /* The keys to add to a record (consumed): model, models, provider and
