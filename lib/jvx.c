@@ -161,7 +161,12 @@ put_number(struct buf *b, double d)
 		buf_adds(b, e);
 		return;
 	}
-	for (prec = 1; prec < 17; prec++) {
+	/*
+	 * The fewest digits that read back: a decimal of 15 digits or
+	 * fewer that reads back as d is d rounded to 15 digits with its
+	 * trailing zeros (stripped below), so 15 is tried first.
+	 */
+	for (prec = 15; prec < 17; prec++) {
 		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
 		if (strtod(e, NULL) == d)
 			break;
