@@ -134,7 +134,8 @@ demo: deps all
 
 bench: all
 	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh && \
-	    sh bench/cost.sh && sh bench/log.sh && sh bench/fallback.sh
+	    sh bench/cost.sh && sh bench/log.sh && sh bench/fallback.sh && \
+	    sh bench/route.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

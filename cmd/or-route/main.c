@@ -214,7 +214,7 @@ load_history(struct run *r, struct router *rt, struct store *st,
     struct store_groups *long_, struct store_groups *recent)
 {
 	char *path = r->db ? xstrdup(r->db) : store_default_path();
-	int64_t now = now_ms();
+	int64_t now = now_ms(), since;
 	struct health *h;
 	size_t i;
 	int rc;
@@ -232,9 +232,11 @@ load_history(struct run *r, struct router *rt, struct store *st,
 		return;
 	}
 	free(path);
-	if (store_read(st, STORE_MODELS, now - r->history_ms, now + 1, NULL,
-	    long_) == -1 || store_read(st, STORE_MODELS, now - r->cool_ms,
-	    now + 1, NULL, recent) == -1) {
+	/* History in whole UTC days, so that the log's day sums answer. */
+	since = (now - r->history_ms) / 86400000 * 86400000;
+	if (store_read(st, STORE_MODELS, since, INT64_MAX, NULL, long_) ==
+	    -1 || store_read(st, STORE_MODELS, now - r->cool_ms, INT64_MAX,
+	    NULL, recent) == -1) {
 		warnx_("%s: %s; routing without history", st->path,
 		    store_errmsg(st));
 		store_groups_free(long_);
