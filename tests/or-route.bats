@@ -242,6 +242,34 @@ anthropic/claude-sonnet-4"
 	[ "$stderr" = "or-route: $BATS_TEST_TMPDIR/none.db: no log there; routing without history" ]
 }
 
+@test "--spread: records shared among the candidates within the tolerance, weighted by health, the same for a seed" {
+	echo '{"tasks": {"chat": {"cost": ["openai/gpt-4o-mini", "google/gemini-2.5-flash-preview", "openai/gpt-4o"]}}}' >sp.json
+	seq 1000 | jq -c '{id: ., prompt: "same words", max_tokens: 100}' >in
+	share() { or-route --rules sp.json --priority cost "$@" <in | jq -r .model | sort | uniq -c | awk '{ print $2, $1 }'; }
+	# Equal prices: about half each (within 5 points), gpt-4o (dearer) none.
+	run -0 share --no-history --spread
+	[ "${#lines[@]}" -eq 2 ]
+	for l in "${lines[@]}"; do
+		n=${l##* }
+		[ "$n" -ge 450 ] && [ "$n" -le 550 ] || fail "$l"
+	done
+	[ "$(or-route --no-history --rules sp.json --priority cost --spread <in | head -1 | jq -c .routed.spread)" = '{"among":["openai/gpt-4o-mini","google/gemini-2.5-flash-preview"],"tolerance":0.1,"seed":0}' ]
+	# The same seed, the same choices; another seed, others.
+	or-route --no-history --rules sp.json --priority cost --spread --seed 7 <in >a
+	or-route --no-history --rules sp.json --priority cost --spread --seed 7 <in >b
+	or-route --no-history --rules sp.json --priority cost --spread --seed 8 <in >c
+	[ "$(cmp a b && echo same)" = same ]
+	! cmp -s a c
+	# Half of gpt-4o-mini's requests failed: it gets a third (within 5).
+	{ rows 10 "openai/gpt-4o-mini ok 300 3600000"; rows 10 "openai/gpt-4o-mini timeout 300 3600000"; rows 20 "google/gemini-2.5-flash-preview ok 300 3600000"; } | seed
+	run -0 share --spread
+	n=$(printf '%s\n' "${lines[@]}" | awk '$1 == "openai/gpt-4o-mini:floor" { print $2 }')
+	[ "$n" -ge 283 ] && [ "$n" -le 383 ] || fail "gpt-4o-mini got $n"
+	# Without --spread, all go to the first.
+	run -0 share --no-history
+	assert_output "openai/gpt-4o-mini:floor 1000"
+}
+
 # --- pipelines -------------------------------------------------------------
 
 @test "1,000 records keep their order and count" {

@@ -33,7 +33,8 @@ usage(const char *why)
 	    "[--min-context n] [--modality m]\n"
 	    "       [--no-context] [--fallbacks n] [--force] [--auto] "
 	    "[-d db] [--history age | --no-history]\n"
-	    "       [--max-failure-rate r] [--cool-down age] "
+	    "       [--spread[=tolerance]] [--seed n] "
+	    "[--max-failure-rate r] [--cool-down age] "
 	    "[--sort price|throughput|latency]\n"
 	    "       [--only p,...] [--ignore p,...] [--data-collection deny] "
 	    "[--zdr] [--max-age time] [--refresh]\n"
@@ -45,7 +46,7 @@ enum {
 	O_TASK = 256, O_PRIO, O_RULES, O_FREE, O_MAXPRICE, O_NEED, O_MINCTX,
 	O_MODALITY, O_NOCTX, O_FALLBACKS, O_FORCE, O_AUTO, O_HISTORY,
 	O_NOHISTORY, O_MAXFAIL, O_COOL, O_SORT, O_ONLY, O_IGNORE, O_DATA,
-	O_ZDR, O_MAXAGE, O_REFRESH
+	O_ZDR, O_MAXAGE, O_REFRESH, O_SPREAD, O_SEED
 };
 
 static const struct option longopts[] = {
@@ -71,6 +72,8 @@ static const struct option longopts[] = {
 	{ "ignore",	required_argument,	NULL, O_IGNORE },
 	{ "data-collection", required_argument,	NULL, O_DATA },
 	{ "zdr",	no_argument,		NULL, O_ZDR },
+	{ "spread",	optional_argument,	NULL, O_SPREAD },
+	{ "seed",	required_argument,	NULL, O_SEED },
 	{ "max-age",	required_argument,	NULL, O_MAXAGE },
 	{ "refresh",	no_argument,		NULL, O_REFRESH },
 	{ "help",	no_argument,		NULL, 'h' },
@@ -181,6 +184,25 @@ set_option(struct run *r, int c)
 		o->deny_data = strcmp(optarg, "deny") == 0;
 		break;
 	case O_ZDR: o->zdr = 1; break;
+	case O_SPREAD:
+		o->spread = 0.1;
+		if (optarg) {
+			char *end;
+
+			o->spread = strtod(optarg, &end);
+			if (*end == '%')
+				o->spread /= 100, end++;
+			if (end == optarg || *end || !(o->spread > 0 &&
+			    o->spread <= 10))
+				usage("--spread wants a tolerance: 0.1 or "
+				    "10%");
+		}
+		break;
+	case O_SEED:
+		if (filter_count(optarg, &n) == -1)
+			usage("--seed wants a number");
+		o->seed = (uint64_t)n;
+		break;
 	case O_MAXAGE: r->cat.max_age_ms = age_arg(optarg, "--max-age"); break;
 	case O_REFRESH: r->cat.refresh = 1; break;
 	case 'h': usage(NULL);

@@ -578,10 +578,73 @@ ask_free(struct ask *a)
 	free(a->rule);
 }
 
+/* splitmix64: the same seed and record, the same draw. */
+static double
+draw(uint64_t seed, uint64_t seq)
+{
+	uint64_t z = seed * 0x9e3779b97f4a7c15ULL + seq + 0x632be59bd9b4e5d5ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* The figure the priority ranks by, for the tolerance; -1: none. */
+static double
+figure_of(const struct ask *a, const struct cand *c)
+{
+	if (a->prio == P_SPEED)
+		return c->h && c->h->p50_ms > 0 ? c->h->p50_ms : -1;
+	return c->usd;
+}
+
+/*
+ * --spread: the kept candidates within the tolerance of the best one's
+ * figure, one drawn for this record, weighted by its success rate in
+ * the log; it is moved to the front of c. What it chose among, said.
+ */
+static jv
+spread_pick(struct router *r, const struct ask *a, struct cand *c,
+    size_t n)
+{
+	double best = figure_of(a, &c[0]), f, w[64], sum = 0, x;
+	size_t i, k = 0;
+	jv among = jv_array();
+	struct cand t;
+
+	for (i = 0; i < n && i < 64 && c[i].why == NULL; i++) {
+		f = figure_of(a, &c[i]);
+		if (i > 0 && (best < 0 || f < 0 ||
+		    f > best * (1 + r->o->spread)))
+			break;
+		w[i] = 1;
+		if (c[i].h && c[i].h->requests > 0)
+			w[i] = 1 - (double)c[i].h->failures /
+			    (double)c[i].h->requests;
+		if (w[i] < 0.05)
+			w[i] = 0.05;
+		sum += w[i];
+		among = jv_array_append(among, jv_string(c[i].id));
+		k = i + 1;
+	}
+	x = draw(r->o->seed, (uint64_t)r->seq) * sum;
+	for (i = 0; i + 1 < k && x >= w[i]; i++)
+		x -= w[i];
+	if (i > 0) {
+		t = c[i];
+		memmove(&c[1], &c[0], i * sizeof(*c));
+		c[0] = t;
+	}
+	return JV_OBJECT(jv_string("among"), among,
+	    jv_string("tolerance"), jv_number(r->o->spread),
+	    jv_string("seed"), jv_number((double)r->o->seed));
+}
+
 static jv
 decide(struct router *r, struct ask *a)
 {
-	jv list = rule_list(r, a), routed, out, cands;
+	jv list = rule_list(r, a), routed, out, cands, spread;
 	struct cand *c = NULL;
 	const char *strategy = "rules", *empty = NULL;
 	size_t n = 0, i;
@@ -619,6 +682,7 @@ decide(struct router *r, struct ask *a)
 		jv_free(list);
 		return no_route(msg);
 	}
+	spread = r->o->spread > 0 ? spread_pick(r, a, c, n) : jv_invalid();
 	model = with_variant(r, a, c[0].id);
 	out = JV_OBJECT(jv_string("model"), jv_string(model));
 	if (r->o->fallbacks > 0)
@@ -634,6 +698,8 @@ decide(struct router *r, struct ask *a)
 	routed = jv_object_set(routed, jv_string("constraints"),
 	    constraints(r, a));
 	routed = jv_object_set(routed, jv_string("candidates"), cands);
+	if (jv_is_valid(spread))
+		routed = jv_object_set(routed, jv_string("spread"), spread);
 	out = jv_object_set(out, jv_string("routed"), routed);
 	free(model);
 	free(c);
@@ -653,6 +719,7 @@ route_keys(struct router *r, jv rec)
 		    jv_string("routed"), JV_OBJECT(jv_string("strategy"),
 		    jv_string("auto")));
 	}
+	r->seq++;
 	out = read_ask(r, rec, &a);
 	jv_free(rec);
 	if (jv_get_kind(out) == JV_KIND_NULL)

@@ -33,6 +33,8 @@ struct route_opts {
 	int		 fallbacks;
 	int		 force, automatic, no_context;
 	double		 max_failure_rate;	/* 0.2 */
+	double		 spread;		/* tolerance; 0: off */
+	uint64_t	 seed;
 	long		 min_requests;		/* 10 */
 	/* provider preferences */
 	const char	*sort;
@@ -47,6 +49,7 @@ struct router {
 	jv			 rules;		/* borrowed */
 	struct health		*h;		/* sorted by id */
 	size_t			 nh;
+	long			 seq;		/* records routed */
 	char			**warned;	/* ids said missing */
 	size_t			 nwarned;
 	/* the catalog, looked up by id, and its rates, read once */
