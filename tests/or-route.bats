@@ -107,6 +107,22 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 	assert_output "meta-llama/llama-3.3-70b-instruct:floor deepseek/deepseek-r1-distill-qwen-32b:false:capability meta-llama/llama-3.3-70b-instruct:true"
 }
 
+@test "each constraint drops the candidates that fail it, with its name" {
+	while IFS='|' read -r flags want; do
+		got=$(echo '{"prompt":"a","max_tokens":10}' | or-route --no-history --rules "$RULES" --priority cost $flags 2>/dev/null |
+		    jq -r '[.routed.strategy, (.routed.candidates[:2][] | .why // "kept")] | join(" ")')
+		[ "$got" = "$want" ] || fail "$flags: got '$got', want '$want'"
+	done <<-'EOF'
+	--max-price /0.2|rules kept price
+	--max-price 0.1|rules price kept
+	--free|catalog free free
+	--need tools|rules capability kept
+	--min-context 200000|catalog context context
+	--modality image|catalog modality modality
+	--modality text->text|rules kept kept
+	EOF
+}
+
 @test "a long prompt goes to a model that can hold it" {
 	jq -nc '{prompt: ([range(60000)] | map("word") | join(" ")), task: "long"}' >in
 	run -0 bash -c 'or-route --no-history --rules "$0" <in | picked' "$RULES"
