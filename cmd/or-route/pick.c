@@ -542,7 +542,6 @@ read_ask(struct router *r, jv rec, struct ask *a)
 {
 	char *p = jvx_strdup(rec, "priority");
 	const char *why;
-	double max = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->prio = prio_of(p ? p : r->o->priority ? r->o->priority :
@@ -563,9 +562,7 @@ read_ask(struct router *r, jv rec, struct ask *a)
 	a->body = jv_object_delete(a->body, jv_string("model"));
 	est_ask(a->body, &a->est);
 	a->ptok = a->est.prompt_tokens;
-	if (!jvx_num(a->body, "max_completion_tokens", &max))
-		(void)jvx_num(a->body, "max_tokens", &max);
-	a->need = a->ptok + (max > 0 ? max : 0);
+	a->need = a->ptok + (a->est.max_out > 0 ? a->est.max_out : 0);
 	set_task(r, rec, a);
 	return jv_null();
 }
