@@ -155,6 +155,13 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 @test "--fallbacks N: the chain's models that fit, then the rule's, as OpenRouter's models array" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --fallbacks 2 | jq -c "[.model, .models]"' "$RULES"
 	assert_output '["deepseek/deepseek-r1-distill-qwen-32b:floor",["deepseek/deepseek-r1-distill-qwen-32b:floor","mistralai/mistral-nemo:floor","openai/gpt-4o-mini:floor"]]'
+	# One id the start of another is not the same model.
+	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o"]}}, "fallbacks": {"openai/gpt-4o": ["openai/gpt-4o-mini", "openai/gpt-4o", "openai/gpt-4o-mini"]}}' >fb.json
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules fb.json --priority quality --fallbacks 3 | jq -c .models'
+	assert_output '["openai/gpt-4o","openai/gpt-4o-mini"]'
+	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o-mini"]}}, "fallbacks": {"openai/gpt-4o-mini": ["openai/gpt-4o-mini-2024-07-18", "openai/gpt-4o"]}}' >fb.json
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules fb.json --priority quality --fallbacks 2 | jq -c .models'
+	assert_output '["openai/gpt-4o-mini","openai/gpt-4o-mini-2024-07-18","openai/gpt-4o"]'
 	# A variant of "" is none.
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority speed | jq -r .model' "$RULES"
 	assert_output "mistralai/mistral-nemo"

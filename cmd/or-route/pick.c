@@ -369,6 +369,22 @@ with_variant(const struct router *r, const struct ask *a, const char *id)
 	return s;
 }
 
+/* Whether list holds id, with or without a variant after it. */
+static int
+listed(jv list, const char *id)
+{
+	size_t n = strlen(id);
+	int yes = 0;
+
+	jv_array_foreach(list, i, x) {
+		const char *s = jv_string_value(x);
+
+		yes |= strncmp(s, id, n) == 0 && (s[n] == '\0' || s[n] == ':');
+		jv_free(x);
+	}
+	return yes;
+}
+
 /* The chosen one, then its chain's kept models, then the other kept. */
 static jv
 fallback_list(struct router *r, const struct ask *a, const struct cand *c,
@@ -384,14 +400,9 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 	jv_array_foreach(chain, i2, id) {
 		const struct model *m = find(r, jv_string_value(id));
 		const struct health *h;
-		int dup = 0;
 
-		jv_array_foreach(out, j, x) {
-			dup |= strncmp(jv_string_value(x), jv_string_value(id),
-			    strlen(jv_string_value(id))) == 0;
-			jv_free(x);
-		}
-		if (have < want && m && !dup && strcmp(m->id, c[0].id) &&
+		if (have < want && m && !listed(out, m->id) &&
+		    strcmp(m->id, c[0].id) &&
 		    judge(r, a, m, &h) == NULL) {
 			s = with_variant(r, a, m->id);
 			out = jv_array_append(out, jv_string(s));
@@ -403,14 +414,7 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 	}
 	jv_free(chain);
 	for (i = 1; i < n && have < want && c[i].why == NULL; i++) {
-		int dup = 0;
-
-		jv_array_foreach(out, j, x) {
-			dup |= strncmp(jv_string_value(x), c[i].id,
-			    strlen(c[i].id)) == 0;
-			jv_free(x);
-		}
-		if (dup)
+		if (listed(out, c[i].id))
 			continue;
 		s = with_variant(r, a, c[i].id);
 		out = jv_array_append(out, jv_string(s));
