@@ -297,7 +297,8 @@ may_start(struct xfer *x, struct xfer_task *t, int64_t now)
 	case XFER_SEND:
 		return 1;
 	case XFER_LATER:
-		t->due = now + (wait > 0 ? wait : 1);
+		/* 0: when a transfer ends, if one can */
+		t->due = now + (wait > 0 ? wait : x->st.inflight ? 0 : 100);
 		return 0;
 	default:
 		t->state = XFER_ST_DONE;
@@ -320,8 +321,9 @@ start_ready(struct xfer *x)
 		if (x->o->rate_ms > 0 && x->next_start > t)
 			t = x->next_start;
 		if (t <= now && !may_start(x, k, now)) {
-			if (k->state != XFER_ST_READY)
-				continue;	/* done: out in its turn */
+			if (k->state != XFER_ST_READY || k->due <= now)
+				continue;	/* done, or asks again when a
+						   transfer ends */
 			t = k->due;
 		}
 		if (t > now) {

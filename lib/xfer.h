@@ -85,8 +85,9 @@ struct xfer_hooks {
 	int	(*prepare)(void *ctx, struct rec *, const struct xfer_task *,
 		    void **req);
 	/* Before every start, retries and fallbacks too; NULL always
-	   lets it go. XFER_SEND, XFER_LATER (*wait ms) or XFER_DONE (the
-	   tool has written why into the record). */
+	   lets it go. XFER_SEND, XFER_LATER (*wait ms; 0: when a transfer
+	   in flight ends) or XFER_DONE (the tool has written why into the
+	   record). */
 	int	(*gate)(void *ctx, void *req, const struct xfer_task *,
 		    int64_t *wait);
 	/* The transfer is about to start: call xfer_request. */
