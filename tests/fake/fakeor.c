@@ -27,7 +27,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakeor [-l reqlog] [-s script] "
 	    "[-m models.json] [-F fixtures] [-d ms] [-g ms] [-k n] "
-	    "[-w ms]\n");
+	    "[-w ms] [-c usd] [-L usd]\n");
 	exit(2);
 }
 
@@ -113,7 +113,7 @@ main(int argc, char *argv[])
 	char *deffix, *defmodels = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "l:s:m:F:d:g:k:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "l:s:m:F:d:g:k:w:c:L:")) != -1) {
 		switch (ch) {
 		case 'l': reqlog = optarg; break;
 		case 's': script = optarg; break;
@@ -123,6 +123,8 @@ main(int argc, char *argv[])
 		case 'g': gen_delay_ms = atol(optarg); break;
 		case 'k': gen_lag_lookups = atol(optarg); break;
 		case 'w': gen_lag_ms = atol(optarg); break;
+		case 'c': total_credits = atof(optarg); break;
+		case 'L': key_limit = atof(optarg); break;
 		default: usage();
 		}
 	}

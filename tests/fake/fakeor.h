@@ -103,6 +103,8 @@ void		 buf_free(struct buf *);
 
 /* state.c */
 extern volatile sig_atomic_t stopping;
+extern double total_credits;		/* -c: GET /credits' total_credits */
+extern double key_limit;		/* -L: GET /key's limit; < 0 none */
 extern long chat_delay_ms;		/* -d: every chat answer waits */
 extern long gen_delay_ms;		/* -g: every /generation waits */
 extern long gen_lag_lookups;		/* -k: 404 to an id's first K */

@@ -11,6 +11,9 @@
 
 #include "fakeor.h"
 
+double total_credits = 10;
+double key_limit = -1;
+
 #define ENDPOINT_ID	"fa4e0000-0000-4000-8000-00000000000"
 
 enum MHD_Result
@@ -342,8 +345,10 @@ key_serve(struct call *c, const struct action *a)
 
 	(void)a;
 	d = JV_OBJECT(jv_string("label"), jv_string("sk-or-v1-fak...e00"),
-	    jv_string("limit"), jv_null(),
-	    jv_string("limit_remaining"), jv_null(),
+	    jv_string("limit"), key_limit < 0 ? jv_null() :
+	    jv_number(key_limit),
+	    jv_string("limit_remaining"), key_limit < 0 ? jv_null() :
+	    jv_number(key_limit - u),
 	    jv_string("limit_reset"), jv_null(),
 	    jv_string("include_byok_in_limit"), jv_false(),
 	    jv_string("usage"), jv_number(u),
@@ -371,6 +376,6 @@ credits_serve(struct call *c, const struct action *a)
 {
 	(void)a;
 	return reply_json(c, 200, JV_OBJECT(jv_string("data"), JV_OBJECT(
-	    jv_string("total_credits"), jv_number(10),
+	    jv_string("total_credits"), jv_number(total_credits),
 	    jv_string("total_usage"), jv_number(usage_total()))));
 }
