@@ -102,7 +102,7 @@ emit(void *ctx, void *req, const struct xfer_task *t)
 {
 	struct batch *b = ctx;
 	struct job *j = req;
-	int status = j->rec->failed ? 1 : 0;
+	int status = j->refused ? 3 : j->rec->failed ? 1 : 0;
 
 	(void)t;
 	if (status)
@@ -224,13 +224,18 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 {
 	struct batch *b = ctx;
 	struct job *j = req;
+	int again;
 
 	if (xfer_unreachable(t)) {
 		snprintf(b->unreached, sizeof(b->unreached), "%s",
 		    xfer_error(t));
 		b->unreached_code = (int)t->resp.code;
 	}
-	if (!send_result(b->s, j, wait))
+	again = send_result(b->s, j, wait);
+	/* an error status, or no server: nothing was billed */
+	gate_settle(b->s->gate, j, j->cost, !(xfer_unreachable(t) ||
+	    t->resp.status >= 400));
+	if (!again)
 		return XFER_DONE;
 	j->printed = 0;
 	*hold = j->waited > 0 && t->resp.status == 429;
@@ -246,6 +251,7 @@ cancel(void *ctx, void *req, const struct xfer_task *t, int why)
 	jv msg, err;
 
 	(void)t;
+	gate_settle(b->s->gate, req, -1, 1);	/* in flight: maybe billed */
 	if (why != XFER_WHY_UNREACHABLE) {
 		send_interrupt(req, why == XFER_WHY_INFLIGHT);
 		b->ninterrupted++;
@@ -258,6 +264,13 @@ cancel(void *ctx, void *req, const struct xfer_task *t, int why)
 	    jv_number(b->unreached_code)));
 	jv_free(msg);
 	b->nunreached++;
+}
+
+static int
+gate(void *ctx, void *req, const struct xfer_task *t, int64_t *wait)
+{
+	(void)t;
+	return gate_check(((struct batch *)ctx)->s->gate, req, wait);
 }
 
 static int
@@ -290,6 +303,10 @@ report_stop(struct batch *b, struct reader *in)
 {
 	char path[PATH_MAX];
 
+	if (gate_refused(b->s->gate) > 0)
+		warnx_("%lu records not sent: a budget said stop; each says "
+		    "which in error.type \"budget_exceeded\"",
+		    gate_refused(b->s->gate));
 	if (b->nunreached > 0)
 		warnx_("the API could not be reached, %d requests in a row "
 		    "(%s): %lu records written unsent with error.type "
@@ -323,6 +340,7 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 {
 	struct batch b;
 	struct xfer_opts xo;
+	struct xfer_hooks h = hooks;
 	int status;
 
 	memset(&b, 0, sizeof(b));
@@ -342,7 +360,9 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 		progress_of = &b;
 		before_msg = progress_clear;
 	}
-	status = xfer_run(s->http, &xo, &hooks, &b, in, one ? &one : NULL,
+	if (s->gate)
+		h.gate = gate;
+	status = xfer_run(s->http, &xo, &h, &b, in, one ? &one : NULL,
 	    one ? 1 : 0);
 	report_stop(&b, in);
 	before_msg = NULL;

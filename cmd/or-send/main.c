@@ -7,6 +7,7 @@
 
 #include <jv.h>
 
+#include "budget.h"
 #include "catalog.h"
 #include "config.h"
 #include "http.h"
@@ -26,13 +27,14 @@ usage(const char *why)
 	fprintf(why ? stderr : stdout,
 	    "usage: or-send [-t] [-P n] [-m model] [-s system] [-o key=value] "
 	    "[--stream] [--rate n/s] [--retry] [--fallback m,...] [--free] "
-	    "[prompt ...]\n");
+	    "[--budget limit=usd,...] [--min-credits usd] [prompt ...]\n");
 	exit(why ? 2 : 0);
 }
 
 enum {
 	O_RETRIES = 256, O_UNORDERED, O_RATE, O_PROGRESS, O_NOPROGRESS,
-	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402
+	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402,
+	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS
 };
 
 static const struct option longopts[] = {
@@ -52,6 +54,11 @@ static const struct option longopts[] = {
 	{ "fallback",	required_argument,	NULL, O_FALLBACK },
 	{ "free",	no_argument,		NULL, O_FREE },
 	{ "on-402",	required_argument,	NULL, O_ON402 },
+	{ "budget",	required_argument,	NULL, O_BUDGET },
+	{ "no-budget",	no_argument,		NULL, O_NOBUDGET },
+	{ "budget-unbounded", required_argument, NULL, O_UNBOUNDED },
+	{ "ledger",	required_argument,	NULL, O_LEDGER },
+	{ "min-credits", required_argument,	NULL, O_MINCREDITS },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -163,6 +170,57 @@ max_wait(void)
 	return ms;
 }
 
+/* What the budget flags say, applied once the file is read. */
+struct budget_flags {
+	const char	**specs;	/* --budget, in order */
+	int		 nspecs;
+	int		 none;		/* --no-budget */
+	int		 unbounded;	/* --budget-unbounded: -1 unsaid */
+	const char	*ledger;	/* --ledger */
+	double		 min_credits;	/* -1 none */
+};
+
+static double
+parse_usd(const char *s, const char *why)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v >= 0) || v > 1e9)
+		usage(why);
+	return v;
+}
+
+/*
+ * budget.json (unless --no-budget), then each --budget: NULL when there
+ * are no limits and no credit floor, so nothing is gated.
+ */
+static struct gate *
+budget_gate(const struct cfg *cfg, const struct budget_flags *f)
+{
+	struct budget b = BUDGET_INIT;
+	struct gate *g;
+	char err[256];
+	int i;
+
+	if (!f->none && budget_load(&b, NULL) == -1)
+		exit(2);
+	for (i = 0; i < f->nspecs; i++)
+		if (budget_add(&b, f->specs[i], err, sizeof(err)) == -1) {
+			budget_free(&b);
+			usage(err);
+		}
+	if (f->unbounded >= 0)
+		b.unbounded = f->unbounded;
+	if (b.n == 0 && f->min_credits < 0) {
+		budget_free(&b);
+		return NULL;
+	}
+	if ((g = gate_new(cfg, &b, f->ledger)) == NULL)
+		exit(2);
+	return g;
+}
+
 /* The prompt given as arguments, joined by spaces as echo does. */
 static char *
 join_args(int argc, char **argv)
@@ -191,6 +249,7 @@ main(int argc, char **argv)
 {
 	struct sender s = { 0 };
 	struct batch_opts o = { 1, 0, 0, -1 };
+	struct budget_flags bf = { NULL, 0, 0, -1, NULL, -1 };
 	struct reader *r = NULL;
 	struct rec *one = NULL;
 	char *prompt;
@@ -231,6 +290,24 @@ main(int argc, char **argv)
 				usage("--on-402 wants \"free\"");
 			s.on402free = 1;
 			break;
+		case O_BUDGET:
+			bf.specs = xrealloc(bf.specs, sizeof(*bf.specs) *
+			    (size_t)(bf.nspecs + 1));
+			bf.specs[bf.nspecs++] = optarg;
+			break;
+		case O_NOBUDGET: bf.none = 1; break;
+		case O_UNBOUNDED:
+			if (strcmp(optarg, "allow") != 0 &&
+			    strcmp(optarg, "refuse") != 0)
+				usage("--budget-unbounded wants allow or "
+				    "refuse");
+			bf.unbounded = strcmp(optarg, "allow") == 0;
+			break;
+		case O_LEDGER: bf.ledger = optarg; break;
+		case O_MINCREDITS:
+			bf.min_credits = parse_usd(optarg,
+			    "--min-credits wants USD, like 5 or 0.50");
+			break;
 		case 'h': usage(NULL);
 		case 'V':
 			sender_free(&s);
@@ -258,6 +335,11 @@ main(int argc, char **argv)
 	if (s.free || s.on402free)
 		s.free_model = free_model(&s.cfg);
 	s.http = http_new(&s.cfg, progname);
+	s.gate = budget_gate(&s.cfg, &bf);
+	free(bf.specs);
+	if (s.gate && bf.min_credits >= 0 &&
+	    gate_floor(s.gate, s.http, bf.min_credits) == -1)
+		exit(2);
 	if (argc > 0) {
 		prompt = join_args(argc, argv);
 		one = rec_from_prompt(prompt);
@@ -265,6 +347,7 @@ main(int argc, char **argv)
 	} else
 		r = rec_reader(STDIN_FILENO);
 	status = batch_run(&s, &o, r, one);
+	gate_free(s.gate);
 	rec_reader_free(r);
 	http_free(s.http);
 	http_global_cleanup();

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "http.h"
 #include "jvx.h"
+#include "money.h"
 #include "record.h"
 #include "reqhash.h"
 #include "request.h"
@@ -293,6 +294,7 @@ send_prepare(struct sender *s, struct job *j)
 	j->tried = jv_invalid();
 	j->body = jv_invalid();
 	j->ttft = -1;
+	j->gated = j->cost = -1;
 	j->is_sse = -1;
 	if (rec->kind == REC_BAD)
 		return 0;	/* lib/record said so */
@@ -515,6 +517,18 @@ outcome(struct sender *s, struct job *j, jv *body, struct buf *json)
 	return err;
 }
 
+/* usage.cost of an answer, in picodollars; -1 when it says none. */
+static int64_t
+attempt_cost(jv body)
+{
+	double usd;
+
+	if (jv_get_kind(body) != JV_KIND_OBJECT ||
+	    !jvx_num(body, "usage.cost", &usd))
+		return -1;
+	return money_pico(usd);
+}
+
 /*
  * One request of the job's finished. 1 when it is to be sent again,
  * not before *wait ms; 0 when the record is complete.
@@ -533,6 +547,7 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 		j->reasoned = 0;
 	}
 	err = outcome(s, j, &body, &json);
+	j->cost = attempt_cost(body);
 	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, jv_copy(err)))) {
 		note_tried(j, jv_copy(err));
 		jv_free(err);
@@ -611,6 +626,7 @@ send_job_free(struct job *j)
 	jv_free(j->body);
 	jv_free(j->tried);
 	free(j->req);
+	free(j->gmodel);
 	if (j->st)
 		stream_free(j->st);
 	free(j);

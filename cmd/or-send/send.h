@@ -30,6 +30,7 @@ struct sender {
 	long		 stall_ms;	/* a stream this quiet is dead */
 	int64_t		 max_wait_ms;	/* ORKIT_MAX_WAIT: a 429 asking
 					   longer moves to the fallback */
+	struct gate	*gate;		/* budgets, or NULL */
 };
 
 /*
@@ -58,6 +59,14 @@ struct job {
 	int		 reasoned;	/* reasoning went to stderr */
 	struct stream	*st;
 	double		 usd;		/* usage.cost, for progress */
+	/* budgets (gate.c) */
+	int64_t		 gated;		/* budget clock ms the attempt in
+					   flight was weighed at; -1 none */
+	int64_t		 reserved;	/* its worst case, picodollars */
+	char		*gmodel;	/* the model it asked for */
+	int64_t		 cost;		/* the attempt's usage.cost in
+					   picodollars; -1 none */
+	int		 refused;	/* a budget kept it unsent */
 };
 
 int	 send_prepare(struct sender *, struct job *);	/* 1: to send */
@@ -74,6 +83,19 @@ struct batch_opts {
 	double	 rate_ms;	/* --rate: ms between starts, 0 none */
 	int	 progress;	/* 1 on, 0 off */
 };
+
+/* gate.c */
+struct budget;
+struct gate;
+struct gate	*gate_new(const struct cfg *, struct budget *, const char *);
+				/* takes the limits; NULL: the ledger
+				   cannot be read (message said) */
+int	 gate_floor(struct gate *, struct http *, double min);
+				/* 0, or -1 nothing to check (said) */
+int	 gate_check(struct gate *, struct job *, int64_t *wait);
+void	 gate_settle(struct gate *, struct job *, int64_t cost, int billed);
+unsigned long gate_refused(const struct gate *);
+void	 gate_free(struct gate *);
 
 int	 batch_run(struct sender *, const struct batch_opts *,
 	    struct reader *, struct rec *);

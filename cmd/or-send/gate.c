@@ -1,0 +1,404 @@
+/*
+ * gate.c: or-send's budgets, enforced at lib/xfer's gate, before every
+ * start: first attempts, retries, fallback models and --on-402 too.
+ *
+ * Spent against a limit is, for the period the clock is in:
+ *   the ledger's committed spend, read once when the period begins to
+ *	be counted (or-log's rows of other and earlier runs);
+ *   + what this run was billed for the requests it started in it;
+ *   + a reservation for every request in flight: its worst case, from
+ *	lib/estimate on the body as sent.
+ * An answer replaces its reservation by its usage.cost. A request that
+ * failed before it could be billed (an error status, no server)
+ * releases it; one that may have been billed but says no cost (a cut
+ * stream, a timeout after bytes came, an interrupt in flight) keeps it
+ * as spent, since nothing smaller is known.
+ *
+ * A request whose reservation would cross a limit waits while other
+ * reservations in flight might still settle lower, and is refused when
+ * what is already spent leaves it no room: its record gets an error of
+ * type budget_exceeded and goes out in its turn. Each request is
+ * weighed on its own, so a later, cheaper one may still fit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "budget.h"
+#include "catalog.h"
+#include "estimate.h"
+#include "jvx.h"
+#include "money.h"
+#include "record.h"
+#include "send.h"
+#include "store.h"
+#include "util.h"
+
+/* One limit, over the period being counted. */
+struct account {
+	char	 key[16];		/* the period; "" none yet */
+	int64_t	 ledger, billed, reserved;
+};
+
+struct gate {
+	struct budget	 b;
+	struct account	*acct;
+	struct catalog	*cat;
+	struct store	 st;
+	int		 have_ledger;	/* st is open */
+	jv		 stop;		/* an error every request gets */
+	unsigned long	 refused;
+};
+
+/* The ledger, read-only: missing is no committed spend, said once. */
+static int
+open_ledger(struct gate *g, const char *path, int counted)
+{
+	char *p = path ? xstrdup(path) : store_default_path();
+	int rc = store_open(&g->st, p, STORE_MAYBE);
+
+	if (rc == 1 && (path || counted))
+		warnx_("%s: no ledger there: budgets count only this run's "
+		    "spend", p);
+	free(p);
+	if (rc < 0)
+		return -1;
+	g->have_ledger = rc == 0;
+	return 0;
+}
+
+/* Some limit counts more than this run: the ledger matters. */
+static int
+counts_ledger(const struct budget *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].period != BUDGET_RUN)
+			return 1;
+	return 0;
+}
+
+static struct catalog *
+catalog(const struct cfg *cfg)
+{
+	struct cat_opts co = { CAT_TTL_MS, 0 };
+	char *path = cat_path();
+	struct catalog *c = cat_read(path);
+
+	free(path);
+	return c ? c : cat_load(cfg, &co);
+}
+
+struct gate *
+gate_new(const struct cfg *cfg, struct budget *b, const char *ledger)
+{
+	struct gate *g = xmalloc(sizeof(*g));
+
+	memset(g, 0, sizeof(*g));
+	g->b = *b;		/* taken */
+	memset(b, 0, sizeof(*b));
+	g->acct = xmalloc(sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
+	memset(g->acct, 0, sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
+	g->stop = jv_invalid();
+	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b)) ==
+	    -1) {
+		gate_free(g);
+		return NULL;
+	}
+	if (g->b.n > 0 && (g->cat = catalog(cfg)) == NULL)
+		warnx_("no model catalog: no request can be bounded, so "
+		    "none is sent (see --budget-unbounded)");
+	return g;
+}
+
+void
+gate_free(struct gate *g)
+{
+	if (g == NULL)
+		return;
+	if (g->have_ledger)
+		store_close(&g->st);
+	cat_free(g->cat);
+	budget_free(&g->b);
+	free(g->acct);
+	jv_free(g->stop);
+	free(g);
+}
+
+/*
+ * --min-credits: GET /credits and /key once, before the first request.
+ * Below the floor, every record goes out refused; when neither figure
+ * can be read there is nothing to check against: -1, said.
+ */
+int
+gate_floor(struct gate *g, struct http *h, double min)
+{
+	jv cerr, kerr, o = account_read(h, &cerr, &kerr);
+	const char *what;
+	double left;
+	char l[40], m[40];
+	jv msg;
+	int rc = 0;
+
+	if (account_below(o, min, &left, &what)) {
+		money_fmt(money_pico(left), l);
+		money_fmt(money_pico(min), m);
+		msg = jv_string_fmt("not sent: the %s, $%s, is below "
+		    "--min-credits $%s", what, l, m);
+		warnx_("%s", jv_string_value(msg));
+		g->stop = jv_object_set(rec_errobj("budget_exceeded",
+		    jv_string_value(msg), 1), jv_string("limit"),
+		    jv_string("min-credits"));
+		jv_free(msg);
+	} else if (!jvx_num(o, "remaining", &left) &&
+	    !jvx_num(o, "limit_remaining", &left)) {
+		msg = jvx_get(jv_copy(cerr), "message");
+		warnx_("--min-credits: the credit left cannot be read (GET "
+		    "/credits: %s) and the key has no limit",
+		    jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "failed");
+		jv_free(msg);
+		rc = -1;
+	}
+	jv_free(o);
+	jv_free(cerr);
+	jv_free(kerr);
+	return rc;
+}
+
+/* The period now is in; the ledger read afresh when it is a new one. */
+static int
+roll(struct gate *g, size_t i, int64_t now, jv *err)
+{
+	const struct budget_limit *l = &g->b.v[i];
+	struct account *a = &g->acct[i];
+	int64_t since, until;
+	char key[16];
+
+	budget_window(l->period, now, &since, &until, key);
+	if (strcmp(a->key, key) == 0)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	if (g->have_ledger && budget_ledger(&g->st, l, now, &a->ledger) ==
+	    -1) {
+		*err = jv_string_fmt("not sent: the ledger %s cannot be "
+		    "read (%s), so the %s budget cannot be checked",
+		    g->st.path, store_errmsg(&g->st), l->name);
+		return -1;
+	}
+	snprintf(a->key, sizeof(a->key), "%s", key);
+	return 0;
+}
+
+/* The model the body asks for: "model", else the first of "models". */
+static char *
+job_model(const struct job *j)
+{
+	char *s = jvx_strdup(j->body, "model");
+
+	return s ? s : jvx_strdup(j->body, "models.0");
+}
+
+/* The record's id as or-log stores its job: a string, or the number. */
+static char *
+job_id(const struct job *j)
+{
+	jv id = rec_get(j->rec, "id");
+	char *s = NULL;
+
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		s = xstrdup(jv_string_value(id));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		s = jvx_dump(jv_copy(id));
+	jv_free(id);
+	return s;
+}
+
+/* The worst case of the body as sent; -1 with *err when unbounded. */
+static int64_t
+worst_case(struct gate *g, const struct job *j, jv *err)
+{
+	struct estimate e;
+	int64_t pico;
+	jv why;
+
+	if (g->cat == NULL) {
+		if (g->b.unbounded)
+			return 0;
+		*err = jv_string("not sent: no model catalog to bound its "
+		    "cost by, and budgets refuse what they cannot bound "
+		    "(--budget-unbounded allow sends it)");
+		return -1;
+	}
+	est_price(g->cat, jv_copy(j->body), &e);
+	pico = e.status == EST_OK ? money_pico(e.usd) : 0;
+	if (e.status != EST_OK && !g->b.unbounded) {
+		why = est_why(&e);
+		*err = jv_string_fmt("not sent: its cost cannot be bounded "
+		    "(%s), and budgets refuse what they cannot bound (set "
+		    "max_tokens, or --budget-unbounded allow)",
+		    jv_string_value(why));
+		jv_free(why);
+		pico = -1;
+	}
+	est_free(&e);
+	return pico;
+}
+
+static jv
+usd(int64_t pico)
+{
+	return jv_number(money_usd(pico));
+}
+
+static jv
+exceeded(const struct gate *g, size_t i, int64_t ask)
+{
+	const struct budget_limit *l = &g->b.v[i];
+	const struct account *a = &g->acct[i];
+	char lim[40], sp[40], rs[40], rq[40];
+	jv msg, e;
+
+	money_fmt(l->pico, lim);
+	money_fmt(a->ledger + a->billed, sp);
+	money_fmt(a->reserved, rs);
+	money_fmt(ask, rq);
+	msg = jv_string_fmt("not sent: the %s budget of $%s would be "
+	    "crossed: $%s spent, $%s reserved in flight, this request up "
+	    "to $%s", l->name, lim, sp, rs, rq);
+	e = rec_errobj("budget_exceeded", jv_string_value(msg), 1);
+	jv_free(msg);
+	e = jv_object_set(e, jv_string("limit"), jv_string(l->name));
+	e = jv_object_set(e, jv_string("period"), jv_string(a->key));
+	e = jv_object_set(e, jv_string("limit_usd"), usd(l->pico));
+	e = jv_object_set(e, jv_string("spent_usd"), usd(a->ledger +
+	    a->billed));
+	e = jv_object_set(e, jv_string("reserved_usd"), usd(a->reserved));
+	return jv_object_set(e, jv_string("request_usd"), usd(ask));
+}
+
+static int
+refuse(struct gate *g, struct job *j, jv err)
+{
+	if (jv_get_kind(err) == JV_KIND_STRING)
+		err = jv_object_set(rec_errobj("budget_exceeded",
+		    jv_string_value(err), 1), jv_string("limit"), jv_null());
+	g->refused++;
+	j->refused = 1;
+	send_unsent(j, err);
+	return XFER_DONE;
+}
+
+/* Whether each limit lets ask more go; XFER_SEND, _LATER or _DONE. */
+static int
+weigh(struct gate *g, struct job *j, int64_t ask, int64_t now)
+{
+	char *model = job_model(j), *id = job_id(j);
+	int later = 0;
+	size_t i;
+	jv err;
+
+	for (i = 0; i < g->b.n; i++) {
+		const struct budget_limit *l = &g->b.v[i];
+		struct account *a = &g->acct[i];
+
+		if (!budget_applies(l, model, id))
+			continue;
+		if (roll(g, i, now, &err) == -1) {
+			free(model);
+			free(id);
+			return refuse(g, j, err);
+		}
+		if (a->ledger + a->billed + a->reserved + ask <= l->pico)
+			continue;
+		if (a->reserved > 0 && a->ledger + a->billed + ask <=
+		    l->pico) {
+			later = 1;	/* room, once those in flight settle */
+			continue;
+		}
+		free(model);
+		free(id);
+		return refuse(g, j, exceeded(g, i, ask));
+	}
+	free(model);
+	free(id);
+	return later ? XFER_LATER : XFER_SEND;
+}
+
+/*
+ * Adds pico to what each limit the job's attempt counted against has
+ * reserved (or, with billed, has been billed), in the period it was
+ * weighed in: the model as it was then, whatever a fallback made of it.
+ */
+static void
+count(struct gate *g, const struct job *j, int64_t pico, int billed)
+{
+	char *id = job_id(j);
+	int64_t since, until;
+	char key[16];
+	size_t i;
+
+	for (i = 0; i < g->b.n; i++) {
+		budget_window(g->b.v[i].period, j->gated, &since, &until,
+		    key);
+		if (!budget_applies(&g->b.v[i], j->gmodel, id) ||
+		    strcmp(g->acct[i].key, key) != 0)
+			continue;	/* not its limit, or a period gone */
+		if (billed)
+			g->acct[i].billed += pico;
+		else
+			g->acct[i].reserved += pico;
+	}
+	free(id);
+}
+
+int
+gate_check(struct gate *g, struct job *j, int64_t *wait)
+{
+	int64_t now, ask;
+	jv err = jv_invalid();
+	int rc;
+
+	*wait = 0;
+	if (jv_is_valid(g->stop))
+		return refuse(g, j, jv_copy(g->stop));
+	if (g->b.n == 0)
+		return XFER_SEND;
+	if ((ask = worst_case(g, j, &err)) < 0)
+		return refuse(g, j, err);
+	now = budget_now_ms();
+	if ((rc = weigh(g, j, ask, now)) != XFER_SEND)
+		return rc;
+	j->gated = now;
+	j->reserved = ask;
+	free(j->gmodel);
+	j->gmodel = job_model(j);
+	count(g, j, ask, 0);
+	return XFER_SEND;
+}
+
+/*
+ * The attempt ended: its reservation becomes what it cost (cost >= 0),
+ * nothing (billed 0: it failed before it could be), or stays spent.
+ */
+void
+gate_settle(struct gate *g, struct job *j, int64_t cost, int billed)
+{
+	if (g == NULL || j->gated < 0)
+		return;
+	count(g, j, -j->reserved, 0);
+	if (cost >= 0)
+		count(g, j, cost, 1);
+	else if (billed)
+		count(g, j, j->reserved, 1);
+	j->gated = -1;
+	j->reserved = 0;
+}
+
+unsigned long
+gate_refused(const struct gate *g)
+{
+	return g ? g->refused : 0;
+}
