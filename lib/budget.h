@@ -53,6 +53,17 @@ struct budget {
 
 #define BUDGET_INIT	{ NULL, 0, 80, 95, 0 }
 
+/* The most a limit may be: picodollars stay inside int64_t. */
+#define BUDGET_MAX_USD	9000000
+
+/*
+ * USD as a plain decimal ("5", "0.25"; no sign, exponent or "$"), read
+ * digit by digit into exact picodollars. 0, or -1 with *why (static
+ * text) saying what is wrong with it.
+ */
+int	 budget_usd(const char *, int64_t *pico, const char **why);
+const char *budget_period_name(enum budget_period);	/* "day" */
+
 /*
  * "day=5,month=100" or "model:x=10/day": adds (or replaces) each limit.
  * 0, or -1 with why in err (one line, naming the part that is wrong).
