@@ -606,7 +606,7 @@ interrupt_batch() {
 }
 
 @test "--on-402 free: out of credit, the free model answers" {
-	fake "status 402"
+	fake "/chat/completions status 402"
 	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -m openai/gpt-4o hi
 	run jq -c '[.send.models_tried[] | [.model, .status]], .response.model' <<<"$output"
 	assert_output $'[["openai/gpt-4o",402],["qwen/qwen3-8b:free",200]]\n"qwen/qwen3-8b:free"'
@@ -810,7 +810,7 @@ interrupt_batch() {
 }
 
 @test "--on-402 free -t with no model: no abort, the free model answers" {
-	fake "status 402"
+	fake "/chat/completions status 402"
 	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -t hi
 	assert_output "Echo: hi"
 	ORKIT_FREE_MODEL=qwen/qwen3-8b:free run -0 --separate-stderr or-send --on-402 free -m openai/gpt-4o -t hi
@@ -964,4 +964,187 @@ interrupt_batch() {
 	run -1 --separate-stderr or-send --stream --reasoning -t hi
 	[ "${stderr_lines[-1]}" = "or-send: prompt: stream cut before data: [DONE]" ]
 	[ "${#stderr_lines[@]}" -ge 2 ]
+}
+
+# --- budgets ---------------------------------------------------------
+
+# n records of one size: each asks up to $0.0000609 (6 prompt tokens
+# at $0.15/M and max_tokens 100 at $0.60/M) and the fake bills $0.0000021
+# (2 + 3 tokens).
+same_jobs() {
+	jq -nc --argjson n "$1" 'range($n) | {id: "j\(. + 1)",
+	    model: "openai/gpt-4o-mini", prompt: "hello", max_tokens: 100}'
+}
+
+# What the fake has billed, in picodollars.
+billed() {
+	curl -s -H "Authorization: Bearer $KEY" "$OPENROUTER_BASE_URL/key" |
+	    jq '.data.usage * 1e12 | round'
+}
+
+# A ledger of rows (ts ISO, usd, model, job), as or-log keeps them.
+ledger() {
+	LEDGER=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$LEDGER" </dev/null
+	while [ $# -ge 4 ]; do
+		sqlite3 "$LEDGER" "INSERT INTO requests(ts, job, model, served,
+		    status, usd, record) VALUES (strftime('%s', '$1') * 1000,
+		    NULLIF('$4', ''), '$3', '$3', 'ok', $2, '{}')"
+		shift 4
+	done
+}
+
+@test "--budget run=: the records that fit are sent, the rest refused in their turn, exit 3" {
+	same_jobs 20 >in.jsonl
+	run -3 --separate-stderr or-send --budget run=0.0001 <in.jsonl
+	# (n - 1) x 0.0000021 + 0.0000609 <= 0.0001: 19 fit, the 20th not
+	[ "${#lines[@]}" -eq 20 ]
+	[ "$(jq -r .id <<<"$output" | paste -sd,)" = "$(jq -r .id in.jsonl | paste -sd,)" ]
+	[ "$(jq -c 'select(.error) | .id' <<<"$output" | wc -l)" -eq 1 ]
+	[ "$(grep error <<<"$output")" = '{"id":"j20","model":"openai/gpt-4o-mini","prompt":"hello","max_tokens":100,"error":{"tool":"or-send","type":"budget_exceeded","message":"not sent: the run budget of $0.000100 would be crossed: $0.0000399 spent, $0.000000 reserved in flight, this request up to $0.0000609","retryable":true,"limit":"run","period":"run","limit_usd":0.0001,"spent_usd":0.0000399,"reserved_usd":0,"request_usd":0.0000609}}' ]
+	[ "$stderr" = 'or-send: 1 records not sent: a budget said stop; each says which in error.type "budget_exceeded"' ]
+	[ "$(requests)" -eq 19 ]
+	[ "$(billed)" -eq 39900000 ]
+}
+
+@test "--budget with -P 64 over 1,000 records: the same records sent as serially, never over the cap" {
+	same_jobs 1000 >in.jsonl
+	run -3 --separate-stderr or-send -P 64 --budget run=0.001 <in.jsonl
+	# (n - 1) x 0.0000021 + 0.0000609 <= 0.001: n = 448
+	[ "${#lines[@]}" -eq 1000 ]
+	[ "$(jq -r .id <<<"$output" | paste -sd,)" = "$(jq -r .id in.jsonl | paste -sd,)" ]
+	[ "$(jq -r 'select(.response) | .id' <<<"$output" | paste -sd,)" = "$(seq -f 'j%g' 448 | paste -sd,)" ]
+	[ "$(jq -r 'select(.error) | .error.type' <<<"$output" | sort | uniq -c | tr -s ' ')" = " 552 budget_exceeded" ]
+	[ "$(requests)" -eq 448 ]
+	[ "$(billed)" -eq 940800000 ]
+	# serially, the same
+	fake_stop; fake_start
+	run -3 --separate-stderr or-send --budget run=0.001 <in.jsonl
+	[ "$(jq -r 'select(.response) | .id' <<<"$output" | wc -l)" -eq 448 ]
+}
+
+@test "--budget: a request waits for those in flight to settle rather than be refused" {
+	same_jobs 8 >in.jsonl
+	# 8 x 0.0000609 > 0.0002 reserved at once, but all 8 fit once billed
+	run -0 --separate-stderr or-send -P 8 --budget run=0.0002 <in.jsonl
+	[ "$(jq -r 'select(.response) | .id' <<<"$output" | wc -l)" -eq 8 ]
+	[ "$(requests)" -eq 8 ]
+}
+
+@test "--budget day= and month=: the ledger's spend of the UTC day and month, by ORKIT_NOW" {
+	ledger 2026-11-30T12:00:00Z 0.0001 openai/gpt-4o-mini "" \
+	    2026-11-02T12:00:00Z 0.0004 openai/gpt-4o-mini ""
+	same_jobs 1 >in.jsonl
+	export ORKIT_NOW=2026-11-30T23:59:00Z
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget day=0.00015 <in.jsonl
+	[ "$(jq -c '.error | [.limit, .period, .spent_usd]' <<<"$output")" = '["day","2026-11-30",0.0001]' ]
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget month=0.00055 <in.jsonl
+	[ "$(jq -c '.error | [.limit, .period, .spent_usd]' <<<"$output")" = '["month","2026-11",0.0005]' ]
+	[ "$(requests)" -eq 0 ]
+	# a minute later it is a new day and a new month
+	export ORKIT_NOW=2026-12-01T00:01:00Z
+	run -0 --separate-stderr or-send --ledger "$LEDGER" --budget day=0.00015,month=0.00055 <in.jsonl
+	jq -e '.response.usage.cost == 0.0000021' <<<"$output"
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "--budget model: and job: count only their model (a dated id too) and their jobs" {
+	ledger 2026-11-30T10:00:00Z 0.0001 openai/gpt-4o-mini-2024-07-18 nightly-1 \
+	    2026-11-30T11:00:00Z 0.0003 openai/gpt-4o daily-1
+	export ORKIT_NOW=2026-11-30T20:00:00Z
+	same_jobs 1 >in.jsonl
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget model:openai/gpt-4o-mini=0.00015/day <in.jsonl
+	[ "$(jq -c '.error | [.limit, .spent_usd]' <<<"$output")" = '["model:openai/gpt-4o-mini/day",0.0001]' ]
+	# openai/gpt-4o's spend is not openai/gpt-4o-mini's
+	run -0 --separate-stderr or-send --ledger "$LEDGER" --budget model:openai/gpt-4o=0.0001/day <in.jsonl
+	run -0 --separate-stderr or-send --ledger "$LEDGER" --budget model:openai/gpt-4o-mini=0.0002/day <in.jsonl
+	jq -c '.id = "nightly-2"' in.jsonl >nightly.jsonl
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget job:nightly-=0.00015/day <nightly.jsonl
+	[ "$(jq -c '.error | [.limit, .spent_usd]' <<<"$output")" = '["job:nightly-/day",0.0001]' ]
+	# a job the prefix does not name is not held by it
+	run -0 --separate-stderr or-send --ledger "$LEDGER" --budget job:nightly-=0.00015/day <in.jsonl
+	[ "$(requests)" -eq 3 ]
+}
+
+@test "--budget: the ledger missing is this run's spend alone, said once; newer is exit 2; a held lock does not stop it" {
+	same_jobs 2 >in.jsonl
+	run -0 --separate-stderr or-send --ledger "$BATS_TEST_TMPDIR/none.db" --budget day=1 <in.jsonl
+	[ "$stderr" = "or-send: $BATS_TEST_TMPDIR/none.db: no ledger there: budgets count only this run's spend" ]
+	[ ! -e "$BATS_TEST_TMPDIR/none.db" ]
+	ledger 2026-11-30T10:00:00Z 0.0001 openai/gpt-4o-mini ""
+	export ORKIT_NOW=2026-11-30T20:00:00Z
+	{ echo 'BEGIN EXCLUSIVE;'; sleep 3; echo 'COMMIT;'; } | sqlite3 "$LEDGER" &
+	holder=$!
+	sleep 0.3
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget day=0.00015 <in.jsonl
+	kill -0 "$holder"
+	wait "$holder"
+	[ "$(jq -r .error.spent_usd <<<"$output" | sort -u)" = 0.0001 ]
+	sqlite3 "$LEDGER" 'PRAGMA user_version = 99'
+	run -2 --separate-stderr or-send --ledger "$LEDGER" --budget day=1 <in.jsonl
+	[ "$stderr" = "or-send: $LEDGER: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	assert_output ''
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "--budget: a request that cannot be bounded is refused, unless --budget-unbounded allow" {
+	printf '%s\n' '{"id":1,"model":"openrouter/auto","prompt":"hello"}' >in.jsonl
+	run -3 --separate-stderr or-send --budget run=1 <in.jsonl
+	[ "$(jq -c .error <<<"$output")" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: its cost cannot be bounded (openrouter/auto has no fixed price: it is decided per request), and budgets refuse what they cannot bound (set max_tokens, or --budget-unbounded allow)","retryable":true,"limit":null}' ]
+	[ "$(requests)" -eq 0 ]
+	run -0 --separate-stderr or-send --budget run=1 --budget-unbounded allow <in.jsonl
+	[ "$(requests)" -eq 1 ]
+	run -2 --separate-stderr or-send --budget-unbounded maybe hi
+	[ "${stderr_lines[0]}" = "or-send: --budget-unbounded wants allow or refuse" ]
+}
+
+@test "--budget: fallbacks and --on-402 switches pass the gate too" {
+	fake "/chat/completions status 503"
+	printf '%s\n' '{"id":1,"model":"openai/gpt-4o-mini","prompt":"hello","max_tokens":100}' >in.jsonl
+	run -3 --separate-stderr or-send --fallback openai/gpt-4o --budget model:openai/gpt-4o=0.0001/run <in.jsonl
+	[ "$(jq -c '[.send.models_tried[].model, .error.limit]' <<<"$output")" = '["openai/gpt-4o-mini","model:openai/gpt-4o/run"]' ]
+	[ "$(requests)" -eq 1 ]
+	fake "/chat/completions status 402"
+	run -3 --separate-stderr env ORKIT_FREE_MODEL=openai/gpt-4o or-send --on-402 free --budget model:openai/gpt-4o=0.0001/run <in.jsonl
+	[ "$(jq -r .error.limit <<<"$output")" = "model:openai/gpt-4o/run" ]
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "--budget: budget.json holds without flags, --budget over it, --no-budget ignores it" {
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"run": 0.0001}' >"$XDG_CONFIG_HOME/orkit/budget.json"
+	same_jobs 20 >in.jsonl
+	run -3 --separate-stderr or-send <in.jsonl
+	[ "$(jq -r 'select(.error) | .id' <<<"$output")" = j20 ]
+	run -0 --separate-stderr or-send --budget run=1 <in.jsonl
+	run -0 --separate-stderr or-send --no-budget <in.jsonl
+	[ "$(requests)" -eq 59 ]
+}
+
+@test "--min-credits: below the floor every record goes out unsent, exit 3; above it they are sent" {
+	fake_stop; fake_start -c 0.5
+	same_jobs 3 >in.jsonl
+	run -3 --separate-stderr or-send --min-credits 1 <in.jsonl
+	[ "$(jq -c .error <<<"$output" | sort -u)" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: the remaining credit, $0.500000, is below --min-credits $1.000000","retryable":true,"limit":"min-credits"}' ]
+	[ "${stderr_lines[0]}" = 'or-send: not sent: the remaining credit, $0.500000, is below --min-credits $1.000000' ]
+	[ "$(requests)" -eq 0 ]
+	[ "$(requests /credits)" -eq 1 ]
+	run -0 --separate-stderr or-send --min-credits 0.25 <in.jsonl
+	[ "$(requests)" -eq 3 ]
+	run -2 --separate-stderr or-send --min-credits lots hi
+	[ "${stderr_lines[0]}" = "or-send: --min-credits wants USD, like 5 or 0.50" ]
+}
+
+@test "--min-credits: a key that may not read /credits is held to its own limit, or cannot be checked" {
+	fake_stop; fake_start -L 0.000001
+	fake "/credits status 403 message=Only%20management%20keys%20can%20perform%20this%20operation"
+	same_jobs 1 >in.jsonl
+	run -3 --separate-stderr or-send --min-credits 0.5 <in.jsonl
+	[ "$(jq -r .error.message <<<"$output")" = 'not sent: the key limit remaining, $0.000001, is below --min-credits $0.500000' ]
+	fake_stop; fake_start
+	fake "/credits status 403 message=Only%20management%20keys%20can%20perform%20this%20operation"
+	run -2 --separate-stderr or-send --min-credits 0.5 <in.jsonl
+	[ "$stderr" = 'or-send: --min-credits: the credit left cannot be read (GET /credits: Only management keys can perform this operation) and the key has no limit' ]
+	assert_output ''
+	[ "$(requests)" -eq 0 ]
 }
