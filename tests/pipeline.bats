@@ -44,8 +44,13 @@ run_examples() {
 }
 
 @test "or-send(1) EXAMPLES run" {
+	printf '%s\n' '{"id":"nightly-1","model":"openai/gpt-4o-mini","prompt":"hi","max_tokens":50}' \
+	    '{"id":"nightly-2","model":"anthropic/claude-opus-4","prompt":"hi","max_tokens":50}' >jobs.jsonl
 	run_examples or-send.1
 	[ "$(wc -l <answers.jsonl)" -eq 3 ]
+	# the budget examples sent each job, and or-log has them
+	[ "$(jq -r .response.choices[0].message.content out.jsonl | paste -sd,)" = "Echo: hi,Echo: hi" ]
+	[ "$(or-log sql 'SELECT count(*) FROM requests')" = '{"count(*)":2}' ]
 }
 
 @test "or-models(1) EXAMPLES run" {
