@@ -135,7 +135,7 @@ demo: deps all
 bench: all
 	@sh bench/run.sh && sh bench/batch.sh && sh bench/models.sh && \
 	    sh bench/cost.sh && sh bench/log.sh && sh bench/fallback.sh && \
-	    sh bench/route.sh
+	    sh bench/route.sh && sh bench/budget.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
