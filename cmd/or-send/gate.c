@@ -282,9 +282,14 @@ exceeded(const struct gate *g, size_t i, int64_t ask)
 static int
 refuse(struct gate *g, struct job *j, jv err)
 {
-	if (jv_get_kind(err) == JV_KIND_STRING)
+	jv msg;
+
+	if (jv_get_kind(err) == JV_KIND_STRING) {
+		msg = err;
 		err = jv_object_set(rec_errobj("budget_exceeded",
-		    jv_string_value(err), 1), jv_string("limit"), jv_null());
+		    jv_string_value(msg), 1), jv_string("limit"), jv_null());
+		jv_free(msg);
+	}
 	g->refused++;
 	j->refused = 1;
 	send_unsent(j, err);
