@@ -39,7 +39,7 @@ logged() {
 @test "--help prints one usage block on stdout" {
 	run -0 --separate-stderr or-log --help
 	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
-	[ "${#lines[@]}" -eq 10 ]
+	[ "${#lines[@]}" -eq 11 ]
 	[ "$stderr" = "" ]
 }
 
