@@ -220,6 +220,7 @@ put_table(const struct standing *s, size_t n)
 		bar(&s[i], w, b);
 		tab_cell(t, b);
 	}
+	tab_right(t, 5);	/* "-" with the numbers */
 	tab_shrink(t, 0);
 	tab_print(t, width);
 	free(b);
