@@ -62,7 +62,9 @@ percent_text(const struct standing *s, char out[32])
 		snprintf(out, 32, "null");
 		return 0;
 	}
-	tenths = (int64_t)((wide)s->spent * 1000 / s->l->pico);
+	/* A refund can leave a period below 0: it counts as 0 here. */
+	tenths = s->spent > 0 ? (int64_t)((wide)s->spent * 1000 /
+	    s->l->pico) : 0;
 	if (tenths % 10 == 0)
 		snprintf(out, 32, "%lld", (long long)(tenths / 10));
 	else
@@ -174,7 +176,9 @@ bar(const struct standing *s, size_t w, char *out)
 {
 	size_t i, n = w;
 
-	if (s->spent < s->l->pico)
+	if (s->spent <= 0 && s->l->pico > 0)
+		n = 0;
+	else if (s->spent < s->l->pico)
 		n = (size_t)((wide)s->spent * w / s->l->pico);
 	out[0] = '[';
 	for (i = 0; i < w; i++)

@@ -306,6 +306,7 @@ main(int argc, char **argv)
 	free(path);
 	if (rc < 0) {
 		store_close(&st);
+		budget_free(&o.limits);
 		return 2;
 	}
 	status = cmd->fn(rc == 1 ? NULL : &st, &o, argc, argv);
