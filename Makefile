@@ -26,7 +26,7 @@ LIBOBJ	 = $(LIBSRC:%.c=$(O)/%.o)
 FAKE	 = tests/fake/fakeor
 # Test programs over one lib room each; U is where they go.
 U	?= tests/unit
-UNITS	 = $(U)/streamcheck $(U)/storecheck
+UNITS	 = $(U)/streamcheck $(U)/storecheck $(U)/budgetcheck
 
 # Debian 12 packages for building and for `make check`.
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
@@ -70,6 +70,11 @@ $(U)/storecheck: $(O)/tests/unit/storecheck.o $(O)/liborkit.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# lib/budget's parsing, periods and matching, printed.
+$(U)/budgetcheck: $(O)/tests/unit/budgetcheck.o $(O)/liborkit.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Installs what is missing when root; otherwise says what to run.
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -100,10 +105,11 @@ check-asan:
 	$(MAKE) O=build/asan BIN=build/asan/bin CFLAGS="-O1 -g $(ASAN)" \
 	    LDFLAGS="$(ASAN)" U=build/asan/bin \
 	    $(TOOLS:%=build/asan/bin/%) build/asan/bin/streamcheck \
-	    build/asan/bin/storecheck
+	    build/asan/bin/storecheck build/asan/bin/budgetcheck
 	PATH="$(CURDIR)/build/asan/bin:$$PATH" \
 	    STREAMCHECK="$(CURDIR)/build/asan/bin/streamcheck" \
 	    STORECHECK="$(CURDIR)/build/asan/bin/storecheck" \
+	    BUDGETCHECK="$(CURDIR)/build/asan/bin/budgetcheck" \
 	    ORKIT_DATADIR="$(CURDIR)/share/orkit" \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 tests/run tests
@@ -120,6 +126,7 @@ check-valgrind: all
 	PATH="$(CURDIR)/build/vg:$$PATH" ORKIT_VALGRIND=1 \
 	    STREAMCHECK="$(CURDIR)/build/vg/streamcheck" \
 	    STORECHECK="$(CURDIR)/build/vg/storecheck" \
+	    BUDGETCHECK="$(CURDIR)/build/vg/budgetcheck" \
 	    tests/run --filter "$$filter" tests
 
 # mandoc for the pages; and only lib/curlx.h includes curl.h (it says why).

@@ -229,8 +229,14 @@ budget_add(struct budget *b, const char *arg, char *err, size_t errsz)
 	char *s = xstrdup(arg), *p = s, *part;
 	int rc = 0;
 
-	while (rc == 0 && (part = strsep(&p, ",")) != NULL)
-		rc = add_part(b, part, err, errsz);
+	while (rc == 0 && (part = strsep(&p, ",")) != NULL) {
+		if (*part == '\0') {
+			snprintf(err, errsz, "--budget \"%s\": an empty part; "
+			    "parts are separated by one comma", arg);
+			rc = -1;
+		} else
+			rc = add_part(b, part, err, errsz);
+	}
 	free(s);
 	return rc;
 }

@@ -39,7 +39,7 @@ logged() {
 @test "--help prints one usage block on stdout" {
 	run -0 --separate-stderr or-log --help
 	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
-	[ "${#lines[@]}" -eq 10 ]
+	[ "${#lines[@]}" -eq 11 ]
 	[ "$stderr" = "" ]
 }
 
@@ -1015,4 +1015,227 @@ answered() {
 	run "$SC" -c "$DB"
 	[ "$status" -eq 0 ] || { echo "$output" | head -20; false; }
 	[ "$(q 'SELECT sum(requests) FROM requests_sums')" -eq "$(q 'SELECT count(*) FROM requests')" ]
+}
+
+# --- budget (issue 12) -----------------------------------------------
+
+# A record that cost $2 at time $1, served by model $3, job id $4.
+spent() {
+	SPENT_N=$((${SPENT_N:-0} + 1))
+	printf '{"id":"%s","prompt":"p%d","model":"%s","send":{"started_at":"%s"},"response":{"id":"gen-b%d","model":"%s"},"cost":{"usd":%s,"source":"generation"}}\n' \
+	    "${4:-job}" "$SPENT_N" "${3:-m/x}" "$1" "$SPENT_N" "${3:-m/x}" "$2"
+}
+
+# or-log budget at the time $1, with the rest of the arguments.
+budget_at() {
+	local t=$1
+	shift
+	ORKIT_NOW=$t run --separate-stderr or-log budget "$@"
+}
+
+@test "budget: ok, warn, critical and over, each at its boundary, the percent rounded down" {
+	while read -r usd level pct; do
+		rm -f "$DB"*
+		spent 2026-12-04T01:00:00Z "$usd" | or-log >/dev/null
+		budget_at 2026-12-04T12:00:00Z --day 100
+		want=0
+		[ "$level" = over ] && want=3
+		[ "$status" -eq "$want" ] || fail "$usd: status $status"
+		[ "$(jq -r '[.level, .percent] | @tsv' <<<"$output")" = "$level	$pct" ] || fail "$usd: $output"
+		[ "$stderr" = "" ]
+	done <<'EOF'
+0 ok 0
+79.999999999999 ok 79.9
+80 warn 80
+94.999999999999 warn 94.9
+95 critical 95
+99.999999999999 critical 99.9
+100 over 100
+250.5 over 250.5
+EOF
+	# --warn W alone: no critical level; W,C moves both.
+	budget_at 2026-12-04T12:00:00Z --day 260 --warn 90
+	assert_output '{"limit":"day","period":"2026-12-04","usd":260,"spent":250.5,"remaining":9.5,"percent":96.3,"projected":501,"level":"warn"}'
+	budget_at 2026-12-04T12:00:00Z --day 260 --warn 10,20
+	[ "$(jq -r .level <<<"$output")" = critical ]
+	# A limit of 0 lets nothing be spent: over, with no percent.
+	rm -f "$DB"*
+	or-log </dev/null
+	budget_at 2026-12-04T12:00:00Z --day 0 --month 1
+	[ "$status" -eq 3 ]
+	assert_output - <<'EOF'
+{"limit":"day","period":"2026-12-04","usd":0,"spent":0,"remaining":0,"percent":null,"projected":0,"level":"over"}
+{"limit":"month","period":"2026-12","usd":1,"spent":0,"remaining":1,"percent":0,"projected":0,"level":"ok"}
+EOF
+}
+
+@test "budget: the projection is spent x the period / the time gone in it, under a fixed clock" {
+	{
+		spent 2026-12-01T03:00:00Z 3
+		spent 2026-12-04T01:00:00Z 1
+		spent 2026-12-04T05:59:59.999Z 0.25
+	} | or-log >/dev/null
+	budget_at 2026-12-04T06:00:00Z --day 10 --month 100
+	assert_output - <<'EOF'
+{"limit":"day","period":"2026-12-04","usd":10,"spent":1.25,"remaining":8.75,"percent":12.5,"projected":5,"level":"ok"}
+{"limit":"month","period":"2026-12","usd":100,"spent":4.25,"remaining":95.75,"percent":4.2,"projected":40.538461538462,"level":"ok"}
+EOF
+	# Epoch ms is the same clock; the first instant of a day has spent nothing yet.
+	budget_at 1796428800000 --day 10
+	assert_output '{"limit":"day","period":"2026-12-05","usd":10,"spent":0,"remaining":10,"percent":0,"projected":0,"level":"ok"}'
+}
+
+@test "budget: the same log read either side of midnight, 2026-11-30T23:59Z and 2026-12-01T00:01Z: a new day and month" {
+	{
+		spent 2026-11-30T23:00:00Z 1.5
+		spent 2026-12-01T00:00:30Z 0.5
+	} | or-log >/dev/null
+	budget_at 2026-11-30T23:59:00Z --day 2 --month 3
+	assert_output - <<'EOF'
+{"limit":"day","period":"2026-11-30","usd":2,"spent":1.5,"remaining":0.5,"percent":75,"projected":1.501042390549,"level":"ok"}
+{"limit":"month","period":"2026-11","usd":3,"spent":1.5,"remaining":1.5,"percent":50,"projected":1.500034723026,"level":"ok"}
+EOF
+	budget_at 2026-12-01T00:01:00Z --day 2 --month 3
+	assert_output - <<'EOF'
+{"limit":"day","period":"2026-12-01","usd":2,"spent":0.5,"remaining":1.5,"percent":25,"projected":720,"level":"ok"}
+{"limit":"month","period":"2026-12","usd":3,"spent":0.5,"remaining":2.5,"percent":16.6,"projected":22320,"level":"ok"}
+EOF
+}
+
+@test "budget: a model limit counts a dated served id, not a longer other id; a job limit its prefix, case and all" {
+	{
+		spent 2026-12-04T01:00:00Z 0.25 openai/gpt-4o-2024-08-06 nightly-1
+		spent 2026-12-04T02:00:00Z 0.5 openai/gpt-4o
+		spent 2026-12-04T02:00:00Z 0.125 openai/gpt-4o:floor nightly-2
+		spent 2026-12-04T03:00:00Z 2 openai/gpt-4o-mini nightly
+		spent 2026-12-03T03:00:00Z 4 openai/gpt-4o nightly-0
+	} | or-log >/dev/null
+	budget_at 2026-12-04T12:00:00Z --budget model:openai/gpt-4o=1/day,model:openai/gpt-4o-mini=10/month,job:nightly-=0.375/day --budget job:nightly-=1/month
+	[ "$status" -eq 3 ]
+	assert_output - <<'EOF'
+{"limit":"model:openai/gpt-4o/day","period":"2026-12-04","usd":1,"spent":0.875,"remaining":0.125,"percent":87.5,"projected":1.75,"level":"warn"}
+{"limit":"model:openai/gpt-4o-mini/month","period":"2026-12","usd":10,"spent":2,"remaining":8,"percent":20,"projected":17.714285714286,"level":"ok"}
+{"limit":"job:nightly-/day","period":"2026-12-04","usd":0.375,"spent":0.375,"remaining":0,"percent":100,"projected":0.75,"level":"over"}
+{"limit":"job:nightly-/month","period":"2026-12","usd":1,"spent":4.375,"remaining":0,"percent":437.5,"projected":38.75,"level":"over"}
+EOF
+}
+
+@test "budget: budget.json first, then the flags, a flag's limit in the file's place; --config; the file's run limit left out quietly" {
+	logged
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"run": 2, "month": 100, "day": 5, "model": {"openai/gpt-5": {"day": 0.001}}, "warn": [10, 20]}' >"$XDG_CONFIG_HOME/orkit/budget.json"
+	budget_at 2026-11-22T12:00:00Z
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	assert_output - <<'EOF'
+{"limit":"month","period":"2026-11","usd":100,"spent":0.0019055,"remaining":99.9980945,"percent":0,"projected":0.002658837209,"level":"ok"}
+{"limit":"day","period":"2026-11-22","usd":5,"spent":0.00079375,"remaining":4.99920625,"percent":0,"projected":0.0015875,"level":"ok"}
+{"limit":"model:openai/gpt-5/day","period":"2026-11-22","usd":0.001,"spent":0.00079375,"remaining":0.00020625,"percent":79.3,"projected":0.0015875,"level":"critical"}
+EOF
+	budget_at 2026-11-22T12:00:00Z --day 0.0007 --warn 80,95 --budget month=1,model:a/b=1/month
+	[ "$status" -eq 3 ]
+	assert_output - <<'EOF'
+{"limit":"month","period":"2026-11","usd":1,"spent":0.0019055,"remaining":0.9980945,"percent":0.1,"projected":0.002658837209,"level":"ok"}
+{"limit":"day","period":"2026-11-22","usd":0.0007,"spent":0.00079375,"remaining":0,"percent":113.3,"projected":0.0015875,"level":"over"}
+{"limit":"model:openai/gpt-5/day","period":"2026-11-22","usd":0.001,"spent":0.00079375,"remaining":0.00020625,"percent":79.3,"projected":0.0015875,"level":"ok"}
+{"limit":"model:a/b/month","period":"2026-11","usd":1,"spent":0,"remaining":1,"percent":0,"projected":0,"level":"ok"}
+EOF
+	echo '{"day": 1}' >other.json
+	budget_at 2026-11-22T12:00:00Z --config other.json
+	assert_output '{"limit":"day","period":"2026-11-22","usd":1,"spent":0.00079375,"remaining":0.99920625,"percent":0,"projected":0.0015875,"level":"ok"}'
+	# A run limit asked for on the command line is left out, with a line.
+	budget_at 2026-11-22T12:00:00Z --config other.json --budget run=1,model:x=1/run
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$stderr" = "or-log: budget: a run limit is what one or-send may spend; left out: run, model:x/run" ]
+}
+
+@test "budget: a flag or a budget.json that is wrong, or no limits, is a usage error naming it, exit 2" {
+	or-log </dev/null
+	run -2 --separate-stderr or-log budget --day abc
+	[ "${stderr_lines[0]}" = 'or-log: --day "abc": wants USD, a plain decimal like 5 or 0.25' ]
+	run -2 --separate-stderr or-log budget --month 0.0000000000001
+	[ "${stderr_lines[0]}" = 'or-log: --month "0.0000000000001": USD to at most 12 decimal places' ]
+	run -2 --separate-stderr or-log budget --budget model:x=1
+	[ "${stderr_lines[0]}" = 'or-log: --budget "model:x=1": a model limit needs a period: model:x=1/day, /month or /run' ]
+	run -2 --separate-stderr or-log budget --day 5 --warn 95,80
+	[ "${stderr_lines[0]}" = 'or-log: --warn "95,80": wants W or W,C, whole percents from 1 to 100, W below C, like 80,95' ]
+	run -2 --separate-stderr or-log stats --day 5
+	[ "${stderr_lines[0]}" = "or-log: stats does not take --day" ]
+	run -2 --separate-stderr or-log budget
+	assert_output ''
+	[ "$stderr" = "or-log: budget: no limits: give --day USD, --month USD or --budget SPEC, or write them in budget.json (orkit(7))" ]
+	run -2 --separate-stderr or-log budget --budget run=1
+	[ "${stderr_lines[1]}" = "or-log: budget: no limits: give --day USD, --month USD or --budget SPEC, or write them in budget.json (orkit(7))" ]
+	run -2 --separate-stderr or-log budget --config nosuch.json --day 1
+	[ "$stderr" = "or-log: nosuch.json: No such file or directory" ]
+	echo '{"model": {"anthropic/claude-opus-4": {"day": "10"}}}' >b.json
+	run -2 --separate-stderr or-log budget --config b.json --day 1
+	[ "$stderr" = "or-log: b.json: model.anthropic/claude-opus-4.day: wants USD (a number >= 0)" ]
+	echo '{"day": 5,' >b.json
+	run -2 --separate-stderr or-log budget --config b.json
+	[ "$stderr" = "or-log: b.json: not JSON: Unfinished JSON term at EOF at line 2, column 0" ]
+	ORKIT_NOW=tomorrow run -2 --separate-stderr or-log budget --day 1
+	[ "$stderr" = 'or-log: ORKIT_NOW "tomorrow": wants a UTC time like 2026-12-04T10:00:00Z, or epoch ms' ]
+}
+
+@test "budget: no log yet is nothing spent, with a line; a newer log is refused, exit 2" {
+	budget_at 2026-12-04T12:00:00Z --day 5
+	[ "$status" -eq 0 ]
+	assert_output '{"limit":"day","period":"2026-12-04","usd":5,"spent":0,"remaining":5,"percent":0,"projected":0,"level":"ok"}'
+	[ "$stderr" = "or-log: budget: $DB: no log there yet; counting nothing spent" ]
+	[ ! -e "$DB" ]
+	logged
+	q 'PRAGMA user_version = 99'
+	budget_at 2026-12-04T12:00:00Z --day 5
+	[ "$status" -eq 2 ]
+	assert_output ''
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+}
+
+@test "budget: a writer holding the log's lock does not hold up the reader, which counts what was committed" {
+	spent 2026-12-04T01:00:00Z 1 | or-log >/dev/null
+	{
+		echo 'BEGIN EXCLUSIVE;'
+		echo "INSERT INTO requests(ts, status, usd, record) VALUES (1796378400000, 'ok', 50, '{}');"
+		sleep 3
+		echo 'COMMIT;'
+	} | sqlite3 "$DB" &
+	holder=$!
+	sleep 0.3
+	budget_at 2026-12-04T12:00:00Z --day 5
+	kill -0 "$holder"
+	[ "$status" -eq 0 ]
+	assert_output '{"limit":"day","period":"2026-12-04","usd":5,"spent":1,"remaining":4,"percent":20,"projected":2,"level":"ok"}'
+	wait "$holder"
+	budget_at 2026-12-04T12:00:00Z --day 5
+	[ "$status" -eq 3 ]
+	[ "$(jq -r .spent <<<"$output")" = 51 ]
+}
+
+@test "budget: spent is sqlite3's own sum, to the picodollar" {
+	billed 307 >billed.jsonl
+	or-log <billed.jsonl >/dev/null
+	budget_at 2026-11-20T12:00:00Z --day 1000
+	a=$(jq -r .spent <<<"$output")
+	c=$(q "SELECT printf('%.10f', sum(usd)) FROM requests")
+	[ "$(printf '%.10f' "$a")" = "$c" ]
+	[ "$(jq -n "$a == $(or-log stats | jq .usd)")" = true ]
+	[[ "$output" != *e-* ]]
+}
+
+@test "budget -t: a table with a bar per limit, 20 cells when piped" {
+	{
+		spent 2026-12-04T01:00:00Z 1
+		spent 2026-12-04T02:00:00Z 0.25 openai/gpt-4o-2024-08-06 nightly-1
+	} | or-log >/dev/null
+	budget_at 2026-12-04T06:00:00Z --day 5 --month 1 --budget model:openai/gpt-4o=1/day,model:x=0/day -t
+	[ "$status" -eq 3 ]
+	assert_output - <<'EOF'
+LIMIT                    PERIOD      USD       SPENT     REMAINING  PERCENT  PROJECTED        LEVEL
+day                      2026-12-04  5.000000  1.250000   3.750000       25         5.000000  ok     [#####...............]
+month                    2026-12     1.000000  1.250000   0.000000      125  11.923076923077  over   [####################]
+model:openai/gpt-4o/day  2026-12-04  1.000000  0.250000   0.750000       25         1.000000  ok     [#####...............]
+model:x/day              2026-12-04  0.000000  0.000000   0.000000        -         0.000000  over   [####################]
+EOF
 }

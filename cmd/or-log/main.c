@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "append.h"
+#include "budget.h"
 #include "extract.h"
 #include "jvx.h"
 #include "query.h"
@@ -27,7 +28,9 @@ static const char usage_text[] =
     "       or-log [-d db] prune --before t [--vacuum]\n"
     "       or-log [-d db] merge other.db\n"
     "       or-log [-d db] pending | cache [--max-age age] [-m model] "
-    "[-s system] [-o key=value]\n";
+    "[-s system] [-o key=value]\n"
+    "       or-log [-d db] budget [-t] [--day usd] [--month usd] "
+    "[--budget spec] [--warn w[,c]] [--config file]\n";
 
 _Noreturn void
 qusage(const char *why)
@@ -46,7 +49,8 @@ enum {
 	O_RECEIPT = 'r', O_BY = 'b', O_SINCE = 'S', O_UNTIL = 'U',
 	O_MODEL = 'm', O_WHERE = 'w', O_CHART = 'c', O_CSV = 'C',
 	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a',
-	O_SYSTEM = 's', O_OPTION = 'o'
+	O_SYSTEM = 's', O_OPTION = 'o', O_DAY = 'D', O_MONTH = 'M',
+	O_BUDGET = 'G', O_WARN = 'W', O_CONFIG = 'F'
 };
 
 static const struct option longopts[] = {
@@ -67,6 +71,11 @@ static const struct option longopts[] = {
 	{ "before",	required_argument,	NULL, O_BEFORE },
 	{ "vacuum",	no_argument,		NULL, O_VACUUM },
 	{ "max-age",	required_argument,	NULL, O_MAXAGE },
+	{ "day",	required_argument,	NULL, O_DAY },
+	{ "month",	required_argument,	NULL, O_MONTH },
+	{ "budget",	required_argument,	NULL, O_BUDGET },
+	{ "warn",	required_argument,	NULL, O_WARN },
+	{ "config",	required_argument,	NULL, O_CONFIG },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -92,6 +101,7 @@ static const struct cmd {
 	{ "merge",	cmd_merge,	STORE_APPEND,	1, "" },
 	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso" },
 	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "amso" },
+	{ "budget",	cmd_budget,	STORE_MAYBE,	0, "tDMGWF" },
 	{ NULL,		NULL,		0,		0, NULL }
 };
 
@@ -133,6 +143,38 @@ parse_option(jv opts, const char *arg)
 	if (!jv_is_valid(opts = req_option(opts, arg)))
 		qusage("-o wants key=value");
 	return opts;
+}
+
+/* --day and --month: an amount for all the log's spending. */
+static void
+add_period(struct qopts *o, enum budget_period p, const char *flag,
+    const char *s)
+{
+	const char *why;
+	char msg[160];
+	int64_t pico;
+
+	if (budget_usd(s, &pico, &why) == -1) {
+		snprintf(msg, sizeof(msg), "%s \"%.40s\": %s", flag, s, why);
+		qusage(msg);
+	}
+	budget_set(&o->limits, BUDGET_ALL, NULL, p, pico);
+}
+
+/* --budget and --warn, checked as they come; --warn applied later. */
+static void
+add_budget(struct qopts *o, int c, const char *s)
+{
+	struct budget scratch = BUDGET_INIT;
+	char err[256];
+	int rc;
+
+	if (c == O_BUDGET)
+		rc = budget_add(&o->limits, s, err, sizeof(err));
+	else if ((rc = budget_levels(&scratch, s, err, sizeof(err))) == 0)
+		o->warn = s;
+	if (rc == -1)
+		qusage(err);
 }
 
 static const struct cmd *
@@ -190,6 +232,10 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	case O_BEFORE: o->before = when(optarg, "--before"); break;
 	case O_VACUUM: o->vacuum = 1; break;
 	case O_MAXAGE: o->max_age = when(optarg, "--max-age"); break;
+	case O_DAY: add_period(o, BUDGET_DAY, "--day", optarg); break;
+	case O_MONTH: add_period(o, BUDGET_MONTH, "--month", optarg); break;
+	case O_BUDGET: case O_WARN: add_budget(o, c, optarg); break;
+	case O_CONFIG: o->config = optarg; break;
 	case 'h': qusage(NULL);
 	case 'V':
 		printf("or-log %s\n", VERSION);
@@ -260,11 +306,13 @@ main(int argc, char **argv)
 	free(path);
 	if (rc < 0) {
 		store_close(&st);
+		budget_free(&o.limits);
 		return 2;
 	}
 	status = cmd->fn(rc == 1 ? NULL : &st, &o, argc, argv);
 	store_close(&st);
 	jv_free(o.opts);
+	budget_free(&o.limits);
 	rc = out_close();
 	return rc ? rc : status;
 }

@@ -6,6 +6,7 @@
 
 #include <jv.h>
 
+#include "budget.h"
 #include "store.h"
 
 struct qopts {
@@ -23,6 +24,9 @@ struct qopts {
 	jv		 opts;		/* and its -o: an object, or invalid */
 	const char	*where;
 	int64_t		 since, until, before, max_age;	/* epoch ms, or -1 */
+	struct budget	 limits;	/* budget: --day, --month, --budget */
+	const char	*warn;		/* budget --warn */
+	const char	*config;	/* budget --config, or NULL */
 };
 
 int	 cmd_stats(struct store *, struct qopts *, int, char **);
@@ -35,6 +39,7 @@ int	 cmd_prune(struct store *, struct qopts *, int, char **);
 int	 cmd_merge(struct store *, struct qopts *, int, char **);
 int	 cmd_pending(struct store *, struct qopts *, int, char **);
 int	 cmd_cache(struct store *, struct qopts *, int, char **);
+int	 cmd_budget(struct store *, struct qopts *, int, char **);
 
 /* Text output shared by the subcommands (table.c). */
 struct table;

@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# lib/budget: the --budget syntax, budget.json, the periods and what a
+# limit counts, through tests/unit/budgetcheck (make builds it; the
+# sanitizer and valgrind passes point BUDGETCHECK at theirs).
+
+load helper
+
+setup() {
+	common_setup
+	cd "$BATS_TEST_TMPDIR"
+	BC=${BUDGETCHECK:-$TOP/tests/unit/budgetcheck}
+}
+
+# budgetcheck's answer for its arguments, with its status.
+says() {
+	local want=$1
+	shift
+	run --separate-stderr "$BC" "$@"
+	[ "$output" = "$want" ] || fail "budgetcheck $*: got '$output'"
+}
+
+@test "budget: --budget parts, each a limit named as written, amounts in exact picodollars" {
+	says $'day\t-\tday\t7000000000000\nmonth\t-\tmonth\t100000000000000\nmodel:openai/gpt-4o:floor/day\topenai/gpt-4o:floor\tday\t10000000000000\njob:nightly-/month\tnightly-\tmonth\t3000000000000\nrun\t-\trun\t100000000000\njob:a=b/run\ta=b\trun\t0' \
+	    add day=5,month=100 model:openai/gpt-4o:floor=10/day \
+	    job:nightly-=3/month run=0.1 day=7 job:a=b=0/run day=5/day day=7
+	[ "$status" -eq 0 ]
+	says 100000000000 usd 0.1
+	says 1 usd 0.000000000001
+	says 300000000000 usd 0.3
+	says 9000000000000000000 usd 9000000
+	says 'USD to at most 12 decimal places' usd 1234567.8901234567891
+	[ "$status" -eq 1 ]
+	says 1234567890123456000 usd 1234567.890123456
+	says 5 usd 000.000000000005
+}
+
+@test "budget: every --budget mistake is one line naming the part" {
+	while IFS='|' read -r spec want; do
+		says "$want" add "$spec"
+		[ "$status" -eq 1 ] || fail "$spec: status $status"
+	done <<'EOF'
+day|--budget "day": wants SCOPE=USD, like day=5 or model:ID=10/day
+day=abc|--budget "day=abc": wants USD, a plain decimal like 5 or 0.25
+day=$5|--budget "day=$5": wants USD, a plain decimal like 5 or 0.25
+day=-1|--budget "day=-1": wants USD, a plain decimal like 5 or 0.25
+day=+1|--budget "day=+1": wants USD, a plain decimal like 5 or 0.25
+day=1e3|--budget "day=1e3": wants USD, a plain decimal like 5 or 0.25
+day=.5|--budget "day=.5": wants USD, a plain decimal like 5 or 0.25
+day=5.|--budget "day=5.": wants USD, a plain decimal like 5 or 0.25
+day=|--budget "day=": wants USD, a plain decimal like 5 or 0.25
+day=0.1234567890123|--budget "day=0.1234567890123": USD to at most 12 decimal places
+day=9000000.000000000001|--budget "day=9000000.000000000001": at most 9000000 USD
+day=9000001|--budget "day=9000001": at most 9000000 USD
+day=99999999999999999999999|--budget "day=99999999999999999999999": at most 9000000 USD
+week=5|--budget "week=5": not a scope: run, day, month, model:ID or job:PREFIX
+model=5/day|--budget "model=5/day": not a scope: run, day, month, model:ID or job:PREFIX
+model:=5/day|--budget "model:=5/day": wants a model id after model:
+job:=1/day|--budget "job:=1/day": wants a job-id prefix after job:
+model:x=10|--budget "model:x=10": a model limit needs a period: model:x=10/day, /month or /run
+job:n=1|--budget "job:n=1": a job limit needs a period: job:n=1/day, /month or /run
+day=5/month|--budget "day=5/month": day is a period of its own: write day=5
+run=5/day|--budget "run=5/day": run is a period of its own: write run=5
+model:x=5/week|--budget "model:x=5/week": wants a period after the /: run, day or month
+model:x=5/|--budget "model:x=5/": wants a period after the /: run, day or month
+day=5,|--budget "day=5,": an empty part; parts are separated by one comma
+day=5,,month=1|--budget "day=5,,month=1": an empty part; parts are separated by one comma
+day=5,month=x|--budget "month=x": wants USD, a plain decimal like 5 or 0.25
+EOF
+	says '--budget "": an empty part; parts are separated by one comma' add ''
+}
+
+@test "budget: --warn W,C or W alone, whole percents, W below C" {
+	says '80 95' levels 80,95
+	says '80 100' levels 80
+	says '1 100' levels 1,100
+	for bad in 95,80 80,80 0,50 80,101 abc 80,95,99 80, ' 80' 80.5 -80 ''; do
+		says "--warn \"$bad\": wants W or W,C, whole percents from 1 to 100, W below C, like 80,95" levels "$bad"
+		[ "$status" -eq 1 ]
+	done
+}
+
+@test "budget: budget.json, in the format budget.h gives, and the default file" {
+	cat >b.json <<'EOF'
+{ "run": 2, "day": 5, "month": 100,
+  "model": { "anthropic/claude-opus-4": { "day": 10, "month": 0.1 } },
+  "job": { "nightly-": { "day": 3 } },
+  "warn": [70, 90], "unbounded": "allow" }
+EOF
+	says $'run\t-\trun\t2000000000000\nday\t-\tday\t5000000000000\nmonth\t-\tmonth\t100000000000000\nmodel:anthropic/claude-opus-4/day\tanthropic/claude-opus-4\tday\t10000000000000\nmodel:anthropic/claude-opus-4/month\tanthropic/claude-opus-4\tmonth\t100000000000\njob:nightly-/day\tnightly-\tday\t3000000000000\nwarn 70 critical 90 unbounded allow' load b.json
+	says 'warn 80 critical 95 unbounded refuse' load
+	[ "$status" -eq 0 ]
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"day": 0.25, "warn": 60}' >"$XDG_CONFIG_HOME/orkit/budget.json"
+	says $'day\t-\tday\t250000000000\nwarn 60 critical 100 unbounded refuse' load
+	says '' load nosuch.json
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "budgetcheck: nosuch.json: No such file or directory" ]
+}
+
+@test "budget: every budget.json mistake is one line naming the file and the key" {
+	while IFS='|' read -r json want; do
+		printf '%s' "$json" >x.json
+		says '' load x.json
+		[ "$status" -eq 1 ] || fail "$json: status $status"
+		[ "$stderr" = "budgetcheck: x.json: $want" ] || fail "$json: $stderr"
+	done <<'EOF'
+{"model":{"anthropic/claude-opus-4":{"day":"10"}}}|model.anthropic/claude-opus-4.day: wants USD (a number >= 0)
+{"foo":1}|foo: not a budget key (run, day, month, model, job, warn, unbounded)
+{"day":-1}|day: wants USD (a number >= 0)
+{"day":null}|day: wants USD (a number >= 0)
+{"day":1e7}|day: at most 9000000 USD
+{"model":[]}|model: wants an object of model ids, like {"openai/gpt-4o": {"day": 10}}
+{"model":{"x":5}}|model.x: wants an object of periods, like {"day": 10}
+{"model":{"x":{"week":5}}}|model.x.week: not a period (run, day, month)
+{"model":{"":{"day":5}}}|model.: wants a model id, not ""
+{"job":{"":{"day":5}}}|job.: wants a job-id prefix, not ""
+{"job":3}|job: wants an object of job-id prefixes, like {"nightly-": {"day": 3}}
+{"warn":[95,80]}|warn: wants [warn, critical], whole percents from 1 to 100, warn below critical, like [80, 95]
+{"warn":[80,95,99]}|warn: wants [warn, critical], whole percents from 1 to 100, warn below critical, like [80, 95]
+{"warn":"80"}|warn: wants [warn, critical], whole percents from 1 to 100, warn below critical, like [80, 95]
+{"warn":[80.5]}|warn: wants [warn, critical], whole percents from 1 to 100, warn below critical, like [80, 95]
+{"unbounded":"yes"}|unbounded: wants "refuse" or "allow"
+[1]|wants a JSON object, like {"day": 5}
+{"day":|not JSON: Unfinished JSON term at EOF at line 1, column 7
+nope|not JSON: Invalid literal at EOF at line 1, column 4
+{"day":1}{"day":2}|not JSON: Unexpected extra JSON values
+EOF
+}
+
+@test "budget: UTC days and months at month, year and leap-day ends" {
+	while IFS='|' read -r t day month; do
+		says "$day" window day "$t"
+		says "$month" window month "$t"
+	done <<'EOF'
+2026-11-30T23:59:00Z|2026-11-30	2026-11-30T00:00:00.000Z	2026-12-01T00:00:00.000Z|2026-11	2026-11-01T00:00:00.000Z	2026-12-01T00:00:00.000Z
+2026-12-01T00:01:00Z|2026-12-01	2026-12-01T00:00:00.000Z	2026-12-02T00:00:00.000Z|2026-12	2026-12-01T00:00:00.000Z	2027-01-01T00:00:00.000Z
+2026-12-31T23:59:59.999Z|2026-12-31	2026-12-31T00:00:00.000Z	2027-01-01T00:00:00.000Z|2026-12	2026-12-01T00:00:00.000Z	2027-01-01T00:00:00.000Z
+2027-01-01T00:00:00Z|2027-01-01	2027-01-01T00:00:00.000Z	2027-01-02T00:00:00.000Z|2027-01	2027-01-01T00:00:00.000Z	2027-02-01T00:00:00.000Z
+2028-02-29T12:00:00Z|2028-02-29	2028-02-29T00:00:00.000Z	2028-03-01T00:00:00.000Z|2028-02	2028-02-01T00:00:00.000Z	2028-03-01T00:00:00.000Z
+2027-02-28T23:59:59.999Z|2027-02-28	2027-02-28T00:00:00.000Z	2027-03-01T00:00:00.000Z|2027-02	2027-02-01T00:00:00.000Z	2027-03-01T00:00:00.000Z
+2100-02-28T23:00:00Z|2100-02-28	2100-02-28T00:00:00.000Z	2100-03-01T00:00:00.000Z|2100-02	2100-02-01T00:00:00.000Z	2100-03-01T00:00:00.000Z
+2000-02-29T00:00:00Z|2000-02-29	2000-02-29T00:00:00.000Z	2000-03-01T00:00:00.000Z|2000-02	2000-02-01T00:00:00.000Z	2000-03-01T00:00:00.000Z
+-1|1969-12-31	1969-12-31T00:00:00.000Z	1970-01-01T00:00:00.000Z|1969-12	1969-12-01T00:00:00.000Z	1970-01-01T00:00:00.000Z
+EOF
+	says $'run\t-9223372036854775808\t9223372036854775807' window run 2026-12-04
+}
+
+@test "budget: a model limit counts its id, a :variant and a dated id, not a longer other id; a job limit a prefix" {
+	while read -r want model; do
+		says "$want" applies model:openai/gpt-4o=1/day "$model"
+	done <<'EOF'
+1 openai/gpt-4o
+1 openai/gpt-4o-2024-08-06
+1 openai/gpt-4o:floor
+0 openai/gpt-4o-mini
+0 openai/gpt-4o-
+0 openai/gpt-4o-v2
+0 openai/gpt-4
+0 OPENAI/gpt-4o
+EOF
+	says 1 applies model:openai/gpt-4o:floor=1/day openai/gpt-4o:floor
+	says 0 applies model:openai/gpt-4o:floor=1/day openai/gpt-4o
+	says 1 applies job:nightly-=1/day m nightly-3
+	says 1 applies job:nightly-=1/day m nightly-
+	says 0 applies job:nightly-=1/day m Nightly-3
+	says 0 applies job:nightly-=1/day m nightly
+	says 0 applies job:nightly-=1/day m
+	says 1 applies day=1 any/model
+	says 1 applies run=1 any/model job
+}
+
+@test "budget: ORKIT_NOW, an ISO 8601 UTC time or epoch ms, for tests only" {
+	ORKIT_NOW=2026-12-04T10:00:00Z says 1796378400000 now
+	ORKIT_NOW=2026-12-04 says 1796342400000 now
+	ORKIT_NOW=1796083200000 says 1796083200000 now
+	ORKIT_NOW=yesterday says '' now
+	[ "$status" -eq 2 ]
+	[ "$stderr" = 'budgetcheck: ORKIT_NOW "yesterday": wants a UTC time like 2026-12-04T10:00:00Z, or epoch ms' ]
+	a=$(date +%s)
+	run -0 "$BC" now
+	[ $((output / 1000 - a)) -le 2 ]
+}
