@@ -62,10 +62,10 @@ open_ledger(struct gate *g, const char *path, int counted)
 		warnx_("%s: no ledger there: budgets count only this run's "
 		    "spend", p);
 	free(p);
-	if (rc < 0)
-		return -1;
+	if (rc != 0)
+		store_close(&g->st);	/* it holds the path even so */
 	g->have_ledger = rc == 0;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* Some limit counts more than this run: the ledger matters. */

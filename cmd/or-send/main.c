@@ -321,6 +321,7 @@ main(int argc, char **argv)
 
 	if (cfg_load(&s.cfg, 1) == -1) {
 		sender_free(&s);
+		free(bf.specs);
 		return 2;
 	}
 	if (retries >= 0)
