@@ -82,7 +82,7 @@ has_surrogate(const char *p, size_t n)
 
 	while ((p = memchr(p, '\\', (size_t)(e - p))) != NULL) {
 		if (e - p >= 4 && p[1] == 'u' && (p[2] == 'd' || p[2] == 'D') &&
-		    strchr("89abcdefABCDEF", p[3]) != NULL && p[3] != '\0')
+		    p[3] != '\0' && strchr("89abcdefABCDEF", p[3]) != NULL)
 			return 1;
 		p += 2;
 		if (p >= e)

@@ -492,8 +492,8 @@ no_route(const char *msg)
 	return JV_OBJECT(jv_string("error"), rec_errobj("no_route", msg, 0));
 }
 
-/* The task: the record's, the flag's, the table's default; "auto" read
-   from the prompt. */
+/* The task: the record's (t, owned; NULL when it has none), the
+   flag's, the table's default; "auto" read from the prompt. */
 void
 ask_task(struct router *r, struct ask *a, char *t)
 {
