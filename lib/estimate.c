@@ -91,10 +91,16 @@ measure(jv val, struct size *z)
 		jv_free(tools);
 }
 
+double
+est_tokens(size_t bytes, long messages)
+{
+	return ceil((double)bytes / 4) + MSG_OVERHEAD * (double)messages;
+}
+
 static double
 tokens_of(const struct size *z)
 {
-	return ceil((double)z->bytes / 4) + MSG_OVERHEAD * (double)z->messages;
+	return est_tokens(z->bytes, z->messages);
 }
 
 double

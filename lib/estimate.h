@@ -76,6 +76,8 @@ double	 est_usd(const struct est_rates *, const struct est_ask *);
    both borrow the body. */
 double	 est_prompt_tokens(jv);
 long	 est_images(jv);
+/* The prompt tokens of so many bytes of text in so many messages. */
+double	 est_tokens(size_t bytes, long messages);
 jv	 est_why(const struct estimate *);	/* owned message, or invalid
 						   when EST_OK */
 void	 est_free(struct estimate *);

@@ -279,24 +279,38 @@ classify(struct rec *rec)
 }
 
 /* Blank lines carry nothing and are skipped, as jq skips whitespace. */
+int
+rec_line(struct reader *r, const char **line, size_t *n)
+{
+	for (;;) {
+		if (!take_line(r, line, n))
+			return 0;
+		while (*n > 0 && ((*line)[*n - 1] == '\n' ||
+		    (*line)[*n - 1] == '\r'))
+			(*n)--;
+		if (!is_blank(*line, *n))
+			return 1;
+	}
+}
+
+struct rec *
+rec_of_line(const struct reader *r, const char *line, size_t n)
+{
+	struct rec *rec = rec_new(line, n, r->lineno);
+
+	classify(rec);
+	return rec;
+}
+
 struct rec *
 rec_take(struct reader *r)
 {
 	const char *line;
 	size_t n;
-	struct rec *rec;
 
-	for (;;) {
-		if (!take_line(r, &line, &n))
-			return NULL;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			n--;
-		if (!is_blank(line, n))
-			break;
-	}
-	rec = rec_new(line, n, r->lineno);
-	classify(rec);
-	return rec;
+	if (!rec_line(r, &line, &n))
+		return NULL;
+	return rec_of_line(r, line, n);
 }
 
 struct rec *
@@ -395,14 +409,21 @@ rec_del(struct rec *rec, const char *key)
 }
 
 static void
-ext_key(struct rec *rec, const char *key)
+ext_key(struct buf *ext, const char *key)
 {
 	jv k = jv_dump_string(jv_string(key), 0);
 
-	buf_addc(&rec->ext, ',');
-	buf_adds(&rec->ext, jv_string_value(k));
-	buf_addc(&rec->ext, ':');
+	buf_addc(ext, ',');
+	buf_adds(ext, jv_string_value(k));
+	buf_addc(ext, ':');
 	jv_free(k);
+}
+
+void
+rec_ext_add(struct buf *ext, const char *key, jv v)
+{
+	ext_key(ext, key);
+	jvx_write(v, ext);	/* numbers plain: 0.00001155 */
 }
 
 void
@@ -413,8 +434,7 @@ rec_add(struct rec *rec, const char *key, jv v)
 	if (rec_has(rec, key))
 		rec->rewrite = 1;
 	rec->val = jv_object_set(rec->val, jv_string(key), jv_copy(v));
-	ext_key(rec, key);
-	jvx_write(v, &rec->ext);	/* numbers plain: 0.00001155 */
+	rec_ext_add(&rec->ext, key, v);
 }
 
 /*
@@ -434,7 +454,7 @@ rec_add_raw(struct rec *rec, const char *key, jv v, const char *json,
 	if (rec_has(rec, key))
 		rec->rewrite = 1;
 	rec->val = jv_object_set(rec->val, jv_string(key), v);
-	ext_key(rec, key);
+	ext_key(&rec->ext, key);
 	for (i = start = 0; i < n; i++) {
 		if (json[i] == '\n' || json[i] == '\r') {
 			buf_add(&rec->ext, json + start, i - start);
@@ -478,12 +498,10 @@ out_end(void)
 		write_error();
 }
 
-static void
-emit_spliced(struct rec *rec)
+void
+out_spliced(const char *line, size_t len, const char *ext, size_t extlen)
 {
-	const char *start = rec->line, *end = rec->line + rec->len;
-	const char *ext = rec->ext.buf;
-	size_t extlen = rec->ext.len;
+	const char *start = line, *end = line + len;
 
 	while (start < end && (*start == ' ' || *start == '\t'))
 		start++;
@@ -514,7 +532,7 @@ emit_prompt(struct rec *rec)
 }
 
 void
-rec_emit(struct rec *rec)
+rec_put(struct rec *rec)
 {
 	errno = 0;
 	if (rec->rewrite) {
@@ -528,8 +546,14 @@ rec_emit(struct rec *rec)
 	else if (rec->ext.len == 0)
 		out_put(rec->line, rec->len);
 	else
-		emit_spliced(rec);
+		out_spliced(rec->line, rec->len, rec->ext.buf, rec->ext.len);
 	out_put("\n", 1);
+}
+
+void
+rec_emit(struct rec *rec)
+{
+	rec_put(rec);
 	out_end();
 }
 

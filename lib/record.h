@@ -31,6 +31,11 @@ struct reader	*rec_reader(int fd);
 struct rec	*rec_next(struct reader *);	/* owned; NULL at EOF */
 struct rec	*rec_take(struct reader *);	/* the same, or NULL if no
 						   whole line is buffered */
+/* rec_take in two steps, for a caller that reads some lines itself:
+   the next line that is not blank, less its line end (borrowed until
+   the next rec_fill), then, if wanted, its record (owned). */
+int		 rec_line(struct reader *, const char **, size_t *);
+struct rec	*rec_of_line(const struct reader *, const char *, size_t);
 int		 rec_fill(struct reader *);	/* one read(2): 1 bytes came,
 						   0 end of input, -1 EINTR */
 int		 rec_reader_fd(const struct reader *);
@@ -46,11 +51,17 @@ void	 rec_add(struct rec *, const char *, jv);	/* consumes the value */
 void	 rec_add_raw(struct rec *, const char *, jv, const char *, size_t);
 					/* consumes the parsed jv */
 void	 rec_del(struct rec *, const char *);	/* from the bytes too */
+void	 rec_ext_add(struct buf *, const char *, jv);	/* ,"key":value as
+					   rec_add appends it; consumes */
 jv	 rec_errobj(const char *type, const char *msg, int retryable);
 jv	 rec_where(const struct rec *);	/* owned: its id, else "line 17" */
 
 void	 out_init(void);		/* line-buffered stdout, SIGPIPE ignored */
 void	 rec_emit(struct rec *);	/* writes to stdout; dies on write error */
+void	 rec_put(struct rec *);		/* the same, less out_end's flush */
+void	 out_spliced(const char *, size_t, const char *ext, size_t);
+				/* a line with ext before its closing brace,
+				   as rec_put writes it, less the line end */
 void	 out_put(const char *, size_t);	/* the same, for other text */
 void	 out_end(void);		/* a line is done: flush, exit 2 on error */
 int	 out_close(void);		/* 0, or 2 after a write error */

@@ -301,6 +301,26 @@ anthropic/claude-sonnet-4"
 	assert_output '[true,["openai/gpt-4o-mini"]]'
 }
 
+# tests/fixtures/route/same.in is bench/route-same.sh's corpus at
+# BENCH_SAME_N=30 (lines up to 10,000 bytes); the .out and .err files
+# are what or-route wrote for it before it read plain records from
+# their bytes and kept routes decided: the same bytes, to the last one.
+@test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
+	local f=$FIXTURES/route/same
+	run -1 --separate-stderr or-route --no-history <"$f.in"
+	[ "$output" = "$(cat "$f-plain.out")" ] || fail "stdout differs"
+	[ "$stderr" = "$(cat "$f-plain.err")" ] || fail "stderr differs"
+	run -1 --separate-stderr or-route --fallbacks 2 --force --no-history \
+	    --sort price --only openai,anthropic --zdr <"$f.in"
+	[ "$output" = "$(cat "$f-force.out")" ] || fail "--force differs"
+	[ "$stderr" = "$(cat "$f-force.err")" ]
+	run -1 --separate-stderr or-route --spread --seed 7 --no-history \
+	    --task auto <"$f.in"
+	[ "$output" = "$(cat "$f-spread.out")" ] || fail "--spread differs"
+	[ "$stderr" = "$(cat "$f-spread.err")" ]
+	or-route --no-history <"$f.in" 2>/dev/null | cmp - "$f-plain.out"
+}
+
 @test "or-route(1)'s EXAMPLES run as written" {
 	printf '%s\n' '{"id":1,"prompt":"Refactor this python function"}' \
 	    '{"id":2,"prompt":"Say hi"}' >jobs.jsonl

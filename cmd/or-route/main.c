@@ -3,6 +3,7 @@
  * routing table, the catalog's constraints and the log's history, and
  * says why in "routed".
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -303,28 +304,92 @@ passes(const struct route_opts *o, const struct rec *rec)
 	return !o->force && (rec_has(rec, "model") || rec_has(rec, "models"));
 }
 
+/* A record read by libjv, as every line once was: 1 if it failed. */
+static int
+route_rec(struct router *rt, const struct reader *in, const char *line,
+    size_t n)
+{
+	struct rec *rec = rec_of_line(in, line, n);
+	jv keys;
+	int failed;
+
+	if (!passes(rt->o, rec)) {
+		keys = route_keys(rt, jv_copy(rec->val));
+		jv_object_foreach(keys, k, v) {
+			rec_add(rec, jv_string_value(k), v);
+			jv_free(k);
+		}
+		jv_free(keys);
+	}
+	failed = rec->failed;
+	rec_put(rec);
+	rec_free(rec);
+	return failed;
+}
+
+/* One line routed, by its bytes when line.c can: 1 if it failed. */
+static int
+route_line(struct router *rt, const struct reader *in, const char *line,
+    size_t n)
+{
+	const struct buf *ext;
+	struct ask a;
+	int failed;
+
+	switch (line_ask(rt, line, n, &a, &failed)) {
+	case LINE_PASS:
+		errno = 0;
+		out_put(line, n);
+		break;
+	case LINE_ROUTE:
+		ext = routed_text(rt, &a, &failed);
+		ask_free(&a);
+		errno = 0;
+		out_spliced(line, n, ext->buf, ext->len);
+		break;
+	case LINE_SLOW:
+		return route_rec(rt, in, line, n);
+	}
+	out_put("\n", 1);
+	return failed;
+}
+
+/* stdout keeps its lines until no more input is at hand. */
+static void
+flush_out(void)
+{
+	fflush(stdout);
+}
+
+/*
+ * Output is flushed before each read that may wait, not after every
+ * line: a pipe still gets each line as soon as or-route has nothing
+ * else to do, and a run of records costs a write(2) a buffer.
+ */
 static int
 route_all(struct router *rt)
 {
+	static char obuf[65536];
 	struct reader *in = rec_reader(0);
-	struct rec *rec;
-	jv keys;
+	const char *line;
+	size_t n;
 	int status = 0;
 
-	while ((rec = rec_next(in)) != NULL) {
-		if (!passes(rt->o, rec)) {
-			keys = route_keys(rt, jv_copy(rec->val));
-			jv_object_foreach(keys, k, v) {
-				rec_add(rec, jv_string_value(k), v);
-				jv_free(k);
-			}
-			jv_free(keys);
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	before_msg = flush_out;
+	for (;;) {
+		while (!rec_line(in, &line, &n)) {
+			if (rec_reader_eof(in))
+				goto done;
+			out_end();
+			rec_fill(in);
 		}
-		if (rec->failed)
+		if (route_line(rt, in, line, n))
 			status = 1;
-		rec_emit(rec);
-		rec_free(rec);
 	}
+done:
+	out_end();
+	before_msg = NULL;
 	rec_reader_free(in);
 	return status;
 }

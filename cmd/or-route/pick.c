@@ -29,16 +29,6 @@ struct cand {
 	int			 order;
 };
 
-/* What the record asks, worked out once. */
-struct ask {
-	jv		 body;		/* the request, model-less */
-	struct est_ask	 est;
-	double		 ptok;		/* estimated prompt tokens */
-	double		 need;		/* ptok + max_tokens */
-	int		 prio;
-	char		*task, *rule;
-};
-
 static int
 cmp_health(const void *a, const void *b)
 {
@@ -502,12 +492,11 @@ no_route(const char *msg)
 	return JV_OBJECT(jv_string("error"), rec_errobj("no_route", msg, 0));
 }
 
-/* The task: the record's, the flag's, the table's default; "auto" read
-   from the prompt. */
-static void
-set_task(struct router *r, jv rec, struct ask *a)
+/* The task: the record's (t, owned; NULL when it has none), the
+   flag's, the table's default; "auto" read from the prompt. */
+void
+ask_task(struct router *r, struct ask *a, char *t)
 {
-	char *t = jvx_strdup(rec, "task");
 	jv autos, hit;
 	int i;
 
@@ -524,7 +513,8 @@ set_task(struct router *r, jv rec, struct ask *a)
 	if (strcmp(t, "auto") != 0)
 		return;
 	autos = jvx_get(jv_copy(r->rules), "auto");
-	i = task_auto(autos, a->body, a->ptok);
+	i = jv_is_valid(a->body) ? task_auto(autos, a->body, a->ptok) :
+	    task_auto_text(autos, a->text, a->est.images, a->ptok);
 	free(a->task);
 	if (i >= 0) {
 		hit = jv_array_get(autos, i);
@@ -567,11 +557,11 @@ read_ask(struct router *r, jv rec, struct ask *a)
 	est_ask(a->body, &a->est);
 	a->ptok = a->est.prompt_tokens;
 	a->need = a->ptok + (a->est.max_out > 0 ? a->est.max_out : 0);
-	set_task(r, rec, a);
+	ask_task(r, a, jvx_strdup(rec, "task"));
 	return jv_null();
 }
 
-static void
+void
 ask_free(struct ask *a)
 {
 	jv_free(a->body);
@@ -708,11 +698,38 @@ decide(struct router *r, struct ask *a)
 	return out;
 }
 
+/* Provider preferences go with a model, not with an error. */
+static jv
+with_prefs(const struct router *r, jv out)
+{
+	jv prefs = provider_prefs(r);
+
+	if (!jvx_has(out, "error") && jv_object_length(jv_copy(prefs)) > 0)
+		out = jv_object_set(out, jv_string("provider"), prefs);
+	else
+		jv_free(prefs);
+	return out;
+}
+
+int
+route_ask(struct router *r, struct ask *a, struct buf *ext)
+{
+	jv out = with_prefs(r, decide(r, a));
+	int failed = jvx_has(out, "error");
+
+	jv_object_foreach(out, k, v) {
+		rec_ext_add(ext, jv_string_value(k), v);
+		jv_free(k);
+	}
+	jv_free(out);
+	return failed;
+}
+
 jv
 route_keys(struct router *r, jv rec)
 {
 	struct ask a;
-	jv out, prefs;
+	jv out;
 
 	if (r->o->automatic) {
 		jv_free(rec);
@@ -726,12 +743,7 @@ route_keys(struct router *r, jv rec)
 	if (jv_get_kind(out) == JV_KIND_NULL)
 		out = decide(r, &a);
 	ask_free(&a);
-	prefs = provider_prefs(r);
-	if (!jvx_has(out, "error") && jv_object_length(jv_copy(prefs)) > 0)
-		out = jv_object_set(out, jv_string("provider"), prefs);
-	else
-		jv_free(prefs);
-	return out;
+	return with_prefs(r, out);
 }
 
 void
@@ -746,4 +758,6 @@ router_free(struct router *r)
 	free(r->slot);
 	free(r->rates);
 	free(r->rated);
+	cache_free(r);
+	buf_free(&r->text);
 }

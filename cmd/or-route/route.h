@@ -11,6 +11,7 @@
 #include "estimate.h"
 #include "filter.h"
 #include "store.h"
+#include "util.h"
 
 enum prio { P_COST, P_SPEED, P_QUALITY, P_BALANCED, NPRIO };
 extern const char *const prio_names[NPRIO];
@@ -57,6 +58,8 @@ struct router {
 	size_t			 nslot;
 	struct est_rates	*rates;
 	char			*rated;		/* rates[i] is read */
+	struct route_cache	*cache;		/* cache.c's */
+	struct buf		 text;		/* line.c's: the ask's text */
 };
 
 /* The keys to add to a record (consumed): model, models, provider and
@@ -65,9 +68,47 @@ jv	 route_keys(struct router *, jv rec);
 void	 router_sort_health(struct router *);	/* after h is filled */
 void	 router_free(struct router *);
 
+/* What a record asks, worked out once: all that its route depends on. */
+struct ask {
+	jv		 body;		/* the request, model-less; invalid
+					   when read from the line */
+	const char	*text;		/* else its messages' text, for
+					   --task auto; borrowed */
+	struct est_ask	 est;
+	double		 ptok;		/* estimated prompt tokens */
+	double		 need;		/* ptok + max_tokens */
+	int		 prio;
+	char		*task, *rule;
+};
+
+/*
+ * An ask made without libjv: the record's task (owned, or NULL when it
+ * has none), with a->est, a->prio and a->text set; the task and rule
+ * are then the table's. route_ask appends the keys route_keys would
+ * give, as text, and returns 1 when they are an "error".
+ */
+void	 ask_task(struct router *, struct ask *, char *task);
+int	 route_ask(struct router *, struct ask *, struct buf *);
+void	 ask_free(struct ask *);
+
+/* line.c: a record routed from its line's bytes, when it can be. */
+enum line_way {
+	LINE_SLOW,		/* libjv's reading is needed: rec_of_line */
+	LINE_PASS,		/* goes by as it came */
+	LINE_ROUTE		/* the ask is made */
+};
+enum line_way line_ask(struct router *, const char *, size_t,
+	    struct ask *, int *failed);
+
+/* cache.c: the keys for an ask, decided once per kind of ask. */
+const struct buf *routed_text(struct router *, struct ask *, int *failed);
+void	 cache_free(struct router *);
+
 /* task.c: the first of the rules' "auto" list (borrowed) that the body
-   (borrowed) fires, or -1. */
+   (borrowed), or the text of its messages, fires, or -1. */
 int	 task_auto(jv autos, jv body, double prompt_tokens);
+int	 task_auto_text(jv autos, const char *text, long images,
+	    double prompt_tokens);
 
 /* suggest.c: `or-route suggest [-t] [-d db] [--since age] [--until when]`. */
 int	 suggest_main(int argc, char **argv);	/* exit status */

@@ -74,25 +74,32 @@ fires(jv r, const char *text, long images, double ptok)
 }
 
 int
+task_auto_text(jv autos, const char *text, long images, double ptok)
+{
+	int hit = -1;
+
+	if (jv_get_kind(autos) == JV_KIND_ARRAY) {
+		jv_array_foreach(autos, i, r) {
+			if (hit < 0 && fires(r, text, images, ptok))
+				hit = i;
+			jv_free(r);
+		}
+	}
+	return hit;
+}
+
+int
 task_auto(jv autos, jv body, double ptok)
 {
 	jv msgs = jvx_get(jv_copy(body), "messages");
 	struct buf b = { 0 };
-	long images = est_images(body);
-	int hit = -1;
+	int hit;
 
 	if (jv_get_kind(msgs) == JV_KIND_ARRAY)
 		jv_array_foreach(msgs, i, m)
 			add_text(&b, jvx_get(m, "content"));
 	jv_free(msgs);
-	buf_str(&b);
-	if (jv_get_kind(autos) == JV_KIND_ARRAY) {
-		jv_array_foreach(autos, i, r) {
-			if (hit < 0 && fires(r, b.buf, images, ptok))
-				hit = i;
-			jv_free(r);
-		}
-	}
+	hit = task_auto_text(autos, buf_str(&b), est_images(body), ptok);
 	buf_free(&b);
 	return hit;
 }
