@@ -15,6 +15,7 @@
 #include <jv.h>
 
 #include "budget.h"
+#include "catalog.h"
 #include "config.h"
 #include "money.h"
 #include "util.h"
@@ -574,30 +575,13 @@ budget_window(enum budget_period p, int64_t now, int64_t *since,
 
 /* --- what counts against a limit -------------------------------------- */
 
-/*
- * A model limit counts its own id, the id with a variant after ':',
- * and a dated snapshot ("openai/gpt-4o-2024-08-06"): '-' then a digit.
- * A longer name that is another model ("openai/gpt-4o-mini") is not
- * counted.
- */
-static int
-model_applies(const char *id, const char *model)
-{
-	size_t n = strlen(id);
-
-	if (model == NULL || strncmp(model, id, n) != 0)
-		return 0;
-	return model[n] == '\0' || model[n] == ':' || (model[n] == '-' &&
-	    model[n + 1] >= '0' && model[n + 1] <= '9');
-}
-
 int
 budget_applies(const struct budget_limit *l, const char *model,
     const char *job)
 {
 	switch (l->scope) {
 	case BUDGET_MODEL:
-		return model_applies(l->match, model);
+		return cat_same_model(l->match, model);
 	case BUDGET_JOB:
 		return job != NULL && strncmp(job, l->match,
 		    strlen(l->match)) == 0;
@@ -631,7 +615,7 @@ budget_ledger(struct store *s, const struct budget_limit *l, int64_t now,
 		return -1;
 	for (i = 0; i < gs.n; i++)
 		if (l->scope != BUDGET_MODEL ||
-		    model_applies(l->match, gs.g[i].key))
+		    cat_same_model(l->match, gs.g[i].key))
 			*pico += gs.g[i].usd_pico;
 	store_groups_free(&gs);
 	return 0;

@@ -39,6 +39,46 @@ cat_is_free_id(const char *id)
 	return n > 5 && strcmp(id + n - 5, ":free") == 0;
 }
 
+/* The digits and dashes of a snapshot's date: 4 digits or more. */
+static int
+is_date(const char *p)
+{
+	int digits = 0;
+
+	if (*p < '0' || *p > '9')
+		return 0;
+	for (; *p; p++)
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p != '-')
+			return 0;
+	return digits >= 4;
+}
+
+size_t
+cat_base_len(const char *served)
+{
+	const char *colon = strchr(served, ':');
+	const char *dash;
+
+	if (colon)
+		return (size_t)(colon - served);
+	for (dash = strchr(served, '-'); dash; dash = strchr(dash + 1, '-'))
+		if (dash > served && is_date(dash + 1))
+			return (size_t)(dash - served);
+	return strlen(served);
+}
+
+int
+cat_same_model(const char *id, const char *served)
+{
+	size_t n = strlen(id);
+
+	if (served == NULL || strncmp(served, id, n) != 0)
+		return 0;
+	return served[n] == '\0' || cat_base_len(served) == n;
+}
+
 /* --- fields, from a parsed model ---------------------------------------- */
 
 static int

@@ -26,6 +26,16 @@ int	 price_known(double);		/* neither NAN nor dynamic */
 
 /* A model id naming a free variant: "...:free". */
 int	 cat_is_free_id(const char *);
+/*
+ * The length of the model a served id is an instance of: the id less a
+ * ":variant", else less a dated snapshot's "-2024-08-06", "-20250522" or
+ * "-0528" (a '-', then only digits and '-', 4 digits or more), else the
+ * whole id. "openai/gpt-4o-mini" is not openai/gpt-4o, nor
+ * "google/gemini-2.0-flash-001" google/gemini-2.0-flash.
+ */
+size_t	 cat_base_len(const char *served);
+/* served is the model id, one of its variants or a dated snapshot. */
+int	 cat_same_model(const char *id, const char *served);
 
 struct model {
 	const char	*json;		/* the object's bytes; borrowed */

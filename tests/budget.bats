@@ -157,6 +157,10 @@ EOF
 0 openai/gpt-4o-v2
 0 openai/gpt-4
 0 OPENAI/gpt-4o
+0 openai/gpt-4o-1106-preview
+0 openai/gpt-4o-001
+1 openai/gpt-4o-0528
+1 openai/gpt-4o-20250522
 EOF
 	says 1 applies model:openai/gpt-4o:floor=1/day openai/gpt-4o:floor
 	says 0 applies model:openai/gpt-4o:floor=1/day openai/gpt-4o
