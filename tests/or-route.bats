@@ -257,6 +257,22 @@ anthropic/claude-sonnet-4"
 	assert_output "openai/gpt-4o-mini"
 }
 
+@test "history: answers served as a dated snapshot count for the model routed to, with its failures" {
+	or-log -d "$ORKIT_DB" </dev/null
+	now=$(date +%s%3N)
+	# As or-log keeps them: a failure under the model asked for, an
+	# answer under the id that served it.
+	{ for i in $(seq 12); do echo "INSERT INTO requests(ts, model, served, status, latency_ms, record) VALUES ($((now - 60000)), 'openai/gpt-4o-mini', NULL, 'timeout', 300, '{}');"; done
+	  for i in $(seq 60); do echo "INSERT INTO requests(ts, model, served, status, latency_ms, record) VALUES ($((now - 60000)), 'openai/gpt-4o-mini', 'openai/gpt-4o-mini-2024-07-18', 'ok', 300, '{}');"; done; } | sqlite3 "$ORKIT_DB"
+	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o-mini", "openai/gpt-4o"]}}}' >q.json
+	# 12 of 72 failed: healthy (12 of 12 would not be)
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality | jq -c "[.model, .routed.candidates[0].failure_rate]"'
+	assert_output '["openai/gpt-4o-mini",0.167]'
+	sqlite3 "$ORKIT_DB" "UPDATE requests SET status = 'timeout', served = NULL WHERE id % 3 = 0"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality | picked'
+	assert_output "openai/gpt-4o openai/gpt-4o-mini:false:unhealthy openai/gpt-4o:true"
+}
+
 @test "history: a log that is not there is no history, said only when asked for" {
 	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route | jq -r .model'
 	assert_output "openai/gpt-4o-mini"

@@ -215,17 +215,61 @@ set_option(struct run *r, int c)
 }
 
 static struct health *
-health_for(struct router *rt, const char *id)
+health_for(struct router *rt, const char *id, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < rt->nh; i++)
-		if (strcmp(rt->h[i].id, id) == 0)
+		if (strncmp(rt->h[i].id, id, n) == 0 && rt->h[i].id[n] == '\0')
 			return &rt->h[i];
 	rt->h = xrealloc(rt->h, (rt->nh + 1) * sizeof(*rt->h));
 	memset(&rt->h[rt->nh], 0, sizeof(rt->h[0]));
-	rt->h[rt->nh].id = id;
+	rt->h[rt->nh].id = xstrndup(id, n);
 	return &rt->h[rt->nh++];
+}
+
+/*
+ * A group of the log counts for the id that answered and, when that is
+ * a dated snapshot or a variant ("openai/gpt-4o-2024-08-06"), for the
+ * model routed to as well: the log keys a failure by the model asked
+ * for and an answer by the one that served it, and health must see
+ * both. p50s merge weighted by their requests: near enough to rank by.
+ */
+static void
+credit_long(struct router *rt, const struct store_group *g)
+{
+	size_t n = strlen(g->key), base = cat_base_len(g->key);
+	struct health *h;
+
+	for (;;) {
+		h = health_for(rt, g->key, n);
+		if (g->nlatency > 0)
+			h->p50_ms = (h->p50_ms * (double)h->nlatency +
+			    g->latency_p50 * (double)g->nlatency) /
+			    (double)(h->nlatency + (long)g->nlatency);
+		h->nlatency += (long)g->nlatency;
+		h->requests += g->requests;
+		h->failures += g->failures;
+		if (base == n)
+			break;
+		n = base;
+	}
+}
+
+static void
+credit_recent(struct router *rt, const struct store_group *g)
+{
+	size_t n = strlen(g->key), base = cat_base_len(g->key);
+	struct health *h;
+
+	for (;;) {
+		h = health_for(rt, g->key, n);
+		h->recent += g->requests;
+		h->recent_failures += g->failures;
+		if (base == n)
+			break;
+		n = base;
+	}
 }
 
 /*
@@ -238,7 +282,6 @@ load_history(struct run *r, struct router *rt, struct store *st,
 {
 	char *path = r->db ? xstrdup(r->db) : store_default_path();
 	int64_t now = now_ms(), since;
-	struct health *h;
 	size_t i;
 	int rc;
 
@@ -266,17 +309,10 @@ load_history(struct run *r, struct router *rt, struct store *st,
 		store_groups_free(recent);
 		return;
 	}
-	for (i = 0; i < long_->n; i++) {
-		h = health_for(rt, long_->g[i].key);
-		h->requests = long_->g[i].requests;
-		h->failures = long_->g[i].failures;
-		h->p50_ms = long_->g[i].latency_p50;
-	}
-	for (i = 0; i < recent->n; i++) {
-		h = health_for(rt, recent->g[i].key);
-		h->recent = recent->g[i].requests;
-		h->recent_failures = recent->g[i].failures;
-	}
+	for (i = 0; i < long_->n; i++)
+		credit_long(rt, &long_->g[i]);
+	for (i = 0; i < recent->n; i++)
+		credit_recent(rt, &recent->g[i]);
 	router_sort_health(rt);
 }
 

@@ -43,7 +43,7 @@ health_of(const struct router *r, const char *id)
 
 	if (r->nh == 0)
 		return NULL;
-	key.id = id;
+	key.id = (char *)id;	/* only compared */
 	return bsearch(&key, r->h, r->nh, sizeof(*r->h), cmp_health);
 }
 
@@ -754,6 +754,8 @@ router_free(struct router *r)
 	for (i = 0; i < r->nwarned; i++)
 		free(r->warned[i]);
 	free(r->warned);
+	for (i = 0; i < r->nh; i++)
+		free(r->h[i].id);
 	free(r->h);
 	free(r->slot);
 	free(r->rates);

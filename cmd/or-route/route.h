@@ -22,9 +22,10 @@ jv	 rules_load(const char *file);	/* owned; exits 2 on a bad file */
 
 /* A model's measured figures over --history, and its health now. */
 struct health {
-	const char	*id;		/* borrowed from the store's group */
+	char		*id;		/* owned */
 	long		 requests, failures;
 	double		 p50_ms;	/* 0 when not measured */
+	long		 nlatency;	/* the requests p50_ms is of */
 	long		 recent, recent_failures;	/* in the cool-down */
 };
 
