@@ -167,9 +167,12 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 	assert_output "mistralai/mistral-nemo"
 }
 
-@test "provider preferences: --sort, --only, --ignore, --data-collection, --zdr, --max-price" {
+@test "provider preferences: --order, --sort, --only, --ignore, --data-collection, --zdr, --max-price" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --sort throughput --only deepinfra,together --ignore azure --data-collection deny --zdr --max-price 1/2 | jq -c .provider'
 	assert_output '{"sort":"throughput","only":["deepinfra","together"],"ignore":["azure"],"data_collection":"deny","zdr":true,"max_price":{"prompt":1,"completion":2}}'
+	run -0 bash -c 'printf "{\"prompt\":\"a\"}\n{\"prompt\":\"b\",\"messages\":[{\"role\":\"user\",\"content\":\"b\"}]}\n" | or-route --no-history --order together,deepinfra --order fireworks | jq -c .provider'
+	assert_output '{"order":["together","deepinfra","fireworks"]}
+{"order":["together","deepinfra","fireworks"]}'
 }
 
 @test "--auto sets openrouter/auto" {

@@ -37,7 +37,8 @@ usage(const char *why)
 	    "       [--spread[=tolerance]] [--seed n] "
 	    "[--max-failure-rate r] [--cool-down age] "
 	    "[--sort price|throughput|latency]\n"
-	    "       [--only p,...] [--ignore p,...] [--data-collection deny] "
+	    "       [--order p,...] [--only p,...] [--ignore p,...] "
+	    "[--data-collection deny] "
 	    "[--zdr] [--max-age time] [--refresh]\n"
 	    "       or-route suggest [-t] [-d db] [--since age]\n");
 	exit(why ? 2 : 0);
@@ -46,7 +47,7 @@ usage(const char *why)
 enum {
 	O_TASK = 256, O_PRIO, O_RULES, O_FREE, O_MAXPRICE, O_NEED, O_MINCTX,
 	O_MODALITY, O_NOCTX, O_FALLBACKS, O_FORCE, O_AUTO, O_HISTORY,
-	O_NOHISTORY, O_MAXFAIL, O_COOL, O_SORT, O_ONLY, O_IGNORE, O_DATA,
+	O_NOHISTORY, O_MAXFAIL, O_COOL, O_SORT, O_ORDER, O_ONLY, O_IGNORE, O_DATA,
 	O_ZDR, O_MAXAGE, O_REFRESH, O_SPREAD, O_SEED
 };
 
@@ -69,6 +70,7 @@ static const struct option longopts[] = {
 	{ "max-failure-rate", required_argument, NULL, O_MAXFAIL },
 	{ "cool-down",	required_argument,	NULL, O_COOL },
 	{ "sort",	required_argument,	NULL, O_SORT },
+	{ "order",	required_argument,	NULL, O_ORDER },
 	{ "only",	required_argument,	NULL, O_ONLY },
 	{ "ignore",	required_argument,	NULL, O_IGNORE },
 	{ "data-collection", required_argument,	NULL, O_DATA },
@@ -175,6 +177,8 @@ set_option(struct run *r, int c)
 		    strcmp(optarg, "latency"))
 			usage("--sort wants price, throughput or latency");
 		o->sort = optarg;
+		break;
+	case O_ORDER: o->order = list_arg(o->order, optarg, "--order");
 		break;
 	case O_ONLY: o->only = list_arg(o->only, optarg, "--only"); break;
 	case O_IGNORE: o->ignore = list_arg(o->ignore, optarg, "--ignore");
@@ -487,6 +491,7 @@ out:
 	router_free(&rt);
 	jv_free(rt.rules);
 	filter_free(&r.o.f);
+	filter_list_free(r.o.order);
 	filter_list_free(r.o.only);
 	filter_list_free(r.o.ignore);
 	return status;

@@ -414,27 +414,31 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 	return out;
 }
 
+/* A provider list, when the flag gave one. */
+static jv
+set_list(jv p, const char *key, char **list)
+{
+	jv l = jv_array();
+	size_t i;
+
+	if (list == NULL)
+		return p;
+	for (i = 0; list[i]; i++)
+		l = jv_array_append(l, jv_string(list[i]));
+	return jv_object_set(p, jv_string(key), l);
+}
+
 static jv
 provider_prefs(const struct router *r)
 {
 	const struct route_opts *o = r->o;
 	jv p = jv_object(), l;
-	size_t i;
 
+	p = set_list(p, "order", o->order);
 	if (o->sort)
 		p = jv_object_set(p, jv_string("sort"), jv_string(o->sort));
-	for (i = 0, l = jv_array(); o->only && o->only[i]; i++)
-		l = jv_array_append(l, jv_string(o->only[i]));
-	if (o->only)
-		p = jv_object_set(p, jv_string("only"), l);
-	else
-		jv_free(l);
-	for (i = 0, l = jv_array(); o->ignore && o->ignore[i]; i++)
-		l = jv_array_append(l, jv_string(o->ignore[i]));
-	if (o->ignore)
-		p = jv_object_set(p, jv_string("ignore"), l);
-	else
-		jv_free(l);
+	p = set_list(p, "only", o->only);
+	p = set_list(p, "ignore", o->ignore);
 	if (o->deny_data)
 		p = jv_object_set(p, jv_string("data_collection"),
 		    jv_string("deny"));

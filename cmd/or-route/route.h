@@ -40,7 +40,7 @@ struct route_opts {
 	long		 min_requests;		/* 10 */
 	/* provider preferences */
 	const char	*sort;
-	char		**only, **ignore;
+	char		**order, **only, **ignore;
 	int		 deny_data, zdr;
 };
 
