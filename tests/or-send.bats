@@ -1110,6 +1110,19 @@ ledger() {
 	[ "$(requests)" -eq 2 ]
 }
 
+@test "--budget: a retry passes the gate again, and a 429 released what it had reserved" {
+	fake "/chat/completions status 429 retry-after=0"
+	same_jobs 1 >in.jsonl
+	# room for one reservation: the retry fits only if the 429's was let go
+	run -0 --separate-stderr or-send --budget run=0.00007 <in.jsonl
+	jq -e '.send.attempts == 2 and .response.usage.cost == 0.0000021' <<<"$output"
+	[ "$(requests)" -eq 2 ]
+	# a stream's cost counts as it comes: 19 fit, as without --stream
+	same_jobs 20 >in.jsonl
+	run -3 --separate-stderr or-send --stream --budget run=0.0001 <in.jsonl
+	[ "$(jq -r 'select(.error) | .id' <<<"$output")" = j20 ]
+}
+
 @test "--budget: budget.json holds without flags, --budget over it, --no-budget ignores it" {
 	mkdir -p "$XDG_CONFIG_HOME/orkit"
 	echo '{"run": 0.0001}' >"$XDG_CONFIG_HOME/orkit/budget.json"
