@@ -995,6 +995,7 @@ ledger() {
 }
 
 @test "--budget run=: the records that fit are sent, the rest refused in their turn, exit 3" {
+	cd "$BATS_TEST_TMPDIR"
 	same_jobs 20 >in.jsonl
 	run -3 --separate-stderr or-send --budget run=0.0001 <in.jsonl
 	# (n - 1) x 0.0000021 + 0.0000609 <= 0.0001: 19 fit, the 20th not
@@ -1008,6 +1009,7 @@ ledger() {
 }
 
 @test "--budget with -P 64 over 1,000 records: the same records sent as serially, never over the cap" {
+	cd "$BATS_TEST_TMPDIR"
 	same_jobs 1000 >in.jsonl
 	run -3 --separate-stderr or-send -P 64 --budget run=0.001 <in.jsonl
 	# (n - 1) x 0.0000021 + 0.0000609 <= 0.001: n = 448
@@ -1024,6 +1026,7 @@ ledger() {
 }
 
 @test "--budget: a request waits for those in flight to settle rather than be refused" {
+	cd "$BATS_TEST_TMPDIR"
 	same_jobs 8 >in.jsonl
 	# 8 x 0.0000609 > 0.0002 reserved at once, but all 8 fit once billed
 	run -0 --separate-stderr or-send -P 8 --budget run=0.0002 <in.jsonl
@@ -1032,6 +1035,7 @@ ledger() {
 }
 
 @test "--budget day= and month=: the ledger's spend of the UTC day and month, by ORKIT_NOW" {
+	cd "$BATS_TEST_TMPDIR"
 	ledger 2026-11-30T12:00:00Z 0.0001 openai/gpt-4o-mini "" \
 	    2026-11-02T12:00:00Z 0.0004 openai/gpt-4o-mini ""
 	same_jobs 1 >in.jsonl
@@ -1049,6 +1053,7 @@ ledger() {
 }
 
 @test "--budget model: and job: count only their model (a dated id too) and their jobs" {
+	cd "$BATS_TEST_TMPDIR"
 	ledger 2026-11-30T10:00:00Z 0.0001 openai/gpt-4o-mini-2024-07-18 nightly-1 \
 	    2026-11-30T11:00:00Z 0.0003 openai/gpt-4o daily-1
 	export ORKIT_NOW=2026-11-30T20:00:00Z
@@ -1067,6 +1072,7 @@ ledger() {
 }
 
 @test "--budget: the ledger missing is this run's spend alone, said once; newer is exit 2; a held lock does not stop it" {
+	cd "$BATS_TEST_TMPDIR"
 	same_jobs 2 >in.jsonl
 	run -0 --separate-stderr or-send --ledger "$BATS_TEST_TMPDIR/none.db" --budget day=1 <in.jsonl
 	[ "$stderr" = "or-send: $BATS_TEST_TMPDIR/none.db: no ledger there: budgets count only this run's spend" ]
@@ -1088,6 +1094,7 @@ ledger() {
 }
 
 @test "--budget: a request that cannot be bounded is refused, unless --budget-unbounded allow" {
+	cd "$BATS_TEST_TMPDIR"
 	printf '%s\n' '{"id":1,"model":"openrouter/auto","prompt":"hello"}' >in.jsonl
 	run -3 --separate-stderr or-send --budget run=1 <in.jsonl
 	[ "$(jq -c .error <<<"$output")" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: its cost cannot be bounded (openrouter/auto has no fixed price: it is decided per request), and budgets refuse what they cannot bound (set max_tokens, or --budget-unbounded allow)","retryable":true,"limit":null}' ]
@@ -1099,6 +1106,7 @@ ledger() {
 }
 
 @test "--budget: fallbacks and --on-402 switches pass the gate too" {
+	cd "$BATS_TEST_TMPDIR"
 	fake "/chat/completions status 503"
 	printf '%s\n' '{"id":1,"model":"openai/gpt-4o-mini","prompt":"hello","max_tokens":100}' >in.jsonl
 	run -3 --separate-stderr or-send --fallback openai/gpt-4o --budget model:openai/gpt-4o=0.0001/run <in.jsonl
@@ -1111,6 +1119,7 @@ ledger() {
 }
 
 @test "--budget: a retry passes the gate again, and a 429 released what it had reserved" {
+	cd "$BATS_TEST_TMPDIR"
 	fake "/chat/completions status 429 retry-after=0"
 	same_jobs 1 >in.jsonl
 	# room for one reservation: the retry fits only if the 429's was let go
@@ -1123,7 +1132,60 @@ ledger() {
 	[ "$(jq -r 'select(.error) | .id' <<<"$output")" = j20 ]
 }
 
+@test "--budget-shared: four or-sends at once hold one day's cap between them, as one would" {
+	cd "$BATS_TEST_TMPDIR"
+	ledger 2026-11-30T10:00:00Z 0.0002 openai/gpt-4o-mini ""
+	export ORKIT_NOW=2026-11-30T20:00:00Z
+	for p in 1 2 3 4; do
+		same_jobs 150 | jq -c --arg p "$p" '.id = "p\($p)-" + .id' >in$p.jsonl
+	done
+	pids=
+	for p in 1 2 3 4; do
+		or-send -P 8 --ledger "$LEDGER" --budget day=0.001 --budget-shared <in$p.jsonl >out$p.jsonl 2>err$p &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || [ $? -eq 3 ]; done
+	# 0.0002 + (n - 1) x 0.0000021 + 0.0000609 <= 0.001: n = 352 in all
+	[ "$(cat out?.jsonl | jq -r 'select(.response) | .id' | wc -l)" -eq 352 ]
+	[ "$(cat out?.jsonl | jq -r .error.type | sort | uniq -c | tr -s ' ')" = " 248 budget_exceeded
+ 352 null" ]
+	[ "$(cat out?.jsonl | wc -l)" -eq 600 ]
+	[ "$(requests)" -eq 352 ]
+	[ "$(billed)" -eq 739200000 ]
+	[ "$(stat -c %a "$LEDGER-budget")" = 600 ]
+	[ "$(sqlite3 "$LEDGER-budget" 'SELECT lim, period, pico FROM baseline')" = "day|2026-11-30|200000000" ]
+	[ "$(sqlite3 "$LEDGER-budget" 'SELECT sum(billed), sum(reserved) FROM spend')" = "739200000|0" ]
+	# What or-log commits later is already counted: the baseline stays.
+	sqlite3 "$LEDGER" "UPDATE requests SET usd = 0.0009"
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget day=0.001 --budget-shared <in1.jsonl
+	[ "$(jq -r .error.spent_usd <<<"$output" | sort -u)" = 0.0009392 ]
+}
+
+@test "--budget-shared: a process gone with requests in flight has them counted as spent; without it, each or-send sees only itself" {
+	cd "$BATS_TEST_TMPDIR"
+	ledger
+	export ORKIT_NOW=2026-11-30T20:00:00Z
+	same_jobs 1 | or-send --ledger "$LEDGER" --budget day=1 --budget-shared >/dev/null
+	sqlite3 "$LEDGER-budget" "INSERT INTO spend VALUES ('day', '2026-11-30', 999999999, 1, 500000000, 0)"
+	same_jobs 300 >in.jsonl
+	run -3 --separate-stderr or-send --ledger "$LEDGER" --budget day=0.001 --budget-shared <in.jsonl
+	# 0.0005 + 0.0000021 (the first run) + (n - 1) x 0.0000021 + 0.0000609 <= 0.001: n = 209
+	[ "$(jq -r 'select(.response) | .id' <<<"$output" | wc -l)" -eq 209 ]
+	[ "$(sqlite3 "$LEDGER-budget" "SELECT billed, reserved FROM spend WHERE pid = 999999999")" = "500000000|0" ]
+	# Four at once without it: each counts only its own spend.
+	before=$(requests)
+	for p in 1 2 3 4; do same_jobs 150 >in$p.jsonl; done
+	pids=
+	for p in 1 2 3 4; do
+		or-send -P 8 --ledger "$LEDGER" --budget day=0.001 <in$p.jsonl >out$p.jsonl 2>/dev/null &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+	[ $(($(requests) - before)) -eq 600 ]
+}
+
 @test "--budget: budget.json holds without flags, --budget over it, --no-budget ignores it" {
+	cd "$BATS_TEST_TMPDIR"
 	mkdir -p "$XDG_CONFIG_HOME/orkit"
 	echo '{"run": 0.0001}' >"$XDG_CONFIG_HOME/orkit/budget.json"
 	same_jobs 20 >in.jsonl
@@ -1135,6 +1197,7 @@ ledger() {
 }
 
 @test "--min-credits: below the floor every record goes out unsent, exit 3; above it they are sent" {
+	cd "$BATS_TEST_TMPDIR"
 	fake_stop; fake_start -c 0.5
 	same_jobs 3 >in.jsonl
 	run -3 --separate-stderr or-send --min-credits 1 <in.jsonl
@@ -1149,6 +1212,7 @@ ledger() {
 }
 
 @test "--min-credits: a key that may not read /credits is held to its own limit, or cannot be checked" {
+	cd "$BATS_TEST_TMPDIR"
 	fake_stop; fake_start -L 0.000001
 	fake "/credits status 403 message=Only%20management%20keys%20can%20perform%20this%20operation"
 	same_jobs 1 >in.jsonl

@@ -32,6 +32,7 @@
 #include "money.h"
 #include "record.h"
 #include "send.h"
+#include "shared.h"
 #include "store.h"
 #include "util.h"
 
@@ -47,6 +48,7 @@ struct gate {
 	struct catalog	*cat;
 	struct store	 st;
 	int		 have_ledger;	/* st is open */
+	struct shared	*sh;		/* --budget-shared, or NULL */
 	jv		 stop;		/* an error every request gets */
 	unsigned long	 refused;
 };
@@ -92,9 +94,11 @@ catalog(const struct cfg *cfg)
 }
 
 struct gate *
-gate_new(const struct cfg *cfg, struct budget *b, const char *ledger)
+gate_new(const struct cfg *cfg, struct budget *b, const char *ledger,
+    int shared)
 {
 	struct gate *g = xmalloc(sizeof(*g));
+	char *path;
 
 	memset(g, 0, sizeof(*g));
 	g->b = *b;		/* taken */
@@ -106,6 +110,15 @@ gate_new(const struct cfg *cfg, struct budget *b, const char *ledger)
 	    -1) {
 		gate_free(g);
 		return NULL;
+	}
+	if (g->b.n > 0 && shared) {
+		path = ledger ? xstrdup(ledger) : store_default_path();
+		g->sh = shared_open(path);
+		free(path);
+		if (g->sh == NULL) {
+			gate_free(g);
+			return NULL;
+		}
 	}
 	if (g->b.n > 0 && (g->cat = catalog(cfg)) == NULL)
 		warnx_("no model catalog: no request can be bounded, so "
@@ -120,6 +133,7 @@ gate_free(struct gate *g)
 		return;
 	if (g->have_ledger)
 		store_close(&g->st);
+	shared_close(g->sh);
 	cat_free(g->cat);
 	budget_free(&g->b);
 	free(g->acct);
@@ -168,6 +182,14 @@ gate_floor(struct gate *g, struct http *h, double min)
 	return rc;
 }
 
+static jv
+ledger_unread(const struct gate *g, const struct budget_limit *l)
+{
+	return jv_string_fmt("not sent: the ledger %s cannot be read (%s), "
+	    "so the %s budget cannot be checked", g->st.path,
+	    store_errmsg(&g->st), l->name);
+}
+
 /* The period now is in; the ledger read afresh when it is a new one. */
 static int
 roll(struct gate *g, size_t i, int64_t now, jv *err)
@@ -181,14 +203,46 @@ roll(struct gate *g, size_t i, int64_t now, jv *err)
 	if (strcmp(a->key, key) == 0)
 		return 0;
 	memset(a, 0, sizeof(*a));
-	if (g->have_ledger && budget_ledger(&g->st, l, now, &a->ledger) ==
-	    -1) {
-		*err = jv_string_fmt("not sent: the ledger %s cannot be "
-		    "read (%s), so the %s budget cannot be checked",
-		    g->st.path, store_errmsg(&g->st), l->name);
+	if (g->have_ledger && g->sh == NULL &&
+	    budget_ledger(&g->st, l, now, &a->ledger) == -1) {
+		*err = ledger_unread(g, l);
 		return -1;
 	}
 	snprintf(a->key, sizeof(a->key), "%s", key);
+	return 0;
+}
+
+/*
+ * --budget-shared: the limit's spend as the shared file has it, every
+ * process's; the baseline set from the ledger by the first to count
+ * the period. Inside shared_begin's transaction.
+ */
+static int
+sync_shared(struct gate *g, size_t i, int64_t now, jv *err)
+{
+	const struct budget_limit *l = &g->b.v[i];
+	struct account *a = &g->acct[i];
+	int found;
+
+	if (g->sh == NULL || l->period == BUDGET_RUN)
+		return 0;
+	if ((found = shared_baseline(g->sh, l->name, a->key,
+	    &a->ledger)) == 0) {
+		a->ledger = 0;
+		if (g->have_ledger && budget_ledger(&g->st, l, now,
+		    &a->ledger) == -1) {
+			*err = ledger_unread(g, l);
+			return -1;
+		}
+		found = shared_set_baseline(g->sh, l->name, a->key,
+		    a->ledger);
+	}
+	if (found == -1 || shared_sums(g->sh, l->name, a->key, &a->billed,
+	    &a->reserved) == -1) {
+		*err = jv_string_fmt("not sent: the shared budget file cannot "
+		    "be read, so the %s budget cannot be checked", l->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -311,7 +365,8 @@ weigh(struct gate *g, struct job *j, int64_t ask, int64_t now)
 
 		if (!budget_applies(l, model, id))
 			continue;
-		if (roll(g, i, now, &err) == -1) {
+		if (roll(g, i, now, &err) == -1 ||
+		    sync_shared(g, i, now, &err) == -1) {
 			free(model);
 			free(id);
 			return refuse(g, j, err);
@@ -355,6 +410,10 @@ count(struct gate *g, const struct job *j, int64_t pico, int billed)
 			g->acct[i].billed += pico;
 		else
 			g->acct[i].reserved += pico;
+		if (g->sh && g->b.v[i].period != BUDGET_RUN)
+			(void)shared_add(g->sh, g->b.v[i].name, key,
+			    billed ? 0 : pico, billed ? pico : 0);
+					/* a failure was said */
 	}
 	free(id);
 }
@@ -374,14 +433,23 @@ gate_check(struct gate *g, struct job *j, int64_t *wait)
 	if ((ask = worst_case(g, j, &err)) < 0)
 		return refuse(g, j, err);
 	now = budget_now_ms();
-	if ((rc = weigh(g, j, ask, now)) != XFER_SEND)
-		return rc;
-	j->gated = now;
-	j->reserved = ask;
-	free(j->gmodel);
-	j->gmodel = job_model(j);
-	count(g, j, ask, 0);
-	return XFER_SEND;
+	if (g->sh && shared_begin(g->sh) == -1)
+		return refuse(g, j, jv_string("not sent: the shared budget "
+		    "file cannot be locked, so no budget can be checked"));
+	if ((rc = weigh(g, j, ask, now)) == XFER_SEND) {
+		j->gated = now;
+		j->reserved = ask;
+		free(j->gmodel);
+		j->gmodel = job_model(j);
+		count(g, j, ask, 0);
+	}
+	if (g->sh && shared_end(g->sh) == -1 && rc == XFER_SEND) {
+		/* the reservation was not kept: send nothing on it */
+		j->gated = -1;
+		return refuse(g, j, jv_string("not sent: the shared budget "
+		    "file cannot be written, so no budget can be checked"));
+	}
+	return rc;
 }
 
 /*
@@ -393,11 +461,16 @@ gate_settle(struct gate *g, struct job *j, int64_t cost, int billed)
 {
 	if (g == NULL || j->gated < 0)
 		return;
+	if (g->sh && shared_begin(g->sh) == -1)
+		warnx_("the shared budget file keeps this request's "
+		    "reservation as spent");
 	count(g, j, -j->reserved, 0);
 	if (cost >= 0)
 		count(g, j, cost, 1);
 	else if (billed)
 		count(g, j, j->reserved, 1);
+	if (g->sh)
+		(void)shared_end(g->sh);	/* a failure was said */
 	j->gated = -1;
 	j->reserved = 0;
 }

@@ -34,7 +34,7 @@ usage(const char *why)
 enum {
 	O_RETRIES = 256, O_UNORDERED, O_RATE, O_PROGRESS, O_NOPROGRESS,
 	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402,
-	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS
+	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS, O_SHARED
 };
 
 static const struct option longopts[] = {
@@ -58,6 +58,7 @@ static const struct option longopts[] = {
 	{ "no-budget",	no_argument,		NULL, O_NOBUDGET },
 	{ "budget-unbounded", required_argument, NULL, O_UNBOUNDED },
 	{ "ledger",	required_argument,	NULL, O_LEDGER },
+	{ "budget-shared", no_argument,		NULL, O_SHARED },
 	{ "min-credits", required_argument,	NULL, O_MINCREDITS },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
@@ -177,6 +178,7 @@ struct budget_flags {
 	int		 none;		/* --no-budget */
 	int		 unbounded;	/* --budget-unbounded: -1 unsaid */
 	const char	*ledger;	/* --ledger */
+	int		 shared;	/* --budget-shared */
 	double		 min_credits;	/* -1 none */
 };
 
@@ -216,7 +218,7 @@ budget_gate(const struct cfg *cfg, const struct budget_flags *f)
 		budget_free(&b);
 		return NULL;
 	}
-	if ((g = gate_new(cfg, &b, f->ledger)) == NULL)
+	if ((g = gate_new(cfg, &b, f->ledger, f->shared)) == NULL)
 		exit(2);
 	return g;
 }
@@ -249,7 +251,7 @@ main(int argc, char **argv)
 {
 	struct sender s = { 0 };
 	struct batch_opts o = { 1, 0, 0, -1 };
-	struct budget_flags bf = { NULL, 0, 0, -1, NULL, -1 };
+	struct budget_flags bf = { NULL, 0, 0, -1, NULL, 0, -1 };
 	struct reader *r = NULL;
 	struct rec *one = NULL;
 	char *prompt;
@@ -304,6 +306,7 @@ main(int argc, char **argv)
 			bf.unbounded = strcmp(optarg, "allow") == 0;
 			break;
 		case O_LEDGER: bf.ledger = optarg; break;
+		case O_SHARED: bf.shared = 1; break;
 		case O_MINCREDITS:
 			bf.min_credits = parse_usd(optarg,
 			    "--min-credits wants USD, like 5 or 0.50");

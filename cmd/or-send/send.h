@@ -87,7 +87,8 @@ struct batch_opts {
 /* gate.c */
 struct budget;
 struct gate;
-struct gate	*gate_new(const struct cfg *, struct budget *, const char *);
+struct gate	*gate_new(const struct cfg *, struct budget *, const char *,
+		    int shared);
 				/* takes the limits; NULL: the ledger
 				   cannot be read (message said) */
 int	 gate_floor(struct gate *, struct http *, double min);
