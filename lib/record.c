@@ -570,3 +570,18 @@ out_close(void)
 	}
 	return 0;
 }
+
+/* The record's id as its job: a string, or a number's text. */
+char *
+rec_job(jv rec)
+{
+	jv id = jvx_get(jv_copy(rec), "id");
+	char *r = NULL;
+
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		r = xstrdup(jv_string_value(id));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		r = jvx_dump(jv_copy(id));
+	jv_free(id);
+	return r;
+}

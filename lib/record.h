@@ -55,6 +55,8 @@ void	 rec_ext_add(struct buf *, const char *, jv);	/* ,"key":value as
 					   rec_add appends it; consumes */
 jv	 rec_errobj(const char *type, const char *msg, int retryable);
 jv	 rec_where(const struct rec *);	/* owned: its id, else "line 17" */
+char	*rec_job(jv);			/* borrows a record: its id as a job
+					   id, malloc'd, or NULL */
 
 void	 out_init(void);		/* line-buffered stdout, SIGPIPE ignored */
 void	 rec_emit(struct rec *);	/* writes to stdout; dies on write error */

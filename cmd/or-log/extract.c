@@ -45,20 +45,6 @@ first_str(jv v, const char *a, const char *b)
 	return s || b == NULL ? s : jvx_strdup(v, b);
 }
 
-char *
-entry_job(jv rec)
-{
-	jv id = jvx_get(jv_copy(rec), "id");
-	char *r = NULL;
-
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		r = xstrdup(jv_string_value(id));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		r = jvx_dump(jv_copy(id));
-	jv_free(id);
-	return r;
-}
-
 static void
 add_content(struct buf *b, jv content)
 {
@@ -198,7 +184,7 @@ extract(struct entry *e, jv v)
 	free(started);
 	if (r->ts < 0)
 		r->ts = now_ms();
-	r->job = keep(e, entry_job(v));
+	r->job = keep(e, rec_job(v));
 	r->model = keep(e, model_of(v));
 	r->served = keep(e, first_str(v, "response.model", "cost.model"));
 	r->provider = keep(e, first_str(v, "response.provider",

@@ -18,6 +18,5 @@ struct entry {
 
 struct entry	*entry_new(struct rec *);	/* takes the record */
 void		 entry_free(struct entry *);
-char		*entry_job(jv);			/* borrows; malloc'd or NULL */
 
 #endif

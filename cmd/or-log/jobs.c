@@ -41,7 +41,7 @@ static int
 done_before(sqlite3_stmt *by_job, sqlite3_stmt *by_hash, struct rec *rec,
     const struct req_defaults *d)
 {
-	char *job = entry_job(rec->val), hash[65];
+	char *job = rec_job(rec->val), hash[65];
 	sqlite3_stmt *st = job ? by_job : by_hash;
 	int found;
 
