@@ -240,36 +240,25 @@ health_for(struct router *rt, const char *id, size_t n)
  * both. p50s merge weighted by their requests: near enough to rank by.
  */
 static void
-credit_long(struct router *rt, const struct store_group *g)
+credit(struct router *rt, const struct store_group *g, int recent)
 {
 	size_t n = strlen(g->key), base = cat_base_len(g->key);
 	struct health *h;
 
 	for (;;) {
 		h = health_for(rt, g->key, n);
-		if (g->nlatency > 0)
-			h->p50_ms = (h->p50_ms * (double)h->nlatency +
-			    g->latency_p50 * (double)g->nlatency) /
-			    (double)(h->nlatency + (long)g->nlatency);
-		h->nlatency += (long)g->nlatency;
-		h->requests += g->requests;
-		h->failures += g->failures;
-		if (base == n)
-			break;
-		n = base;
-	}
-}
-
-static void
-credit_recent(struct router *rt, const struct store_group *g)
-{
-	size_t n = strlen(g->key), base = cat_base_len(g->key);
-	struct health *h;
-
-	for (;;) {
-		h = health_for(rt, g->key, n);
-		h->recent += g->requests;
-		h->recent_failures += g->failures;
+		if (recent) {
+			h->recent += g->requests;
+			h->recent_failures += g->failures;
+		} else {
+			if (g->nlatency > 0)
+				h->p50_ms = (h->p50_ms * (double)h->nlatency +
+				    g->latency_p50 * (double)g->nlatency) /
+				    (double)(h->nlatency + (long)g->nlatency);
+			h->nlatency += (long)g->nlatency;
+			h->requests += g->requests;
+			h->failures += g->failures;
+		}
 		if (base == n)
 			break;
 		n = base;
@@ -314,9 +303,9 @@ load_history(struct run *r, struct router *rt, struct store *st,
 		return;
 	}
 	for (i = 0; i < long_->n; i++)
-		credit_long(rt, &long_->g[i]);
+		credit(rt, &long_->g[i], 0);
 	for (i = 0; i < recent->n; i++)
-		credit_recent(rt, &recent->g[i]);
+		credit(rt, &recent->g[i], 1);
 	router_sort_health(rt);
 }
 

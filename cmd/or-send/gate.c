@@ -255,21 +255,6 @@ job_model(const struct job *j)
 	return s ? s : jvx_strdup(j->body, "models.0");
 }
 
-/* The record's id as or-log stores its job: a string, or the number. */
-static char *
-job_id(const struct job *j)
-{
-	jv id = rec_get(j->rec, "id");
-	char *s = NULL;
-
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		s = xstrdup(jv_string_value(id));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		s = jvx_dump(jv_copy(id));
-	jv_free(id);
-	return s;
-}
-
 /* The worst case of the body as sent; -1 with *err when unbounded. */
 static int64_t
 worst_case(struct gate *g, const struct job *j, jv *err)
@@ -354,7 +339,7 @@ refuse(struct gate *g, struct job *j, jv err)
 static int
 weigh(struct gate *g, struct job *j, int64_t ask, int64_t now)
 {
-	char *model = job_model(j), *id = job_id(j);
+	char *model = job_model(j), *id = rec_job(j->rec->val);
 	int later = 0;
 	size_t i;
 	jv err;
@@ -395,7 +380,7 @@ weigh(struct gate *g, struct job *j, int64_t ask, int64_t now)
 static void
 count(struct gate *g, const struct job *j, int64_t pico, int billed)
 {
-	char *id = job_id(j);
+	char *id = rec_job(j->rec->val);
 	int64_t since, until;
 	char key[16];
 	size_t i;
