@@ -418,12 +418,12 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 static jv
 set_list(jv p, const char *key, char **list)
 {
-	jv l = jv_array();
+	jv l;
 	size_t i;
 
 	if (list == NULL)
 		return p;
-	for (i = 0; list[i]; i++)
+	for (i = 0, l = jv_array(); list[i]; i++)
 		l = jv_array_append(l, jv_string(list[i]));
 	return jv_object_set(p, jv_string(key), l);
 }
