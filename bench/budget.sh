@@ -4,7 +4,9 @@
 #  held BENCH_DELAY_MS by the fake server, without limits and with limits
 #  on the run, the day, the month and the model counted against a ledger:
 #  the throughput ratio (goal: within 2 %) and the CPU each request costs
-#  more. The records name a model and max_tokens, so each is bounded.
+#  more; and the same limits counted with --budget-shared (a SQLite
+#  transaction at each start and each answer). The records name a model
+#  and max_tokens, so each is bounded.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 REQS=${BENCH_BUDGET_REQS:-10000}
@@ -40,15 +42,19 @@ run() {
 figure_head "orkit budget bench: $REQS chat requests, $P at a time, the fake server holding each $DELAY ms"
 # Alternate, so a slower moment of the machine is not put on one side,
 # and keep the best of each: wall time here varies by 10 % run to run.
-best_plain=0 best_gated=0
+best_plain=0 best_gated=0 best_shared=0
+limits="--ledger $db --budget run=1000,day=1000,month=1000 --budget model:openai/gpt-4o-mini=1000/day"
 for i in 1 2 3 4 5; do
 	run plain --no-budget
-	run gated --ledger "$db" --budget run=1000,day=1000,month=1000 \
-	    --budget model:openai/gpt-4o-mini=1000/day
+	run gated $limits
 	[ "$best_plain" -gt 0 ] && [ "$best_plain" -le "$plain_us" ] ||
 	    { best_plain=$plain_us; cpu_plain=$plain_cpu; }
 	[ "$best_gated" -gt 0 ] && [ "$best_gated" -le "$gated_us" ] ||
 	    { best_gated=$gated_us; cpu_gated=$gated_cpu; }
+	[ "$i" -gt 3 ] && continue
+	run shared $limits --budget-shared
+	[ "$best_shared" -gt 0 ] && [ "$best_shared" -le "$shared_us" ] ||
+	    { best_shared=$shared_us; cpu_shared=$shared_cpu; }
 done
 figure "or-send -P $P, budgets / none, throughput" \
     "$(calc %.3f "$best_plain / $best_gated")" ">= 0.98"
@@ -58,3 +64,7 @@ if [ -n "$timef" ]; then
 	figure "or-send -P $P, the gate's CPU per request" \
 	    "$(calc %.1f "$cpu_gated - $cpu_plain") us"
 fi
+figure "or-send -P $P, --budget-shared / none, throughput" \
+    "$(calc %.3f "$best_plain / $best_shared")"
+[ -z "$timef" ] || figure "or-send -P $P, CPU per request, --budget-shared" \
+    "$cpu_shared us"
