@@ -1,9 +1,9 @@
 /*
  * store.c: the request log's database: open, pragmas, migrations, inserts.
  *
- * The schema is the list of migrations below, applied in order, one
- * transaction each, with PRAGMA user_version saying how far a file
- * has come. A step is never edited once released; a change is a new
+ * The schema is the list of migrations below, applied in order, all
+ * that a file lacks in one transaction, with PRAGMA user_version
+ * saying how far a file has come. A step is never edited once released; a change is a new
  * step at the end.
  */
 #include <sys/stat.h>
@@ -413,35 +413,48 @@ precreate(const char *path, int quiet)
 	return 0;
 }
 
-/* Each step checks the version again: another or-log may have run it. */
+static int
+upgrade_failed(struct store *s, int to)
+{
+	if (!s->quiet)
+		warnx_("%s: cannot upgrade to schema version %d: %s",
+		    s->path, to, store_errmsg(s));
+	return -1;
+}
+
+/*
+ * Every step a file lacks is applied in one transaction, so a reader
+ * that opens it meanwhile sees the file as it was (version 0: no log
+ * yet) or as it will be, never half way. The version is read inside
+ * the transaction: another or-log may have upgraded it first.
+ */
 static int
 migrate(struct store *s)
 {
 	char *bump;
-	int v;
+	int v, from;
 
-	for (;;) {
-		if (store_begin(s) == -1)
-			return -1;
-		if ((v = user_version(s)) < 0 || v >= store_version) {
-			store_rollback(s);
-			if (v >= 0)
-				s->err[0] = '\0';
-			return v < 0 ? -1 : 0;
-		}
+	if (store_begin(s) == -1)
+		return -1;
+	if ((from = v = user_version(s)) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	for (; v < store_version; v++) {
 		bump = sqlite3_mprintf("PRAGMA user_version = %d", v + 1);
-		if (exec(s, migrations[v]) == -1 || exec(s, bump) == -1 ||
-		    store_commit(s) == -1) {
-			if (!s->quiet)
-				warnx_("%s: cannot upgrade to schema version"
-				    " %d: %s", s->path, v + 1,
-				    sqlite3_errmsg(s->db));
-			store_rollback(s);
+		if (exec(s, migrations[v]) == -1 || exec(s, bump) == -1) {
 			sqlite3_free(bump);
-			return -1;
+			store_rollback(s);
+			return upgrade_failed(s, v + 1);
 		}
 		sqlite3_free(bump);
 	}
+	if (v == from) {
+		store_rollback(s);
+		s->err[0] = '\0';
+		return 0;
+	}
+	return store_commit(s) == 0 ? 0 : upgrade_failed(s, v);
 }
 
 static int
@@ -540,6 +553,9 @@ open_read(struct store *s, enum store_mode mode)
 		warnx_("%s: %s", s->path, store_errmsg(s));
 		return -1;
 	}
+	/* One that or-log is making right now holds nothing yet. */
+	if (s->version == 0 && mode == STORE_MAYBE)
+		return 1;
 	return store_check_version(s->path, s->version, 0);
 }
 

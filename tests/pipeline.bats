@@ -119,6 +119,17 @@ run_examples() {
 	[ "$(head -1 nov.csv | cut -d, -f1-3)" = "id,time,job" ]
 }
 
+@test "or-send --budget | or-log on a new log: or-send never sees it half made" {
+	local i
+	for i in 1 2 3 4 5; do
+		rm -rf "$XDG_DATA_HOME/orkit"
+		run --separate-stderr bash -c "set -o pipefail; jq -c '{prompt: .}' -R questions.txt | or-send -m openai/gpt-4o-mini --budget day=1 | or-log | jq -r .response.choices[0].message.content"
+		[ "$status" -eq 0 ] || fail "run $i: $status: $stderr"
+		assert_output $'Echo: What is 2+2?\nEcho: Name a prime.\nEcho: Capital of Peru?'
+	done
+	[ "$(or-log sql 'SELECT count(*) FROM requests')" = '{"count(*)":3}' ]
+}
+
 @test "or-send | or-log | or-log: a log in the middle changes nothing" {
 	run -0 --separate-stderr bash -c "or-send <requests.jsonl | tee sent.jsonl | or-log | or-log -d second.db >logged.jsonl"
 	cmp sent.jsonl logged.jsonl
