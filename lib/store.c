@@ -479,7 +479,6 @@ open_db(struct store *s, int flags)
 	flags |= SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK)
 		return -1;
-	s->wait = store_wait_ms();
 	sqlite3_busy_timeout(s->db, (int)s->wait);
 	sqlite3_extended_result_codes(s->db, 1);
 	return exec(s, "PRAGMA synchronous = NORMAL");
@@ -489,21 +488,34 @@ open_db(struct store *s, int flags)
  * A file newer than us is refused by everyone; an older one only by
  * readers, since only a writer may upgrade it.
  */
-int
-store_check_version(const char *path, int version, int writer)
+static int
+version_refused(char *buf, size_t n, const char *path, int version,
+    int writer)
 {
 	if (version > store_version) {
-		warnx_("%s: schema version %d is newer than this or-log's (%d);"
-		    " use a newer orkit", path, version, store_version);
+		snprintf(buf, n, "%s: schema version %d is newer than this"
+		    " or-log's (%d); use a newer orkit", path, version,
+		    store_version);
 		return -2;
 	}
 	if (version < store_version && !writer) {
-		warnx_("%s: log schema v%d is older than this orkit's v%d; run"
-		    " 'or-log -d %s </dev/null' once to upgrade it", path,
-		    version, store_version, path);
+		snprintf(buf, n, "%s: log schema v%d is older than this"
+		    " orkit's v%d; run 'or-log -d %s </dev/null' once to"
+		    " upgrade it", path, version, store_version, path);
 		return -2;
 	}
 	return 0;
+}
+
+int
+store_check_version(const char *path, int version, int writer)
+{
+	char msg[1024];
+
+	if (version_refused(msg, sizeof(msg), path, version, writer) == 0)
+		return 0;
+	warnx_("%s", msg);
+	return -2;
 }
 
 static int
@@ -537,26 +549,41 @@ fail:
  * changed the file behind a reader's back would surprise. A writer
  * (or-log appending, merging or pruning) upgrades it.
  */
+/* A reader's refusal: said, or kept in err when it is quiet. */
+static int
+read_refused(struct store *s, int rc, const char *why)
+{
+	char msg[sizeof(s->err)];
+
+	snprintf(msg, sizeof(msg), "%s: %s", s->path, why);
+	if (s->quiet)
+		memcpy(s->err, msg, sizeof(s->err));
+	else
+		warnx_("%s", msg);
+	return rc;
+}
+
 static int
 open_read(struct store *s, enum store_mode mode)
 {
 	struct stat sb;
+	int maybe = mode == STORE_MAYBE || mode == STORE_GLANCE;
 
 	if (strncmp(s->path, "file:", 5) != 0 && stat(s->path, &sb) == -1) {
-		if (mode == STORE_MAYBE && errno == ENOENT)
+		if (maybe && errno == ENOENT)
 			return 1;
-		warnx_("%s: %s", s->path, strerror(errno));
-		return -1;
+		return read_refused(s, -1, strerror(errno));
 	}
 	if (open_db(s, SQLITE_OPEN_READONLY) == -1 ||
-	    (s->version = user_version(s)) < 0) {
-		warnx_("%s: %s", s->path, store_errmsg(s));
-		return -1;
-	}
+	    (s->version = user_version(s)) < 0)
+		return read_refused(s, -1, store_errmsg(s));
 	/* One that or-log is making right now holds nothing yet. */
-	if (s->version == 0 && mode == STORE_MAYBE)
+	if (s->version == 0 && maybe)
 		return 1;
-	return store_check_version(s->path, s->version, 0);
+	if (!s->quiet)
+		return store_check_version(s->path, s->version, 0);
+	return version_refused(s->err, sizeof(s->err), s->path, s->version,
+	    0);
 }
 
 int
@@ -566,9 +593,15 @@ store_open(struct store *s, const char *path, enum store_mode mode)
 	s->path = xstrdup(path);
 	s->exact = STORE_EXACT;
 	s->err[0] = '\0';
+	s->wait = store_wait_ms();
 	if (mode == STORE_APPEND_QUIET) {
 		s->quiet = 1;
 		mode = STORE_APPEND;
+	}
+	if (mode == STORE_GLANCE) {
+		s->quiet = 1;
+		if (s->wait > STORE_GLANCE_MS)
+			s->wait = STORE_GLANCE_MS;
 	}
 	if (mode == STORE_APPEND)
 		return open_append(s);

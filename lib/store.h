@@ -19,8 +19,8 @@
 #define STORE_NULL	INT64_MIN	/* an integer column left NULL */
 
 /*
- * STORE_APPEND upgrades an older file in place, one migration per
- * transaction. The read-only modes never write: an older file is
+ * STORE_APPEND upgrades an older file in place, every step it lacks
+ * in one transaction. The read-only modes never write: an older file is
  * refused with a line that says to run or-log once to upgrade it.
  * A file newer than this orkit is refused in every mode.
  */
@@ -28,9 +28,13 @@ enum store_mode {
 	STORE_APPEND,		/* read-write, created 0600 when missing */
 	STORE_READ,		/* read-only; it must exist */
 	STORE_MAYBE,		/* read-only; a missing one is not an error */
-	STORE_APPEND_QUIET	/* STORE_APPEND, and why it failed only in
+	STORE_APPEND_QUIET,	/* STORE_APPEND, and why it failed only in
 				   store_errmsg: for a writer that tries
 				   again */
+	STORE_GLANCE		/* STORE_MAYBE that waits for a lock only
+				   STORE_GLANCE_MS and says why it could
+				   not open only in store_errmsg: for
+				   history that is a hint, not a need */
 };
 
 /*
@@ -43,6 +47,8 @@ enum store_mode {
 
 /* How long a writer waits for the lock by default: ORKIT_LOG_WAIT_MS. */
 #define STORE_WAIT_MS	60000
+/* How long a glance waits: a pipeline's stage must not stall on one. */
+#define STORE_GLANCE_MS	200
 
 /*
  * The named reads: the figures other tools take from the log, each over

@@ -284,6 +284,23 @@ anthropic/claude-sonnet-4"
 	[ "$stderr" = "or-route: $BATS_TEST_TMPDIR/none.db: no log there; routing without history" ]
 }
 
+@test "history: a log held locked is no history, said once, and not waited for" {
+	{ rows 20 "mistralai/mistral-nemo ok 900 3600000"; rows 20 "openai/gpt-4o-mini ok 300 3600000"; } | seed
+	# A lock that shuts readers out: exclusive locking mode, a write
+	# held until fd 5 closes, while a writer would wait ten minutes.
+	mkfifo hold
+	sqlite3 "$ORKIT_DB" <hold >/dev/null 2>&1 3>&- &
+	exec 5>hold
+	echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM requests WHERE id = 1;" >&5
+	while echo 'SELECT count(*) FROM requests;' | sqlite3 "file:$ORKIT_DB?mode=ro" >/dev/null 2>&1; do sleep 0.05; done
+	export ORKIT_LOG_WAIT_MS=600000
+	run -0 --separate-stderr timeout 60 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules "$0" --priority speed | jq -c "[.model, [.routed.candidates[] | .p50_ms]]"' "$RULES"
+	exec 5>&-
+	wait
+	assert_output '["mistralai/mistral-nemo",[null,null]]'
+	[ "$stderr" = "or-route: $ORKIT_DB: database is locked; routing without history" ]
+}
+
 @test "--spread: records shared among the candidates within the tolerance, weighted by health, the same for a seed" {
 	echo '{"tasks": {"chat": {"cost": ["openai/gpt-4o-mini", "google/gemini-2.5-flash-preview", "openai/gpt-4o"]}}}' >sp.json
 	seq 1000 | jq -c '{id: ., prompt: "same words", max_tokens: 100}' >in

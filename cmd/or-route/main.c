@@ -280,13 +280,14 @@ load_history(struct run *r, struct router *rt, struct store *st,
 
 	memset(long_, 0, sizeof(*long_));
 	memset(recent, 0, sizeof(*recent));
-	rc = store_open(st, path, STORE_MAYBE);
+	rc = store_open(st, path, STORE_GLANCE);
 	if (rc == 1 || rc < 0) {
 		if (rc == 1 && r->history_asked)
 			warnx_("%s: no log there; routing without history",
 			    path);
 		else if (rc < 0)
-			warnx_("routing without history");
+			warnx_("%s; routing without history",
+			    store_errmsg(st));
 		free(path);
 		return;
 	}
