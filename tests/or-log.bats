@@ -238,7 +238,14 @@ wait_lines() {
 	# Every record goes out; those not stored say so, and why.
 	[ "$(wc -l <out)" -eq 200 ]
 	diff <(jq -c 'del(.log)' out) <(jq -c . in)
-	n=$(q 'SELECT count(*) FROM requests')
+	# The disk may fill while the log is being made: then it has no
+	# tables at all (version 0), never some of them.
+	if [ "$(q 'PRAGMA user_version')" -eq 0 ]; then
+		[ "$(q "SELECT count(*) FROM sqlite_schema")" -eq 0 ]
+		n=0
+	else
+		n=$(q 'SELECT count(*) FROM requests')
+	fi
 	[ "$(jq -c 'select(.log.stored == false)' out | wc -l)" -eq $((200 - n)) ]
 	[[ "${stderr_lines[0]}" == "or-log: $DB: not storing, from job "*" on: "* ]]
 	[[ "${stderr_lines[-1]}" == "or-log: $DB: "*" records not stored, the first job "*"; to store them, feed the output back: jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log" ]]
