@@ -146,9 +146,9 @@ teardown() {
 	assert_output "Echo: Say hi in Portuguese"
 }
 
-@test "-t prints only the assistant text, one line per record" {
+@test "-t prints only the assistant text; each after the first under a blank line and its name" {
 	run -0 --separate-stderr or-send -t <<<$'"one"\n{"prompt":"two"}'
-	assert_output $'Echo: one\nEcho: two'
+	assert_output $'Echo: one\n\n== line 2 ==\nEcho: two'
 	[ "$stderr" = "" ]
 }
 
@@ -471,14 +471,14 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 @test "-P 8: 40 records under random delays come out in input order" {
 	for i in $(seq 40); do fake "delay $((RANDOM % 60))"; done
 	seq 40 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/in"
-	run -0 --separate-stderr sh -c 'or-send -P 8 -t <"$1"' _ "$BATS_TEST_TMPDIR/in"
+	run -0 --separate-stderr bash -c 'set -o pipefail; or-send -P 8 -z <"$1" | tr "\0" "\n"' _ "$BATS_TEST_TMPDIR/in"
 	assert_output "$(seq 40 | sed 's/^/Echo: /')"
 	[ "$(requests)" -eq 40 ]
 }
 
 @test "-P 4 --unordered: a slow record does not hold back the others" {
 	fake "delay 1500 if=slow"
-	run -0 --separate-stderr or-send -P 4 --unordered -t <<<$'"slow"\n"b"\n"c"\n"d"'
+	run -0 --separate-stderr bash -c 'set -o pipefail; or-send -P 4 --unordered -z | tr "\0" "\n"' <<<$'"slow"\n"b"\n"c"\n"d"'
 	[ "${#lines[@]}" -eq 4 ]
 	[ "${lines[3]}" = "Echo: slow" ]
 	assert_equal "$(printf '%s\n' "${lines[@]:0:3}" | sort | paste -sd,)" "Echo: b,Echo: c,Echo: d"
@@ -486,7 +486,7 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 
 @test "a retry waits in the queue, not in front of the others" {
 	fake "status 503 retry-after=1 if=%22a%22"
-	run -0 --separate-stderr or-send -P 4 -t <<<$'"a"\n"b"\n"c"\n"d"'
+	run -0 --separate-stderr bash -c 'set -o pipefail; or-send -P 4 -z | tr "\0" "\n"' <<<$'"a"\n"b"\n"c"\n"d"'
 	assert_output $'Echo: a\nEcho: b\nEcho: c\nEcho: d'
 	run jq -r '.body.messages[-1].content' "$FAKE_LOG"
 	[ "${lines[4]}" = a ]
@@ -510,7 +510,7 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 
 @test "a 429 with Retry-After holds every start, not just its own" {
 	fake "status 429 retry-after=1" "ok" "ok"
-	run -0 --separate-stderr or-send -P 1 -t <<<$'"a"\n"b"'
+	run -0 --separate-stderr bash -c 'set -o pipefail; or-send -P 1 -z | tr "\0" "\n"' <<<$'"a"\n"b"'
 	assert_output $'Echo: a\nEcho: b'
 	run jq -s '.[1].at_ms - .[0].at_ms' "$FAKE_LOG"
 	[ "$output" -ge 900 ]
@@ -518,7 +518,7 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 
 @test "--progress: one status line on stderr, none on stdout" {
 	run -0 --separate-stderr or-send --progress -t <<<$'"a"\n"b"'
-	assert_output $'Echo: a\nEcho: b'
+	assert_output $'Echo: a\n\n== line 2 ==\nEcho: b'
 	[[ "${stderr_lines[-1]}" =~ ^or-send:\ 2\ done,\ 0\ failed,\ 0\ in\ flight,\ [0-9.]+\ req/s,\ 0:0[0-9],\ \$0\.[0-9]{6}$ ]]
 }
 

@@ -4,7 +4,8 @@
  *
  * What is or-send's here: a record becomes a request (send.c), the body
  * of a stream goes to the assembler and its text out as it comes, an
- * answer becomes the record or a retry, the progress line.
+ * answer becomes the record or a retry, the progress line, how answers
+ * are written as text.
  *
  * SIGINT or SIGTERM: nothing more is started; the transfers in flight
  * end, and every other record, those still to be read too, goes out with
@@ -19,6 +20,7 @@
  * the rest go out at once as "network" errors, retryable, with one line
  * on stderr.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -44,22 +46,87 @@ struct batch {
 	char			 unreached[256];	/* the last such error */
 	int			 unreached_code;	/* and its curl code */
 	long			 lineno;	/* the last input line read */
+	unsigned long		 nanswers;	/* text answers written */
 	/* progress */
+	int			 progress;	/* drawn at all */
 	int64_t			 t_begin, t_drawn;
 	unsigned long		 ndone, nfailed;
 	double			 usd;
-	int			 tty;
+	int			 tty;		/* stderr is a terminal */
+	int			 shared;	/* and stdout is on it too */
+	size_t			 drawn;		/* columns of it on screen */
+	int			 midline;	/* text or reasoning is half
+						   a line on that terminal */
 };
 
 /* --- progress --------------------------------------------------------- */
 
+/*
+ * On a terminal the line is redrawn in place with a carriage return and
+ * spaces, no escape sequence (no colour either, so NO_COLOR and a dumb
+ * TERM need nothing), and never while an answer or its reasoning is
+ * half a line there: a terminal has one cursor. Anything else written
+ * to that terminal erases it first.
+ */
+
 static struct batch *progress_of;	/* for before_msg */
+
+static void
+progress_erase(struct batch *b)
+{
+	if (b == NULL || b->drawn == 0)
+		return;
+	fprintf(stderr, "\r%*s\r", (int)b->drawn, "");
+	fflush(stderr);
+	b->drawn = 0;
+}
 
 static void
 progress_clear(void)
 {
-	if (progress_of && progress_of->tty)
-		fputs("\r\033[K", stderr);
+	progress_erase(progress_of);
+}
+
+/* The same terminal: stdout's text and stderr's line share a cursor. */
+static int
+same_terminal(int a, int b)
+{
+	struct stat sa, sb;
+
+	return isatty(a) && isatty(b) && fstat(a, &sa) == 0 &&
+	    fstat(b, &sb) == 0 && sa.st_rdev == sb.st_rdev;
+}
+
+/* A line that wraps could not be redrawn in place: cut to the width. */
+static size_t
+fit_width(size_t n)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+	    n >= ws.ws_col)
+		return (size_t)ws.ws_col - 1;
+	return n;
+}
+
+static void
+progress_put(struct batch *b, const char *line, int last)
+{
+	size_t n = strlen(line), was = b->drawn;
+
+	if (!b->tty) {
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	if (last && b->shared) {
+		progress_erase(b);	/* the text stays, alone */
+		return;
+	}
+	if (!last)	/* the summary stays, whole, and may wrap */
+		n = fit_width(n);
+	fprintf(stderr, "\r%.*s%*s%s", (int)n, line, was > n ?
+	    (int)(was - n) : 0, "", last ? "\n" : "");
+	b->drawn = last ? 0 : was > n ? was : n;
 }
 
 static void
@@ -67,34 +134,74 @@ progress_draw(struct batch *b, const struct xfer_stats *st, int last)
 {
 	int64_t now = mono_ms(), secs = (now - b->t_begin) / 1000;
 	double rate;
+	char line[256];
 
-	if (!b->o->progress || (!last && now - b->t_drawn <
-	    (b->tty ? 250 : 1000)))
+	if (!b->progress || (b->tty && b->midline) || (!last &&
+	    now - b->t_drawn < (b->tty ? 250 : 1000)))
 		return;
 	b->t_drawn = now;
 	rate = now > b->t_begin ? st->started * 1000.0 / (double)(now -
 	    b->t_begin) : 0;
-	fprintf(stderr, "%sor-send: %lu done, %lu failed, %zu in flight, "
-	    "%.1f req/s, %d:%02d, $%.6f%s", b->tty ? "\r\033[K" : "",
-	    b->ndone, b->nfailed, st->inflight, rate, (int)(secs / 60),
-	    (int)(secs % 60), b->usd, b->tty && !last ? "" : "\n");
+	snprintf(line, sizeof(line), "or-send: %lu done, %lu failed, %zu in "
+	    "flight, %.1f req/s, %d:%02d, $%.6f", b->ndone, b->nfailed,
+	    st->inflight, rate, (int)(secs / 60), (int)(secs % 60), b->usd);
+	progress_put(b, line, last);
 	fflush(stderr);
+}
+
+/* Before stdout is written: the line is erased if they share a screen. */
+static void
+before_out(struct batch *b)
+{
+	if (b->shared)
+		progress_erase(b);
 }
 
 /* --- output ----------------------------------------------------------- */
 
+/*
+ * -t over more than one record: each answer after the first written
+ * has a blank line and "== NAME ==" before it, NAME as error messages
+ * say it (the id, else "line N"); with --unordered the first one too,
+ * since the order no longer tells. -z: no names, a NUL after each.
+ */
 static void
-print_text(struct job *j)
+print_name(struct batch *b, struct job *j)
+{
+	jv w;
+	char *p;
+
+	if (j->named++ || b->o->nul || (b->nanswers == 0 &&
+	    !b->o->unordered))
+		return;
+	w = rec_where(j->rec);
+	p = xstrdup(jv_string_value(w));
+	jv_free(w);
+	for (char *c = p; *c; c++)
+		if ((unsigned char)*c < ' ')
+			*c = ' ';	/* the name stays one line */
+	out_put(b->nanswers ? "\n== " : "== ", b->nanswers ? 4 : 3);
+	out_put(p, strlen(p));
+	out_put(" ==\n", 4);
+	free(p);
+}
+
+static void
+print_text(struct batch *b, struct job *j)
 {
 	char *text = send_text(j->rec);
 	size_t n = strlen(text);
 
 	errno = 0;
+	before_out(b);
+	print_name(b, j);
 	if (j->printed < n)
 		out_put(text + j->printed, n - j->printed);
-	out_put("\n", 1);
+	out_put(b->o->nul ? "" : "\n", 1);
 	free(text);
 	out_end();
+	b->nanswers++;
+	b->midline = 0;
 }
 
 static int
@@ -109,13 +216,17 @@ emit(void *ctx, void *req, const struct xfer_task *t)
 		b->nfailed++;
 	b->ndone++;
 	b->usd += j->usd;
-	if (j->reasoned)
+	if (j->reasoned) {
 		fputc('\n', stderr);	/* the reasoning ends its line */
+		b->midline = 0;
+	}
 	if (b->s->textmode) {
 		if (!j->rec->failed || j->printed)
-			print_text(j);
-	} else
+			print_text(b, j);
+	} else {
+		before_out(b);
 		rec_emit(j->rec);
+	}
 	send_job_free(j);
 	return status;
 }
@@ -136,10 +247,13 @@ on_text(void *arg, const char *p, size_t n)
 	if (j->ttft < 0)
 		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live) {
+		before_out(progress_of);
 		errno = 0;
+		print_name(progress_of, j);
 		out_put(p, n);
 		out_end();
 		j->printed += n;
+		progress_of->midline = progress_of->shared;
 	}
 }
 
@@ -151,6 +265,8 @@ on_reasoning(void *arg, const char *p, size_t n)
 	if (j->ttft < 0)
 		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live == 2) {
+		progress_erase(progress_of);
+		progress_of->midline = 1;
 		(void)put_hidden(stderr, p, n);	/* the key masked */
 		fflush(stderr);
 		j->reasoned = 1;
@@ -348,18 +464,20 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 	b.o = o;
 	b.t_begin = b.t_drawn = mono_ms();
 	b.tty = isatty(STDERR_FILENO);
+	b.shared = same_terminal(STDOUT_FILENO, STDERR_FILENO);
+	/* unasked, only where it cannot share a line with the text */
+	b.progress = o->progress == -1 ? b.tty && !b.shared : o->progress;
 	memset(&xo, 0, sizeof(xo));
 	xo.parallel = o->parallel;
 	xo.rate_ms = o->rate_ms;
 	xo.unordered = o->unordered;
 	xo.stall_ms = s->stream ? s->stall_ms : 0;
-	xo.tick_ms = o->progress ? 250 : 0;
+	xo.tick_ms = b.progress ? 250 : 0;
 	xo.pipewait = strncmp(s->cfg.base_url, "https:", 6) == 0;
 	xo.unreachable_after = XFER_UNREACHABLE_AFTER;
-	if (o->progress) {
-		progress_of = &b;
+	progress_of = &b;	/* the text's hooks know only the job */
+	if (b.progress)
 		before_msg = progress_clear;
-	}
 	if (s->gate)
 		h.gate = gate;
 	status = xfer_run(s->http, &xo, &h, &b, in, one ? &one : NULL,

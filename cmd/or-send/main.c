@@ -25,9 +25,10 @@ usage(const char *why)
 	if (why && *why)
 		warnx_("%s", why);
 	fprintf(why ? stderr : stdout,
-	    "usage: or-send [-t] [-P n] [-m model] [-s system] [-o key=value] "
-	    "[--stream] [--rate n/s] [--retry] [--fallback m,...] [--free] "
-	    "[--budget limit=usd,...] [--min-credits usd] [prompt ...]\n");
+	    "usage: or-send [-t | -z | -j] [-P n] [-m model] [-s system] "
+	    "[-o key=value] [--stream] [--rate n/s] [--retry] "
+	    "[--fallback m,...] [--free] [--budget limit=usd,...] "
+	    "[--min-credits usd] [prompt ...]\n");
 	exit(why ? 2 : 0);
 }
 
@@ -42,6 +43,8 @@ static const struct option longopts[] = {
 	{ "system",	required_argument,	NULL, 's' },
 	{ "option",	required_argument,	NULL, 'o' },
 	{ "text",	no_argument,		NULL, 't' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "null",	no_argument,		NULL, 'z' },
 	{ "parallel",	required_argument,	NULL, 'P' },
 	{ "retries",	required_argument,	NULL, O_RETRIES },
 	{ "unordered",	no_argument,		NULL, O_UNORDERED },
@@ -250,23 +253,25 @@ int
 main(int argc, char **argv)
 {
 	struct sender s = { 0 };
-	struct batch_opts o = { 1, 0, 0, -1 };
+	struct batch_opts o = { 1, 0, 0, -1, 0 };
 	struct budget_flags bf = { NULL, 0, 0, -1, NULL, 0, -1 };
 	struct reader *r = NULL;
 	struct rec *one = NULL;
 	char *prompt;
-	int c, status, retries = -1;
+	int c, status, retries = -1, json = 0;
 
 	progname = "or-send";
 	s.opts = jv_object();
 	s.fallback = jv_array();
-	while ((c = getopt_long(argc, argv, "m:s:o:tP:hV", longopts,
+	while ((c = getopt_long(argc, argv, "m:s:o:tjzP:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'm': s.model = optarg; break;
 		case 's': s.system = optarg; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
 		case 't': s.textmode = 1; break;
+		case 'j': json = 1; break;
+		case 'z': s.textmode = o.nul = 1; break;
 		case 'P':
 			o.parallel = parse_count(optarg, 1, 1024,
 			    "-P wants a number from 1 to 1024");
@@ -321,6 +326,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (json && s.textmode)
+		usage("-j (records) and -t or -z (text): one of them");
 
 	if (cfg_load(&s.cfg, 1) == -1) {
 		sender_free(&s);
@@ -331,8 +338,6 @@ main(int argc, char **argv)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;
 	s.max_wait_ms = max_wait();
-	if (o.progress == -1)
-		o.progress = isatty(STDERR_FILENO);
 	out_init();
 	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
@@ -345,6 +350,9 @@ main(int argc, char **argv)
 	    gate_floor(s.gate, s.http, bf.min_credits) == -1)
 		exit(2);
 	if (argc > 0) {
+		/* a person at a terminal asked: the answer, as it comes */
+		if (!json && isatty(STDOUT_FILENO))
+			s.textmode = s.stream = 1;
 		prompt = join_args(argc, argv);
 		one = rec_from_prompt(prompt);
 		free(prompt);

@@ -56,6 +56,7 @@ struct job {
 	int		 is_sse;	/* -1 not known yet */
 	int		 live;		/* text goes out as it comes */
 	size_t		 printed;	/* bytes of text already out */
+	int		 named;		/* its "== NAME ==" is out (-t) */
 	int		 reasoned;	/* reasoning went to stderr */
 	struct stream	*st;
 	double		 usd;		/* usage.cost, for progress */
@@ -81,7 +82,8 @@ struct batch_opts {
 	int	 parallel;	/* -P */
 	int	 unordered;	/* --unordered */
 	double	 rate_ms;	/* --rate: ms between starts, 0 none */
-	int	 progress;	/* 1 on, 0 off */
+	int	 progress;	/* 1 on, 0 off, -1 as the terminals say */
+	int	 nul;		/* -z: text answers end in NUL */
 };
 
 /* gate.c */
