@@ -1225,3 +1225,102 @@ ledger() {
 	assert_output ''
 	[ "$(requests)" -eq 0 ]
 }
+
+# --- at the terminal ---------------------------------------------------
+
+# Runs a shell command with stdin, stdout and stderr on a pseudo-terminal
+# (bats has none); its output is what the terminal received.
+on_tty() {
+	script -qec "$1" /dev/null </dev/null
+}
+
+# What a screen shows of a terminal's output: the pty's \r\n is a line
+# end, any other \r goes back to the line's start and overwrites it.
+render() {
+	sed 's/\r$//' | awk -F'\r' '{
+		line = ""
+		for (i = 1; i <= NF; i++)
+			line = length($i) >= length(line) ? $i : $i substr(line, length($i) + 1)
+		sub(/ +$/, "", line)
+		print line
+	}'
+}
+
+three_prompts() {
+	printf '"one"\n{"id":"j2","prompt":"two"}\n"three"\n'
+}
+
+@test "at a terminal, a prompt in argv prints the answer once, streamed, and nothing else" {
+	run -0 on_tty "or-send 'Say hi'"
+	[[ "$output" != *$'\e'* ]]
+	[[ "$output" != *or-send:* ]]
+	assert_equal "$(render <<<"$output")" "Echo: Say hi"
+	[ "$(jq -c .body.stream "$FAKE_LOG")" = true ]
+}
+
+@test "at a terminal, -j writes the record; piped, a prompt in argv still does" {
+	run -0 on_tty "or-send -j 'Say hi'"
+	run jq -r '.response.choices[0].message.content' <<<"$(render <<<"$output")"
+	assert_output "Echo: Say hi"
+	run -0 --separate-stderr or-send 'Say hi'
+	run jq -r '.response.choices[0].message.content' <<<"$output"
+	assert_output "Echo: Say hi"
+	[ "$(jq -sc 'map(.body.stream)' "$FAKE_LOG")" = '[null,null]' ]
+}
+
+@test "stdout elsewhere, stderr a terminal: the progress line ends as the summary; --no-progress draws none; NO_COLOR the same, no escapes" {
+	cd "$BATS_TEST_TMPDIR"
+	three_prompts >in.jsonl
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send -t <in.jsonl >out.txt"
+	[[ "$output" != *$'\e'* ]]
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 3\ done,\ 0\ failed,\ 0\ in\ flight,\ [0-9.]+\ req/s,\ 0:0[0-9],\ \$0\.[0-9]{6}$ ]]
+	[ "$(cat out.txt)" = $'Echo: one\n\n== j2 ==\nEcho: two\n\n== line 3 ==\nEcho: three' ]
+	run -0 on_tty "NO_COLOR=1 or-send -t <in.jsonl >out.txt"
+	[[ "$output" != *$'\e'* ]]
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 3\ done, ]]
+	run -0 on_tty "or-send --no-progress -t <in.jsonl >out.txt"
+	assert_output ''
+}
+
+@test "the text's own terminal: no progress line unasked; --progress is erased before each answer and at the end" {
+	cd "$BATS_TEST_TMPDIR"
+	three_prompts >in.jsonl
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send --stream -t <in.jsonl"
+	[[ "$output" != *or-send:* ]]
+	assert_equal "$(render <<<"$output")" $'Echo: one\n\n== j2 ==\nEcho: two\n\n== line 3 ==\nEcho: three'
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send --progress --stream -t <in.jsonl"
+	[[ "$output" == *or-send:\ 0\ done* ]]	# it was drawn
+	[[ "$output" != *$'\e'* ]]
+	assert_equal "$(render <<<"$output")" $'Echo: one\n\n== j2 ==\nEcho: two\n\n== line 3 ==\nEcho: three'
+}
+
+@test "-t: one record is its text alone; a failed one is skipped, named on stderr; --unordered names the first too" {
+	run -0 --separate-stderr or-send -t <<<'"one"'
+	assert_output "Echo: one"
+	fake "status 400 if=two"
+	run -1 --separate-stderr or-send -t < <(three_prompts)
+	assert_output $'Echo: one\n\n== line 3 ==\nEcho: three'
+	[[ "$stderr" == "or-send: j2: "* ]]
+	run -0 --separate-stderr or-send -t --unordered <<<'{"id":7,"prompt":"one"}'
+	assert_output $'== 7 ==\nEcho: one'
+	run -0 --separate-stderr or-send -t <<<$'"one"\n{"id":"a\\nb","prompt":"two"}'
+	assert_output $'Echo: one\n\n== a b ==\nEcho: two'
+}
+
+@test "-z: each answer ends in NUL, with no names, for xargs -0" {
+	run -0 --separate-stderr bash -c "set -o pipefail; or-send -z | xargs -0 printf '[%s]'" < <(three_prompts; echo '"four\nlines"')
+	assert_output $'[Echo: one][Echo: two][Echo: three][Echo: four\nlines]'
+	run -0 --separate-stderr bash -c "or-send -z --stream hi | od -An -c | tr -s ' '"
+	assert_output ' E c h o : h i \0'
+}
+
+@test "-j with -t or -z is a usage error" {
+	run -2 --separate-stderr or-send -j -t hi
+	[ "${stderr_lines[0]}" = "or-send: -j (records) and -t or -z (text): one of them" ]
+	run -2 --separate-stderr or-send -z --json hi
+	[ "${stderr_lines[0]}" = "or-send: -j (records) and -t or -z (text): one of them" ]
+	[ "$(requests)" -eq 0 ]
+}
