@@ -1324,3 +1324,12 @@ three_prompts() {
 	[ "${stderr_lines[0]}" = "or-send: -j (records) and -t or -z (text): one of them" ]
 	[ "$(requests)" -eq 0 ]
 }
+
+@test "at a terminal, --reasoning ends its line before the answer starts" {
+	f=chat/TestOpenRouterCommon__gpt-5__simple_streaming.0.200.sse
+	fake "fixture $f"
+	run -0 on_tty "or-send --reasoning 'Say hi in Portuguese'"
+	run render <<<"$output"
+	assert_equal "${lines[-1]}" "Olá!"
+	assert_equal "${lines[-2]: -1}" "!"
+}

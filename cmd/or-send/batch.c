@@ -247,6 +247,10 @@ on_text(void *arg, const char *p, size_t n)
 	if (j->ttft < 0)
 		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live) {
+		if (j->reasoned) {	/* it ends before the answer starts */
+			fputc('\n', stderr);
+			j->reasoned = 0;
+		}
 		before_out(progress_of);
 		errno = 0;
 		print_name(progress_of, j);
