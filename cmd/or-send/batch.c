@@ -69,7 +69,7 @@ struct batch {
  * to that terminal erases it first.
  */
 
-static struct batch *progress_of;	/* for before_msg */
+static struct batch *progress_of;	/* for before_msg and on_text */
 
 static void
 progress_erase(struct batch *b)
@@ -197,7 +197,7 @@ print_text(struct batch *b, struct job *j)
 	print_name(b, j);
 	if (j->printed < n)
 		out_put(text + j->printed, n - j->printed);
-	out_put(b->o->nul ? "" : "\n", 1);
+	out_put(b->o->nul ? "" : "\n", 1);	/* "" is its NUL */
 	free(text);
 	out_end();
 	b->nanswers++;
