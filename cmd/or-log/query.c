@@ -271,25 +271,25 @@ static const char csv_cols[] =
     "id, strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', ts / 1000.0, 'unixepoch')"
     " AS time, job, model, served, provider, gen_id, status, http,"
     " prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens,"
-    " usd, usd_source, latency_ms, ttft_ms, req_hash, cached";
+    " usd, usd_source, latency_ms, ttft_ms, req_hash, cached, prompt,"
+    " answer";
 
+/*
+ * The records as stored (--jsonl, the default), or their columns, the
+ * prompt's and the answer's text among them, as CSV or JSON.
+ */
 int
 cmd_export(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	char *w = time_filter(o), *sql;
+	char *w = time_filter(o), *sql, *cols;
+	int columns = o->csv || o->json, rc;
 	sqlite3_stmt *st;
-	int rc;
 
 	(void)argc, (void)argv;
-	if (o->csv) {
-		char *cols = sqlite3_mprintf(csv_cols);
-
-		sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s"
-		    " ORDER BY id", cols, w);
-		sqlite3_free(cols);
-	} else
-		sql = sqlite3_mprintf("SELECT record FROM requests WHERE %s"
-		    " ORDER BY id", w);
+	cols = columns ? sqlite3_mprintf(csv_cols) : sqlite3_mprintf("record");
+	sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s ORDER BY id",
+	    cols, w);
+	sqlite3_free(cols);
 	sqlite3_free(w);
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
@@ -298,9 +298,95 @@ cmd_export(struct store *s, struct qopts *o, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (o->csv)
 			put_csv(st, 0);
+		else if (o->json)
+			put_row_plain(st);
 		else
 			put_text(st, 0);
 	return step_done(s, st, rc);
+}
+
+/*
+ * A field as sqlite3's .mode csv writes it: quoted when it holds a
+ * comma, a quote, a blank, a control or a non-ASCII byte, or is empty
+ * (so '' and NULL differ: NULL is nothing at all); a quote doubled.
+ */
+static void
+sql_csv_field(sqlite3_stmt *st, int i, const char *s, int len)
+{
+	int k, quote = len == 0;
+
+	if (s == NULL || (st && sqlite3_column_type(st, i) == SQLITE_NULL))
+		return;
+	for (k = 0; k < len && !quote; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		quote = c <= ' ' || c == '"' || c == '\'' || c == ',' ||
+		    c >= 0x7f;
+	}
+	if (!quote) {
+		out_put(s, (size_t)len);
+		return;
+	}
+	out_put("\"", 1);
+	for (k = 0; k < len; k++) {
+		if (s[k] == '"')
+			out_put("\"", 1);
+		out_put(s + k, 1);
+	}
+	out_put("\"", 1);
+}
+
+/* A row, or the header, of sql --csv: RFC 4180's CRLF ends it. */
+static void
+put_sql_csv(sqlite3_stmt *st, int header)
+{
+	int i, n = sqlite3_column_count(st);
+	const char *s;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			out_put(",", 1);
+		if (header) {
+			s = sqlite3_column_name(st, i);
+			sql_csv_field(NULL, i, s, (int)strlen(s));
+		} else {
+			s = (const char *)sqlite3_column_text(st, i);
+			sql_csv_field(st, i, s, sqlite3_column_bytes(st, i));
+		}
+	}
+	out_put("\r\n", 2);
+	out_end();
+}
+
+/*
+ * One statement that reads, or nothing runs: the log is open read-only
+ * anyway, but a write (or a temporary table) is better refused before
+ * it starts, and a second statement is not silently left out.
+ */
+static sqlite3_stmt *
+sql_prepare(struct store *s, const char *text)
+{
+	sqlite3_stmt *st;
+	const char *tail;
+
+	if (sqlite3_prepare_v2(s->db, text, -1, &st, &tail) != SQLITE_OK ||
+	    st == NULL) {
+		warnx_("sql: %s", st ? sqlite3_errmsg(s->db) :
+		    sqlite3_errmsg(s->db)[0] ? sqlite3_errmsg(s->db) :
+		    "no statement");
+		return NULL;
+	}
+	tail += strspn(tail, " \t\r\n;");
+	if (*tail)
+		warnx_("sql: one statement at a time; this one goes on"
+		    " after it: %.60s", tail);
+	else if (!sqlite3_stmt_readonly(st))
+		warnx_("sql: the log is opened read-only; this statement"
+		    " would write: %.60s", text);
+	else
+		return st;
+	sqlite3_finalize(st);
+	return NULL;
 }
 
 int
@@ -308,24 +394,24 @@ cmd_sql(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	struct table *t = NULL;
 	sqlite3_stmt *st;
-	const char *tail;
-	int rc;
+	int rc, i;
 
 	(void)argc;
-	if (sqlite3_prepare_v2(s->db, argv[0], -1, &st, &tail) !=
-	    SQLITE_OK || st == NULL) {
-		warnx_("sql: %s", st ? sqlite3_errmsg(s->db) :
-		    sqlite3_errmsg(s->db)[0] ? sqlite3_errmsg(s->db) :
-		    "no statement");
+	if ((st = sql_prepare(s, argv[0])) == NULL)
 		return 2;
-	}
 	if (o->table) {
 		t = query_table(sqlite3_column_count(st));
 		put_header(t, st);
+		for (i = 0; i < sqlite3_column_count(st); i++)
+			tab_shrink(t, (size_t)i);
 	}
+	if (o->csv)
+		put_sql_csv(st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (t)
 			put_row_cells(t, st);
+		else if (o->csv)
+			put_sql_csv(st, 0);
 		else
 			put_row_json(st);
 	if (t)
