@@ -26,6 +26,7 @@ static const char usage_text[] =
     "       or-log [-d db] export [--csv | --json | --jsonl] [--since t] "
     "[--until t]\n"
     "       or-log [-d db] sql [-t | --csv | --json] statement\n"
+    "       or-log [-d db] report --html [-n count] [--since t] [--until t]\n"
     "       or-log [-d db] prune --before t [--vacuum]\n"
     "       or-log [-d db] merge other.db\n"
     "       or-log [-d db] pending | cache [--max-age age] [-m model] "
@@ -72,6 +73,7 @@ static const struct option longopts[] = {
 	{ "jsonl",	no_argument,		NULL, O_JSONL },
 	{ "json",	no_argument,		NULL, O_JSON },
 	{ "sort",	required_argument,	NULL, O_SORT },
+	{ "html",	no_argument,		NULL, O_HTML },
 	{ "before",	required_argument,	NULL, O_BEFORE },
 	{ "vacuum",	no_argument,		NULL, O_VACUUM },
 	{ "max-age",	required_argument,	NULL, O_MAXAGE },
@@ -101,6 +103,7 @@ static const struct cmd {
 	{ "show",	cmd_show,	STORE_READ,	1, "" },
 	{ "export",	cmd_export,	STORE_READ,	0, "SUCJj" },
 	{ "sql",	cmd_sql,	STORE_READ,	1, "tCj" },
+	{ "report",	cmd_report,	STORE_READ,	0, "HnSU" },
 	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv" },
 	{ "merge",	cmd_merge,	STORE_APPEND,	1, "" },
 	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso" },
@@ -213,7 +216,8 @@ check_formats(const struct qopts *o, const struct cmd *cmd)
 		    f[0], f[1]);
 		qusage(why);
 	}
-	(void)cmd;
+	if (strcmp(cmd->name, "report") == 0 && !o->html)
+		qusage("report wants --html, the one format it writes");
 }
 
 static const struct cmd *
@@ -270,6 +274,7 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	case O_JSONL: o->jsonl = 1; break;
 	case O_JSON: o->json = 1; break;
 	case O_SORT: o->sort = parse_sort(optarg); break;
+	case O_HTML: o->html = 1; break;
 	case O_BEFORE: o->before = when(optarg, "--before"); break;
 	case O_VACUUM: o->vacuum = 1; break;
 	case O_MAXAGE: o->max_age = when(optarg, "--max-age"); break;

@@ -16,6 +16,7 @@ struct qopts {
 	int		 csv;		/* --csv */
 	int		 json;		/* --json: columns */
 	int		 jsonl;		/* export --jsonl: records */
+	int		 html;		/* report --html */
 	const char	*sort;		/* recent --sort, or NULL */
 	int		 vacuum;
 	int		 receipt;
@@ -43,6 +44,7 @@ int	 cmd_merge(struct store *, struct qopts *, int, char **);
 int	 cmd_pending(struct store *, struct qopts *, int, char **);
 int	 cmd_cache(struct store *, struct qopts *, int, char **);
 int	 cmd_budget(struct store *, struct qopts *, int, char **);
+int	 cmd_report(struct store *, struct qopts *, int, char **);
 
 /* Text output shared by the subcommands (table.c). */
 struct table;
