@@ -49,23 +49,48 @@ add_time(struct table *t, sqlite3_stmt *st, int i)
 	tab_cell(t, iso);
 }
 
+static char	*time_filter(struct qopts *);
+
 static const char recent_cols[] =
     "id, ts, coalesce(served, model), status,"
     " prompt_tokens + completion_tokens,"
     " CASE WHEN usd IS NOT NULL THEN printf('%.6f', usd) END, latency_ms, substr(prompt, 1, 40), record";
 
+/*
+ * Which rows recent shows, in which order: the last logged (by row id)
+ * or the last started (--sort time), oldest first as a log reads; the
+ * costliest or the slowest first, rows without the figure last.
+ */
+static char *
+recent_sql(struct qopts *o)
+{
+	char *w = time_filter(o), *sql;
+	long n = o->count > 0 ? o->count : 10L;
+	const char *by = o->sort ? o->sort : "";
+
+	if (strcmp(by, "cost") == 0 || strcmp(by, "latency") == 0)
+		sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s"
+		    " ORDER BY %s IS NULL, %s DESC, id LIMIT %ld", recent_cols,
+		    w, by[0] == 'c' ? "usd" : "latency_ms", by[0] == 'c' ?
+		    "usd" : "latency_ms", n);
+	else
+		sql = sqlite3_mprintf("SELECT * FROM (SELECT %s FROM requests"
+		    " WHERE %s ORDER BY %s DESC LIMIT %ld) ORDER BY %s",
+		    recent_cols, w, by[0] ? "ts DESC, id" : "id", n,
+		    by[0] ? "ts, id" : "id");
+	sqlite3_free(w);
+	return sql;
+}
+
 int
 cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	struct table *t = o->table ? query_table(8) : NULL;
+	char *sql = recent_sql(o);
 	sqlite3_stmt *st;
-	char *sql;
 	int rc, i;
 
 	(void)argc, (void)argv;
-	sql = sqlite3_mprintf("SELECT * FROM (SELECT %s FROM requests"
-	    " ORDER BY id DESC LIMIT %ld) ORDER BY id", recent_cols,
-	    o->count > 0 ? o->count : 10L);
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
 	if (t) {
