@@ -370,10 +370,10 @@ EOF
 	logged
 	run -0 --separate-stderr or-log stats -t --by day
 	assert_output - <<'EOF'
-DAY         REQUESTS  FAILED  TOKENS_IN  TOKENS_OUT  USD         MEAN_MS  P50_MS  P95_MS
-2026-11-20         2       0         35          95  0.00111175     1000     800    1200
-2026-11-21         2       1         13           4    0.000000      350     300     400
-2026-11-22         1       0         19          77  0.00079375     2000    2000    2000
+DAY         REQUESTS  FAILURES  PROMPT  COMPLETION  USD         MEAN MS  P50 MS  P95 MS
+2026-11-20         2         0      35          95  0.00111175     1000     800    1200
+2026-11-21         2         1      13           4    0.000000      350     300     400
+2026-11-22         1         0      19          77  0.00079375     2000    2000    2000
 EOF
 	run -0 --separate-stderr bash -c 'or-log stats --by hour | jq -r "[.hour, .requests] | @tsv"'
 	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
