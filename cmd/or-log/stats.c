@@ -172,6 +172,8 @@ report(struct store_groups *gs, const char *by, struct qopts *o)
 		for (tab_cell(t, head), k = 0; k < 8; k++)
 			tab_cell(t, heads[k]);
 		tab_shrink(t, 0);	/* a long model id, not a figure */
+		/* Then the figures a narrow terminal does without. */
+		tab_drop(t, 6), tab_drop(t, 4), tab_drop(t, 3);
 	}
 	for (i = 0; i < gs->n; i++) {
 		rec = group_record(by, &gs->g[i]);
