@@ -34,7 +34,7 @@ static const char style[] =
     "th,td{padding:.2em .6em;border-bottom:1px solid #ddd;"
     "text-align:left;vertical-align:top}"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "svg rect{fill:#4a7ab5}svg rect.failed{fill:#c44}"
+    "svg rect{fill:#4a7ab5}"
     "svg text{font-size:10px;fill:#555}"
     "code{font-size:90%}";
 
@@ -210,7 +210,8 @@ put_day_chart(const struct store_groups *days)
 		    " height=\"%.1f\"><title>%s: $", i * slot + 1,
 		    CHART_H - h, slot > 3 ? slot - 2 : slot, h, g->key);
 		put_usd(g->usd_pico);
-		put(", %ld requests</title></rect>\n", g->requests);
+		put(", %ld request%s</title></rect>\n", g->requests,
+		    g->requests == 1 ? "" : "s");
 		if (days->n <= 14 || i == 0 || i + 1 == days->n)
 			put("<text x=\"%.1f\" y=\"%d\">%s</text>\n",
 			    i * slot + 1, CHART_H + 12, g->key + 5);
@@ -298,7 +299,7 @@ put_models(const struct store_groups *models)
 	size_t i;
 
 	put("<h2>Per model</h2>\n<table id=\"models\">\n<tr><th>Model</th>"
-	    "<th class=\"n\">Requests</th><th class=\"n\">Failed</th>"
+	    "<th class=\"n\">Requests</th><th class=\"n\">Failure rate</th>"
 	    "<th class=\"n\">USD</th><th class=\"n\">P50 ms</th>"
 	    "<th class=\"n\">P95 ms</th><th>%s</th></tr>\n",
 	    by_usd ? "Share of spend" : "Share of requests");
