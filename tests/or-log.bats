@@ -39,7 +39,7 @@ logged() {
 @test "--help prints one usage block on stdout" {
 	run -0 --separate-stderr or-log --help
 	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
-	[ "${#lines[@]}" -eq 11 ]
+	[ "${#lines[@]}" -eq 12 ]
 	[ "$stderr" = "" ]
 }
 
@@ -50,8 +50,8 @@ logged() {
 	[ "${stderr_lines[0]}" = 'or-log: no subcommand "frobnicate"' ]
 	run -2 --separate-stderr or-log recent --csv
 	[ "${stderr_lines[0]}" = "or-log: recent does not take --csv" ]
-	run -2 --separate-stderr or-log recent --since 7d
-	[ "${stderr_lines[0]}" = "or-log: recent does not take --since" ]
+	run -2 --separate-stderr or-log search --since 7d x
+	[ "${stderr_lines[0]}" = "or-log: search does not take --since" ]
 	run -2 --separate-stderr or-log recent --where=1
 	[ "${stderr_lines[0]}" = "or-log: recent does not take --where" ]
 	run -2 --separate-stderr or-log --by model </dev/null
@@ -438,6 +438,31 @@ ID  TIME                 MODEL                             STATUS               
 EOF
 }
 
+@test "recent --since, --until and --sort: the costliest, the slowest, the last started" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log recent --sort cost -n 3 | jq -r .id'
+	assert_output $'job-1\njob-5\njob-2'
+	run -0 --separate-stderr bash -c 'or-log recent --sort latency | jq -r .id'
+	assert_output $'job-5\njob-1\njob-2\njob-3\njob-4'
+	run -0 --separate-stderr bash -c 'or-log recent --since 2026-11-21 --until 2026-11-22 | jq -r .id'
+	assert_output $'job-3\njob-4'
+	# Logged last, started second: the last logged, or the last started.
+	printf '{"id":"late","prompt":"x","send":{"started_at":"2026-11-20T10:30:00.000Z"}}\n' | or-log >/dev/null
+	run -0 --separate-stderr bash -c 'or-log recent -n 3 | jq -r .id'
+	assert_output $'job-4\njob-5\nlate'
+	run -0 --separate-stderr bash -c 'or-log recent --sort time -n 3 | jq -r .id'
+	assert_output $'job-3\njob-4\njob-5'
+	run -0 --separate-stderr bash -c 'or-log recent --sort time --until 2026-11-20T11:00:00Z | jq -r .id'
+	assert_output $'job-1\nlate'
+	# With no cost the row comes last, not first.
+	run -0 --separate-stderr bash -c 'or-log recent --sort cost --since 2026-11-21T09:00:00Z -t | awk "{print \$1}"'
+	assert_output $'ID\n5\n3\n4'
+	run -2 --separate-stderr or-log recent --sort size
+	[ "${stderr_lines[0]}" = "or-log: --sort wants cost, time or latency" ]
+	run -2 --separate-stderr or-log recent --since soon
+	[ "${stderr_lines[0]}" = "or-log: --since wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)" ]
+}
+
 @test "search: full text over prompts, answers and errors, ranked" {
 	logged
 	run -0 --separate-stderr or-log search 'timeout OR refused'
@@ -470,9 +495,40 @@ EOF
 	assert_output "$(cat "$REC")"
 	run -0 --separate-stderr or-log export --since 2026-11-21 --until 2026-11-21T09:31:00Z --csv
 	assert_output - <<EOF
-id,time,job,model,served,provider,gen_id,status,http,prompt_tokens,completion_tokens,reasoning_tokens,cached_tokens,usd,usd_source,latency_ms,ttft_ms,req_hash,cached$(printf '\r')
-3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0$(printf '\r')
+id,time,job,model,served,provider,gen_id,status,http,prompt_tokens,completion_tokens,reasoning_tokens,cached_tokens,usd,usd_source,latency_ms,ttft_ms,req_hash,cached,prompt,answer$(printf '\r')
+3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0,"Answer in one word.
+Say hi in Portuguese",Olá!$(printf '\r')
 EOF
+}
+
+@test "export --json: the columns, prompt and answer among them, one object a line" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log export --json --since 2026-11-21 --until 2026-11-22 | jq -c "{id, job, usd, prompt, answer}"'
+	assert_output - <<'EOF'
+{"id":3,"job":"job-3","usd":0,"prompt":"Answer in one word.\nSay hi in Portuguese","answer":"Olá!"}
+{"id":4,"job":"job-4","usd":null,"prompt":"Why is the sky blue?","answer":"Rate limit exceeded: upstream timeout"}
+EOF
+	# The same keys as the CSV's header, in its order.
+	[ "$(or-log export --json | head -1 | jq -r 'keys_unsorted | join(",")')" = "$(or-log export --csv | head -1 | tr -d '\r')" ]
+	# Money in plain decimal, as stats writes it.
+	printf '{"prompt":"tiny","cost":{"usd":0.0000006}}\n' | or-log >/dev/null
+	run -0 --separate-stderr bash -c 'or-log export --json | tail -1 | grep -o "\"usd\":[^,]*"'
+	assert_output '"usd":0.0000006'
+}
+
+@test "export, sql: one output format at a time, not the last one given" {
+	logged
+	run -2 --separate-stderr or-log export --csv --jsonl
+	[ "${stderr_lines[0]}" = "or-log: --csv and --jsonl are one or the other" ]
+	run -2 --separate-stderr or-log export --json --csv
+	[ "${stderr_lines[0]}" = "or-log: --csv and --json are one or the other" ]
+	run -2 --separate-stderr or-log sql -t --csv 'SELECT 1'
+	[ "${stderr_lines[0]}" = "or-log: -t and --csv are one or the other" ]
+	run -2 --separate-stderr or-log sql --json -t 'SELECT 1'
+	[ "${stderr_lines[0]}" = "or-log: -t and --json are one or the other" ]
+	run -2 --separate-stderr or-log sql --jsonl 'SELECT 1'
+	[ "${stderr_lines[0]}" = "or-log: sql does not take --jsonl" ]
+	assert_output ''
 }
 
 @test "sql: any SELECT, on a log opened read-only" {
@@ -482,8 +538,36 @@ EOF
 	run -0 --separate-stderr or-log sql -t "SELECT job, usd FROM requests WHERE id < 3"
 	assert_output $'job    usd\njob-1  0.00079375\njob-2    0.000318'
 	run -2 --separate-stderr or-log sql "DELETE FROM requests"
-	[ "$stderr" = "or-log: $DB: attempt to write a readonly database" ]
+	[ "$stderr" = "or-log: sql: the log is opened read-only; this statement would write: DELETE FROM requests" ]
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+	# Opened read-only all the same: ATTACH cannot make a file to write.
+	run -2 --separate-stderr or-log sql "ATTACH 'file:other.db?mode=rwc' AS o"
+	[ "$stderr" = "or-log: $DB: access mode not allowed: rwc" ]
+	[ ! -e other.db ]
+	# A second statement is refused, not left out; nothing runs.
+	run -2 --separate-stderr or-log sql "SELECT 1; DELETE FROM requests"
+	assert_output ''
+	[ "$stderr" = "or-log: sql: one statement at a time; this one goes on after it: DELETE FROM requests" ]
+	run -0 --separate-stderr or-log sql "SELECT 1 AS one;  "
+	assert_output '{"one":1}'
+	run -0 --separate-stderr or-log sql --json "SELECT count(*) AS n FROM requests"
+	assert_output '{"n":5}'
+}
+
+@test "sql --csv: what sqlite3 -csv -header writes, with RFC 4180's CRLF" {
+	logged
+	printf '%s\n' '{"id":"q\"uote, comma","prompt":"line\nbreak and \u00e9","cost":{"usd":0.0000006}}' '{"id":"","prompt":"plain"}' | or-log >/dev/null
+	query="SELECT id, job, usd, prompt, answer, NULL AS none, '' AS empty, 1.5 AS half, 'it''s' AS apos FROM requests ORDER BY id"
+	or-log sql --csv "$query" >ours.csv
+	sqlite3 -header -cmd '.mode csv' "$DB" "$query" >theirs.csv
+	cmp ours.csv theirs.csv
+	# sqlite3 -csv itself ends lines with LF only; otherwise the same.
+	sqlite3 -csv -header "$DB" "$query" >lf.csv
+	cmp <(sed 's/\r$//' ours.csv) lf.csv
+	[ "$(grep '^6,' ours.csv)" = '6,"q""uote, comma",6.0e-07,"line' ]
+	# A header even when no row matches (sqlite3 writes nothing then).
+	run -0 --separate-stderr or-log sql --csv "SELECT id, job FROM requests WHERE 0"
+	assert_output $'id,job\r'
 }
 
 @test "a query on a log that is not there says so, exit 2" {
