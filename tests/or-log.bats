@@ -379,6 +379,28 @@ EOF
 	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
 }
 
+@test "stats -t on a narrow terminal: the key cut, then the figures it can do without left out" {
+	logged
+	run -0 env COLUMNS=80 script -qec "or-log stats -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+MODEL          REQUESTS  FAILURES  PROMPT  COMPLETION  USD        P50 MS  P95 MS
+openai/gpt-5          3         1      38         154  0.0015875    1200    2000
+anthropic/cl…         1         0      16          18   0.000318     800     800
+deepseek/dee…         1         0      13           4   0.000000     400     400
+EOF
+	run -0 env COLUMNS=60 script -qec "or-log stats -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+MODEL          REQUESTS  FAILURES  USD        P50 MS  P95 MS
+openai/gpt-5          3         1  0.0015875    1200    2000
+anthropic/cl…         1         0   0.000318     800     800
+deepseek/dee…         1         0   0.000000     400     400
+EOF
+	# Piped, nothing is cut or left out.
+	[ "$(COLUMNS=60 or-log stats -t | head -1)" = "MODEL                             REQUESTS  FAILURES  PROMPT  COMPLETION  USD        MEAN MS  P50 MS  P95 MS" ]
+}
+
 @test "--since takes the grammar every tool takes: seconds, s m h d w, fractions, dates" {
 	logged
 	all=$(or-log stats --since 2000-01-01)
