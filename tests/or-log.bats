@@ -65,6 +65,30 @@ logged() {
 	[ ! -e "$DB" ]
 }
 
+# An attribute of or-log report's page, by XPath (libxml2-utils).
+page() {
+	xmllint --xpath "string($2)" "$1"
+}
+
+# Every group of `or-log stats ARGS` against the page's row for it.
+same_as_stats() {
+	local html=$1 table=$2 key=$3 g k
+	shift 3
+	[ "$(or-log stats --by "$key" "$@" | wc -l)" -eq "$(page "$html" "count(//table[@id='$table']/tr[@data-$key])")" ]
+	while IFS= read -r g; do
+		k=$(jq -r ".$key" <<<"$g")
+		row="//table[@id='$table']/tr[@data-$key='$k']"
+		[ "$(page "$html" "$row/@data-requests")" = "$(jq .requests <<<"$g")" ]
+		[ "$(page "$html" "$row/@data-failures")" = "$(jq .failures <<<"$g")" ]
+		# The same dollars to the picodollar, however written.
+		[ "$(jq -n "$(page "$html" "$row/@data-usd") * 1e12 | round")" = "$(jq '.usd * 1e12 | round' <<<"$g")" ]
+		if [ "$key" = model ]; then
+			[ "$(page "$html" "$row/@data-p50")" = "$(jq .latency_p50_ms <<<"$g")" ]
+			[ "$(page "$html" "$row/@data-p95")" = "$(jq .latency_p95_ms <<<"$g")" ]
+		fi
+	done < <(or-log stats --by "$key" "$@")
+}
+
 # --- appending -------------------------------------------------------
 
 @test "append: records go out byte for byte, every one stored" {
@@ -590,6 +614,62 @@ EOF
 	# A header even when no row matches (sqlite3 writes nothing then).
 	run -0 --separate-stderr or-log sql --csv "SELECT id, job FROM requests WHERE 0"
 	assert_output $'id,job\r'
+}
+
+@test "report --html: one page that stands alone and is well-formed, its figures stats' own" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log report --html --since 2026-11-20T10:30:00Z --until 2026-11-22T12:00:00Z >spend.html'
+	[ "$stderr" = "" ]
+	xmllint --noout spend.html
+	# Nothing that runs, nothing fetched.
+	! grep -Eiq '<script|src=|href=|url\(|@import' spend.html
+	grep -q '^<style>' spend.html
+	grep -q '<svg xmlns="http://www.w3.org/2000/svg"' spend.html
+	same_as_stats spend.html models model --since 2026-11-20T10:30:00Z --until 2026-11-22T12:00:00Z
+	same_as_stats spend.html days day --since 2026-11-20T10:30:00Z --until 2026-11-22T12:00:00Z
+	[ "$(page spend.html "count(//table[@id='models']/tr[@data-model])")" -eq 3 ]
+	# The whole window: sqlite3's own sum, in plain decimal.
+	[ "$(page spend.html "//p[@id='total']/@data-requests")" -eq 4 ]
+	[ "$(page spend.html "//p[@id='total']/@data-failures")" -eq 1 ]
+	[ "$(page spend.html "//p[@id='total']/@data-usd")" = "0.00111175" ]
+	[ "$(q "SELECT sum(usd) FROM requests WHERE id > 1")" = "0.00111175" ]
+	# The costliest first, rows that cost nothing left out.
+	[ "$(page spend.html "count(//table[@id='top']/tr[@data-id])")" -eq 2 ]
+	[ "$(page spend.html "//table[@id='top']/tr[@data-id][1]/@data-id")" -eq 5 ]
+	[ "$(page spend.html "//table[@id='top']/tr[@data-id][2]/@data-usd")" = "0.000318" ]
+	# A failure rate and latency per model.
+	grep -q '<td>openai/gpt-5</td><td class="n">2</td><td class="n">50.0 %</td>' spend.html
+	run -0 --separate-stderr bash -c 'or-log report --html -n 1 --since 2026-11-01 | xmllint --xpath "count(//table[@id=\"top\"]/tr[@data-id])" -'
+	assert_output 1
+}
+
+@test "report --html: every text from the log escaped, <script> and & as text" {
+	printf '%s\n' '{"id":"<b>&amp;","model":"x/<script>alert(1)</script>&","prompt":"<script>x</script> & \u0001 \"q\" '"'"'a'"'"'","cost":{"usd":0.5},"send":{"started_at":"2026-11-20T10:00:00.000Z","latency_ms":5}}' | or-log >/dev/null
+	or-log report --html --since 2026-11-01 --until 2026-12-01 >spend.html
+	xmllint --noout spend.html
+	! grep -qi '<script' spend.html
+	! grep -q '<b>' spend.html
+	grep -q '<td>x/&lt;script&gt;alert(1)&lt;/script&gt;&amp;</td>' spend.html
+	grep -q '<td>&lt;b&gt;&amp;amp;</td>' spend.html
+	grep -q "<td>&lt;script&gt;x&lt;/script&gt; &amp; $(printf '\xef\xbf\xbd') &quot;q&quot; &#39;a&#39;</td>" spend.html
+	# The model as written, read back by an XML parser.
+	[ "$(page spend.html "//table[@id='models']/tr[@data-requests]/@data-model")" = "x/<script>alert(1)</script>&" ]
+}
+
+@test "report --html: the last 7 days unless told, a window with nothing well-formed too" {
+	logged
+	ORKIT_NOW=2026-11-29T01:00:00Z or-log report --html >week.html
+	xmllint --noout week.html
+	[ "$(page week.html "//p[@id='total']/@data-requests")" -eq 1 ]
+	grep -q '<title>orkit spend, 2026-11-22 to 2026-11-29</title>' week.html
+	ORKIT_NOW=2026-12-27T09:00:00Z or-log report --html >empty.html
+	xmllint --noout empty.html
+	[ "$(page empty.html "//p[@id='total']/@data-requests")" -eq 0 ]
+	[ "$(page empty.html "//p[@id='total']/@data-usd")" = "0.000000" ]
+	run -2 --separate-stderr or-log report
+	[ "${stderr_lines[0]}" = "or-log: report wants --html, the one format it writes" ]
+	run -2 --separate-stderr or-log report --html --csv
+	[ "${stderr_lines[0]}" = "or-log: report does not take --csv" ]
 }
 
 @test "a query on a log that is not there says so, exit 2" {
