@@ -662,6 +662,10 @@ EOF
 	xmllint --noout week.html
 	[ "$(page week.html "//p[@id='total']/@data-requests")" -eq 1 ]
 	grep -q '<title>orkit spend, 2026-11-22 to 2026-11-29</title>' week.html
+	# A bar for each of the window's days, those without requests empty.
+	[ "$(page week.html "count((//*[local-name()='svg'])[1]/*[local-name()='rect'])")" -eq 8 ]
+	[ "$(grep -c ': no requests</title>' week.html)" -eq 7 ]
+	grep -q '<title>2026-11-22: \$0.00079375, 1 request</title>' week.html
 	ORKIT_NOW=2026-12-27T09:00:00Z or-log report --html >empty.html
 	xmllint --noout empty.html
 	[ "$(page empty.html "//p[@id='total']/@data-requests")" -eq 0 ]

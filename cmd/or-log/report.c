@@ -27,6 +27,9 @@
 #define TOP_ROWS	10	/* the costliest requests, unless -n */
 #define CHART_W		640
 #define CHART_H		160
+#define CHART_DAYS	92	/* a longer window: only its days with rows */
+#define SLOT_MAX	48.0	/* a day's room at most, in pixels */
+#define DAY_MS		86400000LL
 #define BAR_W		160	/* a model's bar at its widest */
 
 static const char style[] =
@@ -189,44 +192,86 @@ largest(const struct store_groups *gs, int by_usd)
 	return max;
 }
 
-/* One bar a day with requests, its height the day's share of the most. */
+/* The UTC day of a time, as a count of days since 1970. */
+static int64_t
+day_of(int64_t ms)
+{
+	return ms >= 0 ? ms / DAY_MS : -((-ms + DAY_MS - 1) / DAY_MS);
+}
+
+/* A day's bar, its height the day's share of the most; g NULL: none. */
 static void
-put_day_chart(const struct store_groups *days)
+put_day_bar(size_t i, double slot, const char *day,
+    const struct store_group *g, int by_usd, double max, int label)
+{
+	double h = g && max > 0 ? measure(g, by_usd) / max * CHART_H : 0;
+
+	put("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
+	    "<title>%s: ", i * slot + 1, CHART_H - h, slot > 3 ? slot - 2 :
+	    slot, h, day);
+	if (g) {
+		put("$");
+		put_usd(g->usd_pico);
+		put(", %ld request%s", g->requests, g->requests == 1 ? "" :
+		    "s");
+	} else
+		put("no requests");
+	put("</title></rect>\n");
+	if (label)
+		put("<text x=\"%.1f\" y=\"%d\">%s</text>\n", i * slot + 1,
+		    CHART_H + 12, day + 5);
+}
+
+/*
+ * A bar for every day of the window, those without requests empty, so
+ * the gaps show; a window of more than CHART_DAYS, only its days with
+ * requests.
+ */
+static void
+put_day_chart(const struct store_groups *days, int64_t since, int64_t end)
 {
 	int by_usd = any_spent(days);
-	double max = largest(days, by_usd), slot, h;
-	size_t i;
+	double max = largest(days, by_usd), slot;
+	int64_t first = day_of(since), last = day_of(end - 1);
+	int every = last >= first && last - first < CHART_DAYS;
+	size_t n, i, k = 0;
+	char iso[64];
 
 	if (days->n == 0)
 		return;
-	slot = (double)CHART_W / (double)days->n;
-	put("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
+	n = every ? (size_t)(last - first + 1) : days->n;
+	slot = (double)CHART_W / (double)n;
+	slot = slot > SLOT_MAX ? SLOT_MAX : slot;
+	put("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\""
 	    " height=\"%d\" role=\"img\" aria-label=\"%s per day\">\n",
-	    CHART_W, CHART_H + 14, by_usd ? "USD" : "requests");
-	for (i = 0; i < days->n; i++) {
-		const struct store_group *g = &days->g[i];
+	    slot * (double)n + 2, CHART_H + 14, by_usd ? "USD" : "requests");
+	for (i = 0; i < n; i++) {
+		const struct store_group *g = NULL;
 
-		h = max > 0 ? measure(g, by_usd) / max * CHART_H : 0;
-		put("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
-		    " height=\"%.1f\"><title>%s: $", i * slot + 1,
-		    CHART_H - h, slot > 3 ? slot - 2 : slot, h, g->key);
-		put_usd(g->usd_pico);
-		put(", %ld request%s</title></rect>\n", g->requests,
-		    g->requests == 1 ? "" : "s");
-		if (days->n <= 14 || i == 0 || i + 1 == days->n)
-			put("<text x=\"%.1f\" y=\"%d\">%s</text>\n",
-			    i * slot + 1, CHART_H + 12, g->key + 5);
+		if (!every) {
+			g = &days->g[i];
+			snprintf(iso, sizeof(iso), "%s", g->key);
+		} else {
+			iso8601_ms((first + (int64_t)i) * DAY_MS, iso);
+			iso[10] = '\0';
+			while (k < days->n && strcmp(days->g[k].key, iso) < 0)
+				k++;
+			if (k < days->n && strcmp(days->g[k].key, iso) == 0)
+				g = &days->g[k++];
+		}
+		put_day_bar(i, slot, iso, g, by_usd, max, n <= 14 || i == 0 ||
+		    i + 1 == n);
 	}
 	put("</svg>\n");
 }
 
 static void
-put_days(const struct store_groups *days)
+put_days(const struct store_groups *days, int64_t since, int64_t end)
 {
 	size_t i;
 
 	put("<h2>Spend per day</h2>\n");
-	put_day_chart(days);
+	put_day_chart(days, since, end);
 	put("<table id=\"days\">\n<tr><th>Day</th><th class=\"n\">Requests"
 	    "</th><th class=\"n\">Failed</th><th class=\"n\">USD</th></tr>\n");
 	for (i = 0; i < days->n; i++) {
@@ -400,7 +445,7 @@ cmd_report(struct store *s, struct qopts *o, int argc, char **argv)
 	} else {
 		put_head(since, end);
 		put_totals(&models);
-		put_days(&days);
+		put_days(&days, since, end);
 		put_models(&models);
 		if (put_top(s, since, until, o->count > 0 ? o->count :
 		    TOP_ROWS) == -1)
