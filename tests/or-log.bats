@@ -515,7 +515,7 @@ EOF
 	assert_output '{"id":4,"time":"2026-11-21T09:31:00Z","model":"openai/gpt-5","status":"rate_limit_exceeded","snippet":"Rate limit exceeded: upstream [timeout]"}'
 	run -0 --separate-stderr or-log search -t -n 2 french
 	assert_output - <<'EOF'
-id  time                  model         status  snippet
+ID  TIME                  MODEL         STATUS  SNIPPET
  5  2026-11-22T08:00:00Z  openai/gpt-5  ok      Say hi in [French]
 EOF
 	run -0 --separate-stderr or-log search nothinglikethis

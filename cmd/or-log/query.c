@@ -155,8 +155,13 @@ cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
 	if ((rc = sqlite3_step(st)) == SQLITE_ERROR)
 		return bad_query(st, argv[0]);
 	if (o->table) {
+		/* Headed as recent's and every tool's tables are. */
+		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
+		    "SNIPPET" };
+
 		t = query_table(5);
-		put_header(t, st);
+		for (i = 0; i < 5; i++)
+			tab_cell(t, h[i]);
 		tab_shrink(t, 4), tab_shrink(t, 2);
 	}
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
