@@ -644,14 +644,14 @@ EOF
 }
 
 @test "report --html: every text from the log escaped, <script> and & as text" {
-	printf '%s\n' '{"id":"<b>&amp;","model":"x/<script>alert(1)</script>&","prompt":"<script>x</script> & \u0001 \"q\" '"'"'a'"'"'","cost":{"usd":0.5},"send":{"started_at":"2026-11-20T10:00:00.000Z","latency_ms":5}}' | or-log >/dev/null
+	printf '%s\n' '{"id":"<b>&amp;","model":"x/<script>alert(1)</script>&","prompt":"<script>x</script> & \u0001 \"q\" '"'"'a'"'"' \uffff","cost":{"usd":0.5},"send":{"started_at":"2026-11-20T10:00:00.000Z","latency_ms":5}}' | or-log >/dev/null
 	or-log report --html --since 2026-11-01 --until 2026-12-01 >spend.html
 	xmllint --noout spend.html
 	! grep -qi '<script' spend.html
 	! grep -q '<b>' spend.html
 	grep -q '<td>x/&lt;script&gt;alert(1)&lt;/script&gt;&amp;</td>' spend.html
 	grep -q '<td>&lt;b&gt;&amp;amp;</td>' spend.html
-	grep -q "<td>&lt;script&gt;x&lt;/script&gt; &amp; $(printf '\xef\xbf\xbd') &quot;q&quot; &#39;a&#39;</td>" spend.html
+	grep -q "<td>&lt;script&gt;x&lt;/script&gt; &amp; $(printf '\xef\xbf\xbd') &quot;q&quot; &#39;a&#39; $(printf '\xef\xbf\xbd')</td>" spend.html
 	# The model as written, read back by an XML parser.
 	[ "$(page spend.html "//table[@id='models']/tr[@data-requests]/@data-model")" = "x/<script>alert(1)</script>&" ]
 }

@@ -42,7 +42,7 @@ static const char style[] =
     "svg text{font-size:10px;fill:#555}"
     "code{font-size:90%}";
 
-/* Text of ours, formatted; text from the log goes through put_text. */
+/* Text of ours, formatted; text from the log goes through put_escaped. */
 static void
 put(const char *fmt, ...)
 {
@@ -67,12 +67,21 @@ put(const char *fmt, ...)
 	free(big);
 }
 
+/* U+FFFE and U+FFFF: JSON can carry them, XML 1.0 forbids them. */
+static int
+non_character(const char *s)
+{
+	return (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
+	    ((unsigned char)s[2] == 0xbe || (unsigned char)s[2] == 0xbf);
+}
+
 /*
  * Text from the log, escaped for HTML and XML alike: & < > " ' as
- * entities, and the control characters XML 1.0 forbids as U+FFFD.
+ * entities, and the characters XML 1.0 forbids (controls, U+FFFE,
+ * U+FFFF) as U+FFFD.
  */
 static void
-put_text(const char *s)
+put_escaped(const char *s)
 {
 	const char *run = s;
 
@@ -80,6 +89,13 @@ put_text(const char *s)
 		const char *e = NULL;
 		unsigned char c = (unsigned char)*s;
 
+		if (non_character(s)) {
+			out_put(run, (size_t)(s - run));
+			out_put("\xef\xbf\xbd", 3);
+			s += 2;
+			run = s + 1;
+			continue;
+		}
 		if (c == '&')
 			e = "&amp;";
 		else if (c == '<')
@@ -317,7 +333,7 @@ static void
 put_model_row(const struct store_group *g, int by_usd, double max)
 {
 	put("<tr data-model=\"");
-	put_text(g->key);
+	put_escaped(g->key);
 	put("\" data-requests=\"%ld\" data-failures=\"%ld\" data-usd=\"",
 	    g->requests, g->failures);
 	put_usd(g->usd_pico);
@@ -325,7 +341,7 @@ put_model_row(const struct store_group *g, int by_usd, double max)
 	put_ms(g, "p50", g->latency_p50);
 	put_ms(g, "p95", g->latency_p95);
 	put("><td>");
-	put_text(g->key[0] ? g->key : "-");
+	put_escaped(g->key[0] ? g->key : "-");
 	put("</td><td class=\"n\">%ld</td><td class=\"n\">%.1f %%</td>"
 	    "<td class=\"n\">", g->requests, g->requests ?
 	    100.0 * (double)g->failures / (double)g->requests : 0.0);
@@ -381,15 +397,15 @@ put_top_row(sqlite3_stmt *st)
 	put_usd(pico);
 	put("\"><td class=\"n\">%" PRId64 "</td><td>%s</td><td>",
 	    sqlite3_column_int64(st, 0), when);
-	put_text(column(st, 7));
+	put_escaped(column(st, 7));
 	put("</td><td>");
-	put_text(column(st, 2));
+	put_escaped(column(st, 2));
 	put("</td><td>");
-	put_text(column(st, 3));
+	put_escaped(column(st, 3));
 	put("</td><td class=\"n\">");
 	put_usd(pico);
 	put("</td><td class=\"n\">%s</td><td>", column(st, 5));
-	put_text(column(st, 6));
+	put_escaped(column(st, 6));
 	put("</td></tr>\n");
 }
 
