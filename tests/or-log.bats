@@ -475,12 +475,12 @@ EOF
 	assert_output "$(tail -2 "$REC")"
 	run -0 --separate-stderr or-log recent -t
 	assert_output - <<'EOF'
-ID  TIME                 MODEL                             STATUS               TOKENS  USD       MS    PROMPT
- 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.000794  1200  Say hi in Portuguese
- 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34  0.000318   800  Say hi in Portuguese
- 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17  0.000000   400  Answer in one word. Say hi in Portuguese
- 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                     300  Why is the sky blue?
- 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.000794  2000  Say hi in French
+ID  TIME                 MODEL                             STATUS               TOKENS  USD         MS    PROMPT
+ 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.00079375  1200  Say hi in Portuguese
+ 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34    0.000318   800  Say hi in Portuguese
+ 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17    0.000000   400  Answer in one word. Say hi in Portuguese
+ 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                       300  Why is the sky blue?
+ 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.00079375  2000  Say hi in French
 EOF
 }
 

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "jvx.h"
+#include "money.h"
 #include "query.h"
 #include "record.h"
 #include "table.h"
@@ -38,6 +39,17 @@ step_done(struct store *s, sqlite3_stmt *st, int rc)
 	return 0;
 }
 
+/* Dollars as stats -t writes them, in plain decimal, or nothing. */
+static void
+add_usd(struct table *t, sqlite3_stmt *st, int i)
+{
+	char usd[40] = "";
+
+	if (sqlite3_column_type(st, i) != SQLITE_NULL)
+		money_fmt(money_pico(sqlite3_column_double(st, i)), usd);
+	tab_cell(t, usd);
+}
+
 /* An ISO time for a table cell from epoch ms. */
 static void
 add_time(struct table *t, sqlite3_stmt *st, int i)
@@ -54,7 +66,7 @@ static char	*time_filter(struct qopts *);
 static const char recent_cols[] =
     "id, ts, coalesce(served, model), status,"
     " prompt_tokens + completion_tokens,"
-    " CASE WHEN usd IS NOT NULL THEN printf('%.6f', usd) END, latency_ms, substr(prompt, 1, 40), record";
+    " usd, latency_ms, substr(prompt, 1, 40), record";
 
 /*
  * Which rows recent shows, in which order: the last logged (by row id)
@@ -108,6 +120,8 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 		for (i = 0; i < 8; i++)
 			if (i == 1)
 				add_time(t, st, 1);
+			else if (i == 5)
+				add_usd(t, st, 5);
 			else
 				tab_cell(t, (const char *)
 				    sqlite3_column_text(st, i));
