@@ -28,10 +28,11 @@ FAKE	 = tests/fake/fakeor
 U	?= tests/unit
 UNITS	 = $(U)/streamcheck $(U)/storecheck $(U)/budgetcheck
 
-# Debian 12 packages for building and for `make check`.
+# Debian 12 packages for building and for `make check` (libxml2-utils:
+# xmllint, which parses or-log report's page in the tests).
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
-	   mandoc valgrind clang jq curl time sqlite3
+	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNITS)
 

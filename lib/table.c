@@ -19,6 +19,8 @@ struct table {
 	int	 numbers;	/* tab_numbers */
 	size_t	*order;		/* columns to cut, first first */
 	size_t	 ncut;
+	size_t	*drops;		/* columns to leave out, first first */
+	size_t	 ndrop;
 };
 
 struct table *
@@ -31,6 +33,8 @@ tab_new(size_t ncol)
 	t->right = xmalloc(ncol);
 	memset(t->right, 0, ncol);
 	t->order = xmalloc(ncol * sizeof(*t->order));
+	t->drops = xmalloc(ncol * sizeof(*t->drops));
+	t->ndrop = 0;
 	return t;
 }
 
@@ -87,6 +91,12 @@ tab_shrink(struct table *t, size_t col)
 	t->order[t->ncut++] = col;
 }
 
+void
+tab_drop(struct table *t, size_t col)
+{
+	t->drops[t->ndrop++] = col;
+}
+
 /* "12", "-0.5", "$0.000125": what tab_numbers right-aligns. */
 static int
 numeric(const char *s)
@@ -125,15 +135,40 @@ bytes_for(const char *s, size_t w)
 	return (size_t)(p - s);
 }
 
-static void
-fit(struct table *t, size_t *w, int width)
+/* The table's width with every column to shrink cut to MIN_CUT. */
+static size_t
+narrowest(const struct table *t, const size_t *w, const char *gone)
 {
 	size_t i, total = 0, c;
 
-	for (i = 0; i < t->ncol; i++)
-		total += w[i] + (i ? 2 : 0);
+	for (c = 0; c < t->ncol; c++)
+		if (!gone[c])
+			total += w[c] + (total ? 2 : 0);
+	for (i = 0; i < t->ncut; i++)
+		if (!gone[c = t->order[i]] && w[c] > MIN_CUT)
+			total -= w[c] - MIN_CUT;
+	return total;
+}
+
+/*
+ * Leaves out the columns marked to drop (gone[c] set) until cutting can
+ * make the table fit, then cuts those marked to shrink, no more than it
+ * must.
+ */
+static void
+fit(struct table *t, size_t *w, char *gone, int width)
+{
+	size_t i, total = 0, c;
+
+	for (i = 0; i < t->ndrop && narrowest(t, w, gone) > (size_t)width;
+	    i++)
+		gone[t->drops[i]] = 1;
+	for (c = 0; c < t->ncol; c++)
+		if (!gone[c])
+			total += w[c] + (total ? 2 : 0);
 	for (i = 0; i < t->ncut && total > (size_t)width; i++) {
-		c = t->order[i];
+		if (gone[c = t->order[i]])
+			continue;
 		while (w[c] > MIN_CUT && total > (size_t)width) {
 			w[c]--;
 			total--;
@@ -165,22 +200,28 @@ void
 tab_print(struct table *t, int width)
 {
 	size_t *w = xmalloc(t->ncol * sizeof(*w)), r, c, n;
+	char *gone = xmalloc(t->ncol);
 	struct buf line = { 0 };
 	const char *s;
+	int first;
 
 	while (t->ncell != 0)	/* a row left short: its cells empty */
 		tab_cell(t, "");
 	memset(w, 0, t->ncol * sizeof(*w));
+	memset(gone, 0, t->ncol);
 	for (r = 0; r < t->nrow; r++)
 		for (c = 0; c < t->ncol; c++)
 			if ((n = width_of(t->cells[r * t->ncol + c])) > w[c])
 				w[c] = n;
 	if (width > 0)
-		fit(t, w, width);
+		fit(t, w, gone, width);
 	for (r = 0; r < t->nrow; r++) {
-		for (c = 0; c < t->ncol; c++) {
-			if (c)
+		for (c = 0, first = 1; c < t->ncol; c++) {
+			if (gone[c])
+				continue;
+			if (!first)
 				buf_adds(&line, "  ");
+			first = 0;
 			s = t->cells[r * t->ncol + c];
 			put_cell(&line, s, w[c], t->right[c] ||
 			    (t->numbers && r > 0 && numeric(s)));
@@ -199,8 +240,10 @@ tab_print(struct table *t, int width)
 	free(t->cells);
 	free(t->right);
 	free(t->order);
+	free(t->drops);
 	free(t);
 	free(w);
+	free(gone);
 }
 
 int

@@ -3,8 +3,9 @@
  * tools' -t), one printer for every tool.
  *
  * On a terminal the table fits its width, the columns marked to shrink
- * cut first, each with an ellipsis; piped (width 0), nothing is cut, so
- * grep and awk see whole cells. Widths count UTF-8 code points. Cells
+ * cut first, each with an ellipsis, then those marked to drop left out;
+ * piped (width 0), nothing is cut or left out, so grep and awk see
+ * whole cells. Widths count UTF-8 code points. Cells
  * are copied in; line ends and tabs in them become spaces, since they
  * would break the columns. Columns are two spaces apart, and a line
  * has no blanks at its end.
@@ -26,6 +27,9 @@ void		 tab_numbers(struct table *);	/* below the first row,
 						   numbers ("12", "$0.5")
 						   are right-aligned */
 void		 tab_shrink(struct table *, size_t col);	/* cut first */
+void		 tab_drop(struct table *, size_t col);	/* left out, the
+						   first marked first, when
+						   the cuts were not enough */
 void		 tab_print(struct table *, int width);	/* prints, frees */
 int		 term_width(void);	/* of stdout; 0 when not a terminal */
 

@@ -39,7 +39,7 @@ logged() {
 @test "--help prints one usage block on stdout" {
 	run -0 --separate-stderr or-log --help
 	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
-	[ "${#lines[@]}" -eq 11 ]
+	[ "${#lines[@]}" -eq 12 ]
 	[ "$stderr" = "" ]
 }
 
@@ -50,8 +50,8 @@ logged() {
 	[ "${stderr_lines[0]}" = 'or-log: no subcommand "frobnicate"' ]
 	run -2 --separate-stderr or-log recent --csv
 	[ "${stderr_lines[0]}" = "or-log: recent does not take --csv" ]
-	run -2 --separate-stderr or-log recent --since 7d
-	[ "${stderr_lines[0]}" = "or-log: recent does not take --since" ]
+	run -2 --separate-stderr or-log search --since 7d x
+	[ "${stderr_lines[0]}" = "or-log: search does not take --since" ]
 	run -2 --separate-stderr or-log recent --where=1
 	[ "${stderr_lines[0]}" = "or-log: recent does not take --where" ]
 	run -2 --separate-stderr or-log --by model </dev/null
@@ -63,6 +63,30 @@ logged() {
 	run -2 --separate-stderr or-log prune
 	[ "${stderr_lines[0]}" = "or-log: prune wants --before" ]
 	[ ! -e "$DB" ]
+}
+
+# An attribute of or-log report's page, by XPath (libxml2-utils).
+page() {
+	xmllint --xpath "string($2)" "$1"
+}
+
+# Every group of `or-log stats ARGS` against the page's row for it.
+same_as_stats() {
+	local html=$1 table=$2 key=$3 g k
+	shift 3
+	[ "$(or-log stats --by "$key" "$@" | wc -l)" -eq "$(page "$html" "count(//table[@id='$table']/tr[@data-$key])")" ]
+	while IFS= read -r g; do
+		k=$(jq -r ".$key" <<<"$g")
+		row="//table[@id='$table']/tr[@data-$key='$k']"
+		[ "$(page "$html" "$row/@data-requests")" = "$(jq .requests <<<"$g")" ]
+		[ "$(page "$html" "$row/@data-failures")" = "$(jq .failures <<<"$g")" ]
+		# The same dollars to the picodollar, however written.
+		[ "$(jq -n "$(page "$html" "$row/@data-usd") * 1e12 | round")" = "$(jq '.usd * 1e12 | round' <<<"$g")" ]
+		if [ "$key" = model ]; then
+			[ "$(page "$html" "$row/@data-p50")" = "$(jq .latency_p50_ms <<<"$g")" ]
+			[ "$(page "$html" "$row/@data-p95")" = "$(jq .latency_p95_ms <<<"$g")" ]
+		fi
+	done < <(or-log stats --by "$key" "$@")
 }
 
 # --- appending -------------------------------------------------------
@@ -370,13 +394,35 @@ EOF
 	logged
 	run -0 --separate-stderr or-log stats -t --by day
 	assert_output - <<'EOF'
-DAY         REQUESTS  FAILED  TOKENS_IN  TOKENS_OUT  USD         MEAN_MS  P50_MS  P95_MS
-2026-11-20         2       0         35          95  0.00111175     1000     800    1200
-2026-11-21         2       1         13           4    0.000000      350     300     400
-2026-11-22         1       0         19          77  0.00079375     2000    2000    2000
+DAY         REQUESTS  FAILURES  PROMPT  COMPLETION  USD         MEAN MS  P50 MS  P95 MS
+2026-11-20         2         0      35          95  0.00111175     1000     800    1200
+2026-11-21         2         1      13           4    0.000000      350     300     400
+2026-11-22         1         0      19          77  0.00079375     2000    2000    2000
 EOF
 	run -0 --separate-stderr bash -c 'or-log stats --by hour | jq -r "[.hour, .requests] | @tsv"'
 	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
+}
+
+@test "stats -t on a narrow terminal: the key cut, then the figures it can do without left out" {
+	logged
+	run -0 env COLUMNS=80 script -qec "or-log stats -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+MODEL          REQUESTS  FAILURES  PROMPT  COMPLETION  USD        P50 MS  P95 MS
+openai/gpt-5          3         1      38         154  0.0015875    1200    2000
+anthropic/cl…         1         0      16          18   0.000318     800     800
+deepseek/dee…         1         0      13           4   0.000000     400     400
+EOF
+	run -0 env COLUMNS=60 script -qec "or-log stats -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+MODEL          REQUESTS  FAILURES  USD        P50 MS  P95 MS
+openai/gpt-5          3         1  0.0015875    1200    2000
+anthropic/cl…         1         0   0.000318     800     800
+deepseek/dee…         1         0   0.000000     400     400
+EOF
+	# Piped, nothing is cut or left out.
+	[ "$(COLUMNS=60 or-log stats -t | head -1)" = "MODEL                             REQUESTS  FAILURES  PROMPT  COMPLETION  USD        MEAN MS  P50 MS  P95 MS" ]
 }
 
 @test "--since takes the grammar every tool takes: seconds, s m h d w, fractions, dates" {
@@ -429,13 +475,38 @@ EOF
 	assert_output "$(tail -2 "$REC")"
 	run -0 --separate-stderr or-log recent -t
 	assert_output - <<'EOF'
-ID  TIME                 MODEL                             STATUS               TOKENS  USD       MS    PROMPT
- 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.000794  1200  Say hi in Portuguese
- 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34  0.000318   800  Say hi in Portuguese
- 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17  0.000000   400  Answer in one word. Say hi in Portuguese
- 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                     300  Why is the sky blue?
- 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.000794  2000  Say hi in French
+ID  TIME                 MODEL                             STATUS               TOKENS  USD         MS    PROMPT
+ 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.00079375  1200  Say hi in Portuguese
+ 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34    0.000318   800  Say hi in Portuguese
+ 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17    0.000000   400  Answer in one word. Say hi in Portuguese
+ 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                       300  Why is the sky blue?
+ 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.00079375  2000  Say hi in French
 EOF
+}
+
+@test "recent --since, --until and --sort: the costliest, the slowest, the last started" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log recent --sort cost -n 3 | jq -r .id'
+	assert_output $'job-1\njob-5\njob-2'
+	run -0 --separate-stderr bash -c 'or-log recent --sort latency | jq -r .id'
+	assert_output $'job-5\njob-1\njob-2\njob-3\njob-4'
+	run -0 --separate-stderr bash -c 'or-log recent --since 2026-11-21 --until 2026-11-22 | jq -r .id'
+	assert_output $'job-3\njob-4'
+	# Logged last, started second: the last logged, or the last started.
+	printf '{"id":"late","prompt":"x","send":{"started_at":"2026-11-20T10:30:00.000Z"}}\n' | or-log >/dev/null
+	run -0 --separate-stderr bash -c 'or-log recent -n 3 | jq -r .id'
+	assert_output $'job-4\njob-5\nlate'
+	run -0 --separate-stderr bash -c 'or-log recent --sort time -n 3 | jq -r .id'
+	assert_output $'job-3\njob-4\njob-5'
+	run -0 --separate-stderr bash -c 'or-log recent --sort time --until 2026-11-20T11:00:00Z | jq -r .id'
+	assert_output $'job-1\nlate'
+	# With no cost the row comes last, not first.
+	run -0 --separate-stderr bash -c 'or-log recent --sort cost --since 2026-11-21T09:00:00Z -t | awk "{print \$1}"'
+	assert_output $'ID\n5\n3\n4'
+	run -2 --separate-stderr or-log recent --sort size
+	[ "${stderr_lines[0]}" = "or-log: --sort wants cost, time or latency" ]
+	run -2 --separate-stderr or-log recent --since soon
+	[ "${stderr_lines[0]}" = "or-log: --since wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)" ]
 }
 
 @test "search: full text over prompts, answers and errors, ranked" {
@@ -444,7 +515,7 @@ EOF
 	assert_output '{"id":4,"time":"2026-11-21T09:31:00Z","model":"openai/gpt-5","status":"rate_limit_exceeded","snippet":"Rate limit exceeded: upstream [timeout]"}'
 	run -0 --separate-stderr or-log search -t -n 2 french
 	assert_output - <<'EOF'
-id  time                  model         status  snippet
+ID  TIME                  MODEL         STATUS  SNIPPET
  5  2026-11-22T08:00:00Z  openai/gpt-5  ok      Say hi in [French]
 EOF
 	run -0 --separate-stderr or-log search nothinglikethis
@@ -470,9 +541,40 @@ EOF
 	assert_output "$(cat "$REC")"
 	run -0 --separate-stderr or-log export --since 2026-11-21 --until 2026-11-21T09:31:00Z --csv
 	assert_output - <<EOF
-id,time,job,model,served,provider,gen_id,status,http,prompt_tokens,completion_tokens,reasoning_tokens,cached_tokens,usd,usd_source,latency_ms,ttft_ms,req_hash,cached$(printf '\r')
-3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0$(printf '\r')
+id,time,job,model,served,provider,gen_id,status,http,prompt_tokens,completion_tokens,reasoning_tokens,cached_tokens,usd,usd_source,latency_ms,ttft_ms,req_hash,cached,prompt,answer$(printf '\r')
+3,2026-11-21T09:30:00.000Z,job-3,deepseek/deepseek-chat-v3.1:free,deepseek/deepseek-chat-v3.1:free,DeepInfra,gen-1758884896-Vxp1md82hWmmqrwPbsR2,ok,200,13,4,0,0,0,usage,400,,$(q 'SELECT req_hash FROM requests WHERE id = 3'),0,"Answer in one word.
+Say hi in Portuguese",Olá!$(printf '\r')
 EOF
+}
+
+@test "export --json: the columns, prompt and answer among them, one object a line" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log export --json --since 2026-11-21 --until 2026-11-22 | jq -c "{id, job, usd, prompt, answer}"'
+	assert_output - <<'EOF'
+{"id":3,"job":"job-3","usd":0,"prompt":"Answer in one word.\nSay hi in Portuguese","answer":"Olá!"}
+{"id":4,"job":"job-4","usd":null,"prompt":"Why is the sky blue?","answer":"Rate limit exceeded: upstream timeout"}
+EOF
+	# The same keys as the CSV's header, in its order.
+	[ "$(or-log export --json | head -1 | jq -r 'keys_unsorted | join(",")')" = "$(or-log export --csv | head -1 | tr -d '\r')" ]
+	# Money in plain decimal, as stats writes it.
+	printf '{"prompt":"tiny","cost":{"usd":0.0000006}}\n' | or-log >/dev/null
+	run -0 --separate-stderr bash -c 'or-log export --json | tail -1 | grep -o "\"usd\":[^,]*"'
+	assert_output '"usd":0.0000006'
+}
+
+@test "export, sql: one output format at a time, not the last one given" {
+	logged
+	run -2 --separate-stderr or-log export --csv --jsonl
+	[ "${stderr_lines[0]}" = "or-log: --csv and --jsonl are one or the other" ]
+	run -2 --separate-stderr or-log export --json --csv
+	[ "${stderr_lines[0]}" = "or-log: --csv and --json are one or the other" ]
+	run -2 --separate-stderr or-log sql -t --csv 'SELECT 1'
+	[ "${stderr_lines[0]}" = "or-log: -t and --csv are one or the other" ]
+	run -2 --separate-stderr or-log sql --json -t 'SELECT 1'
+	[ "${stderr_lines[0]}" = "or-log: -t and --json are one or the other" ]
+	run -2 --separate-stderr or-log sql --jsonl 'SELECT 1'
+	[ "${stderr_lines[0]}" = "or-log: sql does not take --jsonl" ]
+	assert_output ''
 }
 
 @test "sql: any SELECT, on a log opened read-only" {
@@ -482,8 +584,96 @@ EOF
 	run -0 --separate-stderr or-log sql -t "SELECT job, usd FROM requests WHERE id < 3"
 	assert_output $'job    usd\njob-1  0.00079375\njob-2    0.000318'
 	run -2 --separate-stderr or-log sql "DELETE FROM requests"
-	[ "$stderr" = "or-log: $DB: attempt to write a readonly database" ]
+	[ "$stderr" = "or-log: sql: the log is opened read-only; this statement would write: DELETE FROM requests" ]
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+	# Opened read-only all the same: ATTACH cannot make a file to write.
+	run -2 --separate-stderr or-log sql "ATTACH 'file:other.db?mode=rwc' AS o"
+	[ "$stderr" = "or-log: $DB: access mode not allowed: rwc" ]
+	[ ! -e other.db ]
+	# A second statement is refused, not left out; nothing runs.
+	run -2 --separate-stderr or-log sql "SELECT 1; DELETE FROM requests"
+	assert_output ''
+	[ "$stderr" = "or-log: sql: one statement at a time; this one goes on after it: DELETE FROM requests" ]
+	run -0 --separate-stderr or-log sql "SELECT 1 AS one;  "
+	assert_output '{"one":1}'
+	run -0 --separate-stderr or-log sql --json "SELECT count(*) AS n FROM requests"
+	assert_output '{"n":5}'
+}
+
+@test "sql --csv: what sqlite3 -csv -header writes, with RFC 4180's CRLF" {
+	logged
+	printf '%s\n' '{"id":"q\"uote, comma","prompt":"line\nbreak and \u00e9","cost":{"usd":0.0000006}}' '{"id":"","prompt":"plain"}' | or-log >/dev/null
+	query="SELECT id, job, usd, prompt, answer, NULL AS none, '' AS empty, 1.5 AS half, 'it''s' AS apos FROM requests ORDER BY id"
+	or-log sql --csv "$query" >ours.csv
+	sqlite3 -header -cmd '.mode csv' "$DB" "$query" >theirs.csv
+	cmp ours.csv theirs.csv
+	# sqlite3 -csv itself ends lines with LF only; otherwise the same.
+	sqlite3 -csv -header "$DB" "$query" >lf.csv
+	cmp <(sed 's/\r$//' ours.csv) lf.csv
+	[ "$(grep '^6,' ours.csv)" = '6,"q""uote, comma",6.0e-07,"line' ]
+	# A header even when no row matches (sqlite3 writes nothing then).
+	run -0 --separate-stderr or-log sql --csv "SELECT id, job FROM requests WHERE 0"
+	assert_output $'id,job\r'
+}
+
+@test "report --html: one page that stands alone and is well-formed, its figures stats' own" {
+	logged
+	run -0 --separate-stderr bash -c 'or-log report --html --since 2026-11-20T10:30:00Z --until 2026-11-22T12:00:00Z >spend.html'
+	[ "$stderr" = "" ]
+	xmllint --noout spend.html
+	# Nothing that runs, nothing fetched.
+	! grep -Eiq '<script|src=|href=|url\(|@import' spend.html
+	grep -q '^<style>' spend.html
+	grep -q '<svg xmlns="http://www.w3.org/2000/svg"' spend.html
+	same_as_stats spend.html models model --since 2026-11-20T10:30:00Z --until 2026-11-22T12:00:00Z
+	same_as_stats spend.html days day --since 2026-11-20T10:30:00Z --until 2026-11-22T12:00:00Z
+	[ "$(page spend.html "count(//table[@id='models']/tr[@data-model])")" -eq 3 ]
+	# The whole window: sqlite3's own sum, in plain decimal.
+	[ "$(page spend.html "//p[@id='total']/@data-requests")" -eq 4 ]
+	[ "$(page spend.html "//p[@id='total']/@data-failures")" -eq 1 ]
+	[ "$(page spend.html "//p[@id='total']/@data-usd")" = "0.00111175" ]
+	[ "$(q "SELECT sum(usd) FROM requests WHERE id > 1")" = "0.00111175" ]
+	# The costliest first, rows that cost nothing left out.
+	[ "$(page spend.html "count(//table[@id='top']/tr[@data-id])")" -eq 2 ]
+	[ "$(page spend.html "//table[@id='top']/tr[@data-id][1]/@data-id")" -eq 5 ]
+	[ "$(page spend.html "//table[@id='top']/tr[@data-id][2]/@data-usd")" = "0.000318" ]
+	# A failure rate and latency per model.
+	grep -q '<td>openai/gpt-5</td><td class="n">2</td><td class="n">50.0 %</td>' spend.html
+	run -0 --separate-stderr bash -c 'or-log report --html -n 1 --since 2026-11-01 | xmllint --xpath "count(//table[@id=\"top\"]/tr[@data-id])" -'
+	assert_output 1
+}
+
+@test "report --html: every text from the log escaped, <script> and & as text" {
+	printf '%s\n' '{"id":"<b>&amp;","model":"x/<script>alert(1)</script>&","prompt":"<script>x</script> & \u0001 \"q\" '"'"'a'"'"' \uffff","cost":{"usd":0.5},"send":{"started_at":"2026-11-20T10:00:00.000Z","latency_ms":5}}' | or-log >/dev/null
+	or-log report --html --since 2026-11-01 --until 2026-12-01 >spend.html
+	xmllint --noout spend.html
+	! grep -qi '<script' spend.html
+	! grep -q '<b>' spend.html
+	grep -q '<td>x/&lt;script&gt;alert(1)&lt;/script&gt;&amp;</td>' spend.html
+	grep -q '<td>&lt;b&gt;&amp;amp;</td>' spend.html
+	grep -q "<td>&lt;script&gt;x&lt;/script&gt; &amp; $(printf '\xef\xbf\xbd') &quot;q&quot; &#39;a&#39; $(printf '\xef\xbf\xbd')</td>" spend.html
+	# The model as written, read back by an XML parser.
+	[ "$(page spend.html "//table[@id='models']/tr[@data-requests]/@data-model")" = "x/<script>alert(1)</script>&" ]
+}
+
+@test "report --html: the last 7 days unless told, a window with nothing well-formed too" {
+	logged
+	ORKIT_NOW=2026-11-29T01:00:00Z or-log report --html >week.html
+	xmllint --noout week.html
+	[ "$(page week.html "//p[@id='total']/@data-requests")" -eq 1 ]
+	grep -q '<title>orkit spend, 2026-11-22 to 2026-11-29</title>' week.html
+	# A bar for each of the window's days, those without requests empty.
+	[ "$(page week.html "count((//*[local-name()='svg'])[1]/*[local-name()='rect'])")" -eq 8 ]
+	[ "$(grep -c ': no requests</title>' week.html)" -eq 7 ]
+	grep -q '<title>2026-11-22: \$0.00079375, 1 request</title>' week.html
+	ORKIT_NOW=2026-12-27T09:00:00Z or-log report --html >empty.html
+	xmllint --noout empty.html
+	[ "$(page empty.html "//p[@id='total']/@data-requests")" -eq 0 ]
+	[ "$(page empty.html "//p[@id='total']/@data-usd")" = "0.000000" ]
+	run -2 --separate-stderr or-log report
+	[ "${stderr_lines[0]}" = "or-log: report wants --html, the one format it writes" ]
+	run -2 --separate-stderr or-log report --html --csv
+	[ "${stderr_lines[0]}" = "or-log: report does not take --csv" ]
 }
 
 @test "a query on a log that is not there says so, exit 2" {

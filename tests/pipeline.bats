@@ -117,6 +117,11 @@ run_examples() {
 	[ "$(sqlite3 "$XDG_DATA_HOME/orkit/log.db" 'SELECT sum(cached) FROM requests')" -eq 2 ]
 	[ "$(requests)" -eq 7 ]
 	[ "$(head -1 nov.csv | cut -d, -f1-3)" = "id,time,job" ]
+	# The week's page, whole, with this run's requests on it.
+	xmllint --noout spend.html
+	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" spend.html)" -eq 9 ]
+	[ "$(head -1 all.csv)" = $'job,usd,prompt,answer\r' ]
+	[ "$(wc -l <all.csv)" -ge 10 ]
 }
 
 @test "or-send --budget | or-log on a new log: or-send never sees it half made" {

@@ -19,12 +19,14 @@ static const char usage_text[] =
     "usage: or-log [-d db] [--receipt]\n"
     "       or-log [-d db] stats [-t] [--by key] [--since t] [--until t] "
     "[--model m] [--where sql] [--chart]\n"
-    "       or-log [-d db] recent [-t] [-n count]\n"
+    "       or-log [-d db] recent [-t] [-n count] [--since t] [--until t] "
+    "[--sort cost|time|latency]\n"
     "       or-log [-d db] search [-t] [-n count] query\n"
     "       or-log [-d db] show rowid | generation-id\n"
-    "       or-log [-d db] export [--csv | --jsonl] [--since t] "
+    "       or-log [-d db] export [--csv | --json | --jsonl] [--since t] "
     "[--until t]\n"
-    "       or-log [-d db] sql statement\n"
+    "       or-log [-d db] sql [-t | --csv | --json] statement\n"
+    "       or-log [-d db] report --html [-n count] [--since t] [--until t]\n"
     "       or-log [-d db] prune --before t [--vacuum]\n"
     "       or-log [-d db] merge other.db\n"
     "       or-log [-d db] pending | cache [--max-age age] [-m model] "
@@ -50,7 +52,8 @@ enum {
 	O_MODEL = 'm', O_WHERE = 'w', O_CHART = 'c', O_CSV = 'C',
 	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a',
 	O_SYSTEM = 's', O_OPTION = 'o', O_DAY = 'D', O_MONTH = 'M',
-	O_BUDGET = 'G', O_WARN = 'W', O_CONFIG = 'F'
+	O_BUDGET = 'G', O_WARN = 'W', O_CONFIG = 'F', O_SORT = 'k',
+	O_HTML = 'H', O_JSON = 'j'
 };
 
 static const struct option longopts[] = {
@@ -68,6 +71,9 @@ static const struct option longopts[] = {
 	{ "chart",	no_argument,		NULL, O_CHART },
 	{ "csv",	no_argument,		NULL, O_CSV },
 	{ "jsonl",	no_argument,		NULL, O_JSONL },
+	{ "json",	no_argument,		NULL, O_JSON },
+	{ "sort",	required_argument,	NULL, O_SORT },
+	{ "html",	no_argument,		NULL, O_HTML },
 	{ "before",	required_argument,	NULL, O_BEFORE },
 	{ "vacuum",	no_argument,		NULL, O_VACUUM },
 	{ "max-age",	required_argument,	NULL, O_MAXAGE },
@@ -92,11 +98,12 @@ static const struct cmd {
 	const char	*flags;
 } cmds[] = {
 	{ "stats",	cmd_stats,	STORE_READ,	0, "tbSUmwc" },
-	{ "recent",	cmd_recent,	STORE_READ,	0, "tn" },
+	{ "recent",	cmd_recent,	STORE_READ,	0, "tnSUk" },
 	{ "search",	cmd_search,	STORE_READ,	1, "tn" },
 	{ "show",	cmd_show,	STORE_READ,	1, "" },
-	{ "export",	cmd_export,	STORE_READ,	0, "SUCJ" },
-	{ "sql",	cmd_sql,	STORE_READ,	1, "t" },
+	{ "export",	cmd_export,	STORE_READ,	0, "SUCJj" },
+	{ "sql",	cmd_sql,	STORE_READ,	1, "tCj" },
+	{ "report",	cmd_report,	STORE_READ,	0, "HnSU" },
 	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv" },
 	{ "merge",	cmd_merge,	STORE_APPEND,	1, "" },
 	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso" },
@@ -177,6 +184,42 @@ add_budget(struct qopts *o, int c, const char *s)
 		qusage(err);
 }
 
+/* recent --sort: which rows, in which order (query.c says). */
+static const char *
+parse_sort(const char *s)
+{
+	if (strcmp(s, "cost") != 0 && strcmp(s, "time") != 0 &&
+	    strcmp(s, "latency") != 0)
+		qusage("--sort wants cost, time or latency");
+	return s;
+}
+
+/* Flags that each choose the output: one at a time, not the last. */
+static void
+check_formats(const struct qopts *o, const struct cmd *cmd)
+{
+	const char *f[4];
+	int n = 0;
+
+	if (o->table)
+		f[n++] = "-t";
+	if (o->csv)
+		f[n++] = "--csv";
+	if (o->json)
+		f[n++] = "--json";
+	if (o->jsonl)
+		f[n++] = "--jsonl";
+	if (n > 1) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "%s and %s are one or the other",
+		    f[0], f[1]);
+		qusage(why);
+	}
+	if (strcmp(cmd->name, "report") == 0 && !o->html)
+		qusage("report wants --html, the one format it writes");
+}
+
 static const struct cmd *
 find_cmd(const char *name)
 {
@@ -228,7 +271,10 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	case O_OPTION: o->opts = parse_option(o->opts, optarg); break;
 	case O_CHART: o->chart = 1; break;
 	case O_CSV: o->csv = 1; break;
-	case O_JSONL: o->csv = 0; break;
+	case O_JSONL: o->jsonl = 1; break;
+	case O_JSON: o->json = 1; break;
+	case O_SORT: o->sort = parse_sort(optarg); break;
+	case O_HTML: o->html = 1; break;
 	case O_BEFORE: o->before = when(optarg, "--before"); break;
 	case O_VACUUM: o->vacuum = 1; break;
 	case O_MAXAGE: o->max_age = when(optarg, "--max-age"); break;
@@ -272,6 +318,7 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 			    cmd->nargs ? "one operand" : "no operands");
 			qusage(why);
 		}
+		check_formats(o, cmd);
 	}
 	*argcp = argc;
 	*argvp = argv;

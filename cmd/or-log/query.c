@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "jvx.h"
+#include "money.h"
 #include "query.h"
 #include "record.h"
 #include "table.h"
@@ -38,6 +39,17 @@ step_done(struct store *s, sqlite3_stmt *st, int rc)
 	return 0;
 }
 
+/* Dollars as stats -t writes them, in plain decimal, or nothing. */
+static void
+add_usd(struct table *t, sqlite3_stmt *st, int i)
+{
+	char usd[40] = "";
+
+	if (sqlite3_column_type(st, i) != SQLITE_NULL)
+		money_fmt(money_pico(sqlite3_column_double(st, i)), usd);
+	tab_cell(t, usd);
+}
+
 /* An ISO time for a table cell from epoch ms. */
 static void
 add_time(struct table *t, sqlite3_stmt *st, int i)
@@ -49,23 +61,48 @@ add_time(struct table *t, sqlite3_stmt *st, int i)
 	tab_cell(t, iso);
 }
 
+static char	*time_filter(struct qopts *);
+
 static const char recent_cols[] =
     "id, ts, coalesce(served, model), status,"
     " prompt_tokens + completion_tokens,"
-    " CASE WHEN usd IS NOT NULL THEN printf('%.6f', usd) END, latency_ms, substr(prompt, 1, 40), record";
+    " usd, latency_ms, substr(prompt, 1, 40), record";
+
+/*
+ * Which rows recent shows, in which order: the last logged (by row id)
+ * or the last started (--sort time), oldest first as a log reads; the
+ * costliest or the slowest first, rows without the figure last.
+ */
+static char *
+recent_sql(struct qopts *o)
+{
+	char *w = time_filter(o), *sql;
+	long n = o->count > 0 ? o->count : 10L;
+	const char *by = o->sort ? o->sort : "";
+
+	if (strcmp(by, "cost") == 0 || strcmp(by, "latency") == 0)
+		sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s"
+		    " ORDER BY %s IS NULL, %s DESC, id LIMIT %ld", recent_cols,
+		    w, by[0] == 'c' ? "usd" : "latency_ms", by[0] == 'c' ?
+		    "usd" : "latency_ms", n);
+	else
+		sql = sqlite3_mprintf("SELECT * FROM (SELECT %s FROM requests"
+		    " WHERE %s ORDER BY %s DESC LIMIT %ld) ORDER BY %s",
+		    recent_cols, w, by[0] ? "ts DESC, id" : "id", n,
+		    by[0] ? "ts, id" : "id");
+	sqlite3_free(w);
+	return sql;
+}
 
 int
 cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	struct table *t = o->table ? query_table(8) : NULL;
+	char *sql = recent_sql(o);
 	sqlite3_stmt *st;
-	char *sql;
 	int rc, i;
 
 	(void)argc, (void)argv;
-	sql = sqlite3_mprintf("SELECT * FROM (SELECT %s FROM requests"
-	    " ORDER BY id DESC LIMIT %ld) ORDER BY id", recent_cols,
-	    o->count > 0 ? o->count : 10L);
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
 	if (t) {
@@ -83,6 +120,8 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 		for (i = 0; i < 8; i++)
 			if (i == 1)
 				add_time(t, st, 1);
+			else if (i == 5)
+				add_usd(t, st, 5);
 			else
 				tab_cell(t, (const char *)
 				    sqlite3_column_text(st, i));
@@ -130,8 +169,13 @@ cmd_search(struct store *s, struct qopts *o, int argc, char **argv)
 	if ((rc = sqlite3_step(st)) == SQLITE_ERROR)
 		return bad_query(st, argv[0]);
 	if (o->table) {
+		/* Headed as recent's and every tool's tables are. */
+		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
+		    "SNIPPET" };
+
 		t = query_table(5);
-		put_header(t, st);
+		for (i = 0; i < 5; i++)
+			tab_cell(t, h[i]);
 		tab_shrink(t, 4), tab_shrink(t, 2);
 	}
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
@@ -271,25 +315,25 @@ static const char csv_cols[] =
     "id, strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', ts / 1000.0, 'unixepoch')"
     " AS time, job, model, served, provider, gen_id, status, http,"
     " prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens,"
-    " usd, usd_source, latency_ms, ttft_ms, req_hash, cached";
+    " usd, usd_source, latency_ms, ttft_ms, req_hash, cached, prompt,"
+    " answer";
 
+/*
+ * The records as stored (--jsonl, the default), or their columns, the
+ * prompt's and the answer's text among them, as CSV or JSON.
+ */
 int
 cmd_export(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	char *w = time_filter(o), *sql;
+	char *w = time_filter(o), *sql, *cols;
+	int columns = o->csv || o->json, rc;
 	sqlite3_stmt *st;
-	int rc;
 
 	(void)argc, (void)argv;
-	if (o->csv) {
-		char *cols = sqlite3_mprintf(csv_cols);
-
-		sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s"
-		    " ORDER BY id", cols, w);
-		sqlite3_free(cols);
-	} else
-		sql = sqlite3_mprintf("SELECT record FROM requests WHERE %s"
-		    " ORDER BY id", w);
+	cols = columns ? sqlite3_mprintf(csv_cols) : sqlite3_mprintf("record");
+	sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s ORDER BY id",
+	    cols, w);
+	sqlite3_free(cols);
 	sqlite3_free(w);
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
@@ -298,9 +342,95 @@ cmd_export(struct store *s, struct qopts *o, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (o->csv)
 			put_csv(st, 0);
+		else if (o->json)
+			put_row_plain(st);
 		else
 			put_text(st, 0);
 	return step_done(s, st, rc);
+}
+
+/*
+ * A field as sqlite3's .mode csv writes it: quoted when it holds a
+ * comma, a quote, a blank, a control or a non-ASCII byte, or is empty
+ * (so '' and NULL differ: NULL is nothing at all); a quote doubled.
+ */
+static void
+sql_csv_field(sqlite3_stmt *st, int i, const char *s, int len)
+{
+	int k, quote = len == 0;
+
+	if (s == NULL || (st && sqlite3_column_type(st, i) == SQLITE_NULL))
+		return;
+	for (k = 0; k < len && !quote; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		quote = c <= ' ' || c == '"' || c == '\'' || c == ',' ||
+		    c >= 0x7f;
+	}
+	if (!quote) {
+		out_put(s, (size_t)len);
+		return;
+	}
+	out_put("\"", 1);
+	for (k = 0; k < len; k++) {
+		if (s[k] == '"')
+			out_put("\"", 1);
+		out_put(s + k, 1);
+	}
+	out_put("\"", 1);
+}
+
+/* A row, or the header, of sql --csv: RFC 4180's CRLF ends it. */
+static void
+put_sql_csv(sqlite3_stmt *st, int header)
+{
+	int i, n = sqlite3_column_count(st);
+	const char *s;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			out_put(",", 1);
+		if (header) {
+			s = sqlite3_column_name(st, i);
+			sql_csv_field(NULL, i, s, (int)strlen(s));
+		} else {
+			s = (const char *)sqlite3_column_text(st, i);
+			sql_csv_field(st, i, s, sqlite3_column_bytes(st, i));
+		}
+	}
+	out_put("\r\n", 2);
+	out_end();
+}
+
+/*
+ * One statement that reads, or nothing runs: the log is open read-only
+ * anyway, but a write (or a temporary table) is better refused before
+ * it starts, and a second statement is not silently left out.
+ */
+static sqlite3_stmt *
+sql_prepare(struct store *s, const char *text)
+{
+	sqlite3_stmt *st;
+	const char *tail;
+
+	if (sqlite3_prepare_v2(s->db, text, -1, &st, &tail) != SQLITE_OK ||
+	    st == NULL) {
+		warnx_("sql: %s", st ? sqlite3_errmsg(s->db) :
+		    sqlite3_errmsg(s->db)[0] ? sqlite3_errmsg(s->db) :
+		    "no statement");
+		return NULL;
+	}
+	tail += strspn(tail, " \t\r\n;");
+	if (*tail)
+		warnx_("sql: one statement at a time; this one goes on"
+		    " after it: %.60s", tail);
+	else if (!sqlite3_stmt_readonly(st))
+		warnx_("sql: the log is opened read-only; this statement"
+		    " would write: %.60s", text);
+	else
+		return st;
+	sqlite3_finalize(st);
+	return NULL;
 }
 
 int
@@ -308,24 +438,24 @@ cmd_sql(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	struct table *t = NULL;
 	sqlite3_stmt *st;
-	const char *tail;
-	int rc;
+	int rc, i;
 
 	(void)argc;
-	if (sqlite3_prepare_v2(s->db, argv[0], -1, &st, &tail) !=
-	    SQLITE_OK || st == NULL) {
-		warnx_("sql: %s", st ? sqlite3_errmsg(s->db) :
-		    sqlite3_errmsg(s->db)[0] ? sqlite3_errmsg(s->db) :
-		    "no statement");
+	if ((st = sql_prepare(s, argv[0])) == NULL)
 		return 2;
-	}
 	if (o->table) {
 		t = query_table(sqlite3_column_count(st));
 		put_header(t, st);
+		for (i = 0; i < sqlite3_column_count(st); i++)
+			tab_shrink(t, (size_t)i);
 	}
+	if (o->csv)
+		put_sql_csv(st, 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (t)
 			put_row_cells(t, st);
+		else if (o->csv)
+			put_sql_csv(st, 0);
 		else
 			put_row_json(st);
 	if (t)

@@ -13,7 +13,11 @@ struct qopts {
 	const char	*db;
 	int		 table;		/* -t */
 	int		 chart;
-	int		 csv;
+	int		 csv;		/* --csv */
+	int		 json;		/* --json: columns */
+	int		 jsonl;		/* export --jsonl: records */
+	int		 html;		/* report --html */
+	const char	*sort;		/* recent --sort, or NULL */
 	int		 vacuum;
 	int		 receipt;
 	long		 count;		/* -n */
@@ -40,12 +44,15 @@ int	 cmd_merge(struct store *, struct qopts *, int, char **);
 int	 cmd_pending(struct store *, struct qopts *, int, char **);
 int	 cmd_cache(struct store *, struct qopts *, int, char **);
 int	 cmd_budget(struct store *, struct qopts *, int, char **);
+int	 cmd_report(struct store *, struct qopts *, int, char **);
 
 /* Text output shared by the subcommands (table.c). */
 struct table;
 struct table	*query_table(size_t ncols);	/* lib/table's, numbers
 						   right-aligned */
 void		 put_row_json(sqlite3_stmt *);	/* a result row as a record */
+void		 put_row_plain(sqlite3_stmt *);	/* the same, numbers in plain
+						   decimal (money) */
 void		 put_row_cells(struct table *, sqlite3_stmt *);
 void		 put_header(struct table *, sqlite3_stmt *);
 _Noreturn void	 qusage(const char *);

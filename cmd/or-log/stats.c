@@ -81,8 +81,9 @@ add_num(struct table *t, jv o, const char *key, const char *fmt)
 	tab_cell(t, cell);
 }
 
-static const char *heads[] = { "REQUESTS", "FAILED", "TOKENS_IN",
-    "TOKENS_OUT", "USD", "MEAN_MS", "P50_MS", "P95_MS" };
+/* The words or-cost --total -t heads the same figures with. */
+static const char *heads[] = { "REQUESTS", "FAILURES", "PROMPT",
+    "COMPLETION", "USD", "MEAN MS", "P50 MS", "P95 MS" };
 
 static void
 table_row(struct table *t, jv o, const struct store_group *g)
@@ -170,6 +171,9 @@ report(struct store_groups *gs, const char *by, struct qopts *o)
 		head[k] = '\0';
 		for (tab_cell(t, head), k = 0; k < 8; k++)
 			tab_cell(t, heads[k]);
+		tab_shrink(t, 0);	/* a long model id, not a figure */
+		/* Then the figures a narrow terminal does without. */
+		tab_drop(t, 6), tab_drop(t, 4), tab_drop(t, 3);
 	}
 	for (i = 0; i < gs->n; i++) {
 		rec = group_record(by, &gs->g[i]);

@@ -6,6 +6,7 @@
 #include <jv.h>
 #include <sqlite3.h>
 
+#include "jvx.h"
 #include "query.h"
 #include "record.h"
 #include "table.h"
@@ -36,20 +37,38 @@ column_value(sqlite3_stmt *st, int i)
 	}
 }
 
-void
-put_row_json(sqlite3_stmt *st)
+static jv
+row_object(sqlite3_stmt *st)
 {
-	jv o = jv_object(), s;
+	jv o = jv_object();
 	int i;
 
 	for (i = 0; i < sqlite3_column_count(st); i++)
 		o = jv_object_set(o, jv_string(sqlite3_column_name(st, i)),
 		    column_value(st, i));
-	s = jv_dump_string(o, 0);
+	return o;
+}
+
+void
+put_row_json(sqlite3_stmt *st)
+{
+	jv s = jv_dump_string(row_object(st), 0);
+
 	out_put(jv_string_value(s), strlen(jv_string_value(s)));
 	out_put("\n", 1);
 	out_end();
 	jv_free(s);
+}
+
+void
+put_row_plain(sqlite3_stmt *st)
+{
+	char *s = jvx_dump(row_object(st));
+
+	out_put(s, strlen(s));
+	out_put("\n", 1);
+	out_end();
+	free(s);
 }
 
 void
