@@ -79,8 +79,8 @@ run_filter(struct run *r, int table)
 	struct cat_opts co = { CAT_TTL_MS, 0 };
 	int status;
 
-	if (r->source == SRC_ESTIMATE && (r->cat = cat_load(&r->cfg,
-	    &co)) == NULL)
+	if (r->source == SRC_ESTIMATE && (prefs_load(&r->prefs, NULL) == -1 ||
+	    (r->cat = cat_load(&r->cfg, &co)) == NULL))
 		return 2;
 	out_init();
 	if (r->source == SRC_GENERATION) {
@@ -95,6 +95,8 @@ run_filter(struct run *r, int table)
 	}
 	rec_reader_free(in);
 	cat_free(r->cat);
+	if (r->source == SRC_ESTIMATE)
+		prefs_free(&r->prefs);
 	if (r->tot) {
 		total_write(r->tot, table);
 		total_free(r->tot);
