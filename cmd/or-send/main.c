@@ -12,6 +12,7 @@
 #include "config.h"
 #include "http.h"
 #include "jvx.h"
+#include "prefs.h"
 #include "record.h"
 #include "request.h"
 #include "send.h"
@@ -241,6 +242,8 @@ join_args(int argc, char **argv)
 static void
 sender_free(struct sender *s)
 {
+	prefs_free(&s->prefs);
+	free(s->models);
 	jv_free(s->opts);
 	jv_free(s->fallback);
 	free((char *)s->free_model);
@@ -254,6 +257,8 @@ main(int argc, char **argv)
 	struct budget_flags bf = { NULL, 0, 0, -1, NULL, 0, -1 };
 	struct reader *r = NULL;
 	struct rec *one = NULL;
+	const char **mflags = NULL;
+	int nm = 0;
 	char *prompt;
 	int c, status, retries = -1;
 
@@ -263,7 +268,11 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "m:s:o:tP:hV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'm': s.model = optarg; break;
+		case 'm':
+			mflags = xrealloc(mflags, sizeof(*mflags) *
+			    (size_t)(nm + 1));
+			mflags[nm++] = optarg;
+			break;
 		case 's': s.system = optarg; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
 		case 't': s.textmode = 1; break;
@@ -322,11 +331,15 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
-	if (cfg_load(&s.cfg, 1) == -1) {
+	if (prefs_load(&s.prefs, NULL) == -1 || cfg_load(&s.cfg, 1) == -1) {
 		sender_free(&s);
 		free(bf.specs);
+		free(mflags);
 		return 2;
 	}
+	models_setup(&s, mflags, nm);
+	free(mflags);
+	s.opts = prefs_options(&s.prefs, s.opts);
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;

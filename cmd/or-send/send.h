@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "prefs.h"
 #include "record.h"
 #include "xfer.h"
 
@@ -16,7 +17,10 @@ struct stream;
 struct sender {
 	struct cfg	 cfg;
 	struct http	*http;
+	struct prefs	 prefs;		/* config.json and ORKIT_MODEL */
 	const char	*model;		/* -m: for records without one */
+	const char	**models;	/* each -m, aliases taken */
+	int		 nmodels;	/* two or more: each record to each */
 	const char	*system;	/* -s: for records without one */
 	jv		 opts;		/* -o: parameters records lack */
 	jv		 fallback;	/* --fallback: models to try next */
@@ -83,6 +87,11 @@ struct batch_opts {
 	double	 rate_ms;	/* --rate: ms between starts, 0 none */
 	int	 progress;	/* 1 on, 0 off */
 };
+
+/* models.c */
+void	 models_setup(struct sender *, const char **flags, int n);
+int	 models_copies(const struct sender *, const struct rec *);
+void	 models_fan(const struct sender *, struct rec *, int copy);
 
 /* gate.c */
 struct budget;
