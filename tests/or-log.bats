@@ -282,8 +282,8 @@ wait_lines() {
 	[ "$stderr" = "" ]
 	run -0 --separate-stderr or-log search old
 	assert_output '{"id":1,"time":"1970-01-01T00:00:00Z","model":null,"status":"ok","snippet":"an [old] question"}'
-	[ "$(q 'PRAGMA user_version')" -eq 4 ]
-	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats,requests_once" ]
+	[ "$(q 'PRAGMA user_version')" -eq 5 ]
+	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats,requests_once,requests_cid" ]
 	head -1 "$REC" | or-log >/dev/null
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
 }
@@ -314,7 +314,7 @@ refused() {
 	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
 	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
 	cp "$DB" before.db
-	want="or-log: $DB: log schema v1 is older than this orkit's v4; run 'or-log -d $DB </dev/null' once to upgrade it"
+	want="or-log: $DB: log schema v1 is older than this orkit's v5; run 'or-log -d $DB </dev/null' once to upgrade it"
 	refused stats
 	refused recent
 	refused search old
@@ -332,7 +332,7 @@ refused() {
 	[ "$cmd" = "or-log -d $DB </dev/null" ]
 	run -0 --separate-stderr bash -c "$cmd"
 	[ "$stderr" = "" ]
-	[ "$(q 'PRAGMA user_version')" -eq 4 ]
+	[ "$(q 'PRAGMA user_version')" -eq 5 ]
 	run -0 --separate-stderr or-log search old
 	[ "$(jq -r .snippet <<<"$output")" = "an [old] question" ]
 }
@@ -341,10 +341,10 @@ refused() {
 	logged
 	q 'PRAGMA user_version = 99'
 	run -2 --separate-stderr bash -c 'or-log; s=$?; cat; exit $s' <"$REC"
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 	assert_output "$(cat "$REC")"
 	run -2 --separate-stderr or-log stats
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 }
 
 # --- queries ---------------------------------------------------------
@@ -521,7 +521,7 @@ EOF
 	[ "$(jq -r .id <<<"$output")" = 6 ]
 	q 'PRAGMA user_version = 1' other.db
 	run -2 --separate-stderr or-log merge other.db
-	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v4; run 'or-log -d other.db </dev/null' once to upgrade it" ]
+	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v5; run 'or-log -d other.db </dev/null' once to upgrade it" ]
 }
 
 # --- named reads (lib/store) -----------------------------------------
@@ -1197,7 +1197,7 @@ EOF
 	budget_at 2026-12-04T12:00:00Z --day 5
 	[ "$status" -eq 2 ]
 	assert_output ''
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 }
 
 @test "budget: a writer holding the log's lock does not hold up the reader, which counts what was committed" {
