@@ -63,11 +63,15 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 	int rc, i;
 
 	(void)argc, (void)argv;
+	/* a conversation is shown whole unless -n says otherwise */
 	sql = sqlite3_mprintf("SELECT * FROM (SELECT %s FROM requests"
-	    " ORDER BY id DESC LIMIT %ld) ORDER BY id", recent_cols,
-	    o->count > 0 ? o->count : 10L);
+	    " WHERE %s ORDER BY id DESC LIMIT %ld) ORDER BY id", recent_cols,
+	    o->cid ? "cid = ?1" : "1", o->count > 0 ? o->count : o->cid ?
+	    -1L : 10L);
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
+	if (o->cid)
+		sqlite3_bind_text(st, 1, o->cid, -1, SQLITE_STATIC);
 	if (t) {
 		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
 		    "TOKENS", "USD", "MS", "PROMPT" };

@@ -35,7 +35,8 @@ usage(const char *why)
 enum {
 	O_RETRIES = 256, O_UNORDERED, O_RATE, O_PROGRESS, O_NOPROGRESS,
 	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402,
-	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS, O_SHARED
+	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS, O_SHARED,
+	O_CID
 };
 
 static const struct option longopts[] = {
@@ -61,6 +62,8 @@ static const struct option longopts[] = {
 	{ "ledger",	required_argument,	NULL, O_LEDGER },
 	{ "budget-shared", no_argument,		NULL, O_SHARED },
 	{ "min-credits", required_argument,	NULL, O_MINCREDITS },
+	{ "continue",	no_argument,		NULL, 'c' },
+	{ "cid",	required_argument,	NULL, O_CID },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -247,6 +250,8 @@ sender_free(struct sender *s)
 	jv_free(s->opts);
 	jv_free(s->fallback);
 	free((char *)s->free_model);
+	free(s->cid);
+	jv_free(s->history);
 }
 
 int
@@ -257,15 +262,16 @@ main(int argc, char **argv)
 	struct budget_flags bf = { NULL, 0, 0, -1, NULL, 0, -1 };
 	struct reader *r = NULL;
 	struct rec *one = NULL;
-	const char **mflags = NULL;
-	int nm = 0;
+	const char **mflags = NULL, *cid = NULL;
+	int nm = 0, cont = 0;
 	char *prompt;
 	int c, status, retries = -1;
 
 	progname = "or-send";
 	s.opts = jv_object();
 	s.fallback = jv_array();
-	while ((c = getopt_long(argc, argv, "m:s:o:tP:hV", longopts,
+	s.history = jv_invalid();
+	while ((c = getopt_long(argc, argv, "m:s:o:tP:chV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -274,6 +280,8 @@ main(int argc, char **argv)
 			mflags[nm++] = optarg;
 			break;
 		case 's': s.system = optarg; break;
+		case 'c': cont = 1; break;
+		case O_CID: cid = optarg; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
 		case 't': s.textmode = 1; break;
 		case 'P':
@@ -330,6 +338,10 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if ((cont || cid) && nm > 1)
+		usage("-c and --cid take one -m");
+	if (cont && cid)
+		usage("-c or --cid, not both");
 
 	if (prefs_load(&s.prefs, NULL) == -1 || cfg_load(&s.cfg, 1) == -1) {
 		sender_free(&s);
@@ -340,6 +352,7 @@ main(int argc, char **argv)
 	models_setup(&s, mflags, nm);
 	free(mflags);
 	s.opts = prefs_options(&s.prefs, s.opts);
+	convo_setup(&s, cont, cid, argc > 0);
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;

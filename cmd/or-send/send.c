@@ -213,6 +213,9 @@ send_info(struct job *j)
 	if (j->hash[0])
 		info = jv_object_set(info, jv_string("request_hash"),
 		    jv_string(j->hash));
+	if (j->cid)
+		info = jv_object_set(info, jv_string("cid"),
+		    jv_string(j->cid));
 	return info;
 }
 
@@ -312,6 +315,8 @@ send_prepare(struct sender *s, struct job *j)
 	}
 	if (!req_hash(rec->val, &d, j->hash))
 		j->hash[0] = '\0';
+	if ((j->cid = s->cid) != NULL)
+		j->body = convo_body(s, j->body);
 	if (jv_array_length(jv_copy(s->fallback)) > 0 || s->on402free)
 		j->tried = jv_array();
 	text = jv_dump_string(jv_copy(j->body), 0);
