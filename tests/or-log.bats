@@ -1246,3 +1246,33 @@ model:openai/gpt-4o/day  2026-12-04  1.000000  0.250000   0.750000       25     
 model:x/day              2026-12-04  0.000000  0.000000   0.000000        -         0.000000  over   [####################]
 EOF
 }
+
+# --- conversations ---
+
+@test "recent --cid: one conversation's turns in the order stored, failures too; the cid column is send.cid" {
+	jq -c '.send.cid = (if .id == "b" then "c2" else "c1" end)' <<<'{"id":"a","prompt":"one","send":{"started_at":"2026-11-20T10:00:00Z"}}
+{"id":"b","prompt":"other","send":{"started_at":"2026-11-20T10:00:01Z"}}
+{"id":"c","prompt":"two","error":{"type":"http"},"send":{"started_at":"2026-11-20T10:00:02Z"}}
+{"id":"d","prompt":"three","send":{"started_at":"2026-11-20T10:00:03Z"}}' | or-log >/dev/null || true
+	run -0 --separate-stderr or-log recent --cid c1
+	[ "$(jq -c '[.id, .prompt, .send.cid]' <<<"$output")" = '["a","one","c1"]
+["c","two","c1"]
+["d","three","c1"]' ]
+	run -0 --separate-stderr or-log recent --cid c1 -n 1
+	[ "$(jq -r .id <<<"$output")" = d ]
+	run -0 --separate-stderr or-log recent --cid none
+	assert_output ''
+	[ "$(q "SELECT group_concat(coalesce(cid, '-')) FROM requests ORDER BY id")" = "c1,c2,c1,c1" ]
+	run -2 --separate-stderr or-log stats --cid c1
+	[ "${stderr_lines[0]}" = "or-log: stats does not take --cid" ]
+}
+
+@test "migration 5 fills cid from the records a v4 log holds" {
+	jq -c '.send.cid = "old"' <<<'{"prompt":"kept","send":{}}' | or-log >/dev/null
+	q "DROP INDEX requests_cid; ALTER TABLE requests DROP COLUMN cid; PRAGMA user_version = 4"
+	run -2 --separate-stderr or-log recent --cid old
+	[ "$stderr" = "or-log: $DB: log schema v4 is older than this orkit's v5; run 'or-log -d $DB </dev/null' once to upgrade it" ]
+	or-log </dev/null
+	[ "$(q 'PRAGMA user_version')" -eq 5 ]
+	[ "$(or-log recent --cid old | jq -r .prompt)" = kept ]
+}
