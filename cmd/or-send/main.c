@@ -26,7 +26,8 @@ usage(const char *why)
 	if (why && *why)
 		warnx_("%s", why);
 	fprintf(why ? stderr : stdout,
-	    "usage: or-send [-t] [-P n] [-m model] [-s system] [-o key=value] "
+	    "usage: or-send [-t] [-P n] [-m model ...] [-c | --cid id] "
+	    "[-s system] [-o key=value] "
 	    "[--stream] [--rate n/s] [--retry] [--fallback m,...] [--free] "
 	    "[--budget limit=usd,...] [--min-credits usd] [prompt ...]\n");
 	exit(why ? 2 : 0);
