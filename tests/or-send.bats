@@ -1241,6 +1241,19 @@ ledger() {
 	[ "$(request_body 4)" = '{"messages":[{"role":"user","content":"b"}],"model":"openai/gpt-4o","temperature":0.5}' ]
 }
 
+@test "config.json: or-log cache and or-cost --estimate build the request as or-send does" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	mkdir -p "$XDG_CONFIG_HOME/orkit" "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	echo '{"model":"cheap","options":{"max_tokens":10},"aliases":{"cheap":"openai/gpt-4o-mini"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	or-send hi | or-log >/dev/null
+	[ "$(or-log cache <<<'"hi"' | jq -r .response.choices[0].message.content)" = "Echo: hi" ]
+	[ "$(or-log cache -m openai/gpt-4o <<<'"hi"' | jq -r .response)" = null ]
+	[ "$(or-log cache -m cheap -o max_tokens=10 <<<'"hi"' | jq -r .send.cached)" = true ]
+	run -0 --separate-stderr or-cost --estimate <<<'"hi"'
+	[ "$(jq -r '[.cost.model, .cost.completion_tokens] | join(" ")' <<<"$output")" = "openai/gpt-4o-mini 10" ]
+}
+
 @test "config.json: a bad one is named with its key, exit 2, nothing sent" {
 	mkdir -p "$XDG_CONFIG_HOME/orkit"
 	f=$XDG_CONFIG_HOME/orkit/config.json
@@ -1253,6 +1266,8 @@ ledger() {
 	echo '{"options":[1]}' >"$f"
 	run -2 --separate-stderr or-log pending <<<'"hi"'
 	[ "$stderr" = "or-log: $f: options: wants an object of request parameters, like {\"temperature\": 0.2}" ]
+	run -2 --separate-stderr or-cost --estimate <<<'"hi"'
+	[ "$stderr" = "or-cost: $f: options: wants an object of request parameters, like {\"temperature\": 0.2}" ]
 	echo '{"model":' >"$f"
 	run -2 --separate-stderr or-send hi
 	[ "$stderr" = "or-send: $f: not JSON: Unfinished JSON term at EOF at line 2, column 0" ]
@@ -1273,6 +1288,7 @@ ledger() {
 }
 
 @test "-m a -m b: --retry resends a failed copy as itself, an answered one passes once" {
+	cd "$BATS_TEST_TMPDIR"
 	fake "status 500" "status 500" "status 500" "status 500"
 	run -1 --separate-stderr or-send --retries 0 -m openai/gpt-4o-mini -m openai/gpt-4o hi
 	[ "$(jq -c '[.id, .error.type]' <<<"$output")" = '["1@openai/gpt-4o-mini","http"]
@@ -1313,6 +1329,9 @@ ledger() {
 	[ "$(jq -c .body.messages "$FAKE_LOG" | sed -n '2p;4p')" = '[{"role":"system","content":"be brief"},{"role":"user","content":"turn one"},{"role":"assistant","content":"Echo: turn one"},{"role":"user","content":"turn two"}]
 [{"role":"user","content":"turn one"},{"role":"assistant","content":"Echo: turn one"},{"role":"user","content":"turn two"},{"role":"assistant","content":"Echo: turn two"},{"role":"user","content":"turn three"}]' ]
 	[ "$(or-log recent --cid "$cid" | jq -r .prompt)" = $'turn one\nturn two\nturn three' ]
+	# a turn's hash is of what it sent: the same words alone are not it
+	[ "$(jq -r .send.request_hash <<<"$output")" != "$(or-send -m openai/gpt-4o-mini 'turn three' | jq -r .send.request_hash)" ]
+	[ "$(or-log cache -m openai/gpt-4o-mini <<<'"turn three"' | jq -r .response)" = null ]
 }
 
 @test "-c after a failed turn: the failure is logged, not sent again as history" {
