@@ -80,8 +80,11 @@ run_filter(struct run *r, int table)
 	int status;
 
 	if (r->source == SRC_ESTIMATE && (prefs_load(&r->prefs, NULL) == -1 ||
-	    (r->cat = cat_load(&r->cfg, &co)) == NULL))
+	    (r->cat = cat_load(&r->cfg, &co)) == NULL)) {
+		prefs_free(&r->prefs);
+		rec_reader_free(in);
 		return 2;
+	}
 	out_init();
 	if (r->source == SRC_GENERATION) {
 		http_global_init();
