@@ -147,6 +147,21 @@ rec_new(const char *line, size_t len, long lineno)
 	return rec;
 }
 
+struct rec *
+rec_dup(const struct rec *rec)
+{
+	struct rec *d = rec_new(rec->line, rec->len, rec->lineno);
+
+	d->kind = rec->kind;
+	jv_free(d->val);
+	d->val = jv_copy(rec->val);
+	if (rec->ext.len)
+		buf_add(&d->ext, rec->ext.buf, rec->ext.len);
+	d->rewrite = rec->rewrite;
+	d->failed = rec->failed;
+	return d;
+}
+
 void
 rec_free(struct rec *rec)
 {

@@ -43,6 +43,7 @@ int		 rec_reader_eof(const struct reader *);	/* nothing left */
 int		 rec_reader_ready(struct reader *);	/* a whole line */
 void		 rec_reader_free(struct reader *);
 struct rec	*rec_from_prompt(const char *);	/* owned: {"prompt": s} */
+struct rec	*rec_dup(const struct rec *);	/* owned: a copy */
 void		 rec_free(struct rec *);
 
 int	 rec_has(const struct rec *, const char *);

@@ -277,6 +277,16 @@ static const char *migrations[] = {
 	"INSERT INTO requests_hist SELECT " SUM_KEY("r") ", 1,"
 	"  " BUCKET("r.ttft_ms") ", count(*) FROM requests r"
 	"  WHERE r.ttft_ms >= 0 GROUP BY 1, 2, 3, 4, 5, 6, 7;",
+
+	/* 5: the conversation a request is a turn of (send.cid), its
+	 * turns read in order by or-send -c and or-log recent --cid. No
+	 * trigger reads it: the sums of 4 are as they were. */
+	"ALTER TABLE requests ADD COLUMN cid TEXT;"
+	"UPDATE requests SET cid = json_extract(record, '$.send.cid')"
+	"  WHERE json_valid(record)"
+	"  AND json_type(record, '$.send.cid') = 'text';"
+	"CREATE INDEX requests_cid ON requests(cid, id)"
+	"  WHERE cid IS NOT NULL;",
 };
 
 const int store_version = sizeof(migrations) / sizeof(migrations[0]);
@@ -291,9 +301,9 @@ const int store_version = sizeof(migrations) / sizeof(migrations[0]);
     "INSERT INTO requests(ts, job, model, served, provider, gen_id," \
     " status, http, prompt_tokens, completion_tokens, reasoning_tokens," \
     " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash," \
-    " cached, prompt, answer, record, record_hash) VALUES "
-#define INSERT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-#define INSERT_NCOLS	22
+    " cached, prompt, answer, record, record_hash, cid) VALUES "
+#define INSERT_ROW	"(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define INSERT_NCOLS	23
 #define INSERT_END	" ON CONFLICT DO NOTHING RETURNING id, " STORE_ONCE
 
 static const char once_sql[] =
@@ -760,6 +770,7 @@ bind_row(sqlite3_stmt *st, int i, const struct store_row *r,
 	sqlite3_bind_text(st, i + 21, r->record, (int)r->reclen,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(st, i + 22, hex, 64, SQLITE_STATIC);
+	bind_text(st, i + 23, r->cid);
 }
 
 /*
@@ -1496,4 +1507,43 @@ store_groups_free(struct store_groups *gs)
 	free(gs->g);
 	gs->g = NULL;
 	gs->n = 0;
+}
+
+/* --- conversations ---------------------------------------------------- */
+
+char *
+store_last_cid(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT cid FROM requests"
+	    " WHERE cid IS NOT NULL ORDER BY id DESC LIMIT 1");
+	char *cid = NULL;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cid = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return cid;
+}
+
+long
+store_turns(struct store *s, const char *cid,
+    void (*fn)(void *, const char *, size_t), void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT status = 'ok', record"
+	    " FROM requests WHERE cid = ?1 ORDER BY id");
+	long n = 0;
+	int rc;
+
+	sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (sqlite3_column_int(st, 0))
+			fn(arg, (const char *)sqlite3_column_text(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1));
+	}
+	if (rc != SQLITE_DONE) {
+		warnx_("%s: %s", s->path, store_errmsg(s));
+		n = -1;
+	}
+	sqlite3_finalize(st);
+	return n;
 }

@@ -90,6 +90,7 @@ struct store_row {
 	int64_t		 ts;		/* epoch ms */
 	const char	*job, *model, *served, *provider, *gen_id;
 	const char	*status, *usd_source, *prompt, *answer;
+	const char	*cid;		/* send.cid: a conversation's, or NULL */
 	int64_t		 http, ptok, ctok, rtok, ctok_cached;
 	int64_t		 latency, ttft;
 	double		 usd;
@@ -167,6 +168,17 @@ int	 store_insert(struct store *, const struct store_row *const *,
 int64_t	 store_wait_ms(void);		/* ORKIT_LOG_WAIT_MS, or the default */
 const char *store_errmsg(const struct store *);
 sqlite3_stmt *store_prepare(struct store *, const char *);	/* dies */
+
+/*
+ * Conversations (send.cid, or-send -c): the one most recently added
+ * to, malloc'd, or NULL when the log has none; and one's turns in the
+ * order they were stored, fn called with the record of each that went
+ * through (status "ok"), borrowed for the call: how many turns it has,
+ * failed ones too, or -1 (message said).
+ */
+char	*store_last_cid(struct store *);
+long	 store_turns(struct store *, const char *cid,
+	    void (*fn)(void *, const char *, size_t), void *arg);
 
 /*
  * A named read into *out (which the caller then owns). prefix is for

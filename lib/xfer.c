@@ -343,12 +343,14 @@ start_ready(struct xfer *x)
 static void	cancel(struct xfer *, struct xfer_task *, int);
 
 static void
-hold(struct xfer *x, struct rec *rec)
+hold_copy(struct xfer *x, struct rec *rec, int copy, int ncopies)
 {
 	struct xfer_task *t = xmalloc(sizeof(*t));
 
 	memset(t, 0, sizeof(*t));
 	t->x = x;
+	t->copy = copy;
+	t->ncopies = ncopies;
 	t->state = x->h->prepare(x->ctx, rec, t, &t->req) == XFER_SEND ?
 	    XFER_ST_READY : XFER_ST_DONE;
 	t->prev = x->tail;
@@ -361,6 +363,19 @@ hold(struct xfer *x, struct rec *rec)
 	/* after a stop: done now, or it would wait a poll for apply_stop */
 	if (t->state == XFER_ST_READY && (x->stop & XFER_STOP_STARTS))
 		cancel(x, t, x->why);
+}
+
+/* A record, as many times as the tool sends it. */
+static void
+hold(struct xfer *x, struct rec *rec)
+{
+	int i, n = x->h->copies ? x->h->copies(x->ctx, rec) : 1;
+
+	if (n < 1)
+		n = 1;
+	for (i = 0; i < n - 1; i++)
+		hold_copy(x, rec_dup(rec), i, n);
+	hold_copy(x, rec, n - 1, n);
 }
 
 static int

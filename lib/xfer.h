@@ -45,6 +45,7 @@ struct xfer_task {
 	int64_t		 deadline;	/* monotonic ms it is ended at; 0 */
 	struct http_resp resp;		/* the last answer */
 	void		*easy;		/* CURL *, while in flight */
+	int		 copy, ncopies;	/* which of the record's copies */
 	struct xfer	*x;
 	struct xfer_task *prev, *next;	/* held, in input order */
 };
@@ -80,6 +81,9 @@ struct xfer_stats {
 };
 
 struct xfer_hooks {
+	/* How many times a record that came in is to be sent (each a
+	   task of its own, held in a row, task->copy 0 to n-1); NULL: 1. */
+	int	(*copies)(void *ctx, const struct rec *);
 	/* A record came in (consumed): *req is its state, the task its
 	   transfer to be; XFER_SEND or XFER_DONE. */
 	int	(*prepare)(void *ctx, struct rec *, const struct xfer_task *,

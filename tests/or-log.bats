@@ -306,8 +306,8 @@ wait_lines() {
 	[ "$stderr" = "" ]
 	run -0 --separate-stderr or-log search old
 	assert_output '{"id":1,"time":"1970-01-01T00:00:00Z","model":null,"status":"ok","snippet":"an [old] question"}'
-	[ "$(q 'PRAGMA user_version')" -eq 4 ]
-	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats,requests_once" ]
+	[ "$(q 'PRAGMA user_version')" -eq 5 ]
+	[ "$(q "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' ORDER BY name")" = "requests_job,requests_gen,requests_hash,requests_stats,requests_once,requests_cid" ]
 	head -1 "$REC" | or-log >/dev/null
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 2 ]
 }
@@ -338,7 +338,7 @@ refused() {
 	sqlite3 "$DB" <"$FIXTURES/log/v1.sql"
 	q "INSERT INTO requests(ts, status, prompt, record) VALUES (1, 'ok', 'an old question', '{}')"
 	cp "$DB" before.db
-	want="or-log: $DB: log schema v1 is older than this orkit's v4; run 'or-log -d $DB </dev/null' once to upgrade it"
+	want="or-log: $DB: log schema v1 is older than this orkit's v5; run 'or-log -d $DB </dev/null' once to upgrade it"
 	refused stats
 	refused recent
 	refused search old
@@ -356,7 +356,7 @@ refused() {
 	[ "$cmd" = "or-log -d $DB </dev/null" ]
 	run -0 --separate-stderr bash -c "$cmd"
 	[ "$stderr" = "" ]
-	[ "$(q 'PRAGMA user_version')" -eq 4 ]
+	[ "$(q 'PRAGMA user_version')" -eq 5 ]
 	run -0 --separate-stderr or-log search old
 	[ "$(jq -r .snippet <<<"$output")" = "an [old] question" ]
 }
@@ -365,10 +365,10 @@ refused() {
 	logged
 	q 'PRAGMA user_version = 99'
 	run -2 --separate-stderr bash -c 'or-log; s=$?; cat; exit $s' <"$REC"
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 	assert_output "$(cat "$REC")"
 	run -2 --separate-stderr or-log stats
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 }
 
 # --- queries ---------------------------------------------------------
@@ -711,7 +711,7 @@ EOF
 	[ "$(jq -r .id <<<"$output")" = 6 ]
 	q 'PRAGMA user_version = 1' other.db
 	run -2 --separate-stderr or-log merge other.db
-	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v4; run 'or-log -d other.db </dev/null' once to upgrade it" ]
+	[ "$stderr" = "or-log: other.db: log schema v1 is older than this orkit's v5; run 'or-log -d other.db </dev/null' once to upgrade it" ]
 }
 
 # --- named reads (lib/store) -----------------------------------------
@@ -1387,7 +1387,7 @@ EOF
 	budget_at 2026-12-04T12:00:00Z --day 5
 	[ "$status" -eq 2 ]
 	assert_output ''
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 }
 
 @test "budget: a writer holding the log's lock does not hold up the reader, which counts what was committed" {
@@ -1435,4 +1435,34 @@ month                    2026-12     1.000000  1.250000   0.000000      125  11.
 model:openai/gpt-4o/day  2026-12-04  1.000000  0.250000   0.750000       25         1.000000  ok     [#####...............]
 model:x/day              2026-12-04  0.000000  0.000000   0.000000        -         0.000000  over   [####################]
 EOF
+}
+
+# --- conversations ---
+
+@test "recent --cid: one conversation's turns in the order stored, failures too; the cid column is send.cid" {
+	jq -c '.send.cid = (if .id == "b" then "c2" else "c1" end)' <<<'{"id":"a","prompt":"one","send":{"started_at":"2026-11-20T10:00:00Z"}}
+{"id":"b","prompt":"other","send":{"started_at":"2026-11-20T10:00:01Z"}}
+{"id":"c","prompt":"two","error":{"type":"http"},"send":{"started_at":"2026-11-20T10:00:02Z"}}
+{"id":"d","prompt":"three","send":{"started_at":"2026-11-20T10:00:03Z"}}' | or-log >/dev/null || true
+	run -0 --separate-stderr or-log recent --cid c1
+	[ "$(jq -c '[.id, .prompt, .send.cid]' <<<"$output")" = '["a","one","c1"]
+["c","two","c1"]
+["d","three","c1"]' ]
+	run -0 --separate-stderr or-log recent --cid c1 -n 1
+	[ "$(jq -r .id <<<"$output")" = d ]
+	run -0 --separate-stderr or-log recent --cid none
+	assert_output ''
+	[ "$(q "SELECT group_concat(coalesce(cid, '-')) FROM requests ORDER BY id")" = "c1,c2,c1,c1" ]
+	run -2 --separate-stderr or-log stats --cid c1
+	[ "${stderr_lines[0]}" = "or-log: stats does not take --cid" ]
+}
+
+@test "migration 5 fills cid from the records a v4 log holds" {
+	jq -c '.send.cid = "old"' <<<'{"prompt":"kept","send":{}}' | or-log >/dev/null
+	q "DROP INDEX requests_cid; ALTER TABLE requests DROP COLUMN cid; PRAGMA user_version = 4"
+	run -2 --separate-stderr or-log recent --cid old
+	[ "$stderr" = "or-log: $DB: log schema v4 is older than this orkit's v5; run 'or-log -d $DB </dev/null' once to upgrade it" ]
+	or-log </dev/null
+	[ "$(q 'PRAGMA user_version')" -eq 5 ]
+	[ "$(or-log recent --cid old | jq -r .prompt)" = kept ]
 }

@@ -564,6 +564,6 @@ EOF2
 	cp "$ORKIT_DB" before.db
 	run -2 --separate-stderr or-route suggest
 	assert_output ''
-	[ "$stderr" = "or-route: $ORKIT_DB: log schema v1 is older than this orkit's v4; run 'or-log -d $ORKIT_DB </dev/null' once to upgrade it" ]
+	[ "$stderr" = "or-route: $ORKIT_DB: log schema v1 is older than this orkit's v5; run 'or-log -d $ORKIT_DB </dev/null' once to upgrade it" ]
 	cmp "$ORKIT_DB" before.db
 }

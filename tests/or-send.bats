@@ -1088,7 +1088,7 @@ ledger() {
 	[ "$(jq -r .error.spent_usd <<<"$output" | sort -u)" = 0.0001 ]
 	sqlite3 "$LEDGER" 'PRAGMA user_version = 99'
 	run -2 --separate-stderr or-send --ledger "$LEDGER" --budget day=1 <in.jsonl
-	[ "$stderr" = "or-send: $LEDGER: schema version 99 is newer than this or-log's (4); use a newer orkit" ]
+	[ "$stderr" = "or-send: $LEDGER: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
 	assert_output ''
 	[ "$(requests)" -eq 2 ]
 }
@@ -1332,4 +1332,141 @@ three_prompts() {
 	run render <<<"$output"
 	assert_equal "${lines[-1]}" "Olá!"
 	assert_equal "${lines[-2]: -1}" "!"
+}
+
+# --- models and conversations ---
+
+@test "config.json: the default model, options and aliases; ORKIT_MODEL, -m and the record's own model come first" {
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"model":"cheap","options":{"temperature":0.5},"aliases":{"cheap":"openai/gpt-4o-mini","fast":"anthropic/claude-3.5-haiku"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	run -0 --separate-stderr or-send hi
+	[ "$(request_body 1)" = '{"messages":[{"role":"user","content":"hi"}],"model":"openai/gpt-4o-mini","temperature":0.5}' ]
+	ORKIT_MODEL=fast run -0 --separate-stderr or-send -o temperature=1 hi
+	[ "$(request_body 2)" = '{"messages":[{"role":"user","content":"hi"}],"model":"anthropic/claude-3.5-haiku","temperature":1}' ]
+	ORKIT_MODEL=fast run -0 --separate-stderr or-send -m openai/gpt-4o <<<'{"prompt":"a","model":"openai/gpt-4o-mini","temperature":0}
+"b"'
+	[ "$(request_body 3)" = '{"model":"openai/gpt-4o-mini","temperature":0,"messages":[{"role":"user","content":"a"}]}' ]
+	[ "$(request_body 4)" = '{"messages":[{"role":"user","content":"b"}],"model":"openai/gpt-4o","temperature":0.5}' ]
+}
+
+@test "config.json: or-log cache and or-cost --estimate build the request as or-send does" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	mkdir -p "$XDG_CONFIG_HOME/orkit" "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	echo '{"model":"cheap","options":{"max_tokens":10},"aliases":{"cheap":"openai/gpt-4o-mini"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	or-send hi | or-log >/dev/null
+	[ "$(or-log cache <<<'"hi"' | jq -r .response.choices[0].message.content)" = "Echo: hi" ]
+	[ "$(or-log cache -m openai/gpt-4o <<<'"hi"' | jq -r .response)" = null ]
+	[ "$(or-log cache -m cheap -o max_tokens=10 <<<'"hi"' | jq -r .send.cached)" = true ]
+	run -0 --separate-stderr or-cost --estimate <<<'"hi"'
+	[ "$(jq -r '[.cost.model, .cost.completion_tokens] | join(" ")' <<<"$output")" = "openai/gpt-4o-mini 10" ]
+}
+
+@test "config.json: a bad one is named with its key, exit 2, nothing sent" {
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	f=$XDG_CONFIG_HOME/orkit/config.json
+	echo '{"aliases":{"fast":7}}' >"$f"
+	run -2 --separate-stderr or-send -m fast hi
+	[ "$stderr" = "or-send: $f: aliases.fast: wants a model id (a string)" ]
+	echo '{"modle":"openai/gpt-4o"}' >"$f"
+	run -2 --separate-stderr or-send hi
+	[ "$stderr" = "or-send: $f: modle: not a config key (model, options, aliases)" ]
+	echo '{"options":[1]}' >"$f"
+	run -2 --separate-stderr or-log pending <<<'"hi"'
+	[ "$stderr" = "or-log: $f: options: wants an object of request parameters, like {\"temperature\": 0.2}" ]
+	run -2 --separate-stderr or-cost --estimate <<<'"hi"'
+	[ "$stderr" = "or-cost: $f: options: wants an object of request parameters, like {\"temperature\": 0.2}" ]
+	echo '{"model":' >"$f"
+	run -2 --separate-stderr or-send hi
+	[ "$stderr" = "or-send: $f: not JSON: Unfinished JSON term at EOF at line 2, column 0" ]
+	assert_output ''
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "-m a -m b: each record to each model in -m order, its id suffixed with @model" {
+	run -0 --separate-stderr or-send -m openai/gpt-4o-mini -m openai/gpt-4o <<<'{"id":"j","prompt":"x","model":"anthropic/claude-3.5-haiku"}
+"y"'
+	[ "$(jq -c '[.id, .model, .send.model, .response.choices[0].message.content]' <<<"$output")" = '["j@openai/gpt-4o-mini","openai/gpt-4o-mini","openai/gpt-4o-mini","Echo: x"]
+["j@openai/gpt-4o","openai/gpt-4o","openai/gpt-4o","Echo: x"]
+["2@openai/gpt-4o-mini","openai/gpt-4o-mini","openai/gpt-4o-mini","Echo: y"]
+["2@openai/gpt-4o","openai/gpt-4o","openai/gpt-4o","Echo: y"]' ]
+	[ "$(requests)" -eq 4 ]
+	run -0 --separate-stderr or-send -m openai/gpt-4o-mini -m openai/gpt-4o hello
+	[ "$(jq -r .id <<<"$output")" = $'1@openai/gpt-4o-mini\n1@openai/gpt-4o' ]
+}
+
+@test "-m a -m b: --retry resends a failed copy as itself, an answered one passes once" {
+	cd "$BATS_TEST_TMPDIR"
+	fake "status 500" "status 500" "status 500" "status 500"
+	run -1 --separate-stderr or-send --retries 0 -m openai/gpt-4o-mini -m openai/gpt-4o hi
+	[ "$(jq -c '[.id, .error.type]' <<<"$output")" = '["1@openai/gpt-4o-mini","http"]
+["1@openai/gpt-4o","http"]' ]
+	echo "$output" | head -1 >failed.jsonl
+	or-send -m openai/gpt-4o hi | jq -c '.id = "1@openai/gpt-4o"' >>failed.jsonl
+	n=$(requests)
+	run -0 --separate-stderr or-send --retry -m openai/gpt-4o-mini -m openai/gpt-4o <failed.jsonl
+	[ "$(jq -c '[.id, .model, .response.choices[0].message.content]' <<<"$output")" = '["1@openai/gpt-4o-mini","openai/gpt-4o-mini","Echo: hi"]
+["1@openai/gpt-4o",null,"Echo: hi"]' ]
+	[ "$(requests)" -eq $((n + 1)) ]
+}
+
+@test "-m a -m b: a budget weighs each copy, and refuses the ones that do not fit" {
+	run -3 --separate-stderr or-send --budget run=0.00001 -o max_tokens=10 -m openai/gpt-4o-mini -m openai/gpt-4o -m openai/gpt-4o-mini hi
+	[ "$(jq -c '[.id, .error.type]' <<<"$output")" = '["1@openai/gpt-4o-mini",null]
+["1@openai/gpt-4o","budget_exceeded"]
+["1@openai/gpt-4o-mini",null]' ]
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "-m a -m b | or-cost | or-log: stats --by model puts the models side by side" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	or-send -m openai/gpt-4o-mini -m openai/gpt-4o "compare me" | or-cost | or-log >/dev/null
+	run -0 --separate-stderr or-log stats --by model
+	[ "$(jq -r '.model' <<<"$output" | sort)" = $'openai/gpt-4o\nopenai/gpt-4o-mini' ]
+}
+
+@test "a conversation: an argv prompt starts one, -c continues it with the earlier turns, --cid names one" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	cid=$(or-send -m openai/gpt-4o-mini "turn one" | or-log | jq -r .send.cid)
+	[[ $cid =~ ^[0-9]{8}T[0-9]{6}-[0-9a-f]{6}$ ]]
+	run -0 --separate-stderr bash -c 'or-send -c -m openai/gpt-4o-mini -s "be brief" "turn two" | or-log'
+	[ "$(jq -r .send.cid <<<"$output")" = "$cid" ]
+	or-send -m openai/gpt-4o-mini "elsewhere" | or-log >/dev/null
+	run -0 --separate-stderr bash -c "or-send --cid $cid -m openai/gpt-4o-mini 'turn three' | or-log"
+	[ "$(jq -r .send.cid <<<"$output")" = "$cid" ]
+	[ "$(jq -c .body.messages "$FAKE_LOG" | sed -n '2p;4p')" = '[{"role":"system","content":"be brief"},{"role":"user","content":"turn one"},{"role":"assistant","content":"Echo: turn one"},{"role":"user","content":"turn two"}]
+[{"role":"user","content":"turn one"},{"role":"assistant","content":"Echo: turn one"},{"role":"user","content":"turn two"},{"role":"assistant","content":"Echo: turn two"},{"role":"user","content":"turn three"}]' ]
+	[ "$(or-log recent --cid "$cid" | jq -r .prompt)" = $'turn one\nturn two\nturn three' ]
+	# a turn's hash is of what it sent: the same words alone are not it
+	[ "$(jq -r .send.request_hash <<<"$output")" != "$(or-send -m openai/gpt-4o-mini 'turn three' | jq -r .send.request_hash)" ]
+	[ "$(or-log cache -m openai/gpt-4o-mini <<<'"turn three"' | jq -r .response)" = null ]
+}
+
+@test "-c after a failed turn: the failure is logged, not sent again as history" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	cid=$(or-send -m openai/gpt-4o-mini "one" | or-log | jq -r .send.cid)
+	fake "status 400 message=nope"
+	run -1 --separate-stderr bash -c 'or-send -c -m openai/gpt-4o-mini "two" | or-log'
+	[ "$(jq -r '[.send.cid, .error.type] | join(" ")' <<<"$output")" = "$cid http" ]
+	run -0 --separate-stderr bash -c 'or-send -c -m openai/gpt-4o-mini "three" | or-log'
+	[ "$(jq -r .send.cid <<<"$output")" = "$cid" ]
+	[ "$(request_body 3 | jq -c .messages)" = '[{"role":"user","content":"one"},{"role":"assistant","content":"Echo: one"},{"role":"user","content":"three"}]' ]
+}
+
+@test "--cid of an unknown conversation is exit 2; -c with no log starts one" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	run -2 --separate-stderr or-send --cid nope hi
+	[ "$stderr" = "or-send: $ORKIT_DB: no conversation \"nope\" (no log there)" ]
+	or-send hi | or-log >/dev/null
+	run -2 --separate-stderr or-send --cid nope hi
+	[ "$stderr" = "or-send: $ORKIT_DB: no conversation \"nope\"" ]
+	assert_output ''
+	[ "$(requests)" -eq 1 ]
+	rm -f "$ORKIT_DB"*
+	run -0 --separate-stderr or-send -c hi
+	[ "$stderr" = "or-send: $ORKIT_DB: no conversation to continue (no log there): this one starts one" ]
+	[ "$(jq -r '.send.cid | length' <<<"$output")" -eq 22 ]
+	[ "$(request_body 2 | jq -c .messages)" = '[{"role":"user","content":"hi"}]' ]
+	run -2 --separate-stderr or-send -c -m openai/gpt-4o -m openai/gpt-4o-mini hi
+	[ "${stderr_lines[0]}" = "or-send: -c and --cid take one -m" ]
 }

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "config.h"
+#include "prefs.h"
 #include "http.h"
 #include "record.h"
 
@@ -23,6 +24,7 @@ struct run {
 	struct cfg	 cfg;
 	struct http	*http;
 	struct catalog	*cat;		/* --estimate */
+	struct prefs	 prefs;		/* --estimate: config.json */
 	enum source	 source;
 	int		 parallel;	/* -P */
 	int64_t		 wait_ms;	/* --wait */

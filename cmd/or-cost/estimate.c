@@ -28,10 +28,13 @@ fail(struct rec *rec, jv msg)
 void
 estimate(struct run *r, struct rec *rec)
 {
+	struct req_defaults d = { prefs_model(&r->prefs, r->prefs.model),
+	    NULL, jv_copy(r->prefs.options), NULL, 0 };
 	struct estimate e;
 	const char *why;
-	jv body = req_build(jv_copy(rec->val), NULL, REQ_STRICT, &why);
+	jv body = req_build(jv_copy(rec->val), &d, REQ_STRICT, &why);
 
+	jv_free(d.opts);
 	if (!jv_is_valid(body)) {
 		jv_free(body);
 		body = jv_copy(rec->val);

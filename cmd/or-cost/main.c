@@ -79,9 +79,12 @@ run_filter(struct run *r, int table)
 	struct cat_opts co = { CAT_TTL_MS, 0 };
 	int status;
 
-	if (r->source == SRC_ESTIMATE && (r->cat = cat_load(&r->cfg,
-	    &co)) == NULL)
+	if (r->source == SRC_ESTIMATE && (prefs_load(&r->prefs, NULL) == -1 ||
+	    (r->cat = cat_load(&r->cfg, &co)) == NULL)) {
+		prefs_free(&r->prefs);
+		rec_reader_free(in);
 		return 2;
+	}
 	out_init();
 	if (r->source == SRC_GENERATION) {
 		http_global_init();
@@ -95,6 +98,8 @@ run_filter(struct run *r, int table)
 	}
 	rec_reader_free(in);
 	cat_free(r->cat);
+	if (r->source == SRC_ESTIMATE)
+		prefs_free(&r->prefs);
 	if (r->tot) {
 		total_write(r->tot, table);
 		total_free(r->tot);

@@ -196,6 +196,7 @@ extract(struct entry *e, jv v)
 	hash_of(v, jv_copy(req), r->hash);
 	r->prompt = keep(e, prompt_text(req));
 	r->answer = keep(e, answer_text(v));
+	r->cid = keep(e, jvx_strdup(v, "send.cid"));
 }
 
 /* The text stored is the text written on: the line, unless rewritten. */

@@ -20,21 +20,33 @@
 
 #include "extract.h"
 #include "jvx.h"
+#include "prefs.h"
 #include "query.h"
 #include "record.h"
 #include "reqhash.h"
 #include "util.h"
 
+/* or-send's defaults: -m, -s and -o over config.json's; exits 2 on a
+   bad config.json, as or-send does. */
 static struct req_defaults
-defaults_of(const struct qopts *o)
+defaults_of(const struct qopts *o, struct prefs *p)
 {
 	struct req_defaults d;
 
+	if (prefs_load(p, NULL) == -1)
+		exit(2);
 	memset(&d, 0, sizeof(d));
-	d.model = o->model;
+	d.model = prefs_model(p, o->model ? o->model : p->model);
 	d.system = o->system;
-	d.opts = o->opts;
+	d.opts = prefs_options(p, jv_copy(o->opts));
 	return d;
+}
+
+static void
+defaults_free(struct req_defaults *d, struct prefs *p)
+{
+	jv_free(d->opts);
+	prefs_free(p);
 }
 
 static int
@@ -60,7 +72,8 @@ cmd_pending(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	sqlite3_stmt *by_job = NULL, *by_hash = NULL;
 	struct reader *r = rec_reader(STDIN_FILENO);
-	struct req_defaults d = defaults_of(o);
+	struct prefs p;
+	struct req_defaults d = defaults_of(o, &p);
 	struct rec *rec;
 	int status = 0;
 
@@ -85,6 +98,7 @@ cmd_pending(struct store *s, struct qopts *o, int argc, char **argv)
 	sqlite3_finalize(by_job);
 	sqlite3_finalize(by_hash);
 	rec_reader_free(r);
+	defaults_free(&d, &p);
 	return status;
 }
 
@@ -111,7 +125,8 @@ cmd_cache(struct store *s, struct qopts *o, int argc, char **argv)
 {
 	sqlite3_stmt *st = NULL;
 	struct reader *r = rec_reader(STDIN_FILENO);
-	struct req_defaults d = defaults_of(o);
+	struct prefs p;
+	struct req_defaults d = defaults_of(o, &p);
 	struct rec *rec;
 	char hash[65];
 	int status = 0;
@@ -141,5 +156,6 @@ cmd_cache(struct store *s, struct qopts *o, int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	rec_reader_free(r);
+	defaults_free(&d, &p);
 	return status;
 }

@@ -20,7 +20,7 @@ static const char usage_text[] =
     "       or-log [-d db] stats [-t] [--by key] [--since t] [--until t] "
     "[--model m] [--where sql] [--chart]\n"
     "       or-log [-d db] recent [-t] [-n count] [--since t] [--until t] "
-    "[--sort cost|time|latency]\n"
+    "[--sort cost|time|latency] [--cid id]\n"
     "       or-log [-d db] search [-t] [-n count] query\n"
     "       or-log [-d db] show rowid | generation-id\n"
     "       or-log [-d db] export [--csv | --json | --jsonl] [--since t] "
@@ -53,7 +53,7 @@ enum {
 	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a',
 	O_SYSTEM = 's', O_OPTION = 'o', O_DAY = 'D', O_MONTH = 'M',
 	O_BUDGET = 'G', O_WARN = 'W', O_CONFIG = 'F', O_SORT = 'k',
-	O_HTML = 'H', O_JSON = 'j'
+	O_HTML = 'H', O_JSON = 'j', O_CID = 'I'
 };
 
 static const struct option longopts[] = {
@@ -82,6 +82,7 @@ static const struct option longopts[] = {
 	{ "budget",	required_argument,	NULL, O_BUDGET },
 	{ "warn",	required_argument,	NULL, O_WARN },
 	{ "config",	required_argument,	NULL, O_CONFIG },
+	{ "cid",	required_argument,	NULL, O_CID },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -98,7 +99,7 @@ static const struct cmd {
 	const char	*flags;
 } cmds[] = {
 	{ "stats",	cmd_stats,	STORE_READ,	0, "tbSUmwc" },
-	{ "recent",	cmd_recent,	STORE_READ,	0, "tnSUk" },
+	{ "recent",	cmd_recent,	STORE_READ,	0, "tnSUkI" },
 	{ "search",	cmd_search,	STORE_READ,	1, "tn" },
 	{ "show",	cmd_show,	STORE_READ,	1, "" },
 	{ "export",	cmd_export,	STORE_READ,	0, "SUCJj" },
@@ -282,6 +283,7 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	case O_MONTH: add_period(o, BUDGET_MONTH, "--month", optarg); break;
 	case O_BUDGET: case O_WARN: add_budget(o, c, optarg); break;
 	case O_CONFIG: o->config = optarg; break;
+	case O_CID: o->cid = optarg; break;
 	case 'h': qusage(NULL);
 	case 'V':
 		printf("or-log %s\n", VERSION);

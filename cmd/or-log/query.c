@@ -77,8 +77,15 @@ static char *
 recent_sql(struct qopts *o)
 {
 	char *w = time_filter(o), *sql;
-	long n = o->count > 0 ? o->count : 10L;
+	/* a conversation is shown whole unless -n says otherwise */
+	long n = o->count > 0 ? o->count : o->cid ? -1L : 10L;
 	const char *by = o->sort ? o->sort : "";
+
+	if (o->cid) {
+		sql = sqlite3_mprintf("%s AND cid = ?1", w);
+		sqlite3_free(w);
+		w = sql;
+	}
 
 	if (strcmp(by, "cost") == 0 || strcmp(by, "latency") == 0)
 		sql = sqlite3_mprintf("SELECT %s FROM requests WHERE %s"
@@ -105,6 +112,8 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 	(void)argc, (void)argv;
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
+	if (o->cid)
+		sqlite3_bind_text(st, 1, o->cid, -1, SQLITE_STATIC);
 	if (t) {
 		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
 		    "TOKENS", "USD", "MS", "PROMPT" };
@@ -512,11 +521,12 @@ static const char merge_sql[] =
     "INSERT OR IGNORE INTO main.requests(ts, job, model, served, provider,"
     " gen_id, status, http, prompt_tokens, completion_tokens,"
     " reasoning_tokens, cached_tokens, usd, usd_source, latency_ms,"
-    " ttft_ms, req_hash, cached, prompt, answer, record, record_hash)"
+    " ttft_ms, req_hash, cached, prompt, answer, record, record_hash, cid)"
     " SELECT ts, job, model, served, provider, gen_id,"
     " status, http, prompt_tokens, completion_tokens, reasoning_tokens,"
     " cached_tokens, usd, usd_source, latency_ms, ttft_ms, req_hash,"
-    " cached, prompt, answer, record, record_hash FROM other.requests o"
+    " cached, prompt, answer, record, record_hash, cid"
+    " FROM other.requests o"
     " WHERE NOT EXISTS (SELECT 1 FROM main.requests m WHERE m.ts = o.ts"
     " AND coalesce(m.gen_id, m.req_hash, m.record) ="
     " coalesce(o.gen_id, o.req_hash, o.record)) ORDER BY o.id";

@@ -31,6 +31,7 @@ struct qopts {
 	struct budget	 limits;	/* budget: --day, --month, --budget */
 	const char	*warn;		/* budget --warn */
 	const char	*config;	/* budget --config, or NULL */
+	const char	*cid;		/* recent --cid: one conversation */
 };
 
 int	 cmd_stats(struct store *, struct qopts *, int, char **);

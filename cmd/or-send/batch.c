@@ -314,7 +314,15 @@ prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 	*req = j;
 	if (rec->lineno > b->lineno)
 		b->lineno = rec->lineno;
+	if (t->ncopies > 1)
+		models_fan(b->s, rec, t->copy);
 	return send_prepare(b->s, j) ? XFER_SEND : XFER_DONE;
+}
+
+static int
+copies(void *ctx, const struct rec *rec)
+{
+	return models_copies(((struct batch *)ctx)->s, rec);
 }
 
 static void
@@ -444,6 +452,7 @@ report_stop(struct batch *b, struct reader *in)
 }
 
 static const struct xfer_hooks hooks = {
+	.copies = copies,
 	.prepare = prepare,
 	.setup = setup,
 	.data = data,

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "http.h"
 #include "jvx.h"
+#include "prefs.h"
 #include "record.h"
 #include "request.h"
 #include "send.h"
@@ -25,17 +26,18 @@ usage(const char *why)
 	if (why && *why)
 		warnx_("%s", why);
 	fprintf(why ? stderr : stdout,
-	    "usage: or-send [-t | -z | -j] [-P n] [-m model] [-s system] "
-	    "[-o key=value] [--stream] [--rate n/s] [--retry] "
-	    "[--fallback m,...] [--free] [--budget limit=usd,...] "
-	    "[--min-credits usd] [prompt ...]\n");
+	    "usage: or-send [-t | -z | -j] [-P n] [-m model ...] "
+	    "[-c | --cid id] [-s system] [-o key=value] [--stream] "
+	    "[--rate n/s] [--retry] [--fallback m,...] [--free] "
+	    "[--budget limit=usd,...] [--min-credits usd] [prompt ...]\n");
 	exit(why ? 2 : 0);
 }
 
 enum {
 	O_RETRIES = 256, O_UNORDERED, O_RATE, O_PROGRESS, O_NOPROGRESS,
 	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402,
-	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS, O_SHARED
+	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS, O_SHARED,
+	O_CID
 };
 
 static const struct option longopts[] = {
@@ -63,6 +65,8 @@ static const struct option longopts[] = {
 	{ "ledger",	required_argument,	NULL, O_LEDGER },
 	{ "budget-shared", no_argument,		NULL, O_SHARED },
 	{ "min-credits", required_argument,	NULL, O_MINCREDITS },
+	{ "continue",	no_argument,		NULL, 'c' },
+	{ "cid",	required_argument,	NULL, O_CID },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -244,9 +248,13 @@ join_args(int argc, char **argv)
 static void
 sender_free(struct sender *s)
 {
+	prefs_free(&s->prefs);
+	free(s->models);
 	jv_free(s->opts);
 	jv_free(s->fallback);
 	free((char *)s->free_model);
+	free(s->cid);
+	jv_free(s->history);
 }
 
 int
@@ -257,17 +265,26 @@ main(int argc, char **argv)
 	struct budget_flags bf = { NULL, 0, 0, -1, NULL, 0, -1 };
 	struct reader *r = NULL;
 	struct rec *one = NULL;
+	const char **mflags = NULL, *cid = NULL;
+	int nm = 0, cont = 0;
 	char *prompt;
 	int c, status, retries = -1, json = 0;
 
 	progname = "or-send";
 	s.opts = jv_object();
 	s.fallback = jv_array();
-	while ((c = getopt_long(argc, argv, "m:s:o:tjzP:hV", longopts,
+	s.history = jv_invalid();
+	while ((c = getopt_long(argc, argv, "m:s:o:tjzP:chV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'm': s.model = optarg; break;
+		case 'm':
+			mflags = xrealloc(mflags, sizeof(*mflags) *
+			    (size_t)(nm + 1));
+			mflags[nm++] = optarg;
+			break;
 		case 's': s.system = optarg; break;
+		case 'c': cont = 1; break;
+		case O_CID: cid = optarg; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
 		case 't': s.textmode = 1; break;
 		case 'j': json = 1; break;
@@ -328,12 +345,21 @@ main(int argc, char **argv)
 	argv += optind;
 	if (json && s.textmode)
 		usage("-j (records) and -t or -z (text): one of them");
+	if ((cont || cid) && nm > 1)
+		usage("-c and --cid take one -m");
+	if (cont && cid)
+		usage("-c or --cid, not both");
 
-	if (cfg_load(&s.cfg, 1) == -1) {
+	if (prefs_load(&s.prefs, NULL) == -1 || cfg_load(&s.cfg, 1) == -1) {
 		sender_free(&s);
 		free(bf.specs);
+		free(mflags);
 		return 2;
 	}
+	models_setup(&s, mflags, nm);
+	free(mflags);
+	s.opts = prefs_options(&s.prefs, s.opts);
+	convo_setup(&s, cont, cid, argc > 0);
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;

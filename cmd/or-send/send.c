@@ -213,6 +213,9 @@ send_info(struct job *j)
 	if (j->hash[0])
 		info = jv_object_set(info, jv_string("request_hash"),
 		    jv_string(j->hash));
+	if (j->cid)
+		info = jv_object_set(info, jv_string("cid"),
+		    jv_string(j->cid));
 	return info;
 }
 
@@ -282,6 +285,22 @@ strip_retryable(struct rec *rec)
 	return 1;
 }
 
+/*
+ * A turn's request hash is of what it sent, the earlier turns too, so
+ * that or-log cache never answers it with what the same words got
+ * alone or in another conversation.
+ */
+static int
+conversation_hash(const struct sender *s, const struct rec *rec,
+    const struct req_defaults *d, char hash[65])
+{
+	jv req = req_canonical(rec->val, d);
+
+	if (jv_is_valid(req))
+		req = convo_body(s, req);
+	return req_hash_canonical(req, hash);
+}
+
 int
 send_prepare(struct sender *s, struct job *j)
 {
@@ -310,7 +329,10 @@ send_prepare(struct sender *s, struct job *j)
 		fail(rec, "bad_input", why);
 		return 0;
 	}
-	if (!req_hash(rec->val, &d, j->hash))
+	if ((j->cid = s->cid) != NULL)
+		j->body = convo_body(s, j->body);
+	if (!(j->cid ? conversation_hash(s, rec, &d, j->hash) :
+	    req_hash(rec->val, &d, j->hash)))
 		j->hash[0] = '\0';
 	if (jv_array_length(jv_copy(s->fallback)) > 0 || s->on402free)
 		j->tried = jv_array();

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "prefs.h"
 #include "record.h"
 #include "xfer.h"
 
@@ -16,7 +17,12 @@ struct stream;
 struct sender {
 	struct cfg	 cfg;
 	struct http	*http;
+	struct prefs	 prefs;		/* config.json and ORKIT_MODEL */
 	const char	*model;		/* -m: for records without one */
+	const char	**models;	/* each -m, aliases taken */
+	int		 nmodels;	/* two or more: each record to each */
+	char		*cid;		/* send.cid: the conversation, or NULL */
+	jv		 history;	/* its earlier turns, as messages */
 	const char	*system;	/* -s: for records without one */
 	jv		 opts;		/* -o: parameters records lack */
 	jv		 fallback;	/* --fallback: models to try next */
@@ -52,6 +58,7 @@ struct job {
 	int64_t		 ttft;		/* ms to the first token, or -1 */
 	int64_t		 waited;	/* the server's own wait, or -1 */
 	char		 hash[65];	/* send.request_hash, or "" */
+	const char	*cid;		/* send.cid, or NULL: the sender's */
 	int		 wants_sse;	/* the body sent says "stream": true */
 	int		 is_sse;	/* -1 not known yet */
 	int		 live;		/* text goes out as it comes */
@@ -85,6 +92,16 @@ struct batch_opts {
 	int	 progress;	/* 1 on, 0 off, -1 as the terminals say */
 	int	 nul;		/* -z: text answers end in NUL */
 };
+
+/* models.c */
+void	 models_setup(struct sender *, const char **flags, int n);
+int	 models_copies(const struct sender *, const struct rec *);
+void	 models_fan(const struct sender *, struct rec *, int copy);
+
+/* convo.c */
+void	 convo_setup(struct sender *, int cont, const char *cid,
+	    int argv_prompt);		/* exits 2: no such conversation */
+jv	 convo_body(const struct sender *, jv body);	/* consumes body */
 
 /* gate.c */
 struct budget;
