@@ -376,6 +376,8 @@ main(int argc, char **argv)
 	if (o.progress == -1)
 		o.progress = isatty(STDERR_FILENO);
 	out_init();
+	if (!dryrun && http_global_init() == -1)
+		die(2, "cannot start libcurl");
 	if (s.free || s.on402free)
 		s.free_model = free_model(&s.cfg, !dryrun);
 	if (argc > 0) {
@@ -389,8 +391,6 @@ main(int argc, char **argv)
 		status = dry_run(&s, r, one);
 		goto done;
 	}
-	if (http_global_init() == -1)
-		die(2, "cannot start libcurl");
 	s.http = http_new(&s.cfg, progname);
 	s.gate = budget_gate(&s.cfg, &bf);
 	free(bf.specs);
