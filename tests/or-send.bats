@@ -1419,3 +1419,14 @@ attachables() {
 	grep -q 'the API key was refused' all.out
 	grep -q 'Authorization: Bearer \[hidden\]' all.out
 }
+
+@test "-a an image to a text-only model: the API's 404, and --fallback moves to one that reads images" {
+	cd "$BATS_TEST_TMPDIR"
+	attachables
+	run -1 --separate-stderr or-send -m deepseek/deepseek-chat -a pic.png "What is this?" </dev/null
+	[ "$(jq -c '[.error.status, .error.message]' <<<"$output")" = '[404,"No endpoints found that support image input"]' ]
+	# a PDF goes to any model: OpenRouter parses it for those that cannot
+	run -0 --separate-stderr or-send -t -m deepseek/deepseek-chat -a doc.pdf "What is this?" </dev/null
+	run -0 --separate-stderr or-send -m deepseek/deepseek-chat --fallback openai/gpt-4o-mini -a pic.png "What is this?" </dev/null
+	[ "$(jq -c '[.send.model, [.send.models_tried[].status]]' <<<"$output")" = '["openai/gpt-4o-mini",[404,200]]' ]
+}
