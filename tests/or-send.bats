@@ -1371,7 +1371,8 @@ attachables() {
 	run -0 --separate-stderr or-send -v -m openai/gpt-4o-mini hi </dev/null
 	[ "${#stderr_lines[@]}" -eq 2 ]
 	[ "${stderr_lines[0]}" = "or-send: prompt: POST $OPENROUTER_BASE_URL/chat/completions (openai/gpt-4o-mini, 74 bytes), attempt 1" ]
-	[[ "${stderr_lines[1]}" =~ ^'or-send: prompt: HTTP 200 in '[0-9]+' ms'$ ]]
+	[[ "${stderr_lines[1]}" =~ ^'or-send: prompt: HTTP 200 in '[0-9]+' ms, '(gen-[0-9A-Za-z-]+)$ ]]
+	[ "${BASH_REMATCH[1]}" = "$(jq -r .response.id <<<"$output")" ]
 	run -0 --separate-stderr env ORKIT_LOG_LEVEL=debug or-send -m openai/gpt-4o-mini hi </dev/null
 	grep -qx 'or-send: > Authorization: Bearer \[hidden\]' <<<"$stderr"
 	grep -qx 'or-send: < HTTP/1.1 200 OK' <<<"$stderr"

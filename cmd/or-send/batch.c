@@ -217,8 +217,10 @@ log_end(const struct job *j, const struct xfer_task *t)
 		snprintf(ttft, sizeof(ttft), ", first token at %lld ms",
 		    (long long)j->ttft);
 	if (t->resp.status)
-		logx(LV_INFO, "%s: HTTP %ld in %lld ms%s", jv_string_value(w),
-		    t->resp.status, (long long)(mono_ms() - t->t0), ttft);
+		logx(LV_INFO, "%s: HTTP %ld in %lld ms%s%s%s",
+		    jv_string_value(w), t->resp.status,
+		    (long long)(mono_ms() - t->t0), ttft,
+		    t->resp.gen_id[0] ? ", " : "", t->resp.gen_id);
 	else
 		logx(LV_INFO, "%s: no answer after %lld ms: %s",
 		    jv_string_value(w), (long long)(mono_ms() - t->t0),
