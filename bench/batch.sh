@@ -163,7 +163,7 @@ mean_us() {
 	t0=$(now_us)
 	i=0
 	while [ $i -lt "$1" ]; do
-		sh -c "$2" >/dev/null 2>&1
+		sh -c "$2" </dev/null >/dev/null 2>&1
 		i=$((i + 1))
 	done
 	t1=$(now_us)
@@ -198,7 +198,7 @@ if ! perl -MTime::HiRes -e 1 2>/dev/null; then
 elif ! r=$(perl "$top/bench/ttfb.pl" "$TTFB" \
     text or-send --stream -t "Say hi" -- \
     sse curl -sN -H @"$HDR" -d @"$tmp/sbody" \
-    "$OPENROUTER_BASE_URL/chat/completions" 2>"$tmp/ttfb.err"); then
+    "$OPENROUTER_BASE_URL/chat/completions" </dev/null 2>"$tmp/ttfb.err"); then
 	echo "first text: failed, $(tail -n 1 "$tmp/ttfb.err")"
 else
 	set -- $r

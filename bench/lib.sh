@@ -43,7 +43,7 @@ mean_us() {
 	t0=$(date +%s%N)
 	i=0
 	while [ $i -lt "$N" ]; do
-		sh -c "$1" >/dev/null 2>&1
+		sh -c "$1" </dev/null >/dev/null 2>&1
 		i=$((i + 1))
 	done
 	t1=$(date +%s%N)

@@ -4,13 +4,16 @@
  * One easy handle is reused for serial work so the connection stays
  * open between records.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "curlx.h"
 #include "http.h"
 #include "jvx.h"
+#include "log.h"
 #include "record.h"
 #include "util.h"
 
@@ -93,6 +96,40 @@ http_new(const struct cfg *c, const char *tool)
 	return h;
 }
 
+/* One header or text line of curl's, at debug level; the key never. */
+static void
+debug_line(char mark, const char *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+		n--;
+	if (n == 0)
+		return;
+	if (mark == '>' && n >= 14 && strncasecmp(p, "Authorization:", 14) == 0)
+		logx(LV_DEBUG, "> Authorization: Bearer [hidden]");
+	else
+		logx(LV_DEBUG, "%c %.*s", mark, (int)n, p);
+}
+
+/* CURLOPT_DEBUGFUNCTION: headers out and in, curl's notes; no bodies. */
+static int
+on_debug(CURL *curl, curl_infotype type, char *p, size_t n, void *arg)
+{
+	char mark = type == CURLINFO_HEADER_OUT ? '>' :
+	    type == CURLINFO_HEADER_IN ? '<' : type == CURLINFO_TEXT ? '*' : 0;
+	const char *q = p, *e = p + n, *nl;
+
+	(void)curl;
+	(void)arg;
+	if (mark == 0 || n > INT_MAX)
+		return 0;
+	for (; q < e; q = nl + 1) {
+		if ((nl = memchr(q, '\n', (size_t)(e - q))) == NULL)
+			nl = e - 1;
+		debug_line(mark, q, (size_t)(nl - q + 1));
+	}
+	return 0;
+}
+
 /* A handle set up for the API: for a multi, or for serial use. */
 CURL *
 http_handle(struct http *h)
@@ -112,6 +149,10 @@ http_handle(struct http *h)
 	    c->connect_timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	if (log_on(LV_DEBUG)) {
+		curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+	}
 	return curl;
 }
 

@@ -58,6 +58,27 @@ is_content(jv v)
 	    jv_get_kind(v) == JV_KIND_ARRAY;
 }
 
+static int
+has_parts(jv attach)
+{
+	return jv_get_kind(attach) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(attach)) > 0;
+}
+
+/*
+ * The prompt as a content array, its text first, then the attached
+ * parts (the order OpenRouter advises: text, then images). Consumes
+ * the prompt; borrows the parts.
+ */
+static jv
+with_parts(jv prompt, jv attach)
+{
+	if (jv_get_kind(prompt) == JV_KIND_STRING)
+		prompt = JV_ARRAY(JV_OBJECT(jv_string("type"),
+		    jv_string("text"), jv_string("text"), prompt));
+	return jv_array_concat(prompt, jv_copy(attach));
+}
+
 /* system first, then the record's messages, then its prompt. */
 static jv
 build_messages(const struct req_defaults *d, jv rec, int mode,
@@ -76,6 +97,10 @@ build_messages(const struct req_defaults *d, jv rec, int mode,
 	    "\"system\" is not a string", why);
 	if (!jv_is_valid(msgs))
 		msgs = jv_array();
+	if (d && has_parts(d->attach) && !jv_is_valid(prompt) &&
+	    mode == REQ_STRICT && *why == NULL)
+		*why = "-a attaches to a record's \"prompt\", and this one "
+		    "has none";
 	if (*why) {
 		jv_free(msgs), jv_free(prompt), jv_free(sys), jv_free(out);
 		return jv_invalid();
@@ -87,6 +112,8 @@ build_messages(const struct req_defaults *d, jv rec, int mode,
 	else
 		jv_free(sys);
 	out = jv_array_concat(out, msgs);
+	if (jv_is_valid(prompt) && d && has_parts(d->attach))
+		prompt = with_parts(prompt, d->attach);
 	if (jv_is_valid(prompt))
 		out = jv_array_append(out, message("user", prompt));
 	else

@@ -25,6 +25,10 @@ struct req_defaults {
 	const char	*free_model;	/* --free: stands in for any model
 					   that is not free */
 	int		 stream;	/* --stream: "stream": true */
+	jv		 attach;	/* -a: content parts that follow the
+					   prompt's text in its message; an
+					   array, or invalid (zeroed) for
+					   none */
 };
 
 enum {

@@ -23,7 +23,7 @@ run() {
 	eval "$1"
 }
 
-run "or-send -t -m $model 'Say hi in Portuguese'"
+run "or-send -t -m $model 'Say hi in Portuguese' </dev/null"
 printf 'Name a prime number.\nWhat is the capital of Peru?\n' >"$tmp/questions.txt"
 cd "$tmp"
 run "cat questions.txt"

@@ -1470,3 +1470,209 @@ three_prompts() {
 	run -2 --separate-stderr or-send -c -m openai/gpt-4o -m openai/gpt-4o-mini hi
 	[ "${stderr_lines[0]}" = "or-send: -c and --cid take one -m" ]
 }
+
+# --- files, stdin, dry run ---------------------------------------------
+
+# A tiny file of each kind -a takes, by its first bytes.
+attachables() {
+	printf '\211PNG\r\n\032\n0000' >pic.png
+	printf '\377\330\377\340jfif' >pic.jpg
+	printf 'GIF89a0000' >pic.gif
+	printf 'RIFF0000WEBPVP8 ' >pic.webp
+	printf '%%PDF-1.4\n%%%%EOF\n' >doc.pdf
+}
+
+@test "stdin after an argv prompt: the prompt, a blank line, the document, in one request" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '# Report\nSales rose.\n' >report.md
+	run -0 --separate-stderr or-send -t -m openai/gpt-4o-mini "Summarize this" <report.md
+	assert_output "$(printf 'Echo: Summarize this\n\n# Report\nSales rose.\n')"
+	[ "$(requests)" -eq 1 ]
+	[ "$(request_body 1 | jq -c .messages)" = '[{"role":"user","content":"Summarize this\n\n# Report\nSales rose.\n"}]' ]
+	# no document: /dev/null, or only white space
+	run -0 --separate-stderr or-send -t -m openai/gpt-4o-mini "Summarize this" </dev/null
+	assert_output 'Echo: Summarize this'
+	printf ' \n\n' | or-send -m openai/gpt-4o-mini "Summarize this" >/dev/null
+	[ "$(request_body 3 | jq -c .messages)" = '[{"role":"user","content":"Summarize this"}]' ]
+	# a while-read loop keeps its list with </dev/null
+	printf 'a\nb\n' >list
+	while read -r f; do or-send -t "Title for $f" </dev/null; done <list >titles
+	[ "$(cat titles)" = "$(printf 'Echo: Title for a\nEcho: Title for b')" ]
+}
+
+@test "stdin that is not UTF-8 text: one line naming the byte, exit 2, nothing sent" {
+	run -2 --separate-stderr or-send "Summarize this" < <(printf 'ok\377no')
+	assert_output ''
+	[ "$stderr" = 'or-send: stdin: not UTF-8 text: a bad sequence at byte 3 (convert it with iconv; images and PDFs go with -a)' ]
+	run -2 --separate-stderr or-send "Summarize this" < <(printf 'ok\000no')
+	[ "$stderr" = 'or-send: stdin: not text: a NUL byte at byte 3' ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "@FILE: the prompt and -s from files, @@ for a leading @, a missing file exit 2" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'Be brief.\n' >style.txt
+	printf 'What is 2+2?\n' >question.txt
+	run -0 --separate-stderr or-send -t -s @style.txt @question.txt </dev/null
+	assert_output "$(printf 'Echo: What is 2+2?\n')"
+	[ "$(request_body 1 | jq -c .messages)" = '[{"role":"system","content":"Be brief.\n"},{"role":"user","content":"What is 2+2?\n"}]' ]
+	run -0 --separate-stderr or-send -t -s @@me "@@handle" </dev/null
+	[ "$(request_body 2 | jq -c .messages)" = '[{"role":"system","content":"@me"},{"role":"user","content":"@handle"}]' ]
+	# only a lone argument is a file
+	run -0 --separate-stderr or-send -t @question.txt please </dev/null
+	assert_output 'Echo: @question.txt please'
+	run -2 --separate-stderr or-send @nothere.txt </dev/null
+	[ "$stderr" = 'or-send: @nothere.txt: No such file or directory' ]
+	run -2 --separate-stderr or-send -s @nothere.txt hi </dev/null
+	[ "$stderr" = 'or-send: -s @nothere.txt: No such file or directory' ]
+	printf 'x\377' >bad.txt
+	run -2 --separate-stderr or-send @bad.txt </dev/null
+	[ "$stderr" = 'or-send: @bad.txt: not UTF-8 text: a bad sequence at byte 2 (convert it with iconv; images and PDFs go with -a)' ]
+	[ "$(requests)" -eq 3 ]
+}
+
+@test "-a: images and PDFs by their first bytes as data URLs, URLs as URLs, after the prompt's text" {
+	cd "$BATS_TEST_TMPDIR"
+	attachables
+	run -0 --separate-stderr or-send -t -m openai/gpt-4o-mini -a pic.png -a pic.jpg \
+	    -a pic.gif -a pic.webp -a doc.pdf -a https://example.com/cat.jpg \
+	    -a 'https://example.com/d/Paper.PDF?v=2' "What is this?" </dev/null
+	assert_output 'Echo: What is this?'
+	[ "$(request_body 1 | jq -c '.messages[0].content[0]')" = '{"type":"text","text":"What is this?"}' ]
+	[ "$(request_body 1 | jq -r '.messages[0].content[1:][] | .image_url.url // (.file | "\(.filename) \(.file_data)")')" = "$(cat <<-EOF
+	data:image/png;base64,$(base64 -w0 pic.png)
+	data:image/jpeg;base64,$(base64 -w0 pic.jpg)
+	data:image/gif;base64,$(base64 -w0 pic.gif)
+	data:image/webp;base64,$(base64 -w0 pic.webp)
+	doc.pdf data:application/pdf;base64,$(base64 -w0 doc.pdf)
+	https://example.com/cat.jpg
+	Paper.PDF https://example.com/d/Paper.PDF?v=2
+	EOF
+	)" ]
+}
+
+@test "-a on records: each prompt gets them; a record with messages only is bad_input; the hash counts them" {
+	cd "$BATS_TEST_TMPDIR"
+	attachables
+	printf '%s\n' '{"id":"a","prompt":"one"}' \
+	    '{"id":"b","prompt":[{"type":"text","text":"two"}]}' \
+	    '{"id":"c","messages":[{"role":"user","content":"three"}]}' >in.jsonl
+	run -1 --separate-stderr or-send -m openai/gpt-4o-mini -a pic.png <in.jsonl
+	[ "$(jq -r '.response.choices[0].message.content // .error.message' <<<"$output")" = "$(printf '%s\n' 'Echo: one' 'Echo: two' '-a attaches to a record'"'"'s "prompt", and this one has none')" ]
+	[ "$(requests)" -eq 2 ]
+	[ "$(jq -sc '[.[].body.messages[0].content | map(.type)]' "$FAKE_LOG")" = '[["text","image_url"],["text","image_url"]]' ]
+	# the record written keeps its prompt as it came
+	[ "$(jq -c .prompt <<<"${lines[0]}")" = '"one"' ]
+	h1=$(jq -r .send.request_hash <<<"${lines[0]}")
+	run -0 --separate-stderr or-send -m openai/gpt-4o-mini <<<'{"id":"a","prompt":"one"}'
+	[ "$(jq -r .send.request_hash <<<"$output")" != "$h1" ]
+}
+
+@test "-a refuses what is not an image or a PDF, a file over 20 MiB, a missing file: exit 2 naming it" {
+	cd "$BATS_TEST_TMPDIR"
+	echo 'plain text' >notes.txt
+	run -2 --separate-stderr or-send -a notes.txt hi </dev/null
+	[ "$stderr" = 'or-send: -a notes.txt: not an image or a PDF (PNG, JPEG, GIF, WebP or PDF, by its first bytes)' ]
+	{ printf '%%PDF-1.4\n'; head -c 20971520 /dev/zero; } >big.pdf
+	run -2 --separate-stderr or-send -a big.pdf hi </dev/null
+	[ "$stderr" = 'or-send: -a big.pdf: over the 20 MiB an attachment may be' ]
+	run -2 --separate-stderr or-send -a gone.png hi </dev/null
+	[ "$stderr" = 'or-send: -a gone.png: No such file or directory' ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "--dry-run: each body as it would be sent and its worst case, and not one request" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	printf '%s\n' '{"id":"j1","prompt":"hi","max_tokens":10}' \
+	    '{"prompt":"yo","model":"nope/none"}' 'not json' \
+	    '{"id":"j4","prompt":"x","response":{"id":"gen-1"}}' >in.jsonl
+	run -1 --separate-stderr or-send --dry-run -m openai/gpt-4o-mini -o temperature=0.2 <in.jsonl
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[0]}" = '{"line":1,"id":"j1","request":{"max_tokens":10,"messages":[{"role":"user","content":"hi"}],"model":"openai/gpt-4o-mini","temperature":0.2},"estimate":{"usd":6.75e-06,"model":"openai/gpt-4o-mini","prompt_tokens":5,"completion_tokens":10}}' ]
+	[ "${lines[1]}" = '{"line":2,"request":{"model":"nope/none","messages":[{"role":"user","content":"yo"}],"temperature":0.2},"estimate":{"usd":null,"model":"nope/none","why":"nope/none is not in the model catalog"}}' ]
+	[ "$(jq -c '[.line, .request, .why, .error.type]' <<<"${lines[2]}")" = '[3,null,"it carries an error: passed on unsent","bad_input"]' ]
+	[ "${lines[3]}" = '{"line":4,"id":"j4","request":null,"why":"it has a response: passed on unsent"}' ]
+	[ "${stderr_lines[-1]}" = 'or-send: dry run, nothing sent: 2 to send, 1 of them not priced, the rest at most $0.000007; 2 to pass on unsent' ]
+	# the body is the one a real run sends, byte for byte
+	head -1 in.jsonl | or-send -m openai/gpt-4o-mini -o temperature=0.2 >/dev/null
+	[ "$(jq -c .body "$FAKE_LOG")" = "$(jq -c .request <<<"${lines[0]}")" ]
+	[ "$(wc -l <"$FAKE_LOG")" -eq 1 ]
+}
+
+@test "--dry-run needs no key and no network: an argv prompt with a document and an attachment" {
+	cd "$BATS_TEST_TMPDIR"
+	attachables
+	unset OPENROUTER_API_KEY
+	export OPENROUTER_BASE_URL=http://127.0.0.1:1
+	run -0 --separate-stderr or-send --dry-run --free -m openai/gpt-4o-mini -a pic.png "Sum up" < <(printf 'doc')
+	[ "$(jq -c .request <<<"$output")" = '{"messages":[{"role":"user","content":[{"type":"text","text":"Sum up\n\ndoc"},{"type":"image_url","image_url":{"url":"data:image/png;base64,'"$(base64 -w0 pic.png)"'"}}]}],"model":"qwen/qwen3-coder:free"}' ]
+	[ "$(jq -c .estimate <<<"$output")" = '{"usd":null,"why":"no model catalog cached (or-models fetches one)"}' ]
+	[ -z "$(ls "$FAKE_LOG" 2>/dev/null)" ] || [ ! -s "$FAKE_LOG" ]
+}
+
+@test "-v: each request, its status and time; -vv the headers, Authorization hidden; ORKIT_LOG_LEVEL" {
+	run -0 --separate-stderr or-send -v -m openai/gpt-4o-mini hi </dev/null
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "or-send: prompt: POST $OPENROUTER_BASE_URL/chat/completions (openai/gpt-4o-mini, 74 bytes), attempt 1" ]
+	[[ "${stderr_lines[1]}" =~ ^'or-send: prompt: HTTP 200 in '[0-9]+' ms, '(gen-[0-9A-Za-z-]+)$ ]]
+	[ "${BASH_REMATCH[1]}" = "$(jq -r .response.id <<<"$output")" ]
+	run -0 --separate-stderr env ORKIT_LOG_LEVEL=debug or-send -m openai/gpt-4o-mini hi </dev/null
+	grep -qx 'or-send: > Authorization: Bearer \[hidden\]' <<<"$stderr"
+	grep -qx 'or-send: < HTTP/1.1 200 OK' <<<"$stderr"
+	run -0 --separate-stderr or-send -vv -m openai/gpt-4o-mini hi </dev/null
+	grep -qx 'or-send: > Authorization: Bearer \[hidden\]' <<<"$stderr"
+	# error: a retry is not said; warn (the default) says it
+	fake "status 500" "status 500"
+	run -0 --separate-stderr env ORKIT_LOG_LEVEL=error or-send -m openai/gpt-4o-mini hi </dev/null
+	[ "$stderr" = '' ]
+	run -0 --separate-stderr or-send -m openai/gpt-4o-mini hi </dev/null
+	[ "$stderr" = '' ]
+	fake "status 500"
+	run -0 --separate-stderr or-send -m openai/gpt-4o-mini hi </dev/null
+	[[ "$stderr" =~ 'HTTP 500: Internal Server Error; retry 1 of 3' ]]
+	run -2 --separate-stderr env ORKIT_LOG_LEVEL=loud or-send hi </dev/null
+	[ "$stderr" = 'or-send: ORKIT_LOG_LEVEL: wants debug, info, warn or error, not loud' ]
+}
+
+@test "the API key appears in no output on any path: success, 429, 500, no server, stream, --dry-run, -v" {
+	cd "$BATS_TEST_TMPDIR"
+	secret=${KEY#sk-or-v1-}
+	{
+		or-send -vv -m openai/gpt-4o-mini hi </dev/null
+		fake "status 429 retry-after=0 ratelimit-reset=+1"
+		or-send -vv -m openai/gpt-4o-mini hi </dev/null
+		fake "status 500" "status 500" "status 500" "status 500"
+		or-send -vv --retries 3 -m openai/gpt-4o-mini hi </dev/null
+		or-send -vv --stream -t -m openai/gpt-4o-mini hi </dev/null
+		fake "cut after=1"
+		or-send -vv --stream -m openai/gpt-4o-mini hi </dev/null
+		or-send -vv --dry-run -m openai/gpt-4o-mini hi </dev/null
+		OPENROUTER_BASE_URL=http://127.0.0.1:1 or-send -vv --retries 0 -m openai/gpt-4o-mini hi </dev/null
+		fake "status 401"
+		or-send -vv -m openai/gpt-4o-mini hi </dev/null
+	} >all.out 2>&1 || true
+	run grep -c -e "$secret" -e "${secret:0:12}" all.out
+	[ "$output" = 0 ]
+	# every path ran
+	grep -q 'HTTP 200' all.out
+	grep -q 'HTTP 429' all.out
+	grep -q 'HTTP 500' all.out
+	grep -q 'stream cut' all.out
+	grep -q 'dry run, nothing sent' all.out
+	grep -q 'no answer after' all.out
+	grep -q 'the API key was refused' all.out
+	grep -q 'Authorization: Bearer \[hidden\]' all.out
+}
+
+@test "-a an image to a text-only model: the API's 404, and --fallback moves to one that reads images" {
+	cd "$BATS_TEST_TMPDIR"
+	attachables
+	run -1 --separate-stderr or-send -m deepseek/deepseek-chat -a pic.png "What is this?" </dev/null
+	[ "$(jq -c '[.error.status, .error.message]' <<<"$output")" = '[404,"No endpoints found that support image input"]' ]
+	# a PDF goes to any model: OpenRouter parses it for those that cannot
+	run -0 --separate-stderr or-send -t -m deepseek/deepseek-chat -a doc.pdf "What is this?" </dev/null
+	run -0 --separate-stderr or-send -m deepseek/deepseek-chat --fallback openai/gpt-4o-mini -a pic.png "What is this?" </dev/null
+	[ "$(jq -c '[.send.model, [.send.models_tried[].status]]' <<<"$output")" = '["openai/gpt-4o-mini",[404,200]]' ]
+}

@@ -36,7 +36,9 @@ run_examples() {
 	[ -n "$cmds" ] || fail "$page has no EXAMPLES"
 	while IFS= read -r cmd; do
 		n=$((n + 1))
-		run --separate-stderr bash -c "$cmd"
+		# </dev/null: the list of commands is not an example's input
+		# (or-send with a prompt argument reads stdin as a document)
+		run --separate-stderr bash -c "$cmd" </dev/null
 		[ "$status" -eq 0 ] || fail "$page example $n failed ($status): $cmd: $stderr"
 	done <<<"$cmds"
 	echo "$page: $n examples ran"
@@ -46,7 +48,16 @@ run_examples() {
 @test "or-send(1) EXAMPLES run" {
 	printf '%s\n' '{"id":"nightly-1","model":"openai/gpt-4o-mini","prompt":"hi","max_tokens":50}' \
 	    '{"id":"nightly-2","model":"anthropic/claude-opus-4","prompt":"hi","max_tokens":50}' >jobs.jsonl
+	printf '# Q3\nSales rose.\n' >report.md
+	printf 'Be brief.\n' >style.txt
+	printf 'What is 2+2?\n' >question.txt
+	printf '\211PNG\r\n\032\n0000' >photo.png
+	printf '%%PDF-1.4\n%%%%EOF\n' >invoice.pdf
 	run_examples or-send.1
+	# the file examples sent what they name, -v logged each request
+	grep -q '"content":"Summarize this in one line\\n\\n# Q3\\nSales rose.\\n"' "$FAKE_LOG"
+	grep -q '"data:application/pdf;base64,' "$FAKE_LOG"
+	[ "$(grep -c ': POST .*/chat/completions' send.log)" -eq 2 ]
 	[ "$(wc -l <answers.jsonl)" -eq 3 ]
 	# the budget examples sent each job, and or-log has them
 	[ "$(jq -r .response.choices[0].message.content out.jsonl | paste -sd,)" = "Echo: hi,Echo: hi" ]

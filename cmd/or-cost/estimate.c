@@ -29,7 +29,7 @@ void
 estimate(struct run *r, struct rec *rec)
 {
 	struct req_defaults d = { prefs_model(&r->prefs, r->prefs.model),
-	    NULL, jv_copy(r->prefs.options), NULL, 0 };
+	    NULL, jv_copy(r->prefs.options), NULL, 0, jv_invalid() };
 	struct estimate e;
 	const char *why;
 	jv body = req_build(jv_copy(rec->val), &d, REQ_STRICT, &why);

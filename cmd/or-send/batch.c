@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "jvx.h"
+#include "log.h"
 #include "record.h"
 #include "send.h"
 #include "stream.h"
@@ -302,6 +304,50 @@ data(void *ctx, void *req, const struct xfer_task *t, const char *p,
 	return 0;
 }
 
+/* --- -v ---------------------------------------------------------------- */
+
+static void
+log_start(const struct sender *s, const struct job *j)
+{
+	jv w, model;
+
+	if (!log_on(LV_INFO))
+		return;
+	w = rec_where(j->rec);
+	model = jvx_get(jv_copy(j->body), "model");
+	logx(LV_INFO, "%s: POST %s/chat/completions (%s, %zu bytes%s), "
+	    "attempt %d", jv_string_value(w), s->cfg.base_url,
+	    jv_get_kind(model) == JV_KIND_STRING ? jv_string_value(model) :
+	    "no model", j->reqlen, j->wants_sse ? ", streamed" : "",
+	    j->attempts);
+	jv_free(w);
+	jv_free(model);
+}
+
+static void
+log_end(const struct job *j, const struct xfer_task *t)
+{
+	jv w;
+	char ttft[48] = "";
+
+	if (!log_on(LV_INFO))
+		return;
+	w = rec_where(j->rec);
+	if (j->ttft >= 0)
+		snprintf(ttft, sizeof(ttft), ", first token at %lld ms",
+		    (long long)j->ttft);
+	if (t->resp.status)
+		logx(LV_INFO, "%s: HTTP %ld in %lld ms%s%s%s",
+		    jv_string_value(w), t->resp.status,
+		    (long long)(mono_ms() - t->t0), ttft,
+		    t->resp.gen_id[0] ? ", " : "", t->resp.gen_id);
+	else
+		logx(LV_INFO, "%s: no answer after %lld ms: %s",
+		    jv_string_value(w), (long long)(mono_ms() - t->t0),
+		    xfer_error(t));
+	jv_free(w);
+}
+
 static int
 prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
 {
@@ -344,6 +390,7 @@ setup(void *ctx, void *req, struct xfer_task *t)
 	}
 	j->attempts++;
 	j->tries++;
+	log_start(s, j);
 }
 
 static int
@@ -359,6 +406,7 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 		    xfer_error(t));
 		b->unreached_code = (int)t->resp.code;
 	}
+	log_end(j, t);
 	again = send_result(b->s, j, wait);
 	/* an error status, or no server: nothing was billed */
 	gate_settle(b->s->gate, j, j->cost, !(xfer_unreachable(t) ||

@@ -11,8 +11,10 @@
 #include "catalog.h"
 #include "config.h"
 #include "http.h"
+#include "input.h"
 #include "jvx.h"
 #include "prefs.h"
+#include "log.h"
 #include "record.h"
 #include "request.h"
 #include "send.h"
@@ -27,9 +29,10 @@ usage(const char *why)
 		warnx_("%s", why);
 	fprintf(why ? stderr : stdout,
 	    "usage: or-send [-t | -z | -j] [-P n] [-m model ...] "
-	    "[-c | --cid id] [-s system] [-o key=value] [--stream] "
-	    "[--rate n/s] [--retry] [--fallback m,...] [--free] "
-	    "[--budget limit=usd,...] [--min-credits usd] [prompt ...]\n");
+	    "[-c | --cid id] [-s system] [-o key=value] [-a file|url] "
+	    "[--stream] [--rate n/s] [--retry] [--fallback m,...] "
+	    "[--free] [--budget limit=usd,...] [--min-credits usd] "
+	    "[--dry-run] [-v] [prompt ...]\n");
 	exit(why ? 2 : 0);
 }
 
@@ -37,7 +40,7 @@ enum {
 	O_RETRIES = 256, O_UNORDERED, O_RATE, O_PROGRESS, O_NOPROGRESS,
 	O_STREAM, O_REASONING, O_RETRY, O_FALLBACK, O_FREE, O_ON402,
 	O_BUDGET, O_NOBUDGET, O_UNBOUNDED, O_LEDGER, O_MINCREDITS, O_SHARED,
-	O_CID
+	O_CID, O_DRYRUN
 };
 
 static const struct option longopts[] = {
@@ -67,6 +70,9 @@ static const struct option longopts[] = {
 	{ "min-credits", required_argument,	NULL, O_MINCREDITS },
 	{ "continue",	no_argument,		NULL, 'c' },
 	{ "cid",	required_argument,	NULL, O_CID },
+	{ "attach",	required_argument,	NULL, 'a' },
+	{ "dry-run",	no_argument,		NULL, O_DRYRUN },
+	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 }
@@ -135,7 +141,7 @@ parse_models(const char *s)
  * fetched now (and cached), else, offline, a built-in name.
  */
 static char *
-free_model(const struct cfg *cfg)
+free_model(const struct cfg *cfg, int fetch)
 {
 	const char *env = getenv("ORKIT_FREE_MODEL");
 	struct cat_opts co = { CAT_TTL_MS, 0 };
@@ -149,8 +155,10 @@ free_model(const struct cfg *cfg)
 	path = cat_path();
 	c = cat_read(path);
 	free(path);
-	if (c == NULL)
+	if (c == NULL && fetch)
 		c = cat_load_why(cfg, &co, &why);
+	else if (c == NULL)
+		buf_adds(&why, "none cached, and --dry-run fetches none");
 	for (i = 0; c && i < c->n && pick == NULL; i++)
 		if (cat_is_free_id(c->models[i].id))
 			pick = xstrdup(c->models[i].id);
@@ -245,6 +253,27 @@ join_args(int argc, char **argv)
 	return b.buf;
 }
 
+/*
+ * The argv prompt: one argument that is @FILE is the file's text; then,
+ * when stdin is not a terminal, the document on it after a blank line.
+ */
+static char *
+argv_prompt(int argc, char **argv)
+{
+	char *p = argc == 1 ? input_arg(argv[0], "") : join_args(argc, argv);
+	char *doc = isatty(STDIN_FILENO) ? NULL : input_stdin();
+	struct buf b = { 0 };
+
+	if (doc == NULL)
+		return p;
+	buf_adds(&b, p);
+	buf_adds(&b, "\n\n");
+	buf_adds(&b, doc);
+	free(p);
+	free(doc);
+	return b.buf;
+}
+
 static void
 sender_free(struct sender *s)
 {
@@ -252,6 +281,8 @@ sender_free(struct sender *s)
 	free(s->models);
 	jv_free(s->opts);
 	jv_free(s->fallback);
+	jv_free(s->attach);
+	free((char *)s->system);
 	free((char *)s->free_model);
 	free(s->cid);
 	jv_free(s->history);
@@ -268,13 +299,14 @@ main(int argc, char **argv)
 	const char **mflags = NULL, *cid = NULL;
 	int nm = 0, cont = 0;
 	char *prompt;
-	int c, status, retries = -1, json = 0;
+	int c, status, retries = -1, json = 0, dryrun = 0, verbose = 0;
 
 	progname = "or-send";
 	s.opts = jv_object();
 	s.fallback = jv_array();
 	s.history = jv_invalid();
-	while ((c = getopt_long(argc, argv, "m:s:o:tjzP:chV", longopts,
+	s.attach = jv_array();
+	while ((c = getopt_long(argc, argv, "m:s:o:tjzP:ca:vhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -282,9 +314,18 @@ main(int argc, char **argv)
 			    (size_t)(nm + 1));
 			mflags[nm++] = optarg;
 			break;
-		case 's': s.system = optarg; break;
+		case 's':
+			free((char *)s.system);
+			s.system = input_arg(optarg, "-s");
+			break;
 		case 'c': cont = 1; break;
 		case O_CID: cid = optarg; break;
+		case 'a':
+			s.attach = jv_array_append(s.attach,
+			    input_attach(optarg));
+			break;
+		case O_DRYRUN: dryrun = 1; break;
+		case 'v': verbose++; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
 		case 't': s.textmode = 1; break;
 		case 'j': json = 1; break;
@@ -350,7 +391,8 @@ main(int argc, char **argv)
 	if (cont && cid)
 		usage("-c or --cid, not both");
 
-	if (prefs_load(&s.prefs, NULL) == -1 || cfg_load(&s.cfg, 1) == -1) {
+	if (log_init(verbose) == -1 || prefs_load(&s.prefs, NULL) == -1 ||
+	    cfg_load(&s.cfg, !dryrun) == -1) {
 		sender_free(&s);
 		free(bf.specs);
 		free(mflags);
@@ -365,30 +407,36 @@ main(int argc, char **argv)
 	s.stall_ms = s.cfg.stall_ms;
 	s.max_wait_ms = max_wait();
 	out_init();
-	if (http_global_init() == -1)
+	if (!dryrun && http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	if (s.free || s.on402free)
-		s.free_model = free_model(&s.cfg);
+		s.free_model = free_model(&s.cfg, !dryrun);
+	if (argc > 0) {
+		/* a person at a terminal asked: the answer, as it comes */
+		if (!json && !dryrun && isatty(STDOUT_FILENO))
+			s.textmode = s.stream = 1;
+		prompt = argv_prompt(argc, argv);
+		one = rec_from_prompt(prompt);
+		free(prompt);
+	} else
+		r = rec_reader(STDIN_FILENO);
+	if (dryrun) {
+		free(bf.specs);
+		status = dry_run(&s, r, one);
+		goto done;
+	}
 	s.http = http_new(&s.cfg, progname);
 	s.gate = budget_gate(&s.cfg, &bf);
 	free(bf.specs);
 	if (s.gate && bf.min_credits >= 0 &&
 	    gate_floor(s.gate, s.http, bf.min_credits) == -1)
 		exit(2);
-	if (argc > 0) {
-		/* a person at a terminal asked: the answer, as it comes */
-		if (!json && isatty(STDOUT_FILENO))
-			s.textmode = s.stream = 1;
-		prompt = join_args(argc, argv);
-		one = rec_from_prompt(prompt);
-		free(prompt);
-	} else
-		r = rec_reader(STDIN_FILENO);
 	status = batch_run(&s, &o, r, one);
 	gate_free(s.gate);
-	rec_reader_free(r);
 	http_free(s.http);
 	http_global_cleanup();
+done:
+	rec_reader_free(r);
 	cfg_free(&s.cfg);
 	sender_free(&s);
 	c = out_close();

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "http.h"
 #include "jvx.h"
+#include "log.h"
 #include "money.h"
 #include "record.h"
 #include "reqhash.h"
@@ -158,6 +159,10 @@ announce_retry(const struct rec *rec, jv err, int attempt, int retries,
 	jv status = jvx_get(jv_copy(err), "status");
 	char st[32] = "";
 
+	if (!log_on(LV_WARN)) {	/* ORKIT_LOG_LEVEL=error */
+		jv_free(w), jv_free(msg), jv_free(status), jv_free(err);
+		return;
+	}
 	if (jv_get_kind(status) == JV_KIND_NUMBER)
 		snprintf(st, sizeof(st), "HTTP %d: ",
 		    (int)jv_number_value(status));
@@ -306,7 +311,7 @@ send_prepare(struct sender *s, struct job *j)
 {
 	struct rec *rec = j->rec;
 	struct req_defaults d = { s->model, s->system, s->opts,
-	    s->free ? s->free_model : NULL, s->stream };
+	    s->free ? s->free_model : NULL, s->stream, s->attach };
 	const char *why = NULL;
 	jv text;
 

@@ -23,9 +23,11 @@ struct sender {
 	int		 nmodels;	/* two or more: each record to each */
 	char		*cid;		/* send.cid: the conversation, or NULL */
 	jv		 history;	/* its earlier turns, as messages */
-	const char	*system;	/* -s: for records without one */
+	const char	*system;	/* -s: for records without one;
+					   malloc'd */
 	jv		 opts;		/* -o: parameters records lack */
 	jv		 fallback;	/* --fallback: models to try next */
+	jv		 attach;	/* -a: parts after each prompt */
 	const char	*free_model;	/* --free and --on-402 free */
 	int		 free;		/* --free */
 	int		 on402free;	/* --on-402 free */
@@ -119,5 +121,8 @@ void	 gate_free(struct gate *);
 
 int	 batch_run(struct sender *, const struct batch_opts *,
 	    struct reader *, struct rec *);
+
+/* dryrun.c: what would be sent and its worst case, sending nothing */
+int	 dry_run(struct sender *, struct reader *, struct rec *);
 
 #endif

@@ -602,6 +602,70 @@ wants_stream(jv req)
 	return yes;
 }
 
+/* An "image_url" part in any message's content. */
+static int
+has_image(jv req)
+{
+	jv msgs, content, type;
+	int yes = 0;
+
+	msgs = jget(req, "messages");
+	if (jv_get_kind(msgs) == JV_KIND_ARRAY) {
+		jv_array_foreach(msgs, i, m) {
+			content = jget(m, "content");
+			if (jv_get_kind(content) == JV_KIND_ARRAY) {
+				jv_array_foreach(content, k, part) {
+					type = jget(part, "type");
+					yes |= jstr(type) != NULL &&
+					    strcmp(jstr(type), "image_url") == 0;
+					jv_free(type);
+					jv_free(part);
+				}
+			}
+			jv_free(content);
+			jv_free(m);
+		}
+	}
+	jv_free(msgs);
+	return yes;
+}
+
+/*
+ * The catalog says the model reads images (architecture.
+ * input_modalities); a routing variant as its base model.  A model the
+ * catalog lacks is let through: the default model does.
+ */
+static int
+takes_images(const char *id)
+{
+	jv m, mods;
+	const char *colon;
+	char *base;
+	int yes = 1;
+
+	m = catalog_find(id);
+	if (!jv_is_valid(m) && (colon = strrchr(id, ':')) != NULL) {
+		jv_free(m);
+		base = xstrndup(id, (size_t)(colon - id));
+		m = catalog_find(base);
+		free(base);
+	}
+	if (jv_is_valid(m)) {
+		mods = jv_getpath(jv_copy(m), JV_ARRAY(jv_string(
+		    "architecture"), jv_string("input_modalities")));
+		yes = 0;
+		if (jv_get_kind(mods) == JV_KIND_ARRAY)
+			jv_array_foreach(mods, i, x) {
+				yes |= jstr(x) != NULL &&
+				    strcmp(jstr(x), "image") == 0;
+				jv_free(x);
+			}
+		jv_free(mods);
+	}
+	jv_free(m);
+	return yes;
+}
+
 /* Refusals first, as the real API makes them before it commits to 200. */
 enum MHD_Result
 chat_serve(struct call *c, const struct action *act)
@@ -623,6 +687,10 @@ chat_serve(struct call *c, const struct action *act)
 		    "Input required: specify \"prompt\" or \"messages\"", 1);
 	if (!lookup(c->json, id, sizeof(id), &given, pr) && given)
 		return bad_model(c, id);
+	/* as OpenRouter answers an image to a text-only model */
+	if (has_image(c->json) && !takes_images(id))
+		return reply_error(c, 404,
+		    "No endpoints found that support image input", 0);
 	answer_init(&a, c, id, pr);
 	a.byok = action_is(act, "byok");
 	if (wants_stream(c->json))

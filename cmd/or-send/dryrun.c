@@ -1,0 +1,144 @@
+/*
+ * dryrun.c: or-send --dry-run, what each record would send and what it
+ * could cost at most, with no request made.
+ *
+ * Each record goes through send_prepare, as a real run's does, so the
+ * body shown is the one that would go out, byte for byte, and a record
+ * that would go out unsent says so. One line a record on stdout:
+ *
+ *	{"line":N,"id":..,"request":BODY,"estimate":{"usd":..,...}}
+ *	{"line":N,"id":..,"request":null,"why":..[,"error":{..}]}
+ *
+ * The estimate is lib/estimate's worst case, priced from or-models'
+ * cached catalog only: a dry run does not go to the network, not even
+ * for prices. A summary line goes to stderr.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "estimate.h"
+#include "jvx.h"
+#include "record.h"
+#include "send.h"
+#include "util.h"
+
+struct tally {
+	unsigned long	 sent, unsent, unpriced;
+	double		 usd;
+};
+
+static jv
+estimate(const struct catalog *cat, jv body, struct tally *t)
+{
+	struct estimate e;
+	jv out, why;
+
+	if (cat == NULL) {
+		jv_free(body);
+		t->unpriced++;
+		return JV_OBJECT(jv_string("usd"), jv_null(), jv_string("why"),
+		    jv_string("no model catalog cached (or-models fetches "
+		    "one)"));
+	}
+	est_price(cat, body, &e);
+	out = JV_OBJECT(jv_string("usd"), e.status == EST_OK ?
+	    jv_number(e.usd) : jv_null(), jv_string("model"),
+	    jv_is_valid(e.model) ? jv_copy(e.model) : jv_null());
+	if (e.status == EST_OK) {
+		out = jv_object_set(out, jv_string("prompt_tokens"),
+		    jv_number(e.prompt_tokens));
+		out = jv_object_set(out, jv_string("completion_tokens"),
+		    jv_number(e.completion_tokens));
+		t->usd += e.usd;
+	} else {
+		why = est_why(&e);
+		out = jv_object_set(out, jv_string("why"), why);
+		t->unpriced++;
+	}
+	est_free(&e);
+	return out;
+}
+
+/* Why a record send_prepare kept back goes out unsent. */
+static jv
+unsent(struct rec *rec, jv line)
+{
+	jv err = rec_get(rec, "error");
+
+	if (rec_has(rec, "response"))
+		line = jv_object_set(line, jv_string("why"), jv_string("it has "
+		    "a response: passed on unsent"));
+	else if (jv_is_valid(err)) {
+		line = jv_object_set(line, jv_string("why"), jv_string("it "
+		    "carries an error: passed on unsent"));
+		return jv_object_set(line, jv_string("error"), err);
+	}
+	jv_free(err);
+	return line;
+}
+
+static int
+dry_one(struct sender *s, const struct catalog *cat, struct rec *rec,
+    struct tally *t)
+{
+	struct job *j = xmalloc(sizeof(*j));
+	jv line = jv_object(), id = rec_get(rec, "id"), text;
+	int status;
+
+	memset(j, 0, sizeof(*j));
+	j->rec = rec;
+	if (rec->lineno > 0)
+		line = jv_object_set(line, jv_string("line"),
+		    jv_number(rec->lineno));
+	if (jv_is_valid(id))
+		line = jv_object_set(line, jv_string("id"), id);
+	else
+		jv_free(id);
+	if (send_prepare(s, j)) {
+		line = jv_object_set(line, jv_string("request"),
+		    jv_copy(j->body));
+		line = jv_object_set(line, jv_string("estimate"),
+		    estimate(cat, jv_copy(j->body), t));
+		t->sent++;
+	} else {
+		line = unsent(rec, jv_object_set(line, jv_string("request"),
+		    jv_null()));
+		t->unsent++;
+	}
+	status = rec->failed || rec->kind == REC_BAD ? 1 : 0;
+	text = jv_dump_string(line, 0);
+	out_put(jv_string_value(text),
+	    (size_t)jv_string_length_bytes(jv_copy(text)));
+	out_put("\n", 1);
+	out_end();
+	jv_free(text);
+	send_job_free(j);
+	return status;
+}
+
+int
+dry_run(struct sender *s, struct reader *in, struct rec *one)
+{
+	char *path = cat_path();
+	struct catalog *cat = cat_read(path);
+	struct tally t = { 0, 0, 0, 0 };
+	struct rec *rec;
+	int status = 0;
+
+	free(path);
+	if (one)
+		status = dry_one(s, cat, one, &t);
+	while (in && (rec = rec_next(in)) != NULL)
+		if (dry_one(s, cat, rec, &t))
+			status = 1;
+	if (t.unpriced)
+		warnx_("dry run, nothing sent: %lu to send, %lu of them not "
+		    "priced, the rest at most $%.6f; %lu to pass on unsent",
+		    t.sent, t.unpriced, t.usd, t.unsent);
+	else
+		warnx_("dry run, nothing sent: %lu to send, at most $%.6f; "
+		    "%lu to pass on unsent", t.sent, t.usd, t.unsent);
+	cat_free(cat);
+	return status;
+}
