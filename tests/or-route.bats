@@ -291,8 +291,14 @@ anthropic/claude-sonnet-4"
 	mkfifo hold
 	sqlite3 "$ORKIT_DB" <hold >/dev/null 2>&1 3>&- &
 	exec 5>hold
-	echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM requests WHERE id = 1;" >&5
-	while echo 'SELECT count(*) FROM requests;' | sqlite3 "file:$ORKIT_DB?mode=ro" >/dev/null 2>&1; do sleep 0.05; done
+	# .timeout: the probes below must not make BEGIN EXCLUSIVE fail.
+	printf '%s\n' ".timeout 60000" "PRAGMA locking_mode = EXCLUSIVE;" "BEGIN EXCLUSIVE;" "DELETE FROM requests WHERE id = 1;" >&5
+	local i
+	for i in $(seq 400); do
+		echo 'SELECT count(*) FROM requests;' | sqlite3 "file:$ORKIT_DB?mode=ro" >/dev/null 2>&1 || break
+		sleep 0.05
+	done
+	[ "$i" -lt 400 ] || { exec 5>&-; fail "the lock was never taken"; }
 	export ORKIT_LOG_WAIT_MS=600000
 	run -0 --separate-stderr timeout 60 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules "$0" --priority speed | jq -c "[.model, [.routed.candidates[] | .p50_ms]]"' "$RULES"
 	exec 5>&-
