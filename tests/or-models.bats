@@ -360,7 +360,23 @@ JQ_PRICE='map(select((.pricing.prompt | tonumber) >= 0 and (.pricing.completion 
 	unset OPENROUTER_API_KEY
 	run -0 --separate-stderr or-models --provider anthropic/claude-3.5 --sort throughput --ids
 	[ "$output" = "$(jq_ids '.id | startswith("anthropic/claude-3.5")' | sort)" ]
-	[ "$stderr" = "or-models: --sort throughput: no throughput figures (the API gives them only to a request with an API key)" ]
+	[ "$stderr" = "or-models: --sort throughput: no throughput figures: the API gives them only to a request with an API key, and none is set (OPENROUTER_API_KEY)" ]
+}
+
+@test "--sort throughput with a key and no figures in the answers: says so, blames no key" {
+	run -0 --separate-stderr or-models --provider google/gemini-2.5-pro-preview --sort throughput --ids
+	assert_output google/gemini-2.5-pro-preview
+	[ "$stderr" = "or-models: --sort throughput: no throughput figures: the endpoints of the 1 model that answered have none for the last 30 minutes" ]
+	[ "$(jq -r 'select(.path | endswith("/endpoints")) | .auth' "$FAKE_LOG")" = ok ]
+}
+
+@test "--sort throughput when the endpoints fail: how many, and why the first did" {
+	fake "/models/google/gemini-2.5-pro-exp-03-25/endpoints status 503" \
+	    "/models/google/gemini-2.5-pro-preview/endpoints status 503"
+	run -0 --separate-stderr or-models --provider google/gemini-2.5-pro --sort throughput --ids
+	assert_output $'google/gemini-2.5-pro-exp-03-25\ngoogle/gemini-2.5-pro-preview'
+	[[ "$stderr" == "or-models: --sort throughput: no endpoints for 2 of 2 models (the first: HTTP 503: "* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
 # --- the table -------------------------------------------------------------
