@@ -52,6 +52,20 @@ costs() {
 	[ "$(printf '%s\n' "$stderr" | sed -n 2p)" = "usage: or-cost [-s | -t] [-P n] [--wait seconds] [--no-generation | --estimate]" ]
 }
 
+@test "flags the synopsis calls exclusive are refused, in either order: exit 2, nothing read" {
+	local a
+	for a in "-s -t" "-t --total" "--total --table"; do
+		run -2 --separate-stderr or-cost $a <"$C/byok.jsonl"
+		assert_output ''
+		[ "${stderr%%$'\n'*}" = "or-cost: -s (--total) and -t (--table) do not go together" ]
+	done
+	for a in "--no-generation --estimate" "--estimate --no-generation"; do
+		run -2 --separate-stderr or-cost $a <"$C/byok.jsonl"
+		assert_output ''
+		[ "${stderr%%$'\n'*}" = "or-cost: --no-generation and --estimate do not go together" ]
+	done
+}
+
 @test "no API key: exit 2 before reading a record" {
 	unset OPENROUTER_API_KEY
 	run -2 --separate-stderr or-cost <"$C/byok.jsonl"
