@@ -352,7 +352,7 @@ records() {
 @test "a line that is not JSON becomes a bad_input record, exit 1" {
 	run -1 --separate-stderr or-cost --no-generation <<<'{oops'
 	[ "$(jq -r '.error.type + " " + (.error.line|tostring) + " " + .error.input' <<<"$output")" = "bad_input 1 {oops" ]
-	[ "$stderr" = "or-cost: line 1: not a JSON object or string: Invalid numeric literal at EOF at column 5 (one object per line: jq -c; plain text: jq -R '{prompt: .}')" ]
+	[ "$stderr" = "or-cost: line 1: not a JSON object or string: Invalid numeric literal at EOF at column 5 (one object per line: jq -c; plain text: jq -cR '{prompt: .}')" ]
 }
 
 # --- estimates ---------------------------------------------------------
