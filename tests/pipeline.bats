@@ -356,3 +356,33 @@ interrupt_big() {
 	[ "${#lines[@]}" -eq 20 ]
 	[ "$(jq -r .error.type <<<"$output" | sort -u)" = network ]
 }
+
+# --- make demo (issue 15, item 12) ---------------------------------------
+
+@test "make demo with a key and no catalog: one line says so, exit 1, no pipeline run" {
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 run -1 --separate-stderr sh "$TOP/tests/demo.sh"
+	assert_output ''
+	[ "${stderr_lines[${#stderr_lines[@]} - 1]}" = "demo: no model catalog from http://127.0.0.1:1 (or-models said why, above), so no model to run the demo with; ORKIT_DEMO_MODEL=ID names one" ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "make demo with a key, on a catalog with no free model: one line says so, nothing sent" {
+	fake_stop
+	jq -c '.data |= map(select(.id | strings | endswith(":free") | not))' \
+	    "$FIXTURES/models-2026.json" >paid.json
+	fake_start -m "$BATS_TEST_TMPDIR/paid.json"
+	run -1 --separate-stderr sh "$TOP/tests/demo.sh"
+	assert_output ''
+	[ "$stderr" = "demo: the catalog has no free model (no id ends in :free), and the demo spends nothing; ORKIT_DEMO_MODEL=ID names one" ]
+	[ "$(requests /models)" -eq 1 ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "make demo with a key: the catalog's first free model, read by or-models with the key, in every request" {
+	local free
+	free=$(jq -r '[.data[].id | select(endswith(":free"))][0]' "$FIXTURES/models.json")
+	run -0 --separate-stderr sh "$TOP/tests/demo.sh"
+	[ "${lines[0]}" = "demo: the API at $OPENROUTER_BASE_URL; the model $free" ]
+	[ "$(jq -r 'select(.path == "/models") | .auth' "$FAKE_LOG")" = ok ]
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sort | uniq -c | awk '{ print $1, $2 }')" = "3 $free" ]
+}
