@@ -39,8 +39,10 @@ _orkit_spec()
 	or-send)
 		argflags='-m --model -s --system -o --option -P --parallel
 		    --retries --rate --fallback --on-402 --budget
-		    --budget-unbounded --ledger --min-credits'
-		flags="$argflags -t --text --unordered --progress
+		    --budget-unbounded --ledger --min-credits -a --attach
+		    --cid'
+		flags="$argflags -t --text -j --json -z --null -c --continue
+		    --dry-run -v --verbose --unordered --progress
 		    --no-progress --stream --reasoning --retry --free
 		    --no-budget --budget-shared -h --help -V --version"
 		;;
@@ -79,8 +81,8 @@ _orkit_spec()
 		fi
 		;;
 	or-log)
-		subs='stats recent search show export sql prune merge pending
-		    cache budget'
+		subs='stats recent search show export sql report prune merge
+		    pending cache budget'
 		_orkit_log_spec "$sub"
 		flags="-d --db $flags $argflags -h --help -V --version"
 		argflags="-d --db $argflags"
@@ -96,13 +98,19 @@ _orkit_log_spec()
 	stats)
 		argflags='--by --since --until -m --model --where'
 		flags='-t --table --chart' ;;
-	recent|search)
+	recent)
+		argflags='-n --count --since --until --sort --cid'
+		flags='-t --table' ;;
+	search)
 		argflags='-n --count'
 		flags='-t --table' ;;
 	export)
 		argflags='--since --until'
-		flags='--csv --jsonl' ;;
-	sql) flags='-t --table' ;;
+		flags='--csv --json --jsonl' ;;
+	sql) flags='-t --table --csv --json' ;;
+	report)
+		argflags='-n --count --since --until'
+		flags=--html ;;
 	prune)
 		argflags=--before
 		flags=--vacuum ;;
@@ -137,7 +145,9 @@ _orkit_value()
 	or-route:--sort) _orkit_reply 'price throughput latency' ;;
 	or-route:--data-collection) _orkit_reply 'deny allow' ;;
 	or-log:--by) _orkit_reply 'model provider job day hour' ;;
-	*:-d|*:--db|*:--rules|*:--ledger|*:--config) _orkit_files ;;
+	or-log:--sort) _orkit_reply 'cost time latency' ;;
+	*:-d|*:--db|*:--rules|*:--ledger|*:--config|or-send:-a|or-send:--attach)
+		_orkit_files ;;
 	*) COMPREPLY=() ;;
 	esac
 }

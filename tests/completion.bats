@@ -82,7 +82,7 @@ offered() {
 	run -0 comp "or-log stats --"
 	assert_output $'--db\n--table\n--chart\n--by\n--since\n--until\n--model\n--where\n--help\n--version'
 	run -0 comp "or-log -d my.db export --"
-	assert_output $'--db\n--csv\n--jsonl\n--since\n--until\n--help\n--version'
+	assert_output $'--db\n--csv\n--json\n--jsonl\n--since\n--until\n--help\n--version'
 	run -0 comp "or-route suggest --s"
 	assert_output --since
 	run -0 comp "or-cost credits -"
@@ -91,7 +91,7 @@ offered() {
 
 @test "bash: subcommands, and none once one is given" {
 	run -0 comp "or-log "
-	assert_output $'stats\nrecent\nsearch\nshow\nexport\nsql\nprune\nmerge\npending\ncache\nbudget'
+	assert_output $'stats\nrecent\nsearch\nshow\nexport\nsql\nreport\nprune\nmerge\npending\ncache\nbudget'
 	run -0 comp "or-log -d my.db st"
 	assert_output stats
 	run -0 comp "or-models "
@@ -104,7 +104,7 @@ offered() {
 	assert_output ''
 	# a flag's value is not taken for a subcommand
 	run -0 comp "or-log --db stats "
-	assert_output $'stats\nrecent\nsearch\nshow\nexport\nsql\nprune\nmerge\npending\ncache\nbudget'
+	assert_output $'stats\nrecent\nsearch\nshow\nexport\nsql\nreport\nprune\nmerge\npending\ncache\nbudget'
 }
 
 @test "bash: model ids from the cached catalog after -m, --model and --fallback" {
@@ -124,6 +124,8 @@ offered() {
 	assert_output openai/gpt-5-mini,anthropic/claude-sonnet-4.5
 	run -0 comp "or-log stats --model mistral"
 	assert_output mistralai/pixtral-legacy
+	run -0 comp "or-log recent --sort l"
+	assert_output latency
 }
 
 @test "bash: model ids for or-models show, endpoints (one) and compare (many)" {
@@ -163,5 +165,7 @@ offered() {
 	run -0 comp "or-log merge oth"
 	assert_output other.db
 	run -0 comp "or-route --rules oth"
+	assert_output other.db
+	run -0 comp "or-send -a oth"
 	assert_output other.db
 }
