@@ -20,6 +20,10 @@ BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 # or-route reads its routing table, routes.json, from here.
 DATADIR	 = $(PREFIX)/share/orkit
+# Shell completion: bash-completion loads a command's file by its name;
+# zsh's compinit reads _orkit from its fpath, site-functions included.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
 
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(O)/%.o)
@@ -152,6 +156,11 @@ install: all
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 share/orkit/routes.json $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(TOOLS); do \
+	    install -m 0644 completion/orkit.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
+	    done
+	install -m 0644 completion/_orkit $(DESTDIR)$(ZSHCOMPDIR)
 
 clean:
 	rm -rf build bin $(FAKE) $(UNITS)

@@ -170,6 +170,8 @@ filter_why(const struct cat_filter *f, const struct model *m)
 		return "provider";
 	if (f->free && !filter_is_free(m))
 		return "free";
+	if (f->paid && filter_is_free(m))
+		return "paid";
 	if (!under(m->prompt, f->max_prompt) ||
 	    !under(m->completion, f->max_completion))
 		return "price";

@@ -15,6 +15,7 @@ struct cat_filter {
 	char		**providers;	/* NULL-terminated, or NULL */
 	char		**need;		/* NULL-terminated, or NULL */
 	int		 free;
+	int		 paid;		/* not free: the complement of free */
 	double		 max_prompt;	/* USD per 1M tokens; NAN: no limit */
 	double		 max_completion;
 	int64_t		 min_context;	/* tokens; 0: no limit */
@@ -39,7 +40,7 @@ char		**filter_list(char **, const char *);
 void		 filter_list_free(char **);
 
 /*
- * The first constraint m fails: "provider", "free", "price",
+ * The first constraint m fails: "provider", "free", "paid", "price",
  * "context", "capability" or "modality"; NULL when it meets them all.
  */
 const char	*filter_why(const struct cat_filter *, const struct model *);

@@ -198,7 +198,7 @@ rec_where(const struct rec *rec)
 	return jv_string_fmt("line %ld", rec->lineno);
 }
 
-#define HOW_TO	" (one object per line: jq -c; plain text: jq -R '{prompt: .}')"
+#define HOW_TO	" (one object per line: jq -c; plain text: jq -cR '{prompt: .}')"
 
 /*
  * The line as it came, kept exactly: base64 too when it is not UTF-8.

@@ -52,6 +52,20 @@ costs() {
 	[ "$(printf '%s\n' "$stderr" | sed -n 2p)" = "usage: or-cost [-s | -t] [-P n] [--wait seconds] [--no-generation | --estimate]" ]
 }
 
+@test "flags the synopsis calls exclusive are refused, in either order: exit 2, nothing read" {
+	local a
+	for a in "-s -t" "-t --total" "--total --table"; do
+		run -2 --separate-stderr or-cost $a <"$C/byok.jsonl"
+		assert_output ''
+		[ "${stderr%%$'\n'*}" = "or-cost: -s (--total) and -t (--table) do not go together" ]
+	done
+	for a in "--no-generation --estimate" "--estimate --no-generation"; do
+		run -2 --separate-stderr or-cost $a <"$C/byok.jsonl"
+		assert_output ''
+		[ "${stderr%%$'\n'*}" = "or-cost: --no-generation and --estimate do not go together" ]
+	done
+}
+
 @test "no API key: exit 2 before reading a record" {
 	unset OPENROUTER_API_KEY
 	run -2 --separate-stderr or-cost <"$C/byok.jsonl"
@@ -338,7 +352,7 @@ records() {
 @test "a line that is not JSON becomes a bad_input record, exit 1" {
 	run -1 --separate-stderr or-cost --no-generation <<<'{oops'
 	[ "$(jq -r '.error.type + " " + (.error.line|tostring) + " " + .error.input' <<<"$output")" = "bad_input 1 {oops" ]
-	[ "$stderr" = "or-cost: line 1: not a JSON object or string: Invalid numeric literal at EOF at column 5 (one object per line: jq -c; plain text: jq -R '{prompt: .}')" ]
+	[ "$stderr" = "or-cost: line 1: not a JSON object or string: Invalid numeric literal at EOF at column 5 (one object per line: jq -c; plain text: jq -cR '{prompt: .}')" ]
 }
 
 # --- estimates ---------------------------------------------------------

@@ -130,10 +130,10 @@ EOF
 	printf '"just a prompt"\nnot json\n' >in
 	run -1 --separate-stderr or-log <in
 	assert_line --index 0 '{"prompt":"just a prompt"}'
-	assert_line --index 1 '{"error":{"tool":"or-log","type":"bad_input","message":"not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -R '\''{prompt: .}'\'')","retryable":false,"line":2,"input":"not json"}}'
+	assert_line --index 1 '{"error":{"tool":"or-log","type":"bad_input","message":"not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -cR '\''{prompt: .}'\'')","retryable":false,"line":2,"input":"not json"}}'
 	[ "$(q "SELECT record FROM requests WHERE id = 1")" = '{"prompt":"just a prompt"}' ]
 	[ "$(q "SELECT status || ' ' || record FROM requests WHERE id = 2")" = "bad_input ${lines[1]}" ]
-	[ "$stderr" = "or-log: line 2: not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -R '{prompt: .}')" ]
+	[ "$stderr" = "or-log: line 2: not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -cR '{prompt: .}')" ]
 }
 
 @test "a ten-megabyte record goes through whole and is stored whole" {

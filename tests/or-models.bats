@@ -176,6 +176,23 @@ end"
 	assert_output $'qwen/qwen3-coder:free\nmeta-llama/llama-guard-4-12b'
 }
 
+@test "--paid: every model --free leaves out; a dynamic or unknown price is paid" {
+	run -0 --separate-stderr or-models --paid --ids
+	[ "$output" = "$(jq_ids '((.pricing.prompt == "0" and .pricing.completion == "0") or (.id | endswith(":free"))) | not')" ]
+	[ "${#lines[@]}" -gt 100 ]
+	[ "$(sort <(or-models --free --ids) <(or-models --paid --ids))" = "$(or-models --ids | sort)" ]
+	use_2026
+	run -0 --separate-stderr or-models --paid --ids
+	assert_output $'openai/gpt-5-mini\nanthropic/claude-sonnet-4.5\nopenrouter/auto\ngoogle/gemini-2.5-flash-image\nopenai/gpt-4o-mini-tts\n~anthropic/claude-sonnet-latest\nopenai/text-embedding-3-small\nmistralai/pixtral-legacy\nodd/types'
+}
+
+@test "--free with --paid: refused, exit 2, nothing fetched" {
+	run -2 --separate-stderr or-models --free --paid --ids
+	assert_output ''
+	[ "${stderr_lines[0]}" = "or-models: --free and --paid do not go together" ]
+	[ "$(requests /models)" -eq 0 ]
+}
+
 @test "--max-price P/C is per 1M tokens; P alone bounds the prompt price" {
 	run -0 --separate-stderr or-models --max-price 1/5 --ids
 	[ "$output" = "$(jq_ids '(.pricing.prompt | tonumber) as $p | (.pricing.completion | tonumber) as $c | $p >= 0 and $c >= 0 and $p * 1e6 <= 1 + 1e-9 and $c * 1e6 <= 5 + 1e-9')" ]
@@ -360,7 +377,23 @@ JQ_PRICE='map(select((.pricing.prompt | tonumber) >= 0 and (.pricing.completion 
 	unset OPENROUTER_API_KEY
 	run -0 --separate-stderr or-models --provider anthropic/claude-3.5 --sort throughput --ids
 	[ "$output" = "$(jq_ids '.id | startswith("anthropic/claude-3.5")' | sort)" ]
-	[ "$stderr" = "or-models: --sort throughput: no throughput figures (the API gives them only to a request with an API key)" ]
+	[ "$stderr" = "or-models: --sort throughput: no throughput figures: the API gives them only to a request with an API key, and none is set (OPENROUTER_API_KEY)" ]
+}
+
+@test "--sort throughput with a key and no figures in the answers: says so, blames no key" {
+	run -0 --separate-stderr or-models --provider google/gemini-2.5-pro-preview --sort throughput --ids
+	assert_output google/gemini-2.5-pro-preview
+	[ "$stderr" = "or-models: --sort throughput: no throughput figures: the endpoints of the 1 model that answered have none for the last 30 minutes" ]
+	[ "$(jq -r 'select(.path | endswith("/endpoints")) | .auth' "$FAKE_LOG")" = ok ]
+}
+
+@test "--sort throughput when the endpoints fail: how many, and why the first did" {
+	fake "/models/google/gemini-2.5-pro-exp-03-25/endpoints status 503" \
+	    "/models/google/gemini-2.5-pro-preview/endpoints status 503"
+	run -0 --separate-stderr or-models --provider google/gemini-2.5-pro --sort throughput --ids
+	assert_output $'google/gemini-2.5-pro-exp-03-25\ngoogle/gemini-2.5-pro-preview'
+	[[ "$stderr" == "or-models: --sort throughput: no endpoints for 2 of 2 models (the first: HTTP 503: "* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
 # --- the table -------------------------------------------------------------

@@ -257,11 +257,11 @@ teardown() {
 # --- bad input is kept as data ---------------------------------------
 
 @test "a line that is not JSON becomes a bad_input record; the rest go on" {
-	HOWTO=" (one object per line: jq -c; plain text: jq -R '{prompt: .}')"
+	HOWTO=" (one object per line: jq -c; plain text: jq -cR '{prompt: .}')"
 	run -1 --separate-stderr or-send <<<$'"a"\nnot json\n[1,2]\n"b"'
 	[ "${#lines[@]}" -eq 4 ]
-	assert_line -n 1 '{"error":{"tool":"or-send","type":"bad_input","message":"not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -R '\''{prompt: .}'\'')","retryable":false,"line":2,"input":"not json"}}'
-	assert_line -n 2 '{"error":{"tool":"or-send","type":"bad_input","message":"not a JSON object or string: a JSON array (one object per line: jq -c; plain text: jq -R '\''{prompt: .}'\'')","retryable":false,"line":3,"input":"[1,2]"}}'
+	assert_line -n 1 '{"error":{"tool":"or-send","type":"bad_input","message":"not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -cR '\''{prompt: .}'\'')","retryable":false,"line":2,"input":"not json"}}'
+	assert_line -n 2 '{"error":{"tool":"or-send","type":"bad_input","message":"not a JSON object or string: a JSON array (one object per line: jq -c; plain text: jq -cR '\''{prompt: .}'\'')","retryable":false,"line":3,"input":"[1,2]"}}'
 	[ "$(jq -r '.response.choices[0].message.content' <<<"${lines[3]}")" = "Echo: b" ]
 	[ "$stderr" = "or-send: line 2: not a JSON object or string: Invalid numeric literal at column 4$HOWTO
 or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]

@@ -30,15 +30,21 @@ examples() {
 	' "$TOP/man/$1"
 }
 
+# Runs each example of a page; a page whose first example is
+# "set -o pipefail" has every one after it run so, as its text says.
 run_examples() {
-	local page=$1 cmds cmd n=0
+	local page=$1 cmds cmd n=0 pre=
 	cmds=$(examples "$page")
 	[ -n "$cmds" ] || fail "$page has no EXAMPLES"
 	while IFS= read -r cmd; do
+		if [ "$cmd" = "set -o pipefail" ] && [ "$n" -eq 0 ]; then
+			pre="set -o pipefail; "
+			continue
+		fi
 		n=$((n + 1))
 		# </dev/null: the list of commands is not an example's input
 		# (or-send with a prompt argument reads stdin as a document)
-		run --separate-stderr bash -c "$cmd" </dev/null
+		run --separate-stderr bash -c "$pre$cmd" </dev/null
 		[ "$status" -eq 0 ] || fail "$page example $n failed ($status): $cmd: $stderr"
 	done <<<"$cmds"
 	echo "$page: $n examples ran"
@@ -64,7 +70,45 @@ run_examples() {
 	[ "$(or-log sql 'SELECT count(*) FROM requests')" = '{"count(*)":2}' ]
 }
 
-@test "or-models(1) EXAMPLES run" {
+# The pages whose EXAMPLES a test runs, or-log(1) left to its own.
+PIPEFAIL_PAGES="or-send.1 or-models.1 or-cost.1 or-route.1 orkit.7"
+
+@test "EXAMPLES: every page but or-log(1) sets pipefail before its pipelines" {
+	local page
+	for page in $PIPEFAIL_PAGES; do
+		[ "$(examples "$page" | head -n 1)" = "set -o pipefail" ] ||
+		    fail "$page: its EXAMPLES do not begin with set -o pipefail"
+	done
+}
+
+# "vendor/name" tokens of a page's EXAMPLES, one a line.
+example_ids() {
+	awk '/^\.Sh / { on = ($2 == "EXAMPLES"); next } on' "$TOP/man/$1" |
+	    grep -oE "(^|[ \"'=:,({])[a-z~][a-z0-9.-]*/[A-Za-z0-9][A-Za-z0-9.:_~-]*" |
+	    sed 's/^[^a-z~]//' | sort -u
+}
+
+@test "EXAMPLES: every model id named is in a fixture catalog" {
+	local page id n=0
+	jq -r '.data[].id // empty' "$FIXTURES/models.json" \
+	    "$FIXTURES/models-2026.json" | sort -u >known
+	# a vendor is an author of the catalogs: text/html is no model id
+	sed 's|/.*||' known | sort -u >vendors
+	for page in $(cd "$TOP/man" && ls); do
+		for id in $(example_ids "$page"); do
+			grep -qxF -- "${id%%/*}" vendors || continue
+			n=$((n + 1))
+			grep -qxF -- "$id" known || fail "$page names $id, in no fixture catalog"
+		done
+	done
+	[ "$n" -ge 8 ]
+	# or-models(1) compares models of today's catalog
+	[ "$(example_ids or-models.1 | grep -cxFf - <(jq -r '.data[].id // empty' "$FIXTURES/models-2026.json"))" -eq 3 ]
+}
+
+@test "or-models(1) EXAMPLES run, on today's catalog" {
+	fake_stop
+	fake_start -m "$FIXTURES/models-2026.json"
 	run_examples or-models.1
 	[ "$(jq -r .body.model "$FAKE_LOG" | tail -1)" = "$(or-models --free --need tools --ids --limit 1)" ]
 }
@@ -72,6 +116,15 @@ run_examples() {
 @test "orkit(7) EXAMPLES run" {
 	run_examples orkit.7
 	[ "$(jq -r .response.choices[0].message.content answers.jsonl | head -1)" = "Echo: What is 2+2?" ]
+}
+
+@test "or-route(1) EXAMPLES run" {
+	printf 'Extract the year: born 1961\nExtract the town: lives in Lima\n' >tasks.txt
+	printf '%s\n' '{"id":"j1","prompt":"Write a haiku"}' \
+	    '{"id":"j2","prompt":"Extract the date: 1 May 2025","task":"extraction"}' >jobs.jsonl
+	run_examples or-route.1
+	[ "$(or-log sql 'SELECT count(*) AS n FROM requests')" = '{"n":2}' ]
+	[ "$(requests)" -eq 2 ]
 }
 
 @test "or-models | xargs or-send: each free model with tools answers once" {
@@ -305,4 +358,34 @@ interrupt_big() {
 	OPENROUTER_BASE_URL=http://127.0.0.1:1 run -1 --separate-stderr bash -c 'seq 20 | jq -R . | or-send -P 4 | or-cost'
 	[ "${#lines[@]}" -eq 20 ]
 	[ "$(jq -r .error.type <<<"$output" | sort -u)" = network ]
+}
+
+# --- make demo (issue 15, item 12) ---------------------------------------
+
+@test "make demo with a key and no catalog: one line says so, exit 1, no pipeline run" {
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 run -1 --separate-stderr sh "$TOP/tests/demo.sh"
+	assert_output ''
+	[ "${stderr_lines[${#stderr_lines[@]} - 1]}" = "demo: no model catalog from http://127.0.0.1:1 (or-models said why, above), so no model to run the demo with; ORKIT_DEMO_MODEL=ID names one" ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "make demo with a key, on a catalog with no free model: one line says so, nothing sent" {
+	fake_stop
+	jq -c '.data |= map(select(.id | strings | endswith(":free") | not))' \
+	    "$FIXTURES/models-2026.json" >paid.json
+	fake_start -m "$BATS_TEST_TMPDIR/paid.json"
+	run -1 --separate-stderr sh "$TOP/tests/demo.sh"
+	assert_output ''
+	[ "$stderr" = "demo: the catalog has no free model (no id ends in :free), and the demo spends nothing; ORKIT_DEMO_MODEL=ID names one" ]
+	[ "$(requests /models)" -eq 1 ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "make demo with a key: the catalog's first free model, read by or-models with the key, in every request" {
+	local free
+	free=$(jq -r '[.data[].id | select(endswith(":free"))][0]' "$FIXTURES/models.json")
+	run -0 --separate-stderr sh "$TOP/tests/demo.sh"
+	[ "${lines[0]}" = "demo: the API at $OPENROUTER_BASE_URL; the model $free" ]
+	[ "$(jq -r 'select(.path == "/models") | .auth' "$FAKE_LOG")" = ok ]
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sort | uniq -c | awk '{ print $1, $2 }')" = "3 $free" ]
 }

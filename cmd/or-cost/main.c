@@ -112,7 +112,7 @@ main(int argc, char **argv)
 {
 	struct run r;
 	double min = -1;
-	int c, total = 0, table = 0, status;
+	int c, total = 0, table = 0, sum = 0, nogen = 0, est = 0, status;
 
 	progname = "or-cost";
 	memset(&r, 0, sizeof(r));
@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "stP:hV", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
-		case 's': total = 1; break;
+		case 's': total = sum = 1; break;
 		case 't': total = table = 1; break;
 		case 'P':
 			r.parallel = (int)parse_num(optarg, 1, 1024,
@@ -132,8 +132,8 @@ main(int argc, char **argv)
 			r.wait_ms = (int64_t)(parse_num(optarg, 0, 3600,
 			    "--wait wants seconds from 0 to 3600") * 1000);
 			break;
-		case O_NOGEN: r.source = SRC_USAGE; break;
-		case O_ESTIMATE: r.source = SRC_ESTIMATE; break;
+		case O_NOGEN: r.source = SRC_USAGE, nogen = 1; break;
+		case O_ESTIMATE: r.source = SRC_ESTIMATE, est = 1; break;
 		case O_MIN:
 			min = parse_num(optarg, 0, 1e12, "--min wants USD");
 			break;
@@ -147,6 +147,11 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	/* Exclusive, as the synopsis says: not the last one winning. */
+	if (sum && table)
+		usage("-s (--total) and -t (--table) do not go together");
+	if (nogen && est)
+		usage("--no-generation and --estimate do not go together");
 	if (argc > 1 || (argc == 1 && strcmp(argv[0], "credits") != 0))
 		usage(argc == 1 ? "the only command is \"credits\"" :
 		    "too many arguments");

@@ -205,6 +205,7 @@ struct tput {
 	double		*out;
 	size_t		 next;		/* the model the next record is */
 	size_t		 failed;
+	char		 why[160];	/* the first failure, in words */
 	struct buf	 path;
 };
 
@@ -229,6 +230,22 @@ best_throughput(const struct http_resp *r)
 	}
 	jv_free(list);
 	return best;
+}
+
+/* Why a lookup failed: HTTP status and the API's message, or curl's. */
+static void
+failure_words(const struct http_resp *r, char *out, size_t size)
+{
+	jv body, msg = jvx_get(http_error(r, &body), "message");
+	const char *s = jv_get_kind(msg) == JV_KIND_STRING ?
+	    jv_string_value(msg) : "unexpected answer";
+
+	if (r->code == CURLE_OK)
+		snprintf(out, size, "HTTP %ld: %.120s", r->status, s);
+	else
+		snprintf(out, size, "%.140s", s);
+	jv_free(msg);
+	jv_free(body);
 }
 
 /* Each model's record only holds its place: the index says which. */
@@ -262,7 +279,9 @@ tp_finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 
 	(void)wait, (void)hold;
 	tp->out[*(size_t *)req] = best_throughput(&t->resp);
-	tp->failed += t->resp.code != CURLE_OK || t->resp.status != 200;
+	if (t->resp.code != CURLE_OK || t->resp.status != 200)
+		if (tp->failed++ == 0)
+			failure_words(&t->resp, tp->why, sizeof(tp->why));
 	return XFER_DONE;
 }
 
@@ -272,6 +291,25 @@ tp_emit(void *ctx, void *req, const struct xfer_task *t)
 	(void)ctx, (void)t;
 	free(req);
 	return 0;
+}
+
+/*
+ * Endpoints answered, none with a throughput: the API hides the figures
+ * from a request without a key, and has none for endpoints that served
+ * nothing in the last 30 minutes (or the 2025 API, before it had them).
+ */
+static void
+no_figures(const struct opts *o, size_t answered)
+{
+	if (o->cfg.key == NULL)
+		warnx_("--sort throughput: no throughput figures: the API "
+		    "gives them only to a request with an API key, and "
+		    "none is set (OPENROUTER_API_KEY)");
+	else
+		warnx_("--sort throughput: no throughput figures: the "
+		    "endpoints of the %zu model%s that answered have none "
+		    "for the last 30 minutes", answered,
+		    answered == 1 ? "" : "s");
 }
 
 void
@@ -293,11 +331,10 @@ throughput_fetch(const struct opts *o, struct picked *p, double *out)
 	for (i = 0; i < p->n; i++)
 		known += !isnan(out[i]);
 	if (tp.failed > 0)
-		warnx_("--sort throughput: no endpoints for %zu of %zu models",
-		    tp.failed, p->n);
+		warnx_("--sort throughput: no endpoints for %zu of %zu models "
+		    "(the first: %s)", tp.failed, p->n, tp.why);
 	if (known == 0 && p->n > tp.failed)
-		warnx_("--sort throughput: no throughput figures (the API "
-		    "gives them only to a request with an API key)");
+		no_figures(o, p->n - tp.failed);
 	buf_free(&tp.path);
 	free(recs);
 	http_free(h);

@@ -19,7 +19,7 @@ usage(const char *why)
 		warnx_("%s", why);
 	fprintf(why ? stderr : stdout,
 	    "usage: or-models [-t | --ids] [-r] [--sort key] [--limit n] "
-	    "[--provider a,...] [--free] [--max-price p[/c]] "
+	    "[--provider a,...] [--free | --paid] [--max-price p[/c]] "
 	    "[--min-context n] [--need cap,...] [--modality m] "
 	    "[--search text] [--where expr] [--max-age time] [--refresh]\n"
 	    "       or-models [-t] show id | endpoints id | compare id ...\n");
@@ -27,7 +27,7 @@ usage(const char *why)
 }
 
 enum {
-	O_IDS = 256, O_SORT, O_LIMIT, O_PROVIDER, O_FREE, O_MAXPRICE,
+	O_IDS = 256, O_SORT, O_LIMIT, O_PROVIDER, O_FREE, O_PAID, O_MAXPRICE,
 	O_MINCTX, O_NEED, O_MODALITY, O_SEARCH, O_WHERE, O_MAXAGE, O_REFRESH
 };
 
@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{ "limit",	required_argument,	NULL, O_LIMIT },
 	{ "provider",	required_argument,	NULL, O_PROVIDER },
 	{ "free",	no_argument,		NULL, O_FREE },
+	{ "paid",	no_argument,		NULL, O_PAID },
 	{ "max-price",	required_argument,	NULL, O_MAXPRICE },
 	{ "min-context", required_argument,	NULL, O_MINCTX },
 	{ "need",	required_argument,	NULL, O_NEED },
@@ -124,6 +125,7 @@ set_option(struct opts *o, int c)
 		    "--provider");
 		break;
 	case O_FREE: o->f.free = 1; break;
+	case O_PAID: o->f.paid = 1; break;
 	case O_MAXPRICE: parse_max_price(o, optarg); break;
 	case O_MINCTX:
 		o->f.min_context = parse_count(optarg,
@@ -282,6 +284,8 @@ main(int argc, char **argv)
 	argv += optind;
 	if (o.table && o.ids)
 		usage("-t and --ids do not go together");
+	if (o.f.free && o.f.paid)
+		usage("--free and --paid do not go together");
 	sel_prepare(&o);
 	if (cfg_load(&o.cfg, CFG_KEY_IF_ANY) == -1)
 		return 2;
