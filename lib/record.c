@@ -600,3 +600,50 @@ rec_job(jv rec)
 	jv_free(id);
 	return r;
 }
+
+/* An error record told to a person: "job 3: message; hint" on stderr. */
+void
+rec_complain(const struct rec *rec, jv err)
+{
+	jv w = rec_where(rec);
+	jv msg = jvx_get(jv_copy(err), "message");
+	jv hint = jvx_get(jv_copy(err), "hint");
+
+	warnx_("%s: %s%s%s", jv_string_value(w), jv_get_kind(msg) ==
+	    JV_KIND_STRING ? jv_string_value(msg) : "failed",
+	    jv_get_kind(hint) == JV_KIND_STRING ? "; " : "",
+	    jv_get_kind(hint) == JV_KIND_STRING ? jv_string_value(hint) : "");
+	jv_free(w);
+	jv_free(msg);
+	jv_free(hint);
+	jv_free(err);
+}
+
+static void
+append_parts(struct buf *b, jv parts)
+{
+	jv_array_foreach(parts, i, part) {
+		jv t = jvx_get(part, "text");
+
+		if (jv_get_kind(t) == JV_KIND_STRING)
+			buf_adds(b, jv_string_value(t));
+		jv_free(t);
+	}
+}
+
+/* The answer's text: the first choice's content, its text parts joined. */
+char *
+rec_text(struct rec *rec)
+{
+	jv content = jvx_path(rec_get(rec, "response"),
+	    "choices.0.message.content");
+	struct buf b = { 0 };
+
+	if (jv_get_kind(content) == JV_KIND_STRING)
+		buf_adds(&b, jv_string_value(content));
+	else if (jv_get_kind(content) == JV_KIND_ARRAY)
+		append_parts(&b, content);
+	jv_free(content);
+	buf_str(&b);
+	return b.buf;
+}

@@ -56,6 +56,10 @@ void	 rec_ext_add(struct buf *, const char *, jv);	/* ,"key":value as
 					   rec_add appends it; consumes */
 jv	 rec_errobj(const char *type, const char *msg, int retryable);
 jv	 rec_where(const struct rec *);	/* owned: its id, else "line 17" */
+char	*rec_text(struct rec *);	/* malloc'd: the assistant's text,
+					   "" without a response */
+void	 rec_complain(const struct rec *, jv err);	/* its error
+					   on stderr; consumes err */
 char	*rec_job(jv);			/* borrows a record: its id as a job
 					   id, malloc'd, or NULL */
 

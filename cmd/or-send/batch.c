@@ -191,7 +191,7 @@ print_name(struct batch *b, struct job *j)
 static void
 print_text(struct batch *b, struct job *j)
 {
-	char *text = send_text(j->rec);
+	char *text = rec_text(j->rec);
 	size_t n = strlen(text);
 
 	errno = 0;

@@ -22,23 +22,6 @@
 #include "stream.h"
 #include "util.h"
 
-static void
-send_complain(const struct rec *rec, jv err)
-{
-	jv w = rec_where(rec);
-	jv msg = jvx_get(jv_copy(err), "message");
-	jv hint = jvx_get(jv_copy(err), "hint");
-
-	warnx_("%s: %s%s%s", jv_string_value(w), jv_get_kind(msg) ==
-	    JV_KIND_STRING ? jv_string_value(msg) : "failed",
-	    jv_get_kind(hint) == JV_KIND_STRING ? "; " : "",
-	    jv_get_kind(hint) == JV_KIND_STRING ? jv_string_value(hint) : "");
-	jv_free(w);
-	jv_free(msg);
-	jv_free(hint);
-	jv_free(err);
-}
-
 /* Where lib/config took the key from, by the same rule; never the key. */
 static jv
 key_source(void)
@@ -128,7 +111,7 @@ fail(struct rec *rec, const char *type, const char *msg)
 {
 	jv err = rec_errobj(type, msg, 0);
 
-	send_complain(rec, jv_copy(err));
+	rec_complain(rec, jv_copy(err));
 	rec_add(rec, "error", err);
 }
 
@@ -324,7 +307,7 @@ send_prepare(struct sender *s, struct job *j)
 		return 0;	/* lib/record said so */
 	if (rec_has(rec, "error") && !(s->retry && strip_retryable(rec))) {
 		if (s->textmode)	/* else the record itself says it */
-			send_complain(rec, rec_get(rec, "error"));
+			rec_complain(rec, rec_get(rec, "error"));
 		return 0;
 	}
 	if (rec_has(rec, "response"))
@@ -615,7 +598,7 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 	rec_add(j->rec, "send", send_info(j));
 	if (jv_is_valid(err)) {
 		err = add_hint(s, err, body_model(j->body));
-		send_complain(j->rec, jv_copy(err));
+		rec_complain(j->rec, jv_copy(err));
 		rec_add(j->rec, "error", err);
 	} else
 		jv_free(err);
@@ -657,32 +640,4 @@ send_job_free(struct job *j)
 	if (j->st)
 		stream_free(j->st);
 	free(j);
-}
-
-static void
-append_parts(struct buf *b, jv parts)
-{
-	jv_array_foreach(parts, i, part) {
-		jv t = jvx_get(part, "text");
-
-		if (jv_get_kind(t) == JV_KIND_STRING)
-			buf_adds(b, jv_string_value(t));
-		jv_free(t);
-	}
-}
-
-char *
-send_text(struct rec *rec)
-{
-	jv content = jvx_path(rec_get(rec, "response"),
-	    "choices.0.message.content");
-	struct buf b = { 0 };
-
-	if (jv_get_kind(content) == JV_KIND_STRING)
-		buf_adds(&b, jv_string_value(content));
-	else if (jv_get_kind(content) == JV_KIND_ARRAY)
-		append_parts(&b, content);
-	jv_free(content);
-	buf_str(&b);
-	return b.buf;
 }

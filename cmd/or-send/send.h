@@ -85,7 +85,6 @@ int	 send_result(struct sender *, struct job *, int64_t *wait);
 void	 send_interrupt(struct job *, int inflight);
 void	 send_unsent(struct job *, jv err);	/* consumes err */
 void	 send_job_free(struct job *);
-char	*send_text(struct rec *);	/* malloc'd assistant text */
 
 struct batch_opts {
 	int	 parallel;	/* -P */
