@@ -94,7 +94,7 @@ _orkit_spec()
 _orkit_log_spec()
 {
 	case $1 in
-	'') flags=--receipt ;;
+	'') flags='--receipt -t --text' ;;
 	stats)
 		argflags='--by --since --until -m --model --where'
 		flags='-t --table --chart' ;;

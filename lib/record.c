@@ -601,22 +601,30 @@ rec_job(jv rec)
 	return r;
 }
 
-/* An error record told to a person: "job 3: message; hint" on stderr. */
+/* An error told to a person: "job 3: message; hint" on stderr. */
+void
+rec_complain_as(const char *name, jv err)
+{
+	jv msg = jvx_get(jv_copy(err), "message");
+	jv hint = jvx_get(jv_copy(err), "hint");
+
+	warnx_("%s: %s%s%s", name, jv_get_kind(msg) == JV_KIND_STRING ?
+	    jv_string_value(msg) : "failed",
+	    jv_get_kind(hint) == JV_KIND_STRING ? "; " : "",
+	    jv_get_kind(hint) == JV_KIND_STRING ? jv_string_value(hint) : "");
+	jv_free(msg);
+	jv_free(hint);
+	jv_free(err);
+}
+
+/* The same, the record named by rec_where. */
 void
 rec_complain(const struct rec *rec, jv err)
 {
 	jv w = rec_where(rec);
-	jv msg = jvx_get(jv_copy(err), "message");
-	jv hint = jvx_get(jv_copy(err), "hint");
 
-	warnx_("%s: %s%s%s", jv_string_value(w), jv_get_kind(msg) ==
-	    JV_KIND_STRING ? jv_string_value(msg) : "failed",
-	    jv_get_kind(hint) == JV_KIND_STRING ? "; " : "",
-	    jv_get_kind(hint) == JV_KIND_STRING ? jv_string_value(hint) : "");
+	rec_complain_as(jv_string_value(w), err);
 	jv_free(w);
-	jv_free(msg);
-	jv_free(hint);
-	jv_free(err);
 }
 
 static void

@@ -60,6 +60,8 @@ char	*rec_text(struct rec *);	/* malloc'd: the assistant's text,
 					   "" without a response */
 void	 rec_complain(const struct rec *, jv err);	/* its error
 					   on stderr; consumes err */
+void	 rec_complain_as(const char *name, jv err);	/* the same,
+					   named by the caller */
 char	*rec_job(jv);			/* borrows a record: its id as a job
 					   id, malloc'd, or NULL */
 

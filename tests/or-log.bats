@@ -1466,3 +1466,53 @@ EOF
 	[ "$(q 'PRAGMA user_version')" -eq 5 ]
 	[ "$(or-log recent --cid old | jq -r .prompt)" = kept ]
 }
+
+# --- text ---
+
+@test "-t: each record stored, its answer written as or-send -t writes it, an error on stderr, exit 1" {
+	run -1 --separate-stderr or-log -t <"$REC"
+	[ "$output" = "$(printf '%s\n' 'Oi! (or Olá!)' '' '== job-2 ==' 'Olá! ' '' '(That'"'"'s "hi" in Portuguese!)' '' '== job-3 ==' 'Olá!' '' '== job-5 ==' 'Salut !')" ]
+	[ "$stderr" = "or-log: job-4: Rate limit exceeded: upstream timeout" ]
+	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
+	# the records stored are the lines that came in
+	diff <(q 'SELECT record FROM requests ORDER BY id') <(cat "$REC")
+}
+
+@test "--text: one answer, no name; a record that was not sent is said so" {
+	head -1 "$REC" | or-log --text >out
+	[ "$(cat out)" = 'Oi! (or Olá!)' ]
+	run -0 --separate-stderr or-log --text <<<'{"id":"q","prompt":"hi"}'
+	[ "$output" = "" ]
+	[ "$stderr" = "or-log: q: no answer to write: it was not sent" ]
+	[ "$(q "SELECT count(*) FROM requests WHERE job = 'q'")" -eq 1 ]
+}
+
+@test "-t: a record not stored still has its text written, and stderr names it as not stored" {
+	logged
+	run -1 --separate-stderr or-log -t -d "file:$DB?mode=ro" < <(head -1 "$REC")
+	[ "$output" = 'Oi! (or Olá!)' ]
+	[ "${stderr_lines[0]}" = "or-log: file:$DB?mode=ro: not storing, from job \"job-1\" on: attempt to write a readonly database; each record left out is named here" ]
+	[ "${stderr_lines[1]}" = "or-log: job-1: not stored" ]
+	[ "${stderr_lines[2]}" = "or-log: file:$DB?mode=ro: 1 record not stored, the first job \"job-1\"; to keep them, tee the records to a file before or-log -t" ]
+}
+
+@test "-t: a conversation at the terminal, or-send -c finding each turn or-log -t stored" {
+	fake_start
+	or-send -m openai/gpt-4o-mini "Name a colour" </dev/null | or-log -t >out
+	or-send -c "Another" </dev/null | or-log -t >>out
+	or-send -c "And one more" </dev/null | or-log -t >>out
+	[ "$(cat out)" = "$(printf '%s\n' 'Echo: Name a colour' 'Echo: Another' 'Echo: And one more')" ]
+	[ "$(request_body 3 | jq -c '[.messages[] | .content]')" = '["Name a colour","Echo: Name a colour","Another","Echo: Another","And one more"]' ]
+	[ "$(or-log recent --cid "$(q 'SELECT cid FROM requests LIMIT 1')" | jq -r .prompt)" = "$(printf '%s\n' 'Name a colour' 'Another' 'And one more')" ]
+}
+
+@test "-t: with --receipt, or with a subcommand that has no table, exit 2; -t before stats is its table" {
+	run -2 --separate-stderr or-log -t --receipt </dev/null
+	[ "${stderr_lines[0]}" = "or-log: --receipt and -t are one or the other: -t writes no records" ]
+	run -2 --separate-stderr or-log --text stats
+	[ "${stderr_lines[0]}" = "or-log: stats does not take --text" ]
+	run -2 --separate-stderr or-log -t export
+	[ "${stderr_lines[0]}" = "or-log: export does not take -t" ]
+	logged
+	[ "$(or-log -t stats)" = "$(or-log stats -t)" ]
+}

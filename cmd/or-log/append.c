@@ -19,6 +19,13 @@
  * is let go, storing resumes. A request already stored (a re-fed
  * record) is written on and not stored again.
  *
+ * With -t (text) a record goes on not as itself but as its answer's
+ * text, as or-send -t writes it, and an error record as one line on
+ * stderr: or-send never writes the log, so `or-send "hi" | or-log -t`
+ * is a conversation a person holds at a terminal, each turn stored
+ * for the next -c. The text too goes out only once the record is
+ * committed, and a record not stored says so on stderr.
+ *
  * Ctrl-C reaches the whole pipeline: an or-send before us then writes
  * what it had in flight, so the first SIGINT commits what is read and
  * goes on reading to the end; a second one, or SIGTERM, stops (as
@@ -79,6 +86,8 @@ struct appender {
 	/* both's, read-only */
 	char		*path;
 	int		 receipt;
+	int		 text;		/* -t: answers, not records */
+	unsigned long	 nanswers;	/* -t: answers written (writer's) */
 	/* between them */
 	pthread_t	 writer;
 	pthread_mutex_t	 mu;
@@ -141,9 +150,10 @@ not_stored(struct appender *a, struct batch *b, const char *why)
 	if (!a->failing) {
 		char *name = name_of(b->e[0]);
 
-		warnx_("%s: not storing, from %s on: %s; each record left"
-		    " out is marked \"log\": {\"stored\": false}", a->path,
-		    name, why);
+		warnx_("%s: not storing, from %s on: %s; %s", a->path,
+		    name, why, a->text ? "each record left out is named"
+		    " here" : "each record left out is marked \"log\":"
+		    " {\"stored\": false}");
 		free(name);
 	}
 	a->failing = 1;
@@ -180,6 +190,58 @@ mark(struct appender *a, struct entry *e, const char *why)
 		    jv_number((double)e->id)));
 }
 
+/*
+ * -t: the answer's text as or-send -t writes it (after the first, a
+ * blank line and "== NAME ==" before each), an error on stderr.
+ */
+static void
+emit_text(struct appender *a, struct entry *e)
+{
+	if (e->id < 0)
+		warnx_("%s: not stored", e->name);
+	if (jv_is_valid(e->err)) {
+		rec_complain_as(e->name, e->err);
+		e->err = jv_invalid();
+	} else if (e->text == NULL) {
+		warnx_("%s: no answer to write: it was not sent", e->name);
+	} else {
+		if (a->nanswers++) {
+			out_put("\n== ", 4);
+			out_put(e->name, strlen(e->name));
+			out_put(" ==\n", 4);
+		}
+		out_put(e->text, strlen(e->text));
+		out_put("\n", 1);
+		out_end();
+	}
+}
+
+/*
+ * What -t writes, taken while the record is parsed: entry_new lets go
+ * of the parse to keep the batch small.
+ */
+static struct entry *
+text_entry(struct rec *rec)
+{
+	jv w = rec_where(rec), err = jv_invalid();
+	char *text = NULL, *name = xstrdup(jv_string_value(w));
+	struct entry *e;
+
+	jv_free(w);
+	for (char *c = name; *c; c++)
+		if ((unsigned char)*c < ' ')
+			*c = ' ';	/* the name stays one line */
+	if (rec->failed)
+		err = rec_get(rec, "error");
+	else if (rec_has(rec, "response"))
+		text = rec_text(rec);
+	e = entry_new(rec);
+	e->name = name;
+	e->text = text;
+	e->err = err;
+	return e;
+}
+
 /* The writer: a batch stored, then written on. */
 static void
 store_batch(struct appender *a, struct batch *b)
@@ -201,10 +263,14 @@ store_batch(struct appender *a, struct batch *b)
 	}
 	for (i = 0; i < b->n; i++) {
 		e = b->e[i];
-		mark(a, e, why);
 		if (e->rec->failed)
 			a->status = 1;
-		rec_emit(e->rec);
+		if (a->text) {
+			emit_text(a, e);
+		} else {
+			mark(a, e, why);
+			rec_emit(e->rec);
+		}
 		entry_free(e);
 	}
 	free(b);
@@ -255,7 +321,7 @@ add(struct appender *a, struct rec *rec)
 	if (b->n == 0)
 		a->since = mono_ms();
 	a->bytes += rec->len;
-	b->e[b->n] = entry_new(rec);
+	b->e[b->n] = a->text ? text_entry(rec) : entry_new(rec);
 	b->e[b->n++]->seq = ++a->seen;
 	if (b->n == BATCH_MAX || a->bytes >= BATCH_BYTES)
 		flush(a);
@@ -367,6 +433,13 @@ summary(struct appender *a)
 {
 	if (a->unstored == 0)
 		return;
+	if (a->text) {
+		warnx_("%s: %ld record%s not stored, the first %s; to keep"
+		    " them, tee the records to a file before or-log -t",
+		    a->path, a->unstored, a->unstored == 1 ? "" : "s",
+		    a->first);
+		return;
+	}
 	warnx_("%s: %ld record%s not stored, the first %s; to store them,"
 	    " feed the output back: jq -c 'select(.log.stored == false) |"
 	    " del(.log)' out.jsonl | or-log", a->path, a->unstored,
@@ -374,7 +447,7 @@ summary(struct appender *a)
 }
 
 int
-append_run(const char *path, int receipt)
+append_run(const char *path, int receipt, int text)
 {
 	struct appender *a = xmalloc(sizeof(*a));
 	struct reader *r;
@@ -382,6 +455,7 @@ append_run(const char *path, int receipt)
 
 	memset(a, 0, sizeof(*a));
 	a->receipt = receipt;
+	a->text = text;
 	a->path = xstrdup(path);
 	/* A file size limit is a full disk: a failed write, not a kill. */
 	signal(SIGXFSZ, SIG_IGN);

@@ -2,6 +2,7 @@
 #ifndef ORLOG_APPEND_H
 #define ORLOG_APPEND_H
 
-int	 append_run(const char *path, int receipt);	/* exit status */
+int	 append_run(const char *path, int receipt, int text);
+						/* exit status */
 
 #endif

@@ -208,6 +208,7 @@ entry_new(struct rec *rec)
 	memset(e, 0, sizeof(*e));
 	e->rec = rec;
 	e->id = -1;
+	e->err = jv_invalid();
 	e->row.http = e->row.ptok = e->row.ctok = STORE_NULL;
 	e->row.rtok = e->row.ctok_cached = STORE_NULL;
 	e->row.latency = e->row.ttft = STORE_NULL;
@@ -242,6 +243,9 @@ entry_free(struct entry *e)
 	for (i = 0; i < e->nowned; i++)
 		free(e->owned[i]);
 	free(e->dumped);
+	free(e->name);
+	free(e->text);
+	jv_free(e->err);
 	rec_free(e->rec);
 	free(e);
 }

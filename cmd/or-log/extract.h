@@ -14,6 +14,10 @@ struct entry {
 	int64_t		 id;		/* row id once stored, else -1 */
 	int		 dup;		/* id is the row stored before */
 	long		 seq;		/* its place in the input, from 1 */
+	/* or-log -t's, taken before the parsed record is let go of */
+	char		*name;		/* rec_where's */
+	char		*text;		/* the answer, or NULL */
+	jv		 err;		/* its error, or invalid */
 };
 
 struct entry	*entry_new(struct rec *);	/* takes the record */

@@ -53,13 +53,14 @@ enum {
 	O_JSONL = 'J', O_BEFORE = 'B', O_VACUUM = 'v', O_MAXAGE = 'a',
 	O_SYSTEM = 's', O_OPTION = 'o', O_DAY = 'D', O_MONTH = 'M',
 	O_BUDGET = 'G', O_WARN = 'W', O_CONFIG = 'F', O_SORT = 'k',
-	O_HTML = 'H', O_JSON = 'j', O_CID = 'I'
+	O_HTML = 'H', O_JSON = 'j', O_CID = 'I', O_TEXT = 'T'
 };
 
 static const struct option longopts[] = {
 	{ "db",		required_argument,	NULL, 'd' },
 	{ "receipt",	no_argument,		NULL, O_RECEIPT },
 	{ "table",	no_argument,		NULL, 't' },
+	{ "text",	no_argument,		NULL, O_TEXT },
 	{ "count",	required_argument,	NULL, 'n' },
 	{ "by",		required_argument,	NULL, O_BY },
 	{ "since",	required_argument,	NULL, O_SINCE },
@@ -221,6 +222,24 @@ check_formats(const struct qopts *o, const struct cmd *cmd)
 		qusage("report wants --html, the one format it writes");
 }
 
+/* -t before a subcommand (or-log -t stats) is its table, as before. */
+static void
+table_before(struct qopts *o, const struct cmd *cmd)
+{
+	char why[96];
+
+	if (o->text == 0)
+		return;
+	if (o->text == 1 && strchr(cmd->flags, 't')) {
+		o->table = 1;
+		o->text = 0;
+		return;
+	}
+	snprintf(why, sizeof(why), "%s does not take %s", cmd->name,
+	    o->text == 1 ? "-t" : "--text");
+	qusage(why);
+}
+
 static const struct cmd *
 find_cmd(const char *name)
 {
@@ -251,6 +270,11 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	char why[160];
 	const char *f;
 
+	/* appending: -t (or --text) is answers as text, not a table */
+	if (cmd == NULL && (c == 't' || c == O_TEXT)) {
+		o->text = c == 't' ? 1 : 2;
+		return;
+	}
 	if (c != 'd' && c != 'h' && c != 'V' && c != '?' &&
 	    (cmd == NULL ? c != O_RECEIPT : strchr(cmd->flags, c) == NULL)) {
 		f = flag_text(argv);
@@ -307,6 +331,7 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 	argv += optind;
 	if (argc > 0) {
 		cmd = find_cmd(argv[0]);
+		table_before(o, cmd);
 		optind = 0;
 		while ((c = getopt_long(argc, argv, "d:tn:m:s:o:hV", longopts,
 		    NULL)) != -1)
@@ -341,9 +366,12 @@ main(int argc, char **argv)
 	o.count = -1;
 	o.opts = jv_invalid();
 	cmd = parse_args(&o, &argc, &argv);
+	if (cmd == NULL && o.text && o.receipt)
+		qusage("--receipt and -t are one or the other: -t writes no"
+		    " records");
 	path = o.db ? xstrdup(o.db) : store_default_path();
 	if (cmd == NULL) {
-		status = append_run(path, o.receipt);
+		status = append_run(path, o.receipt, o.text != 0);
 		free(path);
 		rc = out_close();
 		return rc ? rc : status;

@@ -20,6 +20,7 @@ struct qopts {
 	const char	*sort;		/* recent --sort, or NULL */
 	int		 vacuum;
 	int		 receipt;
+	int		 text;		/* appending -t: 1, --text: 2 */
 	long		 count;		/* -n */
 	const char	*by;		/* stats --by */
 	const char	*model;		/* stats --model; pending and
