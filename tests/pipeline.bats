@@ -60,14 +60,17 @@ run_examples() {
 	printf '\211PNG\r\n\032\n0000' >photo.png
 	printf '%%PDF-1.4\n%%%%EOF\n' >invoice.pdf
 	run_examples or-send.1
+	# the conversation at the terminal: its third turn sent the first two
+	[ "$(jq -c 'select(.body.messages[-1].content == "And their sum?") | [.body.messages[].content]' "$FAKE_LOG")" = '["Name a prime","Echo: Name a prime","And the next one?","Echo: And the next one?","And their sum?"]' ]
 	# the file examples sent what they name, -v logged each request
 	grep -q '"content":"Summarize this in one line\\n\\n# Q3\\nSales rose.\\n"' "$FAKE_LOG"
 	grep -q '"data:application/pdf;base64,' "$FAKE_LOG"
 	[ "$(grep -c ': POST .*/chat/completions' send.log)" -eq 2 ]
 	[ "$(wc -l <answers.jsonl)" -eq 3 ]
-	# the budget examples sent each job, and or-log has them
+	# the budget examples sent each job, and or-log has them, after
+	# the conversation's three turns
 	[ "$(jq -r .response.choices[0].message.content out.jsonl | paste -sd,)" = "Echo: hi,Echo: hi" ]
-	[ "$(or-log sql 'SELECT count(*) FROM requests')" = '{"count(*)":2}' ]
+	[ "$(or-log sql 'SELECT count(*) FROM requests')" = '{"count(*)":5}' ]
 }
 
 # The pages whose EXAMPLES a test runs, or-log(1) left to its own.
@@ -176,14 +179,17 @@ example_ids() {
 @test "or-log(1) EXAMPLES run" {
 	run_examples or-log.1
 	[ "$(wc -l <answers.jsonl)" -eq 3 ]
-	[ "$(sqlite3 "$XDG_DATA_HOME/orkit/log.db" 'SELECT count(*) FROM requests')" -eq 9 ]
-	# answers 3, pending 2, cache 2 answered from the log, merge 2.
+	[ "$(sqlite3 "$XDG_DATA_HOME/orkit/log.db" 'SELECT count(*) FROM requests')" -eq 11 ]
+	# answers 3, a conversation 2, pending 2, cache 2 answered from
+	# the log, merge 2.
 	[ "$(sqlite3 "$XDG_DATA_HOME/orkit/log.db" 'SELECT sum(cached) FROM requests')" -eq 2 ]
-	[ "$(requests)" -eq 7 ]
+	[ "$(requests)" -eq 9 ]
+	# or-log -t stored the first turn, so the second sent it
+	[ "$(jq -c 'select(.body.messages[-1].content == "And the next one?") | [.body.messages[].content]' "$FAKE_LOG")" = '["Name a prime","Echo: Name a prime","And the next one?"]' ]
 	[ "$(head -1 nov.csv | cut -d, -f1-3)" = "id,time,job" ]
 	# The week's page, whole, with this run's requests on it.
 	xmllint --noout spend.html
-	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" spend.html)" -eq 9 ]
+	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" spend.html)" -eq 11 ]
 	[ "$(head -1 all.csv)" = $'job,usd,prompt,answer\r' ]
 	[ "$(wc -l <all.csv)" -ge 10 ]
 }
