@@ -581,3 +581,19 @@ status_of() {
 	run curl -s -o /dev/null -w '%{time_total}' "$U/models"
 	[ "$(awk -v t="$output" 'BEGIN { print (t < 1.0) }')" = 1 ]
 }
+
+@test "response_format: json_object and json_schema answer JSON content, streamed or not" {
+	local rf='{"type":"json_schema","json_schema":{"name":"city","strict":true,"schema":{"type":"object","properties":{"city":{"type":"string"},"population":{"type":"integer"},"capital":{"type":"boolean"},"kind":{"type":"string","enum":["town","city"]},"tags":{"type":"array","items":{"type":"string"}}},"required":["city"]}}}'
+	run jchat "{\"model\":\"openai/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Lima\"}],\"response_format\":$rf}" \
+	    '.choices[0].message.content | fromjson'
+	[ "$output" = '{"city":"Echo: Lima","population":10,"capital":true,"kind":"town","tags":["Echo: Lima"]}' ]
+	run jchat '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Lima"}],"response_format":{"type":"json_object"}}' \
+	    '.choices[0].message.content | fromjson'
+	[ "$output" = '{"text":"Echo: Lima"}' ]
+	# streamed: the deltas join to the same text
+	run bash -c "$(declare -f api chat); U=$U KEY=$KEY chat '{\"stream\":true,\"model\":\"openai/gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Lima\"}],\"response_format\":{\"type\":\"json_object\"}}' | sed -n 's/^data: //p' | grep -v DONE | jq -j '.choices[0].delta.content // empty'"
+	[ "$output" = '{"text":"Echo: Lima"}' ]
+	# type text is the plain echo
+	run jchat '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Lima"}],"response_format":{"type":"text"}}' '.choices[0].message.content'
+	[ "$output" = '"Echo: Lima"' ]
+}

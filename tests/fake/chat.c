@@ -195,6 +195,83 @@ max_tokens(jv req)
 	return n;
 }
 
+/*
+ * A value of a JSON schema, as a model bound by it would write one:
+ * each property of an object (required or not), an enum's first value,
+ * strings the echo, numbers its length in bytes, booleans true, an
+ * array one item. Depth is bounded: a schema that refers to itself
+ * ($ref) or nests past 8 levels gives null.
+ */
+static jv
+schema_value(jv schema, const char *echo, int depth)
+{
+	jv type = jget(schema, "type"), en = jget(schema, "enum"), v;
+	const char *t = jv_get_kind(type) == JV_KIND_STRING ?
+	    jv_string_value(type) : "string";
+
+	if (jv_get_kind(en) == JV_KIND_ARRAY && jv_array_length(jv_copy(en)))
+		v = jv_array_get(jv_copy(en), 0);
+	else if (depth > 8)
+		v = jv_null();
+	else if (strcmp(t, "object") == 0) {
+		jv props = jget(schema, "properties");
+
+		v = jv_object();
+		if (jv_get_kind(props) == JV_KIND_OBJECT)
+			jv_object_foreach(props, k, sub) {
+				v = jv_object_set(v, k, schema_value(sub, echo,
+				    depth + 1));
+				jv_free(sub);
+			}
+		jv_free(props);
+	} else if (strcmp(t, "array") == 0) {
+		jv items = jget(schema, "items");
+
+		v = JV_ARRAY(schema_value(items, echo, depth + 1));
+		jv_free(items);
+	} else if (strcmp(t, "integer") == 0 || strcmp(t, "number") == 0)
+		v = jv_number((double)strlen(echo));
+	else if (strcmp(t, "boolean") == 0)
+		v = jv_true();
+	else if (strcmp(t, "null") == 0)
+		v = jv_null();
+	else
+		v = jv_string(echo);
+	jv_free(type);
+	jv_free(en);
+	return v;
+}
+
+/*
+ * response_format: json_object's answer is an object holding the echo
+ * ({"text": ...}); json_schema's a value of json_schema.schema. The
+ * content is the JSON as text, as the API gives it.
+ */
+static void
+structured(jv req, struct buf *b)
+{
+	jv rf = jget(req, "response_format"), type = jget(rf, "type"), v;
+	const char *t = jv_get_kind(type) == JV_KIND_STRING ?
+	    jv_string_value(type) : "";
+
+	if (strcmp(t, "json_object") == 0)
+		v = JV_OBJECT(jv_string("text"), jv_string(b->p));
+	else if (strcmp(t, "json_schema") == 0) {
+		jv js = jget(rf, "json_schema"), sch = jget(js, "schema");
+
+		v = schema_value(sch, b->p, 0);
+		jv_free(sch);
+		jv_free(js);
+	} else
+		v = jv_invalid();
+	jv_free(type);
+	jv_free(rf);
+	if (!jv_is_valid(v))
+		return;
+	b->len = 0;
+	buf_addjv(b, v);
+}
+
 static void
 answer_init(struct answer *a, const struct call *c, const char *id,
     const double pr[2])
@@ -211,6 +288,7 @@ answer_init(struct answer *a, const struct call *c, const char *id,
 	a->cprice = pr[1];
 	buf_addstr(&b, "Echo: ");
 	last_user_text(c->json, &b);
+	structured(c->json, &b);
 	a->finish = "stop";
 	most = max_tokens(c->json);
 	if (most > 0 && b.len > (size_t)most * 4) {
