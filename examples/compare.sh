@@ -4,7 +4,7 @@
 #
 #   compare.sh "Explain a B-tree in two sentences"
 #   compare.sh @question.txt        # the prompt from a file
-#   MODELS="openai/gpt-4o-mini google/gemini-2.5-flash-preview-05-20" compare.sh "..."
+#   MODELS="openai/gpt-4o-mini openai/gpt-4o" compare.sh "..."
 #
 # or-send -m, given more than once, sends the prompt to each model (the
 # job ids suffixed with the model); or-cost adds what each cost; the
@@ -15,7 +15,8 @@
 
 set -u -o pipefail
 
-MODELS=${MODELS:-openai/gpt-4o-mini anthropic/claude-3.5-haiku mistralai/devstral-small}
+MODELS=${MODELS:-openai/gpt-4o-mini anthropic/claude-3.5-haiku \
+    mistralai/devstral-small}
 DB=${DB:-compare.db}
 
 [ $# -eq 1 ] || { echo "usage: compare.sh prompt | @file" >&2; exit 2; }
@@ -25,7 +26,9 @@ for model in $MODELS; do m+=(-m "$model"); done
 # </dev/null: with a prompt as argument, or-send reads stdin as a
 # document to send after it; here there is none.
 or-send "${m[@]}" "$1" </dev/null | or-cost | or-log -d "$DB" |
-    jq -r '"== \(.send.model // .model) ==", (.response.choices[0].message.content // "(failed: \(.error.message))"), ""'
+    jq -r '"== \(.send.model // .model) ==",
+	(.response.choices[0].message.content
+	    // "(failed: \(.error.message))"), ""'
 status=("${PIPESTATUS[@]}")
 or-log -d "$DB" stats --by model -t
 for s in "${status[@]}"; do [ "$s" -eq 0 ] || exit "$s"; done

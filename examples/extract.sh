@@ -15,14 +15,16 @@
 set -u -o pipefail
 
 MODEL=${MODEL:-openai/gpt-4o-mini}
+MAX_TOKENS=${MAX_TOKENS:-300}	# a bound on each answer, and its cost
 records=$(mktemp) || exit 2
 trap 'rm -f "$records"' EXIT
 
 # The request: a record per line, response_format as the API takes it
 # (or-send sends every key it does not reserve as it is).
-jq -cR --arg model "$MODEL" '{
+jq -cR --arg model "$MODEL" --argjson max "$MAX_TOKENS" '{
 	id: "line-\(input_line_number)",
 	model: $model,
+	max_tokens: $max,
 	system: "Extract the contact in the note. Use \"\" for what it lacks.",
 	prompt: .,
 	response_format: {type: "json_schema", json_schema: {
@@ -37,16 +39,19 @@ jq -cR --arg model "$MODEL" '{
 status=$?
 
 # The fields, with the note's id; then on stderr each note that gave
-# none, and why.
+# none, and why. try fromjson: a cut answer is text, not JSON.
 jq -c '.id as $id | .response.choices[0].message.content // empty
-    | fromjson? // empty | select(type == "object") | {id: $id} + .' \
+    | try fromjson catch null | select(type == "object") | {id: $id} + .' \
     "$records"
-jq -r 'if .error then "\(.id): \(.error.message)"
-    elif (.response.choices[0].message.content | fromjson? | type)
-	!= "object" then "\(.id): the answer is not the JSON asked for"
+jq -r 'def fields: .response.choices[0].message.content
+	| try fromjson catch null;
+    if .error then "\(.id): \(.error.message)"
+    elif (fields | type) != "object"
+	then "\(.id): the answer is not the JSON asked for"
     else empty end' "$records" | sed 's/^/extract.sh: /' >&2
-# not JSON is a failure too, or-log having stored it as a success
+# an answer that is not JSON is a failure too, though or-log stored
+# it as a success
 [ "$status" -ne 0 ] || status=$(jq -s 'map(select(.response and
-    ((.response.choices[0].message.content | fromjson? | type)
-    != "object"))) | if length > 0 then 1 else 0 end' "$records")
+    ((.response.choices[0].message.content | try fromjson catch null
+    | type) != "object"))) | if length > 0 then 1 else 0 end' "$records")
 exit "$status"
