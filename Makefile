@@ -20,6 +20,8 @@ BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 # or-route reads its routing table, routes.json, from here.
 DATADIR	 = $(PREFIX)/share/orkit
+# The recipes of orkit(7), as documentation.
+EXAMPLESDIR = $(PREFIX)/share/doc/orkit/examples
 # Shell completion: bash-completion loads a command's file by its name;
 # zsh's compinit reads _orkit from its fpath, site-functions included.
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
@@ -33,10 +35,11 @@ U	?= tests/unit
 UNITS	 = $(U)/streamcheck $(U)/storecheck $(U)/budgetcheck
 
 # Debian 12 packages for building and for `make check` (libxml2-utils:
-# xmllint, which parses or-log report's page in the tests).
+# xmllint, which parses or-log report's page in the tests; parallel:
+# GNU parallel, which examples/hosts.sh drives and its test runs).
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
-	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils
+	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils parallel
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNITS)
 
@@ -161,6 +164,9 @@ install: all
 	    install -m 0644 completion/orkit.bash $(DESTDIR)$(BASHCOMPDIR)/$$t; \
 	    done
 	install -m 0644 completion/_orkit $(DESTDIR)$(ZSHCOMPDIR)
+	install -d $(DESTDIR)$(EXAMPLESDIR)
+	install -m 0644 examples/answers.mk $(DESTDIR)$(EXAMPLESDIR)
+	install -m 0755 examples/*.sh $(DESTDIR)$(EXAMPLESDIR)
 
 clean:
 	rm -rf build bin $(FAKE) $(UNITS)

@@ -160,3 +160,11 @@ nightly() {
 	[ -z "$(find hosts -name 'orkit-batch-*')" ]
 	[ "$(requests)" -eq 10 ]
 }
+
+@test "make install puts examples/ in share/doc/orkit/examples, the scripts executable" {
+	make -s -C "$TOP" install DESTDIR="$PWD/root" PREFIX=/usr >/dev/null
+	cd root/usr/share/doc/orkit/examples
+	[ "$(ls | paste -sd' ')" = "answers.mk compare.sh extract.sh hosts.sh nightly.sh" ]
+	[ -x nightly.sh ] && [ -x hosts.sh ] && [ ! -x answers.mk ]
+	cmp nightly.sh "$EX/nightly.sh"
+}
