@@ -1297,6 +1297,16 @@ three_prompts() {
 	assert_equal "$(render <<<"$output")" $'Echo: one\n\n== j2 ==\nEcho: two\n\n== line 3 ==\nEcho: three'
 }
 
+@test "a prompt as arguments piped on, stderr a terminal: no progress line unasked, so or-send | or-log -t shows the answer alone; --progress draws it" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 on_tty "or-send -m openai/gpt-4o-mini 'Name a prime' | or-log -t"
+	[ "$(render <<<"$output")" = "Echo: Name a prime" ]
+	run -0 on_tty "or-send -m openai/gpt-4o-mini -m anthropic/claude-3.5-haiku 'Name a prime' >out.jsonl"
+	assert_output ''
+	run -0 on_tty "or-send --progress -m openai/gpt-4o-mini 'Name a prime' >out.jsonl"
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 1\ done, ]]
+}
+
 @test "-t: one record is its text alone; a failed one is skipped, named on stderr; --unordered names the first too" {
 	run -0 --separate-stderr or-send -t <<<'"one"'
 	assert_output "Echo: one"

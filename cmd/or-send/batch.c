@@ -526,8 +526,14 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 	b.t_begin = b.t_drawn = mono_ms();
 	b.tty = isatty(STDERR_FILENO);
 	b.shared = same_terminal(STDOUT_FILENO, STDERR_FILENO);
-	/* unasked, only where it cannot share a line with the text */
-	b.progress = o->progress == -1 ? b.tty && !b.shared : o->progress;
+	/*
+	 * Unasked, only where it cannot share a line with the text, and
+	 * not for a prompt given as arguments: a person's one question,
+	 * whose summary would stay on the screen above the answer that
+	 * the next tool prints there (or-send "hi" | or-log -t).
+	 */
+	b.progress = o->progress == -1 ? b.tty && !b.shared && one == NULL :
+	    o->progress;
 	memset(&xo, 0, sizeof(xo));
 	xo.parallel = o->parallel;
 	xo.rate_ms = o->rate_ms;
