@@ -168,3 +168,147 @@ nightly() {
 	[ -x nightly.sh ] && [ -x hosts.sh ] && [ ! -x answers.mk ]
 	cmp nightly.sh "$EX/nightly.sh"
 }
+
+# --- the first hour ---
+#
+# Each task of orkit(7)'s THE FIRST HOUR, run as the page writes it:
+# first_hour TITLE prints the commands under that title (a .Dl line,
+# or the lines of a literal display, a trailing \e joining the next).
+
+first_hour() {
+	awk -v want="$1" '
+	/^\.Sh / { on = ($0 == ".Sh THE FIRST HOUR"); next }
+	!on { next }
+	/^\.It / { item = substr($0, 5); next }
+	item != want { next }
+	/^\.Bd -literal/ { lit = 1; next }
+	/^\.Ed/ { lit = 0; next }
+	/^\.Dl / { line = substr($0, 5) }
+	lit { line = $0 }
+	!lit && !/^\.Dl / { next }
+	{
+		gsub(/\\\(dq/, "\"", line)
+		if (sub(/ *\\e$/, "", line)) { cmd = cmd line " "; next }
+		sub(/^ +/, "", line)
+		print cmd line
+		cmd = ""
+	}' "$TOP/man/orkit.7"
+}
+
+# The commands of TITLE, each on a terminal of its own (script's pty),
+# as a person types them; or with ON_TTY= (empty), in a plain shell.
+do_task() {
+	local cmd out=
+	while IFS= read -r cmd; do
+		[ -n "$cmd" ] || continue
+		if [ -n "${ON_TTY-1}" ]; then
+			script -qec "$cmd" /dev/null </dev/null || return
+		else
+			bash -c "$cmd" </dev/null || return
+		fi
+	done < <(first_hour "$1")
+}
+
+# What a terminal shows: the pty's \r\n as \n.
+screen() {
+	sed 's/\r$//'
+}
+
+hour_setup() {
+	export ORKIT_MODEL=$(awk '/^\.Dl export ORKIT_MODEL=/ { sub(/.*=/, ""); print; exit }' "$TOP/man/orkit.7")
+	[ "$ORKIT_MODEL" = openai/gpt-4o-mini ]
+}
+
+@test "the first hour: each task is in orkit(7), and each of its commands is a tool's" {
+	local t n=0
+	for t in "Ask one question" "Summarise a file" "Attach an image" \
+	    "Hold a conversation" "Compare three models on cost and time" \
+	    "Run a thousand prompts from a Makefile" "Mail a weekly spend report"; do
+		[ -n "$(first_hour "$t")" ] || fail "orkit(7) has no \"$t\""
+		while read -r first _; do
+			case $first in
+			or-send|or-log|make|0) n=$((n + 1)) ;;
+			*) fail "$t: $first" ;;
+			esac
+		done < <(first_hour "$t")
+	done
+	[ "$n" -eq 11 ]
+}
+
+@test "the first hour: ask one question at the terminal, the answer printed, no record" {
+	hour_setup
+	run -0 do_task "Ask one question"
+	[ "$(screen <<<"$output")" = "Echo: Why is the sky blue?" ]
+	[ "$(request_body 1 | jq -c '[.model, .messages]')" = '["openai/gpt-4o-mini",[{"role":"user","content":"Why is the sky blue?"}]]' ]
+}
+
+@test "the first hour: summarise a file, its text sent after the instruction" {
+	hour_setup
+	printf '# Q3\nSales rose.\n' >report.md
+	ON_TTY= run -0 do_task "Summarise a file"
+	[ "$output" = "$(printf 'Echo: Summarize this\n\n# Q3\nSales rose.\n')" ]
+	[ "$(request_body 1 | jq -r '.messages[0].content')" = "$(printf 'Summarize this\n\n# Q3\nSales rose.\n')" ]
+}
+
+@test "the first hour: attach an image, sent as an image_url data URL" {
+	hour_setup
+	cp "$FIXTURES/examples/photo.png" photo.png
+	run -0 do_task "Attach an image"
+	[ "$(screen <<<"$output")" = "Echo: What is in it?" ]
+	[ "$(request_body 1 | jq -c '.messages[0].content[] | .type')" = "$(printf '"text"\n"image_url"')" ]
+	[ "$(request_body 1 | jq -r '.messages[0].content[1].image_url.url')" = "data:image/png;base64,$(base64 -w0 photo.png)" ]
+}
+
+@test "the first hour: hold a conversation, three turns, each sent with the ones before" {
+	hour_setup
+	run -0 do_task "Hold a conversation"
+	[ "$(screen <<<"$output")" = "$(printf '%s\n' 'Echo: Name a prime' 'Echo: And the next one?' 'Echo: And their sum?')" ]
+	[ "$(requests)" -eq 3 ]
+	[ "$(request_body 2 | jq -c '[.messages[].content]')" = '["Name a prime","Echo: Name a prime","And the next one?"]' ]
+	[ "$(request_body 3 | jq -c '[.messages[].content]')" = '["Name a prime","Echo: Name a prime","And the next one?","Echo: And the next one?","And their sum?"]' ]
+	[ "$(sqlite3 "$LOG" 'SELECT count(DISTINCT cid) FROM requests')" -eq 1 ]
+}
+
+@test "the first hour: compare three models on cost and time, the log's table with each" {
+	hour_setup
+	COLUMNS=200 ON_TTY= run -0 do_task "Compare three models on cost and time"
+	[ "$(grep -c '^Echo: Name a prime$' <<<"$output")" -eq 3 ]
+	[[ "$output" == *"MODEL "*" REQUESTS "*" USD "* ]]
+	[ "$(grep -cE '^(openai/gpt-4o-mini|anthropic/claude-3.5-haiku|mistralai/devstral-small) +1 +0 ' <<<"$output")" -eq 3 ]
+	[ "$(sqlite3 compare.db 'SELECT count(*) FROM requests WHERE usd > 0 AND latency_ms IS NOT NULL')" -eq 3 ]
+}
+
+@test "the first hour: a thousand prompts from the examples' Makefile, then one changed" {
+	local n=1000 i
+	instrumented && n=100	# the tools' start, not orkit, is measured
+	hour_setup
+	mkdir prompts
+	for ((i = 1; i <= n; i++)); do echo "Question $i" >"prompts/q$i.txt"; done
+	# the installed path, as the page gives it, is this tree's examples/
+	ON_TTY= run -0 bash -c "$(first_hour 'Run a thousand prompts from a Makefile' | sed "s|/usr/local/share/doc/orkit/examples|$EX|")"
+	[ "$(ls answers | wc -l)" -eq "$n" ]
+	[ "$(cat answers/q77.txt)" = "Echo: Question 77" ]
+	[ "$(requests)" -eq "$n" ]
+	[ "$(sqlite3 "$LOG" 'SELECT count(*) FROM requests')" -eq "$n" ]
+	echo "Question 77, again" >prompts/q77.txt
+	touch -d '+1 min' prompts/q77.txt
+	ON_TTY= run -0 bash -c "$(first_hour 'Run a thousand prompts from a Makefile' | sed "s|/usr/local/share/doc/orkit/examples|$EX|")"
+	[ "$(requests)" -eq $((n + 1)) ]
+	[ "$(cat answers/q77.txt)" = "Echo: Question 77, again" ]
+}
+
+@test "the first hour: mail a weekly spend report, a page whose figures are or-log stats'" {
+	hour_setup
+	or-send -m openai/gpt-4o-mini "a" </dev/null | or-cost | or-log >/dev/null
+	or-send -m anthropic/claude-3.5-haiku "b" </dev/null | or-cost | or-log >/dev/null
+	mkdir stub
+	printf '#!/bin/sh\nfor a; do printf "%%s\\n" "$a"; done >"%s/mail.args"\ncat >"%s/mail.body"\n' "$PWD" "$PWD" >stub/mail
+	chmod +x stub/mail
+	PATH=$PWD/stub:$PATH ON_TTY= run -0 bash -c "$(first_hour 'Mail a weekly spend report' | head -1)"
+	[ "$(cat mail.args)" = "$(printf '%s\n' -a 'Content-Type: text/html' -s 'orkit: the week' you)" ]
+	xmllint --noout mail.body
+	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" mail.body)" -eq 2 ]
+	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" mail.body)" = "$(or-log stats --since 7d | jq -s 'map(.requests) | add')" ]
+	# the crontab line runs the same command, by the tools' full path
+	[ "$(first_hour 'Mail a weekly spend report' | sed -n 2p)" = "0 8 * * 1 /usr/local/bin/$(first_hour 'Mail a weekly spend report' | head -1)" ]
+}
