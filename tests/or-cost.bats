@@ -32,10 +32,17 @@ costs() {
 	assert_output "or-cost $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints one usage block on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-cost --help
-	assert_line --index 0 --regexp '^usage: or-cost '
-	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 'usage: or-cost [options]    or-cost credits [--min USD]'
+	assert_line 'Where the figure comes from:'
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr or-cost credits -h
+	assert_line --index 0 'usage: or-cost credits [--min USD]'
+	run -2 --separate-stderr or-cost --wait
+	assert_output ''
+	[ "${stderr_lines[1]}" = 'usage: or-cost [-s | -t] [-P n] [--wait seconds] [--no-generation | --estimate]' ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
 }
 
 @test "an unknown flag, a bad -P or --wait, a stray word: exit 2" {

@@ -36,11 +36,19 @@ logged() {
 	assert_output "or-log $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints one usage block on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-log --help
-	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
-	[ "${#lines[@]}" -eq 12 ]
+	assert_line --index 0 --regexp '^usage: or-log \[-d FILE\] \[--receipt\] < records '
+	assert_line 'Reading the log:'
 	[ "$stderr" = "" ]
+	# a command's own flags, as a user typing it wants them
+	run -0 --separate-stderr or-log -d x.db stats --help
+	assert_line --index 0 'usage: or-log [-d FILE] stats [options]'
+	assert_line --partial '      --chart '
+	run -2 --separate-stderr or-log stats --by
+	assert_output ''
+	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] [--receipt]' ]
+	[ "${#stderr_lines[@]}" -eq 13 ]
 }
 
 @test "an unknown flag, subcommand or misplaced flag is a usage error, exit 2" {

@@ -39,7 +39,10 @@ rows() {
 	run -0 or-route --version
 	assert_output --regexp '^or-route [0-9]'
 	run -0 or-route --help
-	assert_line --index 0 --partial 'usage: or-route [--task t]'
+	assert_line --index 0 'usage: or-route [options] < records    or-route suggest [options]'
+	assert_line 'Health, from or-log'"'"'s log:'
+	run -2 --separate-stderr or-route --seed
+	assert_regex "${stderr_lines[1]}" '^usage: or-route \[--task t\]'
 	run -2 --separate-stderr or-route --priority fast
 	[ "${stderr%%$'\n'*}" = "or-route: --priority wants cost, speed, quality or balanced" ]
 	run -2 --separate-stderr or-route --fallbacks 11
@@ -529,9 +532,10 @@ deepseek/deepseek-chat:free         1   0.000000  -            -           -    
 EOF2
 }
 
-@test "suggest --help prints one usage line on stdout" {
+@test "suggest --help prints suggest's summary on stdout" {
 	run -0 --separate-stderr or-route suggest --help
-	assert_output 'usage: or-route suggest [-t] [-d db] [--since t] [--until t] [--limit n] [--max-age age] [--refresh]'
+	assert_line --index 0 'usage: or-route suggest [options]'
+	assert_line --partial '      --limit N '
 	[ "$stderr" = "" ]
 }
 

@@ -19,10 +19,15 @@ teardown() {
 	assert_output "or-send $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints one usage block on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-send --help
-	assert_output --regexp '^usage: or-send '
-	[ "${#lines[@]}" -eq 1 ]
+	assert_line --index 0 'usage: or-send [options] [prompt ...]'
+	assert_line 'Choosing the model:'
+	[ "$stderr" = "" ]
+	run -2 --separate-stderr or-send -P
+	assert_output ''
+	assert_regex "${stderr_lines[1]}" '^usage: or-send \[-t \| -z \| -j\] '
+	[ "${#stderr_lines[@]}" -eq 2 ]
 }
 
 @test "an unknown flag is a usage error, exit 2" {
