@@ -53,8 +53,9 @@ static const char show_help[] =
     "      --ids                its id alone\n"
     "      --max-age TIME       use a cache younger than TIME (15m, 2h, 0)\n"
     "      --refresh            fetch the catalog now\n"
-    "Example:\n"
-    "  $ or-models -t show openai/gpt-5-mini\n";
+    "Examples:\n"
+    "  $ or-models -t show openai/gpt-5-mini\n"
+    "  $ or-models show openai/gpt-5-mini | jq .pricing\n";
 
 static const char compare_help[] =
     "usage: or-models [-t | --ids] compare ID ...\n"
@@ -63,16 +64,18 @@ static const char compare_help[] =
     "      --ids                their ids alone\n"
     "      --max-age TIME       use a cache younger than TIME (15m, 2h, 0)\n"
     "      --refresh            fetch the catalog now\n"
-    "Example:\n"
-    "  $ or-models -t compare openai/gpt-5-mini anthropic/claude-sonnet-4.5\n";
+    "Examples:\n"
+    "  $ or-models -t compare openai/gpt-5-mini anthropic/claude-sonnet-4.5\n"
+    "  $ or-models compare openai/gpt-5-mini qwen/qwen3-coder:free | jq .pricing\n";
 
 static const char endpoints_help[] =
     "usage: or-models [-t] endpoints ID\n"
     "Writes a record for each provider that serves model ID: its status, uptime,\n"
     "latency and throughput, prices and limits (GET /models/ID/endpoints).\n"
     "  -t, --table              a table, a provider a row\n"
-    "Example:\n"
-    "  $ or-models -t endpoints openai/gpt-5-mini\n";
+    "Examples:\n"
+    "  $ or-models -t endpoints openai/gpt-5-mini\n"
+    "  $ or-models endpoints openai/gpt-5-mini | jq -r .provider_name\n";
 
 static int want_help;	/* -h: printed once the command is known */
 
