@@ -175,6 +175,16 @@ costs() {
 	[ "$(requests /generation)" -eq 50 ]
 }
 
+@test "--parallel: the long -P; -V the version" {
+	fake_start -g 20
+	seq 5 | jq -R . | or-send -P 5 >sent.jsonl
+	run -0 --separate-stderr or-cost --parallel 5 <sent.jsonl
+	[ "$(jq -r .prompt <<<"$output" | paste -sd' ')" = "1 2 3 4 5" ]
+	[ "$(jq -r .cost.source <<<"$output" | sort -u)" = generation ]
+	run -0 --separate-stderr or-cost -V
+	assert_output "or-cost $(cat "$TOP/VERSION")"
+}
+
 @test "SIGINT while lookups lag: every record goes out with usage.cost" {
 	fake_start -w 60000
 	answered a b c >sent.jsonl

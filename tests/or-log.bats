@@ -1159,6 +1159,26 @@ answered() {
 	[ "${stderr_lines[0]}" = "or-log: recent does not take -m" ]
 }
 
+@test "the long forms --help names: --db, --count, --system, --option; -V" {
+	run -0 --separate-stderr or-log -V
+	assert_output "or-log $(cat "$TOP/VERSION")"
+	logged
+	mv "$DB" other.db
+	run -0 --separate-stderr or-log --db other.db recent --count 2
+	assert_output "$(tail -2 "$REC")"
+	run -0 --separate-stderr or-log --db other.db search --count 1 Portuguese
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr or-log --db other.db report --html --count 1 --since 2026-11-01 --until 2026-12-01
+	[ "$(grep -c '<td>Say hi in' <<<"$output")" -eq 1 ]
+	answered openai/a | or-log >/dev/null
+	printf '{"prompt":"p%d"}\n' 1 2 3 >jobs.jsonl
+	[ "$(or-log pending --model openai/a <jobs.jsonl | wc -l)" -eq 0 ]
+	[ "$(or-log pending --model openai/a --system 'be brief' <jobs.jsonl | wc -l)" -eq 3 ]
+	[ "$(or-log pending --model openai/a --option temperature=0 <jobs.jsonl | wc -l)" -eq 3 ]
+	[ "$(or-log cache --model openai/a --system 'be brief' <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 0 ]
+	[ "$(or-log cache --model openai/a --option temperature=0 <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 0 ]
+}
+
 @test "or-log cache -m B | or-send -m B after or-send -m A | or-log sends every prompt again" {
 	fake_start
 	printf '{"prompt":"p%d"}\n' 1 2 3 >jobs.jsonl

@@ -130,6 +130,13 @@ jq_ids() {
 	[ "$output" = "$(jq -c '.data[]' "$M26")" ]
 }
 
+@test "--reverse: the other way round; -V the version" {
+	run -0 --separate-stderr or-models --ids --reverse
+	[ "$output" = "$(jq -r '.data | reverse | .[].id' "$M25")" ]
+	run -0 --separate-stderr or-models -V
+	assert_output "or-models $(cat "$TOP/VERSION")"
+}
+
 @test "--ids: bare ids, one a line" {
 	run -0 --separate-stderr or-models --ids
 	[ "$output" = "$(jq -r '.data[].id' "$M25")" ]

@@ -247,6 +247,17 @@ anthropic/claude-sonnet-4"
 	assert_output "mistralai/mistral-nemo"
 }
 
+@test "history: --db names the log, --history how far back it is read; -V" {
+	run -0 or-route -V
+	assert_output "or-route $(cat "$TOP/VERSION")"
+	{ rows 20 "mistralai/mistral-nemo ok 900 259200000"; rows 20 "openai/gpt-4o-mini ok 300 259200000"; } | seed
+	mv "$ORKIT_DB" "$BATS_TEST_TMPDIR/other.db"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --db "$1" --history 7d --rules "$0" --priority speed | jq -r .model' "$RULES" "$BATS_TEST_TMPDIR/other.db"
+	assert_output "openai/gpt-4o-mini"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --db "$1" --history 1d --rules "$0" --priority speed | jq -r .model' "$RULES" "$BATS_TEST_TMPDIR/other.db"
+	assert_output "mistralai/mistral-nemo"
+}
+
 @test "history: a model failing recently is skipped as unhealthy, and taken again once the cool-down has passed" {
 	{ rows 8 "openai/gpt-4o-mini ok 300 60000"; rows 4 "openai/gpt-4o-mini timeout 300 60000"; } | seed
 	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o-mini", "openai/gpt-4o"]}}}' >q.json
