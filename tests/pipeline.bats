@@ -472,3 +472,23 @@ help_flags() {
 		    fail "$t: < in cmd/$t, > in its --help"
 	done
 }
+
+@test "--help: the examples of each tool's own run" {
+	local t cmd n=0
+	printf '# Q3\nSales rose.\n' >report.md
+	cp questions.txt q.txt
+	printf '%s\n' '{"id":"j1","model":"openai/gpt-5-mini","prompt":"hi"}' >jobs.jsonl
+	fake_stop
+	fake_start -m "$FIXTURES/models-2026.json"
+	for t in or-send or-models or-route or-cost or-log; do
+		while IFS= read -r cmd; do
+			run --separate-stderr bash -c "set -o pipefail; $cmd" </dev/null
+			[ "$status" -eq 0 ] || fail "$t --help: $cmd: exit $status: $stderr"
+			[ -n "$output" ] || fail "$t --help: $cmd: no output"
+			n=$((n + 1))
+		done < <("$t" --help | sed -n 's/^  \$ //p')
+	done
+	[ "$n" -eq 10 ]
+	# the batch was logged and costed
+	[ "$(or-log sql "SELECT count(*) FROM requests WHERE job = 'j1' AND usd > 0")" = '{"count(*)":1}' ]
+}

@@ -32,7 +32,7 @@ static const char help_text[] =
     "Commands (or-cost credits --help):\n"
     "  credits                  the account's credit and the key's limit left\n"
     "Examples:\n"
-    "  $ or-send -P 8 < jobs.jsonl | or-cost | or-log && or-log stats -t\n"
+    "  $ or-send -P 8 < jobs.jsonl | or-cost -t\n"
     "  $ or-cost --estimate -t < jobs.jsonl\n";
 
 static const char credits_help[] =

@@ -119,8 +119,8 @@ static const char show_help[] =
     "  -d, --db FILE            the log to read\n"
     "  -h, --help               print this summary\n"
     "Examples:\n"
-    "  $ or-log show 42 | jq .response.choices[0].message.content\n"
-    "  $ or-log show gen-1764633600-abc | jq .cost\n";
+    "  $ or-log show 1 | jq -r .response.choices[0].message.content\n"
+    "  $ or-log show \"$(or-log recent -n 1 | jq -r .response.id)\" | jq .cost\n";
 
 static const char export_help[] =
     "usage: or-log [-d FILE] export [--csv | --json | --jsonl] [options]\n"
@@ -196,7 +196,7 @@ static const char pending_help[] =
     "  -h, --help               print this summary\n"
     "Examples:\n"
     "  $ or-log pending < jobs.jsonl | or-send -P 8 | or-cost | or-log\n"
-    "  $ or-log pending -m fast < jobs.jsonl | or-send -m fast | or-log\n";
+    "  $ or-log pending --max-age 1d < jobs.jsonl | or-send | or-log\n";
 
 static const char cache_help[] =
     "usage: or-log [-d FILE] cache [options] < jobs\n"
