@@ -39,7 +39,7 @@ static const char help_text[] =
     "  -h, --help, -V, --version  print this summary, or the version\n"
     "Choosing the model:\n"
     "  -m, --model MODEL        the model id or alias; repeat to compare models\n"
-    "  -c, --continue           continue the last conversation in or-log's log\n"
+    "  -c, --continue           continue the last conversation piped to or-log\n"
     "      --cid ID             continue conversation ID (or-log recent --cid)\n"
     "      --fallback M1,M2     the models to try next when the model fails\n"
     "      --free               send to a free model\n"
