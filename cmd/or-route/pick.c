@@ -50,7 +50,9 @@ health_of(const struct router *r, const char *id)
 void
 router_sort_health(struct router *r)
 {
-	qsort(r->h, r->nh, sizeof(*r->h), cmp_health);
+	/* a log with no rows in the window has no array: qsort(NULL) is UB */
+	if (r->nh > 1)
+		qsort(r->h, r->nh, sizeof(*r->h), cmp_health);
 }
 
 static int
