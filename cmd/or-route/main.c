@@ -53,7 +53,7 @@ static const char help_text[] =
     "      --order P1,P2        try these providers first, in order\n"
     "      --only P1,P2         these providers alone\n"
     "      --ignore P1,P2       never these providers\n"
-    "      --data-collection deny   only providers that keep no prompts\n"
+    "      --data-collection deny   only providers that do not store your data\n"
     "      --zdr                only zero-data-retention endpoints\n"
     "Catalog and help:\n"
     "      --max-age AGE        use a cached catalog younger than AGE (1h)\n"
