@@ -473,22 +473,28 @@ help_flags() {
 	done
 }
 
-@test "--help: the examples of each tool's own run" {
-	local t cmd n=0
+@test "--help: the examples of every --help run" {
+	local t args cmd n=0
 	printf '# Q3\nSales rose.\n' >report.md
 	cp questions.txt q.txt
 	printf '%s\n' '{"id":"j1","model":"openai/gpt-5-mini","prompt":"hi"}' >jobs.jsonl
 	fake_stop
 	fake_start -m "$FIXTURES/models-2026.json"
+	or-send -m openai/gpt-5-mini "rate limit" </dev/null | or-log -d host1.db >/dev/null
+	or-send -m qwen/qwen3-coder:free hello </dev/null | or-log -d host2.db >/dev/null
 	for t in or-send or-models or-route or-cost or-log; do
-		while IFS= read -r cmd; do
-			run --separate-stderr bash -c "set -o pipefail; $cmd" </dev/null
-			[ "$status" -eq 0 ] || fail "$t --help: $cmd: exit $status: $stderr"
-			[ -n "$output" ] || fail "$t --help: $cmd: no output"
-			n=$((n + 1))
-		done < <("$t" --help | sed -n 's/^  \$ //p')
+		while IFS= read -r args; do
+			while IFS= read -r cmd; do
+				run --separate-stderr bash -c "set -o pipefail; $cmd" </dev/null
+				[ "$status" -eq 0 ] ||
+				    fail "$t $args: $cmd: exit $status: $stderr"
+				n=$((n + 1))
+			# shellcheck disable=SC2086
+			done < <("$t" $args | sed -n 's/^  \$ //p')
+		done < <(help_calls "$t")
 	done
-	[ "$n" -eq 10 ]
-	# the batch was logged and costed
+	[ "$n" -eq 44 ]
+	# the batch was logged and costed, the logs merged
 	[ "$(or-log sql "SELECT count(*) FROM requests WHERE job = 'j1' AND usd > 0")" = '{"count(*)":1}' ]
+	[ "$(or-log -d all.db sql 'SELECT count(*) FROM requests')" = '{"count(*)":2}' ]
 }

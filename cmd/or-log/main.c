@@ -181,8 +181,8 @@ static const char merge_help[] =
     "  -d, --db FILE            the log that receives them\n"
     "  -h, --help               print this summary\n"
     "Examples:\n"
-    "  $ scp host2:.local/share/orkit/log.db host2.db && or-log merge host2.db\n"
-    "  $ or-log -d all.db merge nightly.db\n";
+    "  $ or-log -d all.db merge host1.db && or-log -d all.db merge host2.db\n"
+    "  $ or-log -d all.db stats -t --by model\n";
 
 static const char pending_help[] =
     "usage: or-log [-d FILE] pending [options] < jobs\n"
@@ -225,8 +225,8 @@ static const char budget_help[] =
     "  -d, --db FILE            the log to read\n"
     "  -h, --help               print this summary\n"
     "Examples:\n"
-    "  $ or-log budget -t\n"
-    "  $ or-log budget --day 5 --month 50 || mail -s 'over budget' me < /dev/null\n";
+    "  $ or-log budget -t --day 5 --month 100\n"
+    "  $ or-log budget --day 5 >/dev/null || echo over | mail -s budget me\n";
 
 /* The usage on stderr, and exit 2. */
 _Noreturn void

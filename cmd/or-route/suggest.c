@@ -47,7 +47,7 @@ static const char help_text[] =
     "  -h, --help               print this summary\n"
     "Examples:\n"
     "  $ or-route suggest -t --since 7d\n"
-    "  $ or-route suggest --since 2026-11-01 --until 2026-12-01\n";
+    "  $ or-route suggest --since 30d --limit 1\n";
 
 /* The rows that were answered and paid for, in the window. */
 static const char rows_sql[] =
