@@ -420,30 +420,12 @@ file_key(struct budget *b, const char *file, const char *k, jv v)
 	    "job, warn, unbounded)");
 }
 
+/* The file's keys, each checked; the first mistake is said. */
 static int
-file_limits(struct budget *b, const char *file, const char *text,
-    size_t len)
+file_limits(struct budget *b, const char *file, jv v)
 {
-	jv v = jv_parse_sized(text, (int)len), msg;
-	const char *m, *end;
 	int rc = 0;
 
-	if (!jv_is_valid(v)) {
-		msg = jv_invalid_get_msg(v);
-		m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
-		    "unreadable";
-		/* libjv quotes the whole text after it: not in one line. */
-		end = strstr(m, " (while parsing");
-		warnx_("%s: not JSON: %.*s", file, end ? (int)(end - m) :
-		    (int)strlen(m), m);
-		jv_free(msg);
-		return -1;
-	}
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		warnx_("%s: wants a JSON object, like {\"day\": 5}", file);
-		return -1;
-	}
 	jv_object_foreach(v, k, x) {
 		if (rc == 0)
 			rc = file_key(b, file, jv_string_value(k), x);
@@ -457,29 +439,12 @@ file_limits(struct budget *b, const char *file, const char *text,
 static int
 load_file(struct budget *b, const char *path, int must)
 {
-	struct buf text = { 0 };
-	char chunk[8192];
-	size_t n;
-	FILE *f;
-	int rc;
+	jv v;
+	int rc = cfg_read_object(path, must, 1 << 24, "{\"day\": 5}", &v);
 
-	if ((f = fopen(path, "r")) == NULL) {
-		if (!must && errno == ENOENT)
-			return 0;
-		warnx_("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&text, chunk, n);
-	if (ferror(f) || text.len > 1 << 24) {
-		warnx_("%s: %s", path, ferror(f) ? strerror(errno) :
-		    "larger than 16 MB");
-		rc = -1;
-	} else
-		rc = file_limits(b, path, text.buf ? text.buf : "", text.len);
-	fclose(f);
-	buf_free(&text);
-	return rc;
+	if (rc == 0)
+		return file_limits(b, path, v);
+	return rc == 1 ? 0 : -1;
 }
 
 int

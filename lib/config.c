@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <jv.h>
+
 #include "config.h"
 #include "util.h"
 
@@ -195,4 +197,62 @@ cfg_free(struct cfg *c)
 	free(c->referer);
 	free(c->title);
 	memset(c, 0, sizeof(*c));
+}
+
+/* libjv's message, less the whole text it quotes after it. */
+static void
+not_json(const char *path, jv v)
+{
+	jv msg = jv_invalid_get_msg(v);
+	const char *m = jv_get_kind(msg) == JV_KIND_STRING ?
+	    jv_string_value(msg) : "unreadable";
+	const char *end = strstr(m, " (while parsing");
+
+	warnx_("%s: not JSON: %.*s", path, end ? (int)(end - m) :
+	    (int)strlen(m), m);
+	jv_free(msg);
+}
+
+int
+cfg_read_object(const char *path, int must, size_t max, const char *like,
+    jv *out)
+{
+	struct buf text = { 0 };
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+	jv v;
+
+	*out = jv_invalid();
+	if ((f = fopen(path, "r")) == NULL) {
+		if (!must && errno == ENOENT)
+			return 1;
+		warnx_("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (text.len <= max && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, n);
+	if (ferror(f) || text.len > max) {
+		if (ferror(f))
+			warnx_("%s: %s", path, strerror(errno));
+		else
+			warnx_("%s: larger than %zu MB", path, max >> 20);
+		fclose(f);
+		buf_free(&text);
+		return -1;
+	}
+	fclose(f);
+	v = jv_parse_sized(text.buf ? text.buf : "", (int)text.len);
+	buf_free(&text);
+	if (!jv_is_valid(v)) {
+		not_json(path, v);
+		return -1;
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		warnx_("%s: wants a JSON object, like %s", path, like);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

@@ -2,6 +2,10 @@
 #ifndef ORKIT_CONFIG_H
 #define ORKIT_CONFIG_H
 
+#include <stddef.h>
+
+#include <jv.h>
+
 struct cfg {
 	char	*key;			/* secret: never printed */
 	char	*base_url;		/* no trailing slash */
@@ -20,5 +24,13 @@ int	 cfg_load(struct cfg *, int needkey);	/* 0, or -1 with a message */
 void	 cfg_free(struct cfg *);
 char	*cfg_path(const char *xdgvar, const char *fallback, const char *name);
 					/* malloc'd $XDG_x/orkit/name */
+/*
+ * A settings file (config.json, budget.json): its JSON object in *out.
+ * 0; 1 not there and !must; -1 said why in one line naming the file
+ * (unreadable, over max bytes, not JSON, not an object: "wants a JSON
+ * object, like <like>").
+ */
+int	 cfg_read_object(const char *path, int must, size_t max,
+	    const char *like, jv *out);
 
 #endif

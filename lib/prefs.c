@@ -82,30 +82,12 @@ take_key(struct prefs *p, const char *file, const char *k, jv v)
 	return bad(file, k, "not a config key (model, options, aliases)");
 }
 
+/* The file's keys, each checked; the first mistake is said. */
 static int
-parse(struct prefs *p, const char *file, const char *text, size_t len)
+take_keys(struct prefs *p, const char *file, jv v)
 {
-	jv v = jv_parse_sized(text, (int)len), msg;
-	const char *m, *end;
 	int rc = 0;
 
-	if (!jv_is_valid(v)) {
-		msg = jv_invalid_get_msg(v);
-		m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
-		    "unreadable";
-		/* libjv quotes the whole text after it: not in one line. */
-		end = strstr(m, " (while parsing");
-		warnx_("%s: not JSON: %.*s", file, end ? (int)(end - m) :
-		    (int)strlen(m), m);
-		jv_free(msg);
-		return -1;
-	}
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		warnx_("%s: wants a JSON object, like {\"model\": "
-		    "\"openai/gpt-4o-mini\"}", file);
-		return -1;
-	}
 	jv_object_foreach(v, k, x) {
 		if (rc == 0)
 			rc = take_key(p, file, jv_string_value(k), x);
@@ -117,40 +99,12 @@ parse(struct prefs *p, const char *file, const char *text, size_t len)
 	return rc;
 }
 
-static int
-read_file(struct prefs *p, const char *path, int must)
-{
-	struct buf text = { 0 };
-	char chunk[8192];
-	size_t n;
-	FILE *f;
-	int rc;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		if (!must && errno == ENOENT)
-			return 0;
-		warnx_("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	    text.len <= 1 << 20)
-		buf_add(&text, chunk, n);
-	if (ferror(f) || text.len > 1 << 20) {
-		warnx_("%s: %s", path, ferror(f) ? strerror(errno) :
-		    "larger than 1 MB");
-		rc = -1;
-	} else
-		rc = parse(p, path, text.buf ? text.buf : "", text.len);
-	fclose(f);
-	buf_free(&text);
-	return rc;
-}
-
 int
 prefs_load(struct prefs *p, const char *path)
 {
 	const char *env = getenv("ORKIT_MODEL");
 	char *def = NULL;
+	jv v;
 	int rc;
 
 	p->model = NULL;
@@ -159,7 +113,12 @@ prefs_load(struct prefs *p, const char *path)
 	if (path == NULL)
 		path = def = cfg_path("XDG_CONFIG_HOME", ".config",
 		    "config.json");
-	rc = read_file(p, path, def == NULL);
+	rc = cfg_read_object(path, def == NULL, 1 << 20,
+	    "{\"model\": \"openai/gpt-4o-mini\"}", &v);
+	if (rc == 0)
+		rc = take_keys(p, path, v);
+	else if (rc == 1)
+		rc = 0;
 	free(def);
 	if (rc == 0 && env && *env) {
 		free(p->model);

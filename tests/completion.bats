@@ -28,20 +28,6 @@ comp() {
 	[ "${#COMPREPLY[@]}" -eq 0 ] || printf '%s\n' "${COMPREPLY[@]}"
 }
 
-# The long options of a tool's getopt_long tables, sorted, one a line.
-table_longs() {
-	local f
-	for f in "$TOP"/cmd/"$1"/*.c; do
-		awk '/struct option/ { on = 1; next } on && /^};/ { on = 0 } on' "$f"
-	done | sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)".*/--\1/p' | sort -u
-}
-
-# Its short options: the letters of its getopt_long strings.
-table_shorts() {
-	grep -ho 'getopt_long([a-z]*, [a-z]*, "[^"]*"' "$TOP"/cmd/"$1"/*.c |
-	    sed 's/.*"\(.*\)"/\1/; s/[+:]//g' | fold -w1 | sed 's/^/-/' | sort -u
-}
-
 # Every flag the bash completion offers for a tool, under every
 # subcommand and under none, sorted.
 offered() {

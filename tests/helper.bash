@@ -23,6 +23,20 @@ common_setup() {
 	export OPENROUTER_BASE_URL=http://127.0.0.1:1
 }
 
+# The long options of a tool's getopt_long tables, sorted, one a line.
+table_longs() {
+	local f
+	for f in "$TOP"/cmd/"$1"/*.c; do
+		awk '/struct option/ { on = 1; next } on && /^};/ { on = 0 } on' "$f"
+	done | sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)".*/--\1/p' | sort -u
+}
+
+# Its short options: the letters of its getopt_long strings.
+table_shorts() {
+	grep -ho 'getopt_long([a-z]*, [a-z]*, "[^"]*"' "$TOP"/cmd/"$1"/*.c |
+	    sed 's/.*"\(.*\)"/\1/; s/[+:]//g' | fold -w1 | sed 's/^/-/' | sort -u
+}
+
 # Starts the fake server; its script and request log live in the
 # test's own directory.
 fake_start() {

@@ -32,10 +32,17 @@ costs() {
 	assert_output "or-cost $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints one usage block on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-cost --help
-	assert_line --index 0 --regexp '^usage: or-cost '
-	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 'usage: or-cost [options]    or-cost credits [--min USD]'
+	assert_line 'Where the figure comes from:'
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr or-cost credits -h
+	assert_line --index 0 'usage: or-cost credits [--min USD]'
+	run -2 --separate-stderr or-cost --wait
+	assert_output ''
+	[ "${stderr_lines[1]}" = 'usage: or-cost [-s | -t] [-P n] [--wait seconds] [--no-generation | --estimate]' ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
 }
 
 @test "an unknown flag, a bad -P or --wait, a stray word: exit 2" {
@@ -166,6 +173,16 @@ costs() {
 	[ "$(jq -r .prompt <<<"$output" | tr '\n' ' ')" = "$(seq 50 | tr '\n' ' ')" ]
 	[ "$(jq -r .cost.source <<<"$output" | sort -u)" = generation ]
 	[ "$(requests /generation)" -eq 50 ]
+}
+
+@test "--parallel: the long -P; -V the version" {
+	fake_start -g 20
+	seq 5 | jq -R . | or-send -P 5 >sent.jsonl
+	run -0 --separate-stderr or-cost --parallel 5 <sent.jsonl
+	[ "$(jq -r .prompt <<<"$output" | paste -sd' ')" = "1 2 3 4 5" ]
+	[ "$(jq -r .cost.source <<<"$output" | sort -u)" = generation ]
+	run -0 --separate-stderr or-cost -V
+	assert_output "or-cost $(cat "$TOP/VERSION")"
 }
 
 @test "SIGINT while lookups lag: every record goes out with usage.cost" {

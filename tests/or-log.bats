@@ -36,11 +36,19 @@ logged() {
 	assert_output "or-log $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints one usage block on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-log --help
-	assert_line --index 0 --regexp '^usage: or-log \[-d db\] \[--receipt\]$'
-	[ "${#lines[@]}" -eq 12 ]
+	assert_line --index 0 --regexp '^usage: or-log \[-d FILE\] \[--receipt\] < records '
+	assert_line 'Reading the log:'
 	[ "$stderr" = "" ]
+	# a command's own flags, as a user typing it wants them
+	run -0 --separate-stderr or-log -d x.db stats --help
+	assert_line --index 0 'usage: or-log [-d FILE] stats [options]'
+	assert_line --partial '      --chart '
+	run -2 --separate-stderr or-log stats --by
+	assert_output ''
+	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] [--receipt]' ]
+	[ "${#stderr_lines[@]}" -eq 13 ]
 }
 
 @test "an unknown flag, subcommand or misplaced flag is a usage error, exit 2" {
@@ -1149,6 +1157,26 @@ answered() {
 	[ "${stderr_lines[0]}" = "or-log: -o wants key=value" ]
 	run -2 --separate-stderr or-log recent -m x
 	[ "${stderr_lines[0]}" = "or-log: recent does not take -m" ]
+}
+
+@test "the long forms --help names: --db, --count, --system, --option; -V" {
+	run -0 --separate-stderr or-log -V
+	assert_output "or-log $(cat "$TOP/VERSION")"
+	logged
+	mv "$DB" other.db
+	run -0 --separate-stderr or-log --db other.db recent --count 2
+	assert_output "$(tail -2 "$REC")"
+	run -0 --separate-stderr or-log --db other.db search --count 1 Portuguese
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 --separate-stderr or-log --db other.db report --html --count 1 --since 2026-11-01 --until 2026-12-01
+	[ "$(grep -c '<td>Say hi in' <<<"$output")" -eq 1 ]
+	answered openai/a | or-log >/dev/null
+	printf '{"prompt":"p%d"}\n' 1 2 3 >jobs.jsonl
+	[ "$(or-log pending --model openai/a <jobs.jsonl | wc -l)" -eq 0 ]
+	[ "$(or-log pending --model openai/a --system 'be brief' <jobs.jsonl | wc -l)" -eq 3 ]
+	[ "$(or-log pending --model openai/a --option temperature=0 <jobs.jsonl | wc -l)" -eq 3 ]
+	[ "$(or-log cache --model openai/a --system 'be brief' <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 0 ]
+	[ "$(or-log cache --model openai/a --option temperature=0 <jobs.jsonl | jq -c 'select(.response)' | wc -l)" -eq 0 ]
 }
 
 @test "or-log cache -m B | or-send -m B after or-send -m A | or-log sends every prompt again" {

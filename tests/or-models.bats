@@ -42,11 +42,20 @@ jq_ids() {
 	assert_output "or-models $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints the usage on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-models --help
-	assert_output --regexp '^usage: or-models \[-t \| --ids\]'
-	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 'usage: or-models [options] [show ID | compare ID ... | endpoints ID]'
+	assert_line 'Filters:'
 	[ "$stderr" = "" ]
+	run -0 --separate-stderr or-models compare --help
+	assert_line --index 0 'usage: or-models [-t | --ids] compare ID ...'
+	run -0 --separate-stderr or-models -h show
+	assert_line --index 0 'usage: or-models [-t | --ids] show ID'
+	run -0 --separate-stderr or-models endpoints x --help
+	assert_line --index 0 'usage: or-models [-t] endpoints ID'
+	run -2 --separate-stderr or-models --limit
+	assert_output ''
+	assert_regex "${stderr_lines[1]}" '^usage: or-models \[-t \| --ids\]'
 }
 
 @test "an unknown flag is a usage error, exit 2, nothing fetched" {
@@ -119,6 +128,13 @@ jq_ids() {
 	cache_of "$BATS_TEST_TMPDIR/pretty.json"
 	run -0 --separate-stderr or-models
 	[ "$output" = "$(jq -c '.data[]' "$M26")" ]
+}
+
+@test "--reverse: the other way round; -V the version" {
+	run -0 --separate-stderr or-models --ids --reverse
+	[ "$output" = "$(jq -r '.data | reverse | .[].id' "$M25")" ]
+	run -0 --separate-stderr or-models -V
+	assert_output "or-models $(cat "$TOP/VERSION")"
 }
 
 @test "--ids: bare ids, one a line" {

@@ -39,7 +39,10 @@ rows() {
 	run -0 or-route --version
 	assert_output --regexp '^or-route [0-9]'
 	run -0 or-route --help
-	assert_line --index 0 --partial 'usage: or-route [--task t]'
+	assert_line --index 0 'usage: or-route [options] < records    or-route suggest [options]'
+	assert_line 'Health, from or-log'"'"'s log:'
+	run -2 --separate-stderr or-route --seed
+	assert_regex "${stderr_lines[1]}" '^usage: or-route \[--task t\]'
 	run -2 --separate-stderr or-route --priority fast
 	[ "${stderr%%$'\n'*}" = "or-route: --priority wants cost, speed, quality or balanced" ]
 	run -2 --separate-stderr or-route --fallbacks 11
@@ -241,6 +244,17 @@ anthropic/claude-sonnet-4"
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules "$0" --priority speed | jq -c "[.model, [.routed.candidates[] | [.model, .p50_ms]]]"' "$RULES"
 	assert_output '["openai/gpt-4o-mini",[["mistralai/mistral-nemo",900],["openai/gpt-4o-mini",300]]]'
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority speed | jq -r .model' "$RULES"
+	assert_output "mistralai/mistral-nemo"
+}
+
+@test "history: --db names the log, --history how far back it is read; -V" {
+	run -0 or-route -V
+	assert_output "or-route $(cat "$TOP/VERSION")"
+	{ rows 20 "mistralai/mistral-nemo ok 900 259200000"; rows 20 "openai/gpt-4o-mini ok 300 259200000"; } | seed
+	mv "$ORKIT_DB" "$BATS_TEST_TMPDIR/other.db"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --db "$1" --history 7d --rules "$0" --priority speed | jq -r .model' "$RULES" "$BATS_TEST_TMPDIR/other.db"
+	assert_output "openai/gpt-4o-mini"
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --db "$1" --history 1d --rules "$0" --priority speed | jq -r .model' "$RULES" "$BATS_TEST_TMPDIR/other.db"
 	assert_output "mistralai/mistral-nemo"
 }
 
@@ -529,9 +543,10 @@ deepseek/deepseek-chat:free         1   0.000000  -            -           -    
 EOF2
 }
 
-@test "suggest --help prints one usage line on stdout" {
+@test "suggest --help prints suggest's summary on stdout" {
 	run -0 --separate-stderr or-route suggest --help
-	assert_output 'usage: or-route suggest [-t] [-d db] [--since t] [--until t] [--limit n] [--max-age age] [--refresh]'
+	assert_line --index 0 'usage: or-route suggest [options]'
+	assert_line --partial '      --limit N '
 	[ "$stderr" = "" ]
 }
 

@@ -19,10 +19,15 @@ teardown() {
 	assert_output "or-send $(cat "$TOP/VERSION")"
 }
 
-@test "--help prints one usage block on stdout" {
+@test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-send --help
-	assert_output --regexp '^usage: or-send '
-	[ "${#lines[@]}" -eq 1 ]
+	assert_line --index 0 'usage: or-send [options] [prompt ...]'
+	assert_line 'Choosing the model:'
+	[ "$stderr" = "" ]
+	run -2 --separate-stderr or-send -P
+	assert_output ''
+	assert_regex "${stderr_lines[1]}" '^usage: or-send \[-t \| -z \| -j\] '
+	[ "${#stderr_lines[@]}" -eq 2 ]
 }
 
 @test "an unknown flag is a usage error, exit 2" {
@@ -1685,4 +1690,26 @@ attachables() {
 	run -0 --separate-stderr or-send -t -m deepseek/deepseek-chat -a doc.pdf "What is this?" </dev/null
 	run -0 --separate-stderr or-send -m deepseek/deepseek-chat --fallback openai/gpt-4o-mini -a pic.png "What is this?" </dev/null
 	[ "$(jq -c '[.send.model, [.send.models_tried[].status]]' <<<"$output")" = '["openai/gpt-4o-mini",[404,200]]' ]
+}
+
+@test "the long forms --help names do what the short ones do" {
+	cd "$BATS_TEST_TMPDIR"
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	run -0 --separate-stderr or-send -V
+	assert_output "or-send $(cat "$TOP/VERSION")"
+	run -0 --separate-stderr or-send --model openai/gpt-4o-mini \
+	    --system "Be brief." --option temperature=0.2 --parallel 2 --text <<<$'"a"\n"b"'
+	assert_output $'Echo: a\n\n== line 2 ==\nEcho: b'
+	[ "$(jq -sc 'map(.body | [.model, .messages[0].content, .temperature])' "$FAKE_LOG")" = \
+	    '[["openai/gpt-4o-mini","Be brief.",0.2],["openai/gpt-4o-mini","Be brief.",0.2]]' ]
+	nulls() { or-send --null -m openai/gpt-4o-mini <<<$'"a"\n"b"' | tr '\0' '|'; }
+	run -0 --separate-stderr nulls
+	assert_output 'Echo: a|Echo: b|'
+	printf '\211PNG\r\n\032\n0000' >pic.png
+	run -0 --separate-stderr or-send --verbose --attach pic.png -m openai/gpt-4o-mini -j look </dev/null
+	[[ "${stderr_lines[0]}" == "or-send: prompt: POST $OPENROUTER_BASE_URL/chat/completions (openai/gpt-4o-mini, "*" bytes), attempt 1" ]]
+	[ "$(tail -n 1 "$FAKE_LOG" | jq -r '.body.messages[0].content[1].image_url.url')" = 'data:image/png;base64,iVBORw0KGgowMDAw' ]
+	or-send -m openai/gpt-4o-mini "turn one" </dev/null | or-log >/dev/null
+	run -0 --separate-stderr or-send --continue -m openai/gpt-4o-mini -j "turn two" </dev/null
+	[ "$(tail -n 1 "$FAKE_LOG" | jq -c '[.body.messages[].content]')" = '["turn one","Echo: turn one","turn two"]' ]
 }

@@ -395,3 +395,112 @@ interrupt_big() {
 	[ "$(jq -r 'select(.path == "/models") | .auth' "$FAKE_LOG")" = ok ]
 	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sort | uniq -c | awk '{ print $1, $2 }')" = "3 $free" ]
 }
+
+# --help
+
+# Each --help a tool has, as arguments: the tool's own, then each
+# command's that has one.
+help_calls() {
+	case $1 in
+	or-send) echo --help ;;
+	or-models) printf '%s\n' --help 'show --help' 'compare --help' 'endpoints --help' ;;
+	or-route) printf '%s\n' --help 'suggest --help' ;;
+	or-cost) printf '%s\n' --help 'credits --help' ;;
+	or-log)
+		echo --help
+		for c in stats recent search show export sql report prune \
+		    merge pending cache budget; do
+			echo "$c --help"
+		done ;;
+	esac
+}
+
+# The flags a --help names, one a line: those of its flag lines (two
+# blanks then "-"), before the gap that starts the description.
+help_flags() {
+	sed -n 's/^ \{2,\}\(-[^ ].*\)/\1/p' | sed 's/   *.*//' |
+	    grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*' | sort -u
+}
+
+@test "--help: on stdout, under 40 lines of plain text in 80 columns, two examples last" {
+	local t args n=0
+	for t in or-send or-models or-route or-cost or-log; do
+		while IFS= read -r args; do
+			# shellcheck disable=SC2086
+			run -0 --separate-stderr "$t" $args
+			[ -z "$stderr" ] || fail "$t $args: wrote on stderr: $stderr"
+			[[ ${lines[0]} == "usage: $t "* ]] || fail "$t $args: ${lines[0]}"
+			[ "${#lines[@]}" -lt 40 ] || fail "$t $args: ${#lines[@]} lines"
+			[ -z "$(awk 'length > 79' <<<"$output")" ] ||
+			    fail "$t $args: wider than 79: $(awk 'length > 79' <<<"$output")"
+			LC_ALL=C grep -q '[^ -~]' <<<"$output" &&
+			    fail "$t $args: not plain ASCII text"
+			grep -qE '^Examples?:$' <<<"${lines[-3]}" ||
+			    fail "$t $args: no Examples: before its last two lines"
+			[[ ${lines[-1]} == '  $ '* && ${lines[-2]} == '  $ '* ]] ||
+			    fail "$t $args: its last two lines are not examples"
+			[ -n "$(help_flags <<<"$output")" ] || fail "$t $args: no flags"
+			n=$((n + 1))
+		done < <(help_calls "$t")
+	done
+	[ "$n" -eq 22 ]
+	# -h is --help, and a command's is its own
+	[ "$(or-send -h)" = "$(or-send --help)" ]
+	[ "$(or-log -d x.db stats -h)" != "$(or-log -h)" ]
+}
+
+@test "--help: every flag it names is in the man page and in a test" {
+	local t args f missing=
+	for t in or-send or-models or-route or-cost or-log; do
+		while IFS= read -r args; do
+			# shellcheck disable=SC2086
+			for f in $("$t" $args | help_flags); do
+				grep -qE -- "Fl ${f#-}( |$)" "$TOP/man/$t.1" ||
+				    missing+="$t $args: $f not in $t(1)"$'\n'
+				# completion.bats lists flags, it does not run them
+				grep -qE -- "(^|[^A-Za-z0-9-])$f([^A-Za-z0-9-]|$)" \
+				    $(ls "$TOP"/tests/*.bats | grep -v /completion.bats) ||
+				    missing+="$t $args: $f in no test"$'\n'
+			done
+		done < <(help_calls "$t")
+	done
+	[ -z "$missing" ] || fail "$missing"
+}
+
+@test "--help: every flag of every getopt_long table is named by a --help" {
+	local t args
+	for t in or-send or-models or-route or-cost or-log; do
+		diff <({ table_longs "$t"; table_shorts "$t"; } | sort -u) \
+		    <(while IFS= read -r args; do
+			# shellcheck disable=SC2086
+			"$t" $args | help_flags
+		    done < <(help_calls "$t") | sort -u) ||
+		    fail "$t: < in cmd/$t, > in its --help"
+	done
+}
+
+@test "--help: the examples of every --help run" {
+	local t args cmd n=0
+	printf '# Q3\nSales rose.\n' >report.md
+	cp questions.txt q.txt
+	printf '%s\n' '{"id":"j1","model":"openai/gpt-5-mini","prompt":"hi"}' >jobs.jsonl
+	fake_stop
+	fake_start -m "$FIXTURES/models-2026.json"
+	or-send -m openai/gpt-5-mini "rate limit" </dev/null | or-log -d host1.db >/dev/null
+	or-send -m qwen/qwen3-coder:free hello </dev/null | or-log -d host2.db >/dev/null
+	for t in or-send or-models or-route or-cost or-log; do
+		while IFS= read -r args; do
+			while IFS= read -r cmd; do
+				run --separate-stderr bash -c "set -o pipefail; $cmd" </dev/null
+				[ "$status" -eq 0 ] ||
+				    fail "$t $args: $cmd: exit $status: $stderr"
+				n=$((n + 1))
+			# shellcheck disable=SC2086
+			done < <("$t" $args | sed -n 's/^  \$ //p')
+		done < <(help_calls "$t")
+	done
+	[ "$n" -eq 44 ]
+	# the batch was logged and costed, the logs merged
+	[ "$(or-log sql "SELECT count(*) FROM requests WHERE job = 'j1' AND usd > 0")" = '{"count(*)":1}' ]
+	[ "$(or-log -d all.db sql 'SELECT count(*) FROM requests')" = '{"count(*)":2}' ]
+}

@@ -15,16 +15,55 @@
 #include "record.h"
 #include "util.h"
 
+/* --help and credits --help, for a person; usage() is for mistakes. */
+static const char help_text[] =
+    "usage: or-cost [options]    or-cost credits [--min USD]\n"
+    "Adds to each JSON record from or-send what its request cost (cost.usd and\n"
+    "the tokens), asked of OpenRouter by generation id; or totals a batch.\n"
+    "Output:\n"
+    "  -s, --total              one record of totals at the end, per model too\n"
+    "  -t, --table              the same totals as a table\n"
+    "  -h, --help, -V, --version  print this summary, or the version\n"
+    "Where the figure comes from:\n"
+    "      --no-generation      the response's usage.cost alone; ask nothing\n"
+    "      --estimate           before sending: the most each record may cost\n"
+    "  -P, --parallel N         look up N generations at once (default 16)\n"
+    "      --wait SECONDS       wait for a generation at most SECONDS (10)\n"
+    "Commands (or-cost credits --help):\n"
+    "  credits                  the account's credit and the key's limit left\n"
+    "Examples:\n"
+    "  $ or-send -P 8 < jobs.jsonl | or-cost -t\n"
+    "  $ or-cost --estimate -t < jobs.jsonl\n";
+
+static const char credits_help[] =
+    "usage: or-cost credits [--min USD]\n"
+    "Writes one record of the account's credit (GET /credits, which takes a\n"
+    "management key) and the key's limit and usage (GET /key).\n"
+    "      --min USD            exit 3 when the credit or the limit left is below\n"
+    "                           USD\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-cost credits | jq .remaining\n"
+    "  $ or-cost credits --min 5 && or-send -P 8 < jobs.jsonl > out.jsonl\n";
+
 static _Noreturn void
 usage(const char *why)
 {
-	if (why && *why)
+	if (*why)
 		warnx_("%s", why);
-	fprintf(why ? stderr : stdout,
-	    "usage: or-cost [-s | -t] [-P n] [--wait seconds] "
+	fputs("usage: or-cost [-s | -t] [-P n] [--wait seconds] "
 	    "[--no-generation | --estimate]\n"
-	    "       or-cost credits [--min usd]\n");
-	exit(why ? 2 : 0);
+	    "       or-cost credits [--min usd]\n", stderr);
+	exit(2);
+}
+
+/* The command's own summary when one is named: "or-cost credits -h". */
+static _Noreturn void
+help(int argc, char **argv)
+{
+	fputs(argc > 0 && strcmp(argv[0], "credits") == 0 ? credits_help :
+	    help_text, stdout);
+	exit(0);
 }
 
 enum { O_WAIT = 256, O_NOGEN, O_ESTIMATE, O_MIN };
@@ -113,6 +152,7 @@ main(int argc, char **argv)
 	struct run r;
 	double min = -1;
 	int c, total = 0, table = 0, sum = 0, nogen = 0, est = 0, status;
+	int want_help = 0;
 
 	progname = "or-cost";
 	memset(&r, 0, sizeof(r));
@@ -137,7 +177,7 @@ main(int argc, char **argv)
 		case O_MIN:
 			min = parse_num(optarg, 0, 1e12, "--min wants USD");
 			break;
-		case 'h': usage(NULL);
+		case 'h': want_help = 1; break;
 		case 'V':
 			printf("or-cost %s\n", VERSION);
 			return 0;
@@ -146,6 +186,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (want_help)
+		help(argc, argv);
 
 	/* Exclusive, as the synopsis says: not the last one winning. */
 	if (sum && table)

@@ -34,13 +34,208 @@ static const char usage_text[] =
     "       or-log [-d db] budget [-t] [--day usd] [--month usd] "
     "[--budget spec] [--warn w[,c]] [--config file]\n";
 
+/*
+ * --help, and each command's own for "or-log stats --help": every flag,
+ * grouped, for a person; qusage() is for mistakes.
+ */
+static const char help_text[] =
+    "usage: or-log [-d FILE] [--receipt] < records    or-log [-d FILE] COMMAND ...\n"
+    "Stores each JSON record on stdin in a SQLite log and writes it on; the\n"
+    "commands read the log. or-log COMMAND --help lists a command's flags.\n"
+    "Appending:\n"
+    "  -d, --db FILE            the log (default $ORKIT_DB, else log.db under\n"
+    "                           $XDG_DATA_HOME/orkit); every command takes it\n"
+    "      --receipt            add log (the database and row id) to each record\n"
+    "  -h, --help, -V, --version  print this summary, or the version\n"
+    "Reading the log:\n"
+    "  stats                    requests, USD, tokens, latency by model, day...\n"
+    "  recent                   the last records; --cid ID a conversation\n"
+    "  search QUERY             the rows whose prompt, answer or error match\n"
+    "  show ROWID|GEN-ID        one stored record, whole\n"
+    "  export                   every record, or its columns as CSV or JSON\n"
+    "  sql STATEMENT            any SQL query, on the log opened read-only\n"
+    "  report --html            a spend report page for a person or a cron mail\n"
+    "  budget                   how much of each spending limit is spent\n"
+    "Before or-send:\n"
+    "  pending                  the jobs the log has no answer for (resume)\n"
+    "  cache                    the jobs the log has answered, with the answer\n"
+    "Upkeep:\n"
+    "  prune --before WHEN      delete the rows older than WHEN\n"
+    "  merge OTHER.db           add the rows of another log\n"
+    "Examples:\n"
+    "  $ or-send -P 8 < jobs.jsonl | or-cost | or-log\n"
+    "  $ or-log stats -t --by model --since 7d\n";
+
+static const char stats_help[] =
+    "usage: or-log [-d FILE] stats [options]\n"
+    "Requests, failures, tokens, USD and latency (mean, median, p95) for each\n"
+    "group of rows, costliest first.\n"
+    "  -t, --table              a table, fitted to the terminal\n"
+    "      --by KEY             group by model (the default), provider, job, day\n"
+    "                           or hour\n"
+    "      --since WHEN         rows from WHEN: an age (90s, 15m, 2h, 7d, 2w) or\n"
+    "                           a UTC date or time (2026-11-01)\n"
+    "      --until WHEN         rows before WHEN\n"
+    "      --model MODEL        rows that asked for or were answered by MODEL\n"
+    "      --where SQL          rows for which the SQL expression is true\n"
+    "      --chart              bars of USD per group\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log stats -t --by model --since 1d\n"
+    "  $ or-log stats -t --by day --since 2026-11-01 --until 2026-12-01\n";
+
+static const char recent_help[] =
+    "usage: or-log [-d FILE] recent [options]\n"
+    "The last records logged, as stored, oldest first.\n"
+    "  -t, --table              a table: time, model, status, tokens, USD, latency\n"
+    "  -n, --count N            the last N (default 10)\n"
+    "      --since WHEN         rows from WHEN: an age (2h, 7d) or a UTC date\n"
+    "      --until WHEN         rows before WHEN\n"
+    "      --sort KEY           cost (costliest first), latency (slowest first)\n"
+    "                           or time (the last started, oldest first)\n"
+    "      --cid ID             the turns of conversation ID, in order\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log recent -t -n 5\n"
+    "  $ or-log recent -t --since 1d --sort cost\n";
+
+static const char search_help[] =
+    "usage: or-log [-d FILE] search [-t] [-n N] QUERY\n"
+    "The rows whose prompt, answer or error message match the FTS5 QUERY, best\n"
+    "first, each with a snippet.\n"
+    "  -t, --table              a table\n"
+    "  -n, --count N            at most N rows (default 20)\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log search -t 'invoice'\n"
+    "  $ or-log search -n 1 '\"rate limit\"' | jq .id\n";
+
+static const char show_help[] =
+    "usage: or-log [-d FILE] show ROWID|GENERATION-ID\n"
+    "Writes the stored record, whole.\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log show 1 | jq -r .response.choices[0].message.content\n"
+    "  $ or-log show \"$(or-log recent -n 1 | jq -r .response.id)\" | jq .cost\n";
+
+static const char export_help[] =
+    "usage: or-log [-d FILE] export [--csv | --json | --jsonl] [options]\n"
+    "Every record as stored, oldest first, or its columns (time, model, tokens,\n"
+    "USD, prompt, answer...).\n"
+    "      --jsonl              the records as stored (the default)\n"
+    "      --csv                the columns as CSV with a header line\n"
+    "      --json               the columns as one JSON object a line\n"
+    "      --since WHEN         rows from WHEN: an age (7d) or a UTC date\n"
+    "      --until WHEN         rows before WHEN\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log export --csv --since 2026-11-01 --until 2026-12-01 > nov.csv\n"
+    "  $ or-log export --since 1d > today.jsonl\n";
+
+static const char sql_help[] =
+    "usage: or-log [-d FILE] sql [-t | --csv | --json] STATEMENT\n"
+    "Runs one SQL statement on the log opened read-only; the table is requests\n"
+    "(or-log(1) lists its columns).\n"
+    "      --json               each row as a JSON object (the default)\n"
+    "  -t, --table              a table\n"
+    "      --csv                CSV with a header line\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log sql -t 'SELECT model, count(*), sum(usd) FROM requests GROUP BY 1'\n"
+    "  $ or-log sql --csv 'SELECT ts, usd FROM requests WHERE usd > 0.01'\n";
+
+static const char report_help[] =
+    "usage: or-log [-d FILE] report --html [-n N] [--since WHEN] [--until WHEN]\n"
+    "One self-contained HTML page: spend per day and per model, the costliest\n"
+    "requests, failures and latency per model (the last 7 days unless told).\n"
+    "      --html               write HTML, the one format there is\n"
+    "  -n, --count N            list the N costliest requests\n"
+    "      --since WHEN         from WHEN: an age (7d) or a UTC date\n"
+    "      --until WHEN         until WHEN\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log report --html > spend.html\n"
+    "  $ or-log report --html --since 30d > month.html\n";
+
+static const char prune_help[] =
+    "usage: or-log [-d FILE] prune --before WHEN [--vacuum]\n"
+    "Deletes the rows older than WHEN, from the search index too.\n"
+    "      --before WHEN        an age (90d) or a UTC date (2026-01-01)\n"
+    "      --vacuum             then give the space back to the file system\n"
+    "  -d, --db FILE            the log\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log prune --before 90d\n"
+    "  $ or-log prune --before 2026-01-01 --vacuum\n";
+
+static const char merge_help[] =
+    "usage: or-log [-d FILE] merge OTHER.db\n"
+    "Adds the rows of another log, skipping those already here.\n"
+    "  -d, --db FILE            the log that receives them\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log -d all.db merge host1.db && or-log -d all.db merge host2.db\n"
+    "  $ or-log -d all.db stats -t --by model\n";
+
+static const char pending_help[] =
+    "usage: or-log [-d FILE] pending [options] < jobs\n"
+    "Writes on the jobs the log has no successful row for (by id, else by\n"
+    "request hash): a stopped batch resumed.\n"
+    "      --max-age AGE        count only rows newer than AGE\n"
+    "  -m, --model MODEL        or-send's -m: give it as or-send will have it\n"
+    "  -s, --system TEXT        or-send's -s\n"
+    "  -o, --option KEY=VALUE   or-send's -o\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log pending < jobs.jsonl | or-send -P 8 | or-cost | or-log\n"
+    "  $ or-log pending --max-age 1d < jobs.jsonl | or-send | or-log\n";
+
+static const char cache_help[] =
+    "usage: or-log [-d FILE] cache [options] < jobs\n"
+    "Adds to each job the log has answered (same request hash) that answer, so\n"
+    "or-send passes it on unsent.\n"
+    "      --max-age AGE        count only rows newer than AGE\n"
+    "  -m, --model MODEL        or-send's -m: give it as or-send will have it\n"
+    "  -s, --system TEXT        or-send's -s\n"
+    "  -o, --option KEY=VALUE   or-send's -o\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log cache < jobs.jsonl | or-send -P 8 | or-log\n"
+    "  $ or-log cache --max-age 1d < jobs.jsonl | or-send -P 8 | or-log\n";
+
+static const char budget_help[] =
+    "usage: or-log [-d FILE] budget [options]\n"
+    "How much of each spending limit (budget.json's, then the flags') the log\n"
+    "says is spent, a record a limit; exit 3 when one is over.\n"
+    "  -t, --table              a table\n"
+    "      --day USD            a limit on the UTC day's spending\n"
+    "      --month USD          a limit on the UTC month's spending\n"
+    "      --budget SPEC        limits as or-send takes them: model:X=5/day,...\n"
+    "      --warn W[,C]         the warn and critical percents (default 80,95)\n"
+    "      --config FILE        limits from FILE instead of budget.json\n"
+    "  -d, --db FILE            the log to read\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-log budget -t --day 5 --month 100\n"
+    "  $ or-log budget --day 5 >/dev/null || echo over | mail -s budget me\n";
+
+/* The usage on stderr, and exit 2. */
 _Noreturn void
 qusage(const char *why)
 {
-	if (why && *why)
+	if (*why)
 		warnx_("%s", why);
-	fputs(usage_text, why ? stderr : stdout);
-	exit(why ? 2 : 0);
+	fputs(usage_text, stderr);
+	exit(2);
 }
 
 /*
@@ -98,20 +293,33 @@ static const struct cmd {
 	enum store_mode	 mode;
 	int		 nargs;
 	const char	*flags;
+	const char	*help;
 } cmds[] = {
-	{ "stats",	cmd_stats,	STORE_READ,	0, "tbSUmwc" },
-	{ "recent",	cmd_recent,	STORE_READ,	0, "tnSUkI" },
-	{ "search",	cmd_search,	STORE_READ,	1, "tn" },
-	{ "show",	cmd_show,	STORE_READ,	1, "" },
-	{ "export",	cmd_export,	STORE_READ,	0, "SUCJj" },
-	{ "sql",	cmd_sql,	STORE_READ,	1, "tCj" },
-	{ "report",	cmd_report,	STORE_READ,	0, "HnSU" },
-	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv" },
-	{ "merge",	cmd_merge,	STORE_APPEND,	1, "" },
-	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso" },
-	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "amso" },
-	{ "budget",	cmd_budget,	STORE_MAYBE,	0, "tDMGWF" },
-	{ NULL,		NULL,		0,		0, NULL }
+	{ "stats",	cmd_stats,	STORE_READ,	0, "tbSUmwc",
+	    stats_help },
+	{ "recent",	cmd_recent,	STORE_READ,	0, "tnSUkI",
+	    recent_help },
+	{ "search",	cmd_search,	STORE_READ,	1, "tn",
+	    search_help },
+	{ "show",	cmd_show,	STORE_READ,	1, "",
+	    show_help },
+	{ "export",	cmd_export,	STORE_READ,	0, "SUCJj",
+	    export_help },
+	{ "sql",	cmd_sql,	STORE_READ,	1, "tCj",
+	    sql_help },
+	{ "report",	cmd_report,	STORE_READ,	0, "HnSU",
+	    report_help },
+	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv",
+	    prune_help },
+	{ "merge",	cmd_merge,	STORE_APPEND,	1, "",
+	    merge_help },
+	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso",
+	    pending_help },
+	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "amso",
+	    cache_help },
+	{ "budget",	cmd_budget,	STORE_MAYBE,	0, "tDMGWF",
+	    budget_help },
+	{ NULL,		NULL,		0,		0, NULL, NULL }
 };
 
 /* A point in time, or for --max-age how long ago it was. */
@@ -308,7 +516,9 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	case O_BUDGET: case O_WARN: add_budget(o, c, optarg); break;
 	case O_CONFIG: o->config = optarg; break;
 	case O_CID: o->cid = optarg; break;
-	case 'h': qusage(NULL);
+	case 'h':
+		fputs(cmd ? cmd->help : help_text, stdout);
+		exit(0);
 	case 'V':
 		printf("or-log %s\n", VERSION);
 		exit(0);

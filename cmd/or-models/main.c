@@ -12,18 +12,101 @@
 #include "record.h"
 #include "util.h"
 
+/* --help and each command's, for a person; usage() is for mistakes. */
+static const char help_text[] =
+    "usage: or-models [options] [show ID | compare ID ... | endpoints ID]\n"
+    "Writes OpenRouter's model catalog, a JSON record a model, cached for an hour;\n"
+    "prices in tables are dollars per million tokens.\n"
+    "Output:\n"
+    "  -t, --table              a table for people, not records\n"
+    "      --ids                the model ids alone, one a line\n"
+    "  -h, --help, -V, --version  print this summary, or the version\n"
+    "Filters:\n"
+    "      --provider A,B       models by these authors (openai,anthropic)\n"
+    "      --free               models that cost nothing\n"
+    "      --paid               models that cost something\n"
+    "      --max-price P[/C]    at most P per 1M prompt tokens, C per completion\n"
+    "      --min-context N      a context of at least N tokens (128k, 1M)\n"
+    "      --need CAP,...       with these capabilities: tools, json, image, ...\n"
+    "      --modality M         by modality: text+image->text, ->image, ...\n"
+    "      --search TEXT        id, name or description holds TEXT\n"
+    "      --where EXPR         the jq expression EXPR holds for the model\n"
+    "Order:\n"
+    "      --sort KEY           price, context, created, name or throughput\n"
+    "  -r, --reverse            reverse the order\n"
+    "      --limit N            at most N models\n"
+    "Catalog:\n"
+    "      --max-age TIME       use a cache younger than TIME (15m, 2h, 0)\n"
+    "      --refresh            fetch the catalog now\n"
+    "Commands (or-models COMMAND --help for theirs):\n"
+    "  show ID                  the model's record; -t its main fields\n"
+    "  compare ID ...           the models side by side with -t\n"
+    "  endpoints ID             the model's providers: status, latency, price\n"
+    "Examples:\n"
+    "  $ or-models -t --free --need tools --sort context\n"
+    "  $ or-models -t compare openai/gpt-5-mini anthropic/claude-sonnet-4.5\n";
+
+static const char show_help[] =
+    "usage: or-models [-t | --ids] show ID\n"
+    "Writes the catalog record of model ID.\n"
+    "  -t, --table              its main fields, one a line\n"
+    "      --ids                its id alone\n"
+    "      --max-age TIME       use a cache younger than TIME (15m, 2h, 0)\n"
+    "      --refresh            fetch the catalog now\n"
+    "Examples:\n"
+    "  $ or-models -t show openai/gpt-5-mini\n"
+    "  $ or-models show openai/gpt-5-mini | jq .pricing\n";
+
+static const char compare_help[] =
+    "usage: or-models [-t | --ids] compare ID ...\n"
+    "Writes the catalog records of the models named, in that order.\n"
+    "  -t, --table              side by side: a column a model, a row a field\n"
+    "      --ids                their ids alone\n"
+    "      --max-age TIME       use a cache younger than TIME (15m, 2h, 0)\n"
+    "      --refresh            fetch the catalog now\n"
+    "Examples:\n"
+    "  $ or-models -t compare openai/gpt-5-mini anthropic/claude-sonnet-4.5\n"
+    "  $ or-models compare openai/gpt-5-mini qwen/qwen3-coder:free | jq .pricing\n";
+
+static const char endpoints_help[] =
+    "usage: or-models [-t] endpoints ID\n"
+    "Writes a record for each provider that serves model ID: its status, uptime,\n"
+    "latency and throughput, prices and limits (GET /models/ID/endpoints).\n"
+    "  -t, --table              a table, a provider a row\n"
+    "Examples:\n"
+    "  $ or-models -t endpoints openai/gpt-5-mini\n"
+    "  $ or-models endpoints openai/gpt-5-mini | jq -r .provider_name\n";
+
+static int want_help;	/* -h: printed once the command is known */
+
 static _Noreturn void
 usage(const char *why)
 {
-	if (why && *why)
+	if (*why)
 		warnx_("%s", why);
-	fprintf(why ? stderr : stdout,
+	fprintf(stderr,
 	    "usage: or-models [-t | --ids] [-r] [--sort key] [--limit n] "
 	    "[--provider a,...] [--free | --paid] [--max-price p[/c]] "
 	    "[--min-context n] [--need cap,...] [--modality m] "
 	    "[--search text] [--where expr] [--max-age time] [--refresh]\n"
 	    "       or-models [-t] show id | endpoints id | compare id ...\n");
-	exit(why ? 2 : 0);
+	exit(2);
+}
+
+/* The command's own summary when one is named: "or-models show -h". */
+static _Noreturn void
+help(const char *cmd)
+{
+	const char *text = help_text;
+
+	if (cmd && strcmp(cmd, "show") == 0)
+		text = show_help;
+	else if (cmd && strcmp(cmd, "compare") == 0)
+		text = compare_help;
+	else if (cmd && strcmp(cmd, "endpoints") == 0)
+		text = endpoints_help;
+	fputs(text, stdout);
+	exit(0);
 }
 
 enum {
@@ -137,7 +220,7 @@ set_option(struct opts *o, int c)
 	case O_WHERE: o->where = optarg; break;
 	case O_MAXAGE: o->cat.max_age_ms = parse_age(optarg); return 0;
 	case O_REFRESH: o->cat.refresh = 1; return 0;
-	case 'h': usage(NULL);
+	case 'h': want_help = 1; return 0;
 	case 'V':
 		printf("or-models %s\n", VERSION);
 		exit(0);
@@ -282,6 +365,8 @@ main(int argc, char **argv)
 		filtered |= set_option(&o, c);
 	argc -= optind;
 	argv += optind;
+	if (want_help)
+		help(argc > 0 ? argv[0] : NULL);
 	if (o.table && o.ids)
 		usage("-t and --ids do not go together");
 	if (o.f.free && o.f.paid)

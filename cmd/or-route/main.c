@@ -22,12 +22,58 @@
 #define HISTORY_MS	(7LL * 86400000)	/* --history's default */
 #define COOL_MS		(10LL * 60000)		/* --cool-down's default */
 
+/* --help: every flag, grouped, for a person; usage() is for mistakes. */
+static const char help_text[] =
+    "usage: or-route [options] < records    or-route suggest [options]\n"
+    "Picks a model for each JSON record on stdin that names none, from routing\n"
+    "tables by task and priority, and writes the record with model and routed.\n"
+    "Choosing:\n"
+    "      --task TASK          the task of records without one, or auto\n"
+    "      --priority P         cost, speed, quality or balanced (the default)\n"
+    "      --rules FILE         a routing table read after the others\n"
+    "      --auto               leave the choice to OpenRouter (openrouter/auto)\n"
+    "      --force              route records that name a model too\n"
+    "      --fallbacks N        add up to N models for OpenRouter to fall back on\n"
+    "      --spread[=TOL]       share records among candidates within TOL (10%)\n"
+    "      --seed N             the seed of --spread's draw\n"
+    "Constraints (as or-models takes them):\n"
+    "      --free               free models only\n"
+    "      --max-price P[/C]    at most P per 1M prompt tokens, C per completion\n"
+    "      --need CAP,...       with these capabilities: tools, json, image, ...\n"
+    "      --min-context N      a context of at least N tokens\n"
+    "      --modality M         by modality: text+image->text, ...\n"
+    "      --no-context         keep models too small for the request\n"
+    "Health, from or-log's log:\n"
+    "  -d, --db FILE            the log to read (default $ORKIT_DB or log.db)\n"
+    "      --history AGE, --no-history  how far back the log is read (7d), or not\n"
+    "      --max-failure-rate R   unhealthy above this share of failures (20%)\n"
+    "      --cool-down AGE      how far back health is judged (10m)\n"
+    "Providers (OpenRouter's provider object):\n"
+    "      --sort KEY           price, throughput or latency\n"
+    "      --order P1,P2        try these providers first, in order\n"
+    "      --only P1,P2         these providers alone\n"
+    "      --ignore P1,P2       never these providers\n"
+    "      --data-collection deny   only providers that do not store your data\n"
+    "      --zdr                only zero-data-retention endpoints\n"
+    "Catalog and help:\n"
+    "      --max-age AGE        use a cached catalog younger than AGE (1h)\n"
+    "      --refresh            fetch the catalog now\n"
+    "  -h, --help, -V, --version  print this summary, or the version\n"
+    "Examples:\n"
+    "  $ jq -cR '{prompt: .}' q.txt | or-route --priority cost | or-send | or-log\n"
+    "  $ or-route suggest -t --since 7d\n";
+
+/* With why, the usage on stderr, exit 2; without, --help. */
 static _Noreturn void
 usage(const char *why)
 {
-	if (why && *why)
+	if (why == NULL) {
+		fputs(help_text, stdout);
+		exit(0);
+	}
+	if (*why)
 		warnx_("%s", why);
-	fprintf(why ? stderr : stdout,
+	fprintf(stderr,
 	    "usage: or-route [--task t] [--priority cost|speed|quality|balanced]"
 	    " [--rules file]\n"
 	    "       [--free] [--max-price p[/c]] [--need cap,...] "
@@ -41,7 +87,7 @@ usage(const char *why)
 	    "[--data-collection deny] "
 	    "[--zdr] [--max-age time] [--refresh]\n"
 	    "       or-route suggest [-t] [-d db] [--since age]\n");
-	exit(why ? 2 : 0);
+	exit(2);
 }
 
 enum {

@@ -50,7 +50,8 @@ health_of(const struct router *r, const char *id)
 void
 router_sort_health(struct router *r)
 {
-	qsort(r->h, r->nh, sizeof(*r->h), cmp_health);
+	if (r->nh > 1)	/* a log with no rows leaves h NULL */
+		qsort(r->h, r->nh, sizeof(*r->h), cmp_health);
 }
 
 static int

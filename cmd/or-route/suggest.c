@@ -31,9 +31,23 @@
 #include "table.h"
 #include "util.h"
 
-#define SUGGEST_USAGE \
-	"usage: or-route suggest [-t] [-d db] [--since t] [--until t] " \
-	"[--limit n] [--max-age age] [--refresh]\n"
+/* --help, for a person; a mistake is one line and exit 2. */
+static const char help_text[] =
+    "usage: or-route suggest [options]\n"
+    "Reads or-log's log and, for each model used, names cheaper models that could\n"
+    "have served its requests, with what they would have cost.\n"
+    "  -t, --table              a table: model, requests, USD, best alternative,\n"
+    "                           its USD and the saving\n"
+    "  -d, --db FILE            the log (default $ORKIT_DB or log.db)\n"
+    "      --since WHEN         requests from WHEN: an age (7d) or a date\n"
+    "      --until WHEN         requests before WHEN\n"
+    "      --limit N            at most N alternatives per model (default 3)\n"
+    "      --max-age AGE        use a cached catalog younger than AGE (1h)\n"
+    "      --refresh            fetch the catalog now\n"
+    "  -h, --help               print this summary\n"
+    "Examples:\n"
+    "  $ or-route suggest -t --since 7d\n"
+    "  $ or-route suggest --since 30d --limit 1\n";
 
 /* The rows that were answered and paid for, in the window. */
 static const char rows_sql[] =
@@ -72,7 +86,7 @@ usage(const char *why)
 {
 	if (why)
 		die(2, "%s", why);
-	fputs(SUGGEST_USAGE, stdout);
+	fputs(help_text, stdout);
 	exit(0);
 }
 

@@ -22,18 +22,65 @@
 
 #define DEFAULT_FREE_MODEL	"qwen/qwen3-coder:free"	/* in the 2026 catalog */
 
+/* --help: every flag, grouped, for a person; usage() is for mistakes. */
+static const char help_text[] =
+    "usage: or-send [options] [prompt ...]\n"
+    "Sends the prompt, or each JSON record on stdin, to OpenRouter and writes the\n"
+    "record with its response; a prompt typed at a terminal prints the answer.\n"
+    "Input/output:\n"
+    "  -s, --system TEXT|@FILE  the system message, or the text of FILE\n"
+    "  -a, --attach FILE|URL    attach an image or a PDF; repeatable\n"
+    "  -o, --option KEY=VALUE   set a request parameter: -o temperature=0.2\n"
+    "  -t, --text               write the answer text, not the record\n"
+    "  -z, --null               as -t, each answer ended by a NUL (xargs -0)\n"
+    "  -j, --json               write the record even at a terminal\n"
+    "  -v, --verbose            log each request, status and retry on stderr\n"
+    "      --dry-run            print each request and its worst cost; send none\n"
+    "  -h, --help, -V, --version  print this summary, or the version\n"
+    "Choosing the model:\n"
+    "  -m, --model MODEL        the model id or alias; repeat to compare models\n"
+    "  -c, --continue           continue the last conversation piped to or-log\n"
+    "      --cid ID             continue conversation ID (or-log recent --cid)\n"
+    "      --fallback M1,M2     the models to try next when the model fails\n"
+    "      --free               send to a free model\n"
+    "Sending:\n"
+    "  -P, --parallel N         up to N requests at once (default 1)\n"
+    "      --stream             ask for a streamed answer\n"
+    "      --reasoning          with --stream -t, the reasoning on stderr\n"
+    "      --unordered          write each record when done, not in input order\n"
+    "      --rate N/s|N/min     start at most N requests a second or a minute\n"
+    "      --retries N          retry a failed request N times (default 3)\n"
+    "      --retry              send again the records whose error is retryable\n"
+    "      --on-402 free        out of credit: send to a free model instead\n"
+    "      --progress, --no-progress  draw the status line, or never draw it\n"
+    "Budgets:\n"
+    "      --budget LIMIT=USD   at most USD a run, day, month, model:ID or job:X\n"
+    "      --budget-unbounded allow|refuse  a request whose cost has no bound\n"
+    "      --ledger FILE        the database whose spend the budgets count\n"
+    "      --budget-shared      count the limits with other or-sends' spend\n"
+    "      --no-budget          leave budget.json out\n"
+    "      --min-credits USD    exit 3 before sending unless USD credit is left\n"
+    "Examples:\n"
+    "  $ cat report.md | or-send \"Summarize this\"\n"
+    "  $ or-send -m openai/gpt-5-mini -m qwen/qwen3-coder:free \"Hi\" | or-cost -t\n";
+
+/* With why, the one-line usage on stderr, exit 2; without, --help. */
 static _Noreturn void
 usage(const char *why)
 {
-	if (why && *why)
+	if (why == NULL) {
+		fputs(help_text, stdout);
+		exit(0);
+	}
+	if (*why)
 		warnx_("%s", why);
-	fprintf(why ? stderr : stdout,
+	fprintf(stderr,
 	    "usage: or-send [-t | -z | -j] [-P n] [-m model ...] "
 	    "[-c | --cid id] [-s system] [-o key=value] [-a file|url] "
 	    "[--stream] [--rate n/s] [--retry] [--fallback m,...] "
 	    "[--free] [--budget limit=usd,...] [--min-credits usd] "
 	    "[--dry-run] [-v] [prompt ...]\n");
-	exit(why ? 2 : 0);
+	exit(2);
 }
 
 enum {
