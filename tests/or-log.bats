@@ -38,7 +38,7 @@ logged() {
 
 @test "--help prints the summary on stdout, a mistake the usage on stderr" {
 	run -0 --separate-stderr or-log --help
-	assert_line --index 0 --regexp '^usage: or-log \[-d FILE\] \[--receipt\] < records '
+	assert_line --index 0 --regexp '^usage: or-log \[-d FILE\] \[--receipt \| -t\] < records '
 	assert_line 'Reading the log:'
 	[ "$stderr" = "" ]
 	# a command's own flags, as a user typing it wants them
@@ -47,7 +47,7 @@ logged() {
 	assert_line --partial '      --chart '
 	run -2 --separate-stderr or-log stats --by
 	assert_output ''
-	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] [--receipt]' ]
+	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] [--receipt | -t]' ]
 	[ "${#stderr_lines[@]}" -eq 13 ]
 }
 

@@ -16,7 +16,7 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: or-log [-d db] [--receipt]\n"
+    "usage: or-log [-d db] [--receipt | -t]\n"
     "       or-log [-d db] stats [-t] [--by key] [--since t] [--until t] "
     "[--model m] [--where sql] [--chart]\n"
     "       or-log [-d db] recent [-t] [-n count] [--since t] [--until t] "
@@ -39,13 +39,14 @@ static const char usage_text[] =
  * grouped, for a person; qusage() is for mistakes.
  */
 static const char help_text[] =
-    "usage: or-log [-d FILE] [--receipt] < records    or-log [-d FILE] COMMAND ...\n"
+    "usage: or-log [-d FILE] [--receipt | -t] < records   or-log [-d FILE] COMMAND\n"
     "Stores each JSON record on stdin in a SQLite log and writes it on; the\n"
     "commands read the log. or-log COMMAND --help lists a command's flags.\n"
     "Appending:\n"
     "  -d, --db FILE            the log (default $ORKIT_DB, else log.db under\n"
     "                           $XDG_DATA_HOME/orkit); every command takes it\n"
     "      --receipt            add log (the database and row id) to each record\n"
+    "  -t, --text               write each answer's text, not the record\n"
     "  -h, --help, -V, --version  print this summary, or the version\n"
     "Reading the log:\n"
     "  stats                    requests, USD, tokens, latency by model, day...\n"
