@@ -9,6 +9,8 @@
 #include "table.h"
 #include "util.h"
 
+/* Columns are left out rather than cut a shrinking one below this. */
+#define KEEP_CUT	32
 #define MIN_CUT	8	/* a cut column keeps at least this much */
 
 struct table {
@@ -135,9 +137,10 @@ bytes_for(const char *s, size_t w)
 	return (size_t)(p - s);
 }
 
-/* The table's width with every column to shrink cut to MIN_CUT. */
+/* The table's width with every column to shrink cut to at most cut. */
 static size_t
-narrowest(const struct table *t, const size_t *w, const char *gone)
+narrowest(const struct table *t, const size_t *w, const char *gone,
+    size_t cut)
 {
 	size_t i, total = 0, c;
 
@@ -145,23 +148,24 @@ narrowest(const struct table *t, const size_t *w, const char *gone)
 		if (!gone[c])
 			total += w[c] + (total ? 2 : 0);
 	for (i = 0; i < t->ncut; i++)
-		if (!gone[c = t->order[i]] && w[c] > MIN_CUT)
-			total -= w[c] - MIN_CUT;
+		if (!gone[c = t->order[i]] && w[c] > cut)
+			total -= w[c] - cut;
 	return total;
 }
 
 /*
- * Leaves out the columns marked to drop (gone[c] set) until cutting can
- * make the table fit, then cuts those marked to shrink, no more than it
- * must.
+ * Leaves out the columns marked to drop (gone[c] set) until the columns
+ * to shrink need not be cut below KEEP_CUT, so that a model id stays
+ * readable (anthropic/claude-3.5-haiku is 26), then cuts those, no more
+ * than it must.
  */
 static void
 fit(struct table *t, size_t *w, char *gone, int width)
 {
 	size_t i, total = 0, c;
 
-	for (i = 0; i < t->ndrop && narrowest(t, w, gone) > (size_t)width;
-	    i++)
+	for (i = 0; i < t->ndrop && narrowest(t, w, gone, KEEP_CUT) >
+	    (size_t)width; i++)
 		gone[t->drops[i]] = 1;
 	for (c = 0; c < t->ncol; c++)
 		if (!gone[c])

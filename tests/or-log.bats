@@ -411,15 +411,16 @@ EOF
 	assert_output $'2026-11-20T10\t1\n2026-11-20T11\t1\n2026-11-21T09\t2\n2026-11-22T08\t1'
 }
 
-@test "stats -t on a narrow terminal: the key cut, then the figures it can do without left out" {
+@test "stats -t on a narrow terminal: the figures it can do without left out, then the key cut" {
 	logged
+	# 80 columns: the model ids whole, for models compared side by side.
 	run -0 env COLUMNS=80 script -qec "or-log stats -t" /dev/null
 	output=${output//$'\r'/}
 	assert_output - <<EOF
-MODEL          REQUESTS  FAILURES  PROMPT  COMPLETION  USD        P50 MS  P95 MS
-openai/gpt-5          3         1      38         154  0.0015875    1200    2000
-anthropic/cl…         1         0      16          18   0.000318     800     800
-deepseek/dee…         1         0      13           4   0.000000     400     400
+MODEL                             REQUESTS  FAILURES  USD        P50 MS  P95 MS
+openai/gpt-5                             3         1  0.0015875    1200    2000
+anthropic/claude-sonnet-4                1         0   0.000318     800     800
+deepseek/deepseek-chat-v3.1:free         1         0   0.000000     400     400
 EOF
 	run -0 env COLUMNS=60 script -qec "or-log stats -t" /dev/null
 	output=${output//$'\r'/}
