@@ -1408,6 +1408,9 @@ three_prompts() {
 	[ "$(requests)" -eq 4 ]
 	run -0 --separate-stderr or-send -m openai/gpt-4o-mini -m openai/gpt-4o hello
 	[ "$(jq -r .id <<<"$output")" = $'1@openai/gpt-4o-mini\n1@openai/gpt-4o' ]
+	# -t names every answer, the first too: each is a model's.
+	run -0 --separate-stderr or-send -t -m openai/gpt-4o-mini -m openai/gpt-4o hello
+	assert_output $'== 1@openai/gpt-4o-mini ==\nEcho: hello\n\n== 1@openai/gpt-4o ==\nEcho: hello'
 }
 
 @test "-m a -m b: --retry resends a failed copy as itself, an answered one passes once" {

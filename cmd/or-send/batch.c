@@ -165,7 +165,8 @@ before_out(struct batch *b)
  * -t over more than one record: each answer after the first written
  * has a blank line and "== NAME ==" before it, NAME as error messages
  * say it (the id, else "line N"); with --unordered the first one too,
- * since the order no longer tells. -z: no names, a NUL after each.
+ * since the order no longer tells, and with -m repeated, since each
+ * answer is a model's. -z: no names, a NUL after each.
  */
 static void
 print_name(struct batch *b, struct job *j)
@@ -174,7 +175,7 @@ print_name(struct batch *b, struct job *j)
 	char *p;
 
 	if (j->named++ || b->o->nul || (b->nanswers == 0 &&
-	    !b->o->unordered))
+	    !b->o->unordered && b->s->nmodels < 2))
 		return;
 	w = rec_where(j->rec);
 	p = xstrdup(jv_string_value(w));
