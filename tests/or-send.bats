@@ -1340,6 +1340,20 @@ three_prompts() {
 	[ "$(requests)" -eq 0 ]
 }
 
+@test "at a terminal, Ctrl-C gives up a question in flight at once: its text so far, one line why, no batch advice" {
+	cd "$BATS_TEST_TMPDIR"
+	fake "stall 20000 after=2"
+	script -qec 'exec or-send "Tell me a story" 2>err' /dev/null </dev/null >out &
+	local spid=$! i
+	for i in $(seq 200); do grep -q 'Echo: Tell m' out 2>/dev/null && break; sleep 0.05; done
+	pkill -INT -P "$spid"
+	wait "$spid" || true
+	run render <out
+	assert_output "Echo: Tell m"
+	# Not the stall's end 20 s on: the interrupt, said once.
+	[ "$(cat err)" = "or-send: prompt: interrupted while in flight; it may have been billed" ]
+}
+
 @test "at a terminal, --reasoning ends its line before the answer starts" {
 	f=chat/TestOpenRouterCommon__gpt-5__simple_streaming.0.200.sse
 	fake "fixture $f"

@@ -13,7 +13,8 @@
  * the output has every record and --retry finishes the batch. A second
  * one abandons the transfers in flight and stops reading, after the whole
  * lines already read; a line on stderr says where the input is to be
- * taken up again.
+ * taken up again. A prompt in argv answered on a terminal is abandoned
+ * at the first.
  *
  * A server that cannot be reached at all (XFER_UNREACHABLE_AFTER
  * requests in a row never reached it) stops the starts the same way:
@@ -430,7 +431,7 @@ cancel(void *ctx, void *req, const struct xfer_task *t, int why)
 	(void)t;
 	gate_settle(b->s->gate, req, -1, 1);	/* in flight: maybe billed */
 	if (why != XFER_WHY_UNREACHABLE) {
-		send_interrupt(req, why == XFER_WHY_INFLIGHT);
+		send_interrupt(req, why == XFER_WHY_INFLIGHT, b->s->asked);
 		b->ninterrupted++;
 		return;
 	}
@@ -450,12 +451,18 @@ gate(void *ctx, void *req, const struct xfer_task *t, int64_t *wait)
 	return gate_check(((struct batch *)ctx)->s->gate, req, wait);
 }
 
+/*
+ * A batch finishes what is in flight at the first signal; a question a
+ * person typed is given up at once, as curl and every prompt do.
+ */
 static int
 on_signal(void *ctx, int count)
 {
-	((struct batch *)ctx)->stopping = count;
-	return XFER_STOP_STARTS | (count > 1 ? XFER_STOP_READING |
-	    XFER_CANCEL_FLIGHT : 0);
+	struct batch *b = ctx;
+
+	b->stopping = count;
+	return XFER_STOP_STARTS | (count > 1 || b->s->asked ?
+	    XFER_STOP_READING | XFER_CANCEL_FLIGHT : 0);
 }
 
 /* The input's name for the resume line, when it is a file that has one. */
@@ -489,7 +496,8 @@ report_stop(struct batch *b, struct reader *in)
 		    "(%s): %lu records written unsent with error.type "
 		    "\"network\"; or-send --retry sends them again",
 		    XFER_UNREACHABLE_AFTER, b->unreached, b->nunreached);
-	if (!b->stopping)
+	/* Nothing left undone, or a question whose error said it all. */
+	if (!b->stopping || b->ninterrupted == 0 || b->s->asked)
 		return;
 	if (b->stopping > 1 && in && !rec_reader_eof(in))
 		warnx_("interrupted twice: input read up to line %ld; the "

@@ -461,7 +461,7 @@ main(int argc, char **argv)
 	if (argc > 0) {
 		/* a person at a terminal asked: the answer, as it comes */
 		if (!json && !dryrun && isatty(STDOUT_FILENO))
-			s.textmode = s.stream = 1;
+			s.textmode = s.stream = s.asked = 1;
 		prompt = argv_prompt(argc, argv);
 		one = rec_from_prompt(prompt);
 		free(prompt);

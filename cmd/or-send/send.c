@@ -605,14 +605,19 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 	return 0;
 }
 
-/* SIGINT: the record goes on unsent, or with what was in flight. */
+/*
+ * SIGINT: the record goes on unsent, or with what was in flight; said
+ * on stderr too when asked (a batch says it once for all).
+ */
 void
-send_interrupt(struct job *j, int inflight)
+send_interrupt(struct job *j, int inflight, int say)
 {
 	jv err = rec_errobj("interrupted", inflight ?
 	    "interrupted while in flight; it may have been billed" :
 	    "interrupted before it was sent", 1);
 
+	if (say)
+		rec_complain(j->rec, jv_copy(err));
 	if (j->attempts > 0)
 		rec_add(j->rec, "send", send_info(j));
 	rec_add(j->rec, "error", err);

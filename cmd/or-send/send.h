@@ -32,6 +32,8 @@ struct sender {
 	int		 free;		/* --free */
 	int		 on402free;	/* --on-402 free */
 	int		 textmode;	/* -t: text out, errors on stderr */
+	int		 asked;		/* a person at a terminal asked, in
+					   argv: Ctrl-C stops it at once */
 	int		 stream;	/* --stream */
 	int		 reasoning;	/* --reasoning: to stderr with -t */
 	int		 retry;		/* --retry: resend retryable errors */
@@ -82,7 +84,7 @@ struct job {
 int	 send_prepare(struct sender *, struct job *);	/* 1: to send */
 int	 send_result(struct sender *, struct job *, int64_t *wait);
 							/* 1: again */
-void	 send_interrupt(struct job *, int inflight);
+void	 send_interrupt(struct job *, int inflight, int say);
 void	 send_unsent(struct job *, jv err);	/* consumes err */
 void	 send_job_free(struct job *);
 
