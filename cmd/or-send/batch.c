@@ -496,16 +496,17 @@ report_stop(struct batch *b, struct reader *in)
 		    "(%s): %lu records written unsent with error.type "
 		    "\"network\"; or-send --retry sends them again",
 		    XFER_UNREACHABLE_AFTER, b->unreached, b->nunreached);
-	/* Nothing left undone, or a question whose error said it all. */
-	if (!b->stopping || b->ninterrupted == 0 || b->s->asked)
+	/* A question's error said it all. */
+	if (!b->stopping || b->s->asked)
 		return;
 	if (b->stopping > 1 && in && !rec_reader_eof(in))
 		warnx_("interrupted twice: input read up to line %ld; the "
 		    "rest: tail -n +%ld %s | or-send ...", b->lineno,
 		    b->lineno + 1, input_name(path, sizeof(path)));
-	warnx_("interrupted: %lu records written with error.type "
-	    "\"interrupted\"; or-send --retry sends them again",
-	    b->ninterrupted);
+	if (b->ninterrupted > 0)
+		warnx_("interrupted: %lu records written with error.type "
+		    "\"interrupted\"; or-send --retry sends them again",
+		    b->ninterrupted);
 }
 
 static const struct xfer_hooks hooks = {
