@@ -207,8 +207,10 @@ read_headers(CURL *curl, struct http_resp *r)
 
 	r->retry_after_ms = -1;
 	r->reset_ms = 0;
+	/* libcurl says 0 for no header too: "Retry-After: 0" is "now". */
 	if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
-	    ra > 0)
+	    ra >= 0 && (ra > 0 || curl_easy_header(curl, "Retry-After", 0,
+	    CURLH_HEADER, -1, &hd) == CURLHE_OK))
 		r->retry_after_ms = (int64_t)ra * 1000;
 	if (curl_easy_header(curl, "X-RateLimit-Reset", 0, CURLH_HEADER, -1,
 	    &hd) == CURLHE_OK)

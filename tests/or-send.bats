@@ -513,6 +513,13 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 	[ "${stderr_lines[0]}" = "or-send: --rate wants n/s or n/min" ]
 }
 
+@test "Retry-After: 0 is now, whatever X-RateLimit-Reset says" {
+	fake "status 429 retry-after=0 ratelimit-reset=+5000"
+	ORKIT_RETRY_MAX_MS=5000 run -0 --separate-stderr or-send hi
+	run jq -c '[.send.attempts, .send.backoff_ms]' <<<"$output"
+	assert_output '[2,0]'
+}
+
 @test "a 429 with Retry-After holds every start, not just its own" {
 	fake "status 429 retry-after=1" "ok" "ok"
 	run -0 --separate-stderr bash -c 'set -o pipefail; or-send -P 1 -z | tr "\0" "\n"' <<<$'"a"\n"b"'
