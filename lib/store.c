@@ -3,8 +3,8 @@
  *
  * The schema is the list of migrations below, applied in order, all
  * that a file lacks in one transaction, with PRAGMA user_version
- * saying how far a file has come. A step is never edited once released; a change is a new
- * step at the end.
+ * saying how far a file has come. A step is never edited once
+ * released; a change is a new step at the end.
  */
 #include <sys/stat.h>
 
@@ -553,12 +553,6 @@ fail:
 	return -1;
 }
 
-/*
- * Readers open read-only and never write, not even to upgrade an old
- * file: they may run where the log cannot be written, and a query that
- * changed the file behind a reader's back would surprise. A writer
- * (or-log appending, merging or pruning) upgrades it.
- */
 /* A reader's refusal: said, or kept in err when it is quiet. */
 static int
 read_refused(struct store *s, int rc, const char *why)
@@ -573,6 +567,12 @@ read_refused(struct store *s, int rc, const char *why)
 	return rc;
 }
 
+/*
+ * Readers open read-only and never write, not even to upgrade an old
+ * file: they may run where the log cannot be written, and a query that
+ * changed the file behind a reader's back would surprise. A writer
+ * (or-log appending, merging or pruning) upgrades it.
+ */
 static int
 open_read(struct store *s, enum store_mode mode)
 {
