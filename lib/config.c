@@ -1,4 +1,5 @@
 /* config.c: settings from the environment, the API key from env or file. */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -113,6 +114,19 @@ read_key_file(struct cfg *c, const char *path, int explicit)
 	return 0;
 }
 
+/*
+ * A core dump of a process holding the key would hold the key: a tool
+ * that loads one dumps none. Only this process and its children.
+ */
+static void
+no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) == -1)
+		warnx_("cannot turn core dumps off: %s", strerror(errno));
+}
+
 static int
 load_key(struct cfg *c, int needkey)
 {
@@ -120,6 +134,7 @@ load_key(struct cfg *c, int needkey)
 	char *path;
 	int r;
 
+	no_core_dumps();
 	if ((c->key = env_dup("OPENROUTER_API_KEY")) != NULL)
 		return 0;
 	if (file && *file)

@@ -57,6 +57,18 @@ teardown() {
 }
 
 
+@test "a tool holding the key dumps no core: its core size limit is 0, even when the shell allows one" {
+	cd "$BATS_TEST_TMPDIR"
+	fake "delay 3000"
+	ulimit -c unlimited 2>/dev/null || ulimit -c 1000000
+	or-send hi </dev/null >out &
+	local pid=$! i
+	for i in $(seq 100); do [ "$(requests)" -ge 1 ] && break; sleep 0.05; done
+	run grep '^Max core file size' "/proc/$pid/limits"
+	wait "$pid"
+	assert_output --regexp '^Max core file size +0 +0 +bytes'
+}
+
 @test "no key: one line on stderr, exit 2, stdin left unread" {
 	unset OPENROUTER_API_KEY
 	printf '"a"\n"b"\n' >"$BATS_TEST_TMPDIR/in"
