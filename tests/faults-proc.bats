@@ -324,7 +324,7 @@ early_close() {
 	[ "$(wc -l <rest.jsonl)" -eq $((N - before)) ]
 	pipeline rest.jsonl out2.jsonl
 	cat out1.jsonl out2.jsonl >out.jsonl
-	OUT=out.jsonl row "process: kill -9 of or-log, then pending | ..." "$N" \
+	OUT=out.jsonl row "process: kill -9 or-log, then pending | ..." "$N" \
 	    "$((n1 + N - before))" "$N" "$N..$((2 * N))" "0|0|0|0"
 	once_stored
 	assert_equal "$(jq -r .id out.jsonl | sort | uniq -d)" ""
@@ -332,4 +332,102 @@ early_close() {
 	# A job sent twice was one not stored when or-log died: answered
 	# upstream of it, on its way, and lost with it.
 	assert_equal "$(comm -12 <(sent | sort | uniq -d) stored-before)" ""
+}
+
+# --- many writers, and readers ---------------------------------------
+
+# Splits in.jsonl into part.1 .. part.8, one for each pipeline.
+split_eight() {
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		awk -v i="$i" 'NR % 8 == i % 8' in.jsonl >part.$i
+	done
+}
+
+# The exit statuses of the pipelines in w*/st, counted: "8x 0|0|0|0".
+eight_status() {
+	sort w*/st | uniq -c | awk '{ printf "%s%sx %s", (NR > 1 ? ", " : ""), $1, $2 }'
+}
+
+# Each pipeline's output is its part, in its order.
+eight_out() {
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		diff <(jq -r .id w$i/out.jsonl) <(jq -r .id part.$i)
+	done
+	cat w*/out.jsonl >out.jsonl
+}
+
+@test "fault: process: eight concurrent pipelines into one database" {
+	split_eight
+	for i in 1 2 3 4 5 6 7 8; do
+		mkdir w$i
+		(cd w$i && pipeline ../part.$i out.jsonl && echo "$ST" >st) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	ST=$(eight_status)
+	eight_out
+	row "process: eight pipelines into one database" "$N" "$N" "$N" "$N" "8x 0|0|0|0"
+	once_stored
+	sent_once
+	assert_equal "$(outcomes)" "$N ok"
+	assert_equal "$(cat w*/*.err)" ""
+	assert_equal "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
+}
+
+# stats and search, as records: the requests counted, the rows found.
+read_log() {
+	local s f
+	s=$(or-log stats | jq -s 'map(.requests) | add // 0') || return 1
+	f=$(or-log search -n 100000 echo | wc -l) || return 1
+	echo "$s $f"
+}
+
+@test "fault: process: a reader running stats and search while eight pipelines write" {
+	split_eight
+	half=$(( $(wc -l <part.1) / 2 ))
+	for i in 1 2 3 4 5 6 7 8; do
+		mkdir w$i
+		head -n "$half" part.$i >w$i/a
+		tail -n +"$((half + 1))" part.$i >w$i/b
+	done
+	or-log </dev/null
+	for i in 1 2 3 4 5 6 7 8; do
+		(
+			cd w$i
+			{
+				cat a
+				# The rest once the reader has seen the first halves.
+				for t in $(seq 1200); do [ -e ../go ] && break; sleep 0.05; done
+				cat b
+			} | { pipeline /dev/stdin out.jsonl; echo "$ST" >st; }
+		) &
+		pids+=($!)
+	done
+	first=$(cat w*/a | wc -l)
+	for t in $(seq 1200); do [ "$(rows)" -ge "$first" ] && break; sleep 0.05; done
+	# The first halves stored, the writers still running: exact figures.
+	assert_equal "$(read_log)" "$first $first"
+	touch go
+	# Then readers alongside the writers, until they are done: each
+	# read whole, never fewer rows than the last, never more than all.
+	last=$first
+	reads=0
+	while [ "$(ls w*/st 2>/dev/null | wc -l)" -lt 8 ] && [ "$reads" -lt 2000 ]; do
+		got=$(read_log) || fail "a read failed while the pipelines wrote"
+		set -- $got
+		[ "$1" -eq "$2" ] || [ "$1" -le "$2" ] || fail "stats $1, search $2"
+		[ "$1" -ge "$last" ] && [ "$1" -le "$N" ] || fail "stats said $1 after $last"
+		last=$1
+		reads=$((reads + 1))
+	done
+	wait "${pids[@]}"
+	assert_equal "$(read_log)" "$N $N"
+	ST=$(eight_status)
+	eight_out
+	row "process: a reader while 8 pipelines write" "$N" "$N" "$N" "$N" "8x 0|0|0|0"
+	once_stored
+	sent_once
+	assert_equal "$(cat w*/*.err)" ""
 }
