@@ -298,6 +298,16 @@ early_close() {
 	REQ_PATH=/models row "process: or-models | head -n 1 (GET /models)" 0 1 0 1 "2|0"
 }
 
+@test "fault: process: the reader gone while or-send waits for answers" {
+	# Every answer an hour away: no write is due to meet EPIPE.
+	for i in $(seq 16); do fake "/chat/completions delay 3600000"; done
+	run -0 timeout 120 bash -c 'or-route <in.jsonl 2>0.err | or-send -P 8 2>1.err | or-cost 2>2.err | true; ps=("${PIPESTATUS[@]}"); IFS="|"; echo "${ps[*]}"'
+	ST=$output
+	: >out.jsonl
+	row "process: ... | or-cost | true, answers slow" "$N" 0 0 "0..8" "2|2|2|0"
+	assert_equal "$(cat [0-2].err)" ""
+}
+
 # --- kill -9 of or-log -----------------------------------------------
 
 @test "fault: process: kill -9 of or-log mid-stream, then pending resumes" {
@@ -430,4 +440,119 @@ read_log() {
 	once_stored
 	sent_once
 	assert_equal "$(cat w*/*.err)" ""
+}
+
+# --- storage ---------------------------------------------------------
+
+# Records marked not stored in FILE (out.jsonl), and why, counted.
+not_stored() {
+	jq -r 'select(.log.stored == false) | .log.reason' "${1:-out.jsonl}" |
+	    sort | uniq -c | awk '{ $1 = $1; print }'
+}
+
+# The records not stored fed back, as or-log's last line says to.
+refeed() {
+	jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log >/dev/null
+}
+
+@test "fault: storage: the database's disk full mid-batch" {
+	mount_tmpfs disk size=16m
+	export ORKIT_DB=$BATS_TEST_TMPDIR/disk/log.db DB=$BATS_TEST_TMPDIR/disk/log.db
+	half=$((N / 2))
+	mkfifo feed
+	pipeline_bg feed
+	exec 7>feed
+	head -n "$half" in.jsonl >&7
+	wait_lines out.jsonl "$half"
+	# The first half is stored; then nothing more fits.
+	assert_equal "$(rows)" "$half"
+	dd if=/dev/zero of=disk/fill bs=4k 2>/dev/null || true
+	tail -n +"$((half + 1))" in.jsonl >&7
+	exec 7>&-
+	pipeline_wait
+	stored=$(rows)
+	row "storage: the disk full mid-batch" "$N" "$N" "$stored" "$N" "0|0|0|1"
+	once_out
+	sent_once
+	assert_equal "$(outcomes)" "$N ok"
+	# Each record not stored goes out marked, and the count adds up.
+	assert_equal "$(not_stored)" "$((N - stored)) database or disk is full"
+	[ "$stored" -lt "$N" ]
+	first=$(jq -r 'select(.log.stored == false) | .id' out.jsonl | head -n 1)
+	assert_equal "$(sed -n 1p log.err)" "or-log: $DB: not storing, from job \"$first\" on: database or disk is full; each record left out is marked \"log\": {\"stored\": false}"
+	assert_equal "$(sed -n 2p log.err)" "or-log: $DB: $((N - stored)) records not stored, the first job \"$first\"; to store them, feed the output back: jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log"
+	assert_equal "$(cat route.err send.err cost.err)" ""
+	assert_equal "$(sqlite3 "$DB" 'PRAGMA integrity_check')" ok
+	# With room again, the re-feed its line names stores the rest, once.
+	rm disk/fill
+	refeed
+	once_stored
+}
+
+@test "fault: storage: a read-only database" {
+	or-log </dev/null
+	if [ "$(id -u)" -eq 0 ]; then
+		# chmod does not stop root: a file system mounted read-only does.
+		mount_tmpfs ro size=4m
+		cp "$DB" ro/log.db
+		mount -o remount,ro ro
+		export ORKIT_DB=$BATS_TEST_TMPDIR/ro/log.db DB=$BATS_TEST_TMPDIR/ro/log.db
+		why="Read-only file system"
+	else
+		chmod a-w "$DB" .
+		why="attempt to write a readonly database"
+	fi
+	pipeline
+	# Writable again, for sqlite3 to count (a WAL log on a read-only
+	# file system cannot be opened, not even to read).
+	if [ "$(id -u)" -eq 0 ]; then mount -o remount,rw ro; else chmod u+w "$DB" .; fi
+	row "storage: a read-only database" "$N" "$N" 0 "$N" "0|0|0|1"
+	once_out
+	sent_once
+	assert_equal "$(outcomes)" "$N ok"
+	assert_equal "$(not_stored)" "$N $why"
+	assert_equal "$(cat log.err)" "or-log: $DB: not storing, from job \"p1\" on: $why; each record left out is marked \"log\": {\"stored\": false}
+or-log: $DB: $N records not stored, the first job \"p1\"; to store them, feed the output back: jq -c 'select(.log.stored == false) | del(.log)' out.jsonl | or-log"
+	assert_equal "$(cat send.err cost.err)" ""
+	[ "$(id -u)" -ne 0 ] ||
+	    assert_equal "$(cat route.err)" "or-route: $DB: unable to open database file; routing without history"
+	refeed
+	once_stored
+}
+
+@test "fault: storage: an unwritable cache directory" {
+	if [ "$(id -u)" -eq 0 ]; then
+		mount_tmpfs "$XDG_CACHE_HOME" ro,size=1m
+		why="Read-only file system"
+	else
+		mkdir -p "$XDG_CACHE_HOME"
+		chmod a-w "$XDG_CACHE_HOME"
+		why="Permission denied"
+	fi
+	pipeline
+	row "storage: an unwritable cache directory" "$N" "$N" "$N" "$N" "0|0|0|0"
+	once_out
+	once_stored
+	sent_once
+	assert_equal "$(outcomes)" "$N ok"
+	# The catalog fetched, used, and not kept: said once.
+	assert_equal "$(requests /models)" 1
+	assert_equal "$(cat route.err)" "or-route: cannot write $XDG_CACHE_HOME/orkit/models.json: $why"
+	assert_equal "$(cat send.err cost.err log.err)" ""
+}
+
+@test "fault: storage: a database from a newer version" {
+	or-log </dev/null
+	sqlite3 "$DB" 'PRAGMA user_version = 99'
+	pipeline
+	# or-log refuses it before reading; or-send stops sending the moment
+	# the stages after it are gone, so what it started meanwhile is at
+	# most one round of -P 8 (it was 31 to 76 when it noticed only at
+	# its next write).
+	row "storage: a database from a newer version" "$N" 0 0 "0..8" "2|2|2|2"
+	newer="$DB: schema version 99 is newer than this or-log's (5); use a newer orkit"
+	assert_equal "$(cat log.err)" "or-log: $newer"
+	assert_equal "$(cat route.err)" "or-route: $newer; routing without history"
+	assert_equal "$(cat send.err cost.err)" ""
+	assert_equal "$(sqlite3 "$DB" 'PRAGMA user_version')" 99
 }
