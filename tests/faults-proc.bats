@@ -25,11 +25,16 @@ setup() {
 }
 
 teardown() {
-	# A test that failed half way leaves no stage running.
+	# A test that failed half way leaves no stage running: those of
+	# its stages that are still its running jobs (a pid reaped is not
+	# ours to signal any more).
 	touch "$BATS_TEST_TMPDIR/go"
-	local p
+	local p running
+	running=$(jobs -pr)
 	for p in ${P_ROUTE:-} ${P_SEND:-} ${P_COST:-} ${P_LOG:-}; do
-		kill -9 "$p" 2>/dev/null || true
+		if grep -qx "$p" <<<"$running"; then
+			kill -9 "$p" 2>/dev/null || true
+		fi
 	done
 	fake_stop
 	local m
@@ -217,6 +222,7 @@ pipeline_wait() {
 		wait "$p" || s=$?
 		all+=("$s")
 	done
+	P_ROUTE= P_SEND= P_COST= P_LOG=
 	ST=$(IFS='|'; echo "${all[*]}")
 }
 
