@@ -6,10 +6,12 @@
  * the closing brace. libjv would rewrite numbers on a round trip.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -570,6 +572,31 @@ rec_emit(struct rec *rec)
 {
 	rec_put(rec);
 	out_end();
+}
+
+int
+out_watchable(void)
+{
+	struct stat sb;
+
+	return fstat(STDOUT_FILENO, &sb) == 0 &&
+	    (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode));
+}
+
+/*
+ * A pipe whose reader has gone polls as POLLERR on its write end. A
+ * tool that waits for answers (or-send, or-cost) checks it on every
+ * wake, so that it stops sending the moment the pipeline after it has
+ * died, rather than at its next write: a request started meanwhile
+ * is billed, and its answer has nowhere to go.
+ */
+void
+out_check_reader(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)))
+		exit(2);	/* as write_error does for EPIPE */
 }
 
 int

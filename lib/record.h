@@ -74,5 +74,9 @@ void	 out_spliced(const char *, size_t, const char *ext, size_t);
 void	 out_put(const char *, size_t);	/* the same, for other text */
 void	 out_end(void);		/* a line is done: flush, exit 2 on error */
 int	 out_close(void);		/* 0, or 2 after a write error */
+int	 out_watchable(void);		/* stdout a pipe or socket: its reader
+					   can go away while we wait */
+void	 out_check_reader(void);	/* exit 2 at once, as a write would,
+					   when that reader is gone */
 
 #endif

@@ -406,17 +406,20 @@ make_parent(const char *path)
  * answers, and SQLite gives its -wal and -shm files the same mode.
  */
 static int
-precreate(const char *path, int quiet)
+precreate(struct store *s)
 {
 	int fd;
 
-	if (strncmp(path, "file:", 5) == 0)
+	if (strncmp(s->path, "file:", 5) == 0)
 		return 0;
-	make_parent(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	make_parent(s->path);
+	fd = open(s->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		if (!quiet)
-			warnx_("%s: %s", path, strerror(errno));
+		/* The reason a record not stored carries: the cause,
+		 * such as a read-only file system, not "cannot open". */
+		snprintf(s->err, sizeof(s->err), "%s", strerror(errno));
+		if (!s->quiet)
+			warnx_("%s: %s", s->path, s->err);
 		return -1;
 	}
 	close(fd);
@@ -531,7 +534,7 @@ store_check_version(const char *path, int version, int writer)
 static int
 open_append(struct store *s)
 {
-	if (precreate(s->path, s->quiet) == -1)
+	if (precreate(s) == -1)
 		return -1;
 	if (open_db(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) == -1 ||
 	    (s->version = user_version(s)) < 0)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "curlx.h"
 #include "http.h"
@@ -38,6 +39,7 @@ struct xfer {
 	int			 why;		/* XFER_WHY_*: the first stop's */
 	int			 unreached;	/* in a row, none reached */
 	int			 wake;		/* sigwake's fd */
+	int			 watch_out;	/* stdout's reader may go */
 	int			 status;
 };
 
@@ -436,8 +438,8 @@ apply_stop(struct xfer *x)
 static void
 wait_for_work(struct xfer *x, int64_t timeout)
 {
-	struct curl_waitfd fds[2];
-	unsigned n = 0;
+	struct curl_waitfd fds[3];
+	unsigned n = 0, in = 0;
 	int64_t d;
 	int r;
 
@@ -447,8 +449,15 @@ wait_for_work(struct xfer *x, int64_t timeout)
 		fds[n++].revents = 0;
 	}
 	if (want_input(x)) {
+		in = n;
 		fds[n].fd = rec_reader_fd(x->in);
 		fds[n].events = CURL_WAIT_POLLIN;
+		fds[n++].revents = 0;
+	}
+	/* No events asked: poll still wakes on POLLERR, a reader gone. */
+	if (x->watch_out) {
+		fds[n].fd = STDOUT_FILENO;
+		fds[n].events = 0;
 		fds[n++].revents = 0;
 	}
 	if (x->o->tick_ms > 0 && (timeout < 0 || timeout > x->o->tick_ms))
@@ -462,9 +471,11 @@ wait_for_work(struct xfer *x, int64_t timeout)
 		timeout = 1000;
 	if (curl_multi_poll(x->multi, fds, n, (int)timeout, &r) != CURLM_OK)
 		die(2, "curl_multi_poll failed");
+	if (x->watch_out)
+		out_check_reader();
 	if (x->wake >= 0 && fds[0].revents)
 		sigwake_drain();
-	if (want_input(x) && fds[n - 1].revents)
+	if (want_input(x) && fds[in].revents)
 		rec_fill(x->in);
 }
 
@@ -506,8 +517,11 @@ loop(struct xfer *x)
 			break;
 		if (want_input(x) && rec_reader_ready(x->in))
 			continue;
-		if (x->st.inflight == 0 && next == -1 && want_input(x)) {
-			rec_fill(x->in);	/* nothing else to wait for */
+		/* Nothing else to wait for: unless stdout's reader may go,
+		 * which a blocking read would not notice. */
+		if (x->st.inflight == 0 && next == -1 && want_input(x) &&
+		    !x->watch_out) {
+			rec_fill(x->in);
 			continue;
 		}
 		wait_for_work(x, next);
@@ -538,6 +552,9 @@ xfer_run(struct http *http, const struct xfer_opts *o,
 	    (long)o->parallel);
 	curl_multi_setopt(x.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	x.wake = h->signal ? sigwake_catch() : -1;
+	/* Only a filter writes records as it goes (or-models's endpoints
+	 * collect theirs first). */
+	x.watch_out = in != NULL && out_watchable();
 	for (i = 0; i < nrecs; i++)
 		hold(&x, recs[i]);
 	loop(&x);
