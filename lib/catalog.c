@@ -407,16 +407,24 @@ cat_write(const char *path, const char *p, size_t n)
 		return -1;
 	}
 	if (write_all(fd, p, n) == -1 || fchmod(fd, 0644) == -1 ||
-	    fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
+	    fsync(fd) == -1) {
 		e = errno;
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
+		goto fail;
+	}
+	/* A failed close has let go of fd too: closing it again could close
+	 * a descriptor another thread has opened since. */
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		e = errno;
+		goto fail;
 	}
 	free(tmp);
 	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	errno = e;
+	return -1;
 }
 
 /* --- fetching --------------------------------------------------------- */
