@@ -212,7 +212,7 @@ model_init(struct model *m, const char *json, size_t len)
 	m->completion = raw_price(f[F_PRICING], e, "completion");
 	m->context = -1;
 	if (raw_num(f[F_CONTEXT], e, &d) && d > 0)
-		m->context = (int64_t)d;
+		m->context = (int64_t)d; /* NOLINT(bugprone-branch-clone): 2 sources */
 	else if (raw_num(jvx_member(f[F_TOP], e, "context_length"), e, &d) &&
 	    d > 0)
 		m->context = (int64_t)d;

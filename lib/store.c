@@ -968,6 +968,8 @@ acc_of(struct accs *as, const char *key)
 		rehash(as);
 	j = hash_str(key) & (as->nslot - 1);
 	for (; as->slot[j]; j = (j + 1) & (as->nslot - 1))
+		/* A slot is non-zero only once a[] holds its entry. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): rehash zeroes slot[] */
 		if (strcmp(as->a[as->slot[j] - 1].g.key, key) == 0)
 			return &as->a[(as->last = as->slot[j]) - 1];
 	if (as->n == as->cap) {
@@ -1232,6 +1234,7 @@ bucket_value(int64_t b)
 	e = b / 32 + 4;
 	lo = (b - (e - 5) * 32) << (e - 5);
 	w = (int64_t)1 << (e - 5);
+	/* NOLINTNEXTLINE(bugprone-integer-division): the values are integers */
 	return (double)(lo + (w - 1) / 2);
 }
 
