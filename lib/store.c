@@ -802,7 +802,7 @@ insert_chunk(struct store *s, int k, const struct store_row *const *rows,
 	sqlite3_stmt *st = insert_stmt(s, k);
 	size_t i, n = (size_t)1 << k, next = 0;
 	char (*hex)[65];
-	const char **keys;
+	const char **keys;	/* cppcheck-suppress shadowVariable ; keys[] is not in scope yet */
 	int rc;
 
 	if (st == NULL)
