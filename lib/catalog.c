@@ -212,7 +212,7 @@ model_init(struct model *m, const char *json, size_t len)
 	m->completion = raw_price(f[F_PRICING], e, "completion");
 	m->context = -1;
 	if (raw_num(f[F_CONTEXT], e, &d) && d > 0)
-		m->context = (int64_t)d;
+		m->context = (int64_t)d; /* NOLINT(bugprone-branch-clone): 2 sources */
 	else if (raw_num(jvx_member(f[F_TOP], e, "context_length"), e, &d) &&
 	    d > 0)
 		m->context = (int64_t)d;
@@ -407,16 +407,24 @@ cat_write(const char *path, const char *p, size_t n)
 		return -1;
 	}
 	if (write_all(fd, p, n) == -1 || fchmod(fd, 0644) == -1 ||
-	    fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
+	    fsync(fd) == -1) {
 		e = errno;
 		close(fd);
-		unlink(tmp);
-		free(tmp);
-		errno = e;
-		return -1;
+		goto fail;
+	}
+	/* A failed close has let go of fd too: closing it again could close
+	 * a descriptor another thread has opened since. */
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		e = errno;
+		goto fail;
 	}
 	free(tmp);
 	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	errno = e;
+	return -1;
 }
 
 /* --- fetching --------------------------------------------------------- */

@@ -252,11 +252,11 @@ cfg_read_object(const char *path, int must, size_t max, const char *like,
 			warnx_("%s: %s", path, strerror(errno));
 		else
 			warnx_("%s: larger than %zu MB", path, max >> 20);
-		fclose(f);
+		(void)fclose(f);
 		buf_free(&text);
 		return -1;
 	}
-	fclose(f);
+	(void)fclose(f);
 	v = jv_parse_sized(text.buf ? text.buf : "", (int)text.len);
 	buf_free(&text);
 	if (!jv_is_valid(v)) {

@@ -100,7 +100,7 @@ curlx_easy_setopt(CURL *h, CURLoption o, ...)
 
 	va_start(ap, o);
 	if (o < CURLOPTTYPE_OBJECTPOINT)
-		r = f.easy_setopt(h, o, va_arg(ap, long));
+		r = f.easy_setopt(h, o, va_arg(ap, long)); /* NOLINT(bugprone-branch-clone): va_arg types */
 	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
 		r = f.easy_setopt(h, o, va_arg(ap, void *));
 	else if (o < CURLOPTTYPE_OFF_T)
@@ -183,7 +183,7 @@ curlx_multi_setopt(CURLM *m, CURLMoption o, ...)
 
 	va_start(ap, o);
 	if (o < CURLOPTTYPE_OBJECTPOINT)
-		r = f.multi_setopt(m, o, va_arg(ap, long));
+		r = f.multi_setopt(m, o, va_arg(ap, long)); /* NOLINT(bugprone-branch-clone): va_arg types */
 	else if (o < CURLOPTTYPE_FUNCTIONPOINT)
 		r = f.multi_setopt(m, o, va_arg(ap, void *));
 	else if (o < CURLOPTTYPE_OFF_T)

@@ -45,13 +45,14 @@ jvx_path(jv v, const char *path)
 		p += dot ? n + 1 : n;
 		if (jv_get_kind(v) == JV_KIND_ARRAY && part[0] >= '0' &&
 		    part[0] <= '9') {
-			int i = atoi(part);
+			/* strtol, not atoi: too many digits is past the end */
+			long i = strtol(part, NULL, 10);
 
 			if (i >= jv_array_length(jv_copy(v))) {
 				jv_free(v);
 				return jv_invalid();
 			}
-			v = jv_array_get(v, i);
+			v = jv_array_get(v, (int)i);
 		} else
 			v = jvx_get(v, part);
 	}
@@ -178,7 +179,7 @@ put_number(struct buf *b, double d)
 	for (; *p != 'e'; p++)
 		if (*p != '.')
 			digits[nd++] = *p;
-	exp = atoi(p + 1);
+	exp = atoi(p + 1);	/* NOLINT(cert-err34-c): %e's own exponent */
 	while (nd > 1 && digits[nd - 1] == '0')
 		nd--;
 	if (exp < 0) {

@@ -805,7 +805,7 @@ insert_chunk(struct store *s, int k, const struct store_row *const *rows,
 	sqlite3_stmt *st = insert_stmt(s, k);
 	size_t i, n = (size_t)1 << k, next = 0;
 	char (*hex)[65];
-	const char **keys;
+	const char **keys;	/* cppcheck-suppress shadowVariable ; keys[] is not in scope yet */
 	int rc;
 
 	if (st == NULL)
@@ -971,6 +971,8 @@ acc_of(struct accs *as, const char *key)
 		rehash(as);
 	j = hash_str(key) & (as->nslot - 1);
 	for (; as->slot[j]; j = (j + 1) & (as->nslot - 1))
+		/* A slot is non-zero only once a[] holds its entry. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): rehash zeroes slot[] */
 		if (strcmp(as->a[as->slot[j] - 1].g.key, key) == 0)
 			return &as->a[(as->last = as->slot[j]) - 1];
 	if (as->n == as->cap) {
@@ -1235,6 +1237,7 @@ bucket_value(int64_t b)
 	e = b / 32 + 4;
 	lo = (b - (e - 5) * 32) << (e - 5);
 	w = (int64_t)1 << (e - 5);
+	/* NOLINTNEXTLINE(bugprone-integer-division): the values are integers */
 	return (double)(lo + (w - 1) / 2);
 }
 

@@ -1,6 +1,7 @@
 /* table.c: the tools' tables (table.h says how they are laid out). */
 #include <sys/ioctl.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -255,12 +256,12 @@ term_width(void)
 {
 	struct winsize ws;
 	const char *cols = getenv("COLUMNS");
-	int n;
+	long n;
 
 	if (!isatty(STDOUT_FILENO))
 		return 0;
-	if (cols && (n = atoi(cols)) > 0)
-		return n;
+	if (cols && (n = strtol(cols, NULL, 10)) > 0 && n <= INT_MAX)
+		return (int)n;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
 	return 80;

@@ -328,6 +328,7 @@ buf_add(struct buf *b, const void *p, size_t n)
 	if (n)
 		memcpy(b->buf + b->len, p, n);
 	b->len += n;
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): buf NULL, cap 0 */
 	b->buf[b->len] = '\0';
 }
 

@@ -558,6 +558,24 @@ openai/gpt-4o-mini-tts       2000     0.6       12  audio-o…"$'\r'
 	[ "$stderr" = "or-models: cannot write /dev/null/cache/orkit/models.json: Not a directory" ]
 }
 
+@test "a cache that cannot be renamed into place: a warning, the listing, its descriptor closed once" {
+	mkdir -p "$CACHE" && touch "$CACHE/entry"	# a directory, not empty
+	run -0 --separate-stderr or-models --ids
+	[ "${#lines[@]}" -eq 321 ]
+	[ "$stderr" = "or-models: cannot write $CACHE: Is a directory" ]
+	# The temporary file's descriptor was closed a second time after a
+	# failed rename (close(3) = -1 EBADF), which with threads may close
+	# another's; strace shows it where it can run.
+	instrumented && return 0
+	command -v strace >/dev/null || skip "no strace"
+	strace -f -qq -e trace=close -o "$BATS_TEST_TMPDIR/st" true 2>/dev/null ||
+	    skip "strace cannot trace here"
+	run -0 strace -f -qq -e trace=close -o "$BATS_TEST_TMPDIR/st" \
+	    or-models --ids
+	run grep -c EBADF "$BATS_TEST_TMPDIR/st"
+	[ "$output" = 0 ]
+}
+
 @test "a reader racing a writer never sees half a cache" {
 	instrumented && skip "slow under instrumentation"
 	run -0 --separate-stderr or-models --ids

@@ -182,7 +182,7 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 		    (double)(mono_ms() - j->first) / 1000);
 		fall_back(j, why);
 	} else if (t->resp.status == 404 && (*wait = backoff(l, j, 0)) >= 0)
-		again = 1;
+		again = 1;	/* NOLINT(bugprone-branch-clone): each its backoff */
 	else if (t->resp.status != 404 && http_should_retry(err) &&
 	    (*wait = backoff(l, j, 1)) >= 0)
 		again = 1;

@@ -116,7 +116,7 @@ insert_all(struct appender *a, struct batch *b)
 		return -1;
 	for (i = 0; i < b->n; i++) {
 		b->e[i]->id = ids[i];
-		b->e[i]->dup = dup[i];
+		b->e[i]->dup = dup[i] != 0;
 	}
 	return 0;
 }

@@ -166,7 +166,7 @@ report(struct store_groups *gs, const char *by, struct qopts *o)
 	}
 	if (o->table) {
 		t = query_table(9);
-		for (k = 0; by[k] && k < 15; k++)
+		for (k = 0; k < 15 && by[k]; k++)
 			head[k] = (char)(by[k] - 'a' + 'A');
 		head[k] = '\0';
 		for (tab_cell(t, head), k = 0; k < 8; k++)

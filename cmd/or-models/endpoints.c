@@ -320,6 +320,7 @@ throughput_fetch(const struct opts *o, struct picked *p, double *out)
 	struct xfer_opts xo = { .parallel = PARALLEL };
 	struct tput tp = { .p = p, .out = out };
 	struct http *h = http_new(&o->cfg, progname);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct rec **recs = xmalloc((p->n ? p->n : 1) * sizeof(*recs));
 	size_t known = 0, i;
 

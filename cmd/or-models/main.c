@@ -284,6 +284,7 @@ static int
 named_cmd(const struct opts *o, const struct catalog *c, int argc,
     char **argv)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	const struct model **m = xmalloc((size_t)argc * sizeof(*m));
 	int i, n = 0, status = 0;
 

@@ -133,6 +133,7 @@ sel_run(const struct opts *o, const struct catalog *c, struct picked *p)
 {
 	size_t i;
 
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	p->m = xmalloc((c->n ? c->n : 1) * sizeof(*p->m));
 	p->n = 0;
 	for (i = 0; i < c->n; i++)

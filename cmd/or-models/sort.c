@@ -65,7 +65,8 @@ name_of(const struct model *m)
 }
 
 static void
-fill_keys(const struct opts *o, struct item *it, size_t n, double *tput)
+fill_keys(const struct opts *o, struct item *it, size_t n,
+    const double *tput)
 {
 	const struct model *m;
 	size_t i;

@@ -219,8 +219,9 @@ set_option(struct run *r, int c)
 	case O_MAXFAIL: o->max_failure_rate = rate_arg(optarg); break;
 	case O_COOL: r->cool_ms = age_arg(optarg, "--cool-down"); break;
 	case O_SORT:
-		if (strcmp(optarg, "price") && strcmp(optarg, "throughput") &&
-		    strcmp(optarg, "latency"))
+		if (strcmp(optarg, "price") != 0 &&
+		    strcmp(optarg, "throughput") != 0 &&
+		    strcmp(optarg, "latency") != 0)
 			usage("--sort wants price, throughput or latency");
 		o->sort = optarg;
 		break;
@@ -230,7 +231,7 @@ set_option(struct run *r, int c)
 	case O_IGNORE: o->ignore = list_arg(o->ignore, optarg, "--ignore");
 		break;
 	case O_DATA:
-		if (strcmp(optarg, "deny") && strcmp(optarg, "allow"))
+		if (strcmp(optarg, "deny") != 0 && strcmp(optarg, "allow") != 0)
 			usage("--data-collection wants deny or allow");
 		o->deny_data = strcmp(optarg, "deny") == 0;
 		break;

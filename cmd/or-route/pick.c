@@ -393,7 +393,7 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 		const struct health *h;
 
 		if (have < want && m && !listed(out, m->id) &&
-		    strcmp(m->id, c[0].id) &&
+		    strcmp(m->id, c[0].id) != 0 &&
 		    judge(r, a, m, &h) == NULL) {
 			s = with_variant(r, a, m->id);
 			out = jv_array_append(out, jv_string(s));

@@ -53,11 +53,11 @@ slurp(const char *path, size_t *len)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&b, chunk, n);
 	if (ferror(f)) {
-		fclose(f);
+		(void)fclose(f);
 		buf_free(&b);
 		die(2, "%s: %s", path, strerror(errno));
 	}
-	fclose(f);
+	(void)fclose(f);
 	buf_str(&b);
 	*len = b.len;
 	return b.buf;
@@ -143,7 +143,7 @@ check_auto(const char *file, jv rules)
 			    "contains, words, image or min_tokens");
 		jv_object_foreach(r, key, v) {
 			for (j = 0; keys[j] &&
-			    strcmp(keys[j], jv_string_value(key)); j++)
+			    strcmp(keys[j], jv_string_value(key)) != 0; j++)
 				;
 			snprintf(kk, sizeof(kk), "%s.%s", k,
 			    jv_string_value(key));

@@ -359,15 +359,11 @@ by_logged(const void *a, const void *b)
 static void
 set_filter(struct cat_filter *f, const struct used *u)
 {
-	char need[32] = "";
+	char need[32];
 
 	filter_init(f);
-	if (u->tools)
-		strcat(need, "tools,");
-	if (u->json)
-		strcat(need, "json,");
-	if (u->image)
-		strcat(need, "image,");
+	snprintf(need, sizeof(need), "%s%s%s", u->tools ? "tools," : "",
+	    u->json ? "json," : "", u->image ? "image," : "");
 	f->need = filter_list(NULL, need);
 	f->min_context = u->context;
 }

@@ -26,7 +26,7 @@ models_serve(struct call *c, const struct action *a)
 	(void)a;
 	raw = catalog_raw(&len);
 	/* The catalog outlives the daemon, so MHD need not copy it. */
-	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)raw,
+	r = MHD_create_response_from_buffer(len, (void *)raw,
 	    MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "application/json");

@@ -56,7 +56,7 @@ reply_bytes(struct call *c, unsigned status, const char *ctype,
 {
 	struct MHD_Response *r;
 
-	r = MHD_create_response_from_buffer(n, (void *)(uintptr_t)p,
+	r = MHD_create_response_from_buffer(n, (void *)p,
 	    MHD_RESPMEM_MUST_COPY);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	return reply_queue(c, status, r);

@@ -152,7 +152,7 @@ read_new(void)
 		}
 	}
 	free(l);
-	fclose(fp);
+	(void)fclose(fp);
 }
 
 /* if=TEXT: the line is only for a request whose body holds TEXT. */

@@ -82,7 +82,7 @@ same(const struct store_groups *a, const struct store_groups *b)
 		for (j = 0; j < 4; j++)
 			if (x->tokens[j] != y->tokens[j])
 				return 0;
-		if (strcmp(x->key, y->key) || x->requests != y->requests ||
+		if (strcmp(x->key, y->key) != 0 || x->requests != y->requests ||
 		    x->failures != y->failures || x->usd_pico != y->usd_pico ||
 		    x->nlatency != y->nlatency || x->nttft != y->nttft ||
 		    x->latency_mean != y->latency_mean ||

@@ -291,7 +291,7 @@ slurp(const char *file, struct buf *b)
 		buf_add(b, chunk, n);
 	if (ferror(f))
 		die(2, "%s: read error", file);
-	fclose(f);
+	(void)fclose(f);
 	buf_str(b);
 }
 
