@@ -1,0 +1,278 @@
+#!/usr/bin/env bats
+# secrets: the API key goes in the Authorization header and nowhere
+# else, whatever fails (issue 16). Every tool is run through the fault
+# matrix (server, input, process and storage faults), with the key from
+# each place a tool takes it, and a key that is easy to find is then
+# looked for in all that a run leaves: stdout, stderr, the databases
+# (dumped, and their bytes, -wal and free pages too), the cache, core
+# files, a running tool's command line, and what the server received.
+# A record cannot move a request or add to its headers; TLS is always
+# verified.
+
+load helper
+
+# What is looked for is MARK, its middle: a piece of the key counts.
+KEY=sk-or-v1-SECRETSECRETSECRET0123456789abcdef0123456789abcdef
+MARK=SECRETSECRET
+N=20
+
+setup_file() {
+	# Fixtures a server echoing the key would send, made here so that
+	# no file of the tree holds even the fake key's whole text twice.
+	local fx=$BATS_FILE_TMPDIR/fx
+	mkdir -p "$fx/secrets"
+	cp "$FIXTURES/models.json" "$fx/"
+	cp -R "$FIXTURES/endpoints" "$fx/"
+	# A 200 cut inside its JSON, the key in what came.
+	printf '{"id":"gen-cut","object":"chat.completion","model":"openai/gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"you sent Authorization: Bearer %s and' \
+	    "$KEY" >"$fx/secrets/cut.json"
+	# Whole JSON, bytes that are not UTF-8 next to the key.
+	printf '{"id":"gen-bad","object":"chat.completion","model":"openai/gpt-4o-mini","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"\xff\xfe %s \xc3"}}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2,"cost":0}}' \
+	    "$KEY" >"$fx/secrets/badutf8.json"
+	# A stream whose text, and reasoning, hold the key cut in two
+	# deltas: no single piece holds it.
+	sse_split >"$fx/secrets/split.sse"
+	# The catalog, a model's description echoing the key.
+	jq -c --arg k "$KEY" '.data[0].description = "sent: Bearer \($k)"' \
+	    "$FIXTURES/models.json" >"$fx/secrets/models-echo.json"
+	head -c 3000 "$FIXTURES/models.json" >"$fx/secrets/models-cut.json"
+	printf '{"data":{"id":"gen-x","total_cost":"Bearer %s","\xff' "$KEY" \
+	    >"$fx/secrets/generation-bad.json"
+}
+
+# An SSE body: the key split between two content deltas, and between
+# two reasoning deltas.
+sse_split() {
+	local c='"id":"gen-split","object":"chat.completion.chunk","created":1,"model":"openai/gpt-4o-mini"' half=$((${#KEY} / 2))
+	local a=${KEY:0:$half} b=${KEY:$half}
+	printf 'data: {%s,"choices":[{"index":0,"delta":{"role":"assistant","content":"","reasoning":"r:%s"}}]}\n\n' "$c" "$a"
+	printf 'data: {%s,"choices":[{"index":0,"delta":{"reasoning":"%s."}}]}\n\n' "$c" "$b"
+	printf 'data: {%s,"choices":[{"index":0,"delta":{"content":"t:%s"}}]}\n\n' "$c" "$a"
+	printf 'data: {%s,"choices":[{"index":0,"delta":{"content":"%s."}}]}\n\n' "$c" "$b"
+	printf 'data: {%s,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":9,"total_tokens":10,"cost":0}}\n\n' "$c"
+	printf 'data: [DONE]\n\n'
+}
+
+setup() {
+	common_setup
+	export ORKIT_LOG_LEVEL=debug ORKIT_RETRIES=0
+	FX=$BATS_FILE_TMPDIR/fx
+	RUN=$BATS_TEST_TMPDIR/run
+	mkdir -p "$RUN/out"
+	cd "$RUN"
+	MNTS=()
+	PIDS=()
+	fake_start -F "$FX"
+	seq "$N" | jq -c '{id: "j\(.)", prompt: "p\(.)"}' >"$BATS_TEST_TMPDIR/in.jsonl"
+	IN=$BATS_TEST_TMPDIR/in.jsonl
+}
+
+teardown() {
+	local p m
+	for p in "${PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	fake_stop
+	for m in "${MNTS[@]}"; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	done
+}
+
+# Where the tools find the key: env (OPENROUTER_API_KEY), file
+# (OPENROUTER_API_KEY_FILE) or xdg ($XDG_CONFIG_HOME/orkit/key).
+key_from() {
+	unset OPENROUTER_API_KEY OPENROUTER_API_KEY_FILE
+	rm -f "$XDG_CONFIG_HOME/orkit/key"
+	case $1 in
+	env)
+		export OPENROUTER_API_KEY=$KEY ;;
+	file)
+		mkdir -p "$BATS_TEST_TMPDIR/secret"
+		printf '%s\n' "$KEY" >"$BATS_TEST_TMPDIR/secret/key"
+		chmod 600 "$BATS_TEST_TMPDIR/secret/key"
+		export OPENROUTER_API_KEY_FILE=$BATS_TEST_TMPDIR/secret/key ;;
+	xdg)
+		mkdir -p "$XDG_CONFIG_HOME/orkit"
+		printf '%s\n' "$KEY" >"$XDG_CONFIG_HOME/orkit/key"
+		chmod 600 "$XDG_CONFIG_HOME/orkit/key" ;;
+	*)
+		fail "key_from $1" ;;
+	esac
+}
+
+# The three places in turn, by a counter.
+key_turn() {
+	local from=(env file xdg)
+	key_from "${from[$(($1 % 3))]}"
+}
+
+# Every place a run left the key in, one a line; nothing when none.
+# The files under $HOME (the databases, the cache, the settings) but
+# the key's own, and under $RUN (stdout, stderr, cores); each database
+# dumped too; and the server's log: the key's bytes are masked there
+# with '*', so a run of them as long as the key is the key sent in a
+# body or a header not Authorization.
+leaks() {
+	leaks_unsorted | LC_ALL=C sort
+}
+
+leaks_unsorted() {
+	local f
+	find "$HOME" "$RUN" -type f ! -path "$XDG_CONFIG_HOME/orkit/key" \
+	    -print0 | xargs -0r grep -laF -- "$MARK" || true
+	while IFS= read -r f; do
+		if sqlite3 "$f" .dump 2>/dev/null | grep -qF -- "$MARK"; then
+			echo "$f (dumped)"
+		fi
+	done < <(find "$HOME" "$RUN" -type f -name '*.db')
+	if [ -s "$FAKE_LOG" ]; then
+		grep -lE -- "$MARK|\*{${#KEY}}" "$FAKE_LOG" || true
+		jq -r 'select(.auth != "ok" or .headers.authorization !=
+		    "Bearer [redacted]") | "\(.path): auth \(.auth)"' "$FAKE_LOG"
+	fi
+}
+
+no_leaks() {
+	run leaks
+	assert_output ''
+}
+
+# One path of the matrix: "$@" with stdin from $IN, stdout and stderr
+# into out/NAME.out and out/NAME.err; its exit status in ST.
+path() {
+	local name=$1
+	shift
+	ST=0
+	"$@" <"$IN" >"out/$name.out" 2>"out/$name.err" || ST=$?
+}
+
+# How many records of a path's output carry an error.
+errors() {
+	jq -s '[.[] | select(.error)] | length' "out/$1.out"
+}
+
+# COUNT script lines of ACTION (for PATH when given).
+fake_n() {
+	local i
+	for i in $(seq "$1"); do
+		fake "$2"
+	done
+}
+
+# Waits until the fake server has received N requests on PATH (10 s).
+wait_requests() {
+	local i
+	for i in $(seq 200); do
+		[ "$(requests "${2:-/chat/completions}")" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	fail "the server never had $1 requests on ${2:-/chat/completions}"
+}
+
+# Waits until PID has exited (a zombie counts: the shell reaps it),
+# at most 10 s; then kills it and fails.
+wait_exit() {
+	local i s
+	for i in $(seq 200); do
+		s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+		[ -z "$s" ] || [ "$s" = Z ] && return 0
+		sleep 0.05
+	done
+	kill -9 "$1" 2>/dev/null || true
+	fail "process $1 did not exit"
+}
+
+# A running tool, seen from outside: its command line (it is TOOL's)
+# holds no key; a tool that loaded the key (LOADS=1) may dump no core.
+proc_clean() {
+	local pid=$1 tool=$2 loads=$3 cmd
+	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+	[[ "$cmd" == *"$tool"* ]] || fail "process $pid is not $tool: $cmd"
+	[[ "$cmd" != *"$MARK"* ]] || fail "$tool's command line holds the key"
+	if [ "$loads" = 1 ]; then
+		run grep '^Max core file size' "/proc/$pid/limits"
+		assert_output --regexp '^Max core file size +0 +0 +bytes'
+	fi
+}
+
+# --- the search itself --------------------------------------------------
+
+@test "the search finds the key, or a piece of it, wherever it is put" {
+	key_from xdg
+	mkdir -p "$XDG_DATA_HOME/orkit" "$XDG_CACHE_HOME/orkit"
+	run leaks
+	assert_output ''
+	printf 'x%sx' "$MARK" >"$RUN/out/a.err"
+	printf '\0\1%s' "$KEY" >"$XDG_CACHE_HOME/orkit/models.json"
+	sqlite3 "$XDG_DATA_HOME/orkit/log.db" \
+	    "CREATE TABLE t(x); INSERT INTO t VALUES ('$KEY')"
+	printf '{"auth":"ok","headers":{"authorization":"Bearer [redacted]"},"body":"%s"}\n' \
+	    "$(printf '%*s' ${#KEY} '' | tr ' ' '*')" >"$FAKE_LOG"
+	run leaks
+	assert_output - <<-EOF
+	$FAKE_LOG
+	$XDG_CACHE_HOME/orkit/models.json
+	$XDG_DATA_HOME/orkit/log.db
+	$XDG_DATA_HOME/orkit/log.db (dumped)
+	$RUN/out/a.err
+	EOF
+}
+
+# --- server faults ------------------------------------------------------
+
+# A fault on every chat request of a batch of N: or-send (with FLAGS),
+# then its records through or-cost and or-log. Each stage's status is
+# checked: or-send's N records all carry an error, unless WANT is 0
+# (the answer is taken: none has one).
+chat_fault() {
+	local name=$1 flags=$2 action=$3 want=${4:-1}
+	[ -z "$action" ] || fake_n "$N" "$action"
+	# shellcheck disable=SC2086
+	path "$name.send" or-send $flags
+	[ "$ST" -eq "$want" ] || fail "$name: or-send exit $ST"
+	[ "$(errors "$name.send")" -eq $((want * N)) ] ||
+	    fail "$name: not $((want * N)) errors"
+	IN=out/$name.send.out path "$name.cost" or-cost --wait 0
+	[ "$ST" -eq "$want" ] || fail "$name: or-cost exit $ST"
+	IN=out/$name.cost.out path "$name.log" or-log
+	[ "$ST" -eq "$want" ] || fail "$name: or-log exit $ST"
+	cmp "out/$name.cost.out" "out/$name.log.out"
+}
+
+@test "or-send | or-cost | or-log: every server fault, the key from env, file and XDG, leaves it nowhere" {
+	local i=0 f
+	local faults=(
+		"429||status 429"
+		"500||status 500"
+		"502||status 502 type=provider_unavailable"
+		"503||status 503"
+		"html200||garbage"
+		"reset||reset"
+		"reset-body||cut"
+		"reset-stream|--stream|cut after=1"
+		"stall|-P $N|stall 5000"
+		"stall-stream|--stream -P $N|stall 5000 after=1"
+		"sse-truncated|--stream|stall 1 after=1"
+		"midstream|--stream|midstream-error"
+		"error200||error200"
+		"choiceerror||choiceerror"
+		"cut-json||fixture secrets/cut.json"
+		"bad-utf8||fixture secrets/badutf8.json|0"
+		"echo-400||status 400 message=Bearer%20$KEY"
+	)
+	export OPENROUTER_TIMEOUT_MS=500 ORKIT_STALL_MS=500
+	for f in "${faults[@]}"; do
+		key_turn $((i++))
+		IFS='|' read -r name flags action want <<<"$f"
+		chat_fault "$name" "$flags" "$action" "$want"
+	done
+	[ "$(requests)" -eq $((N * ${#faults[@]})) ]
+	# Connection refused: the server is not there.
+	key_turn $((i++))
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 chat_fault refused "" ""
+	no_leaks
+	# The debug log showed the headers, the key's hidden.
+	grep -q '^or-send: > Authorization: Bearer \[hidden\]$' out/500.send.err
+	run jq -r .error.message out/echo-400.send.out
+	assert_output "$(printf 'Bearer [REDACTED]\n%.0s' $(seq $N))"
+}
