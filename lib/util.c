@@ -92,6 +92,26 @@ put_hidden(FILE *f, const char *p, size_t n)
 	return done + fwrite(p, 1, (size_t)(e - p), f);
 }
 
+void
+buf_hide_secret(struct buf *b)
+{
+	struct buf out = { 0 };
+	const char *p = b->buf, *e = b->buf + b->len, *k;
+
+	if (secret == NULL || b->buf == NULL ||
+	    (k = find(p, e, secret, secretlen)) == NULL)
+		return;
+	do {
+		buf_add(&out, p, (size_t)(k - p));
+		buf_adds(&out, SECRET_MASK);
+		p = k + secretlen;
+	} while ((k = find(p, e, secret, secretlen)) != NULL);
+	buf_add(&out, p, (size_t)(e - p));
+	explicit_bzero(b->buf, b->len);
+	buf_free(b);
+	*b = out;
+}
+
 static void
 vmsg(const char *fmt, va_list ap)
 {

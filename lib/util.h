@@ -19,6 +19,8 @@ void	 warnx_(const char *, ...);		/* "prog: msg\n" */
 /* The API key is masked in messages and in what goes through put_hidden. */
 void	 secret_hide(const char *key);	/* borrowed until secret_hide(NULL) */
 size_t	 put_hidden(FILE *, const char *, size_t);	/* as fwrite */
+struct buf;
+void	 buf_hide_secret(struct buf *);	/* the key masked in its text */
 
 int64_t	 now_ms(void);			/* wall clock, epoch ms */
 int64_t	 mono_ms(void);			/* monotonic ms */

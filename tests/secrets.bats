@@ -70,7 +70,8 @@ setup() {
 teardown() {
 	local p m
 	for p in "${PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	fake_stop
 	for m in "${MNTS[@]}"; do
@@ -125,11 +126,12 @@ leaks_unsorted() {
 			echo "$f (dumped)"
 		fi
 	done < <(find "$HOME" "$RUN" -type f -name '*.db')
-	if [ -s "$FAKE_LOG" ]; then
-		grep -lE -- "$MARK|\*{${#KEY}}" "$FAKE_LOG" || true
+	for f in "$FAKE_LOG" "$BATS_TEST_TMPDIR"/fake-log.*.jsonl; do
+		[ -s "$f" ] || continue
+		grep -lE -- "$MARK|\*{${#KEY}}" "$f" || true
 		jq -r 'select(.auth != "ok" or .headers.authorization !=
-		    "Bearer [redacted]") | "\(.path): auth \(.auth)"' "$FAKE_LOG"
-	fi
+		    "Bearer [redacted]") | "\(.path): auth \(.auth)"' "$f"
+	done
 }
 
 no_leaks() {
@@ -220,10 +222,8 @@ proc_clean() {
 
 # --- server faults ------------------------------------------------------
 
-# A fault on every chat request of a batch of N: or-send (with FLAGS),
-# then its records through or-cost and or-log. Each stage's status is
-# checked: or-send's N records all carry an error, unless WANT is 0
-# (the answer is taken: none has one).
+# A fault on every chat request of a batch of N: or-send with FLAGS;
+# all N records carry an error, unless WANT is 0 (the answer is taken).
 chat_fault() {
 	local name=$1 flags=$2 action=$3 want=${4:-1}
 	[ -z "$action" ] || fake_n "$N" "$action"
@@ -232,30 +232,24 @@ chat_fault() {
 	[ "$ST" -eq "$want" ] || fail "$name: or-send exit $ST"
 	[ "$(errors "$name.send")" -eq $((want * N)) ] ||
 	    fail "$name: not $((want * N)) errors"
-	IN=out/$name.send.out path "$name.cost" or-cost --wait 0
-	[ "$ST" -eq "$want" ] || fail "$name: or-cost exit $ST"
-	IN=out/$name.cost.out path "$name.log" or-log
-	[ "$ST" -eq "$want" ] || fail "$name: or-log exit $ST"
-	cmp "out/$name.cost.out" "out/$name.log.out"
 }
 
-@test "or-send | or-cost | or-log: every server fault, the key from env, file and XDG, leaves it nowhere" {
-	local i=0 f
+@test "or-send | or-cost | or-log: every chat fault, the key from env, file and XDG, leaves it nowhere" {
+	local i=0 f name flags action want
 	local faults=(
 		"429||status 429"
 		"500||status 500"
 		"502||status 502 type=provider_unavailable"
-		"503||status 503"
 		"html200||garbage"
 		"reset||reset"
-		"reset-body||cut"
-		"reset-stream|--stream|cut after=1"
+		"reset-body|-P 4|cut"
+		"reset-stream|--stream -P $N|cut after=1"
 		"stall|-P $N|stall 5000"
 		"stall-stream|--stream -P $N|stall 5000 after=1"
-		"sse-truncated|--stream|stall 1 after=1"
-		"midstream|--stream|midstream-error"
+		"sse-truncated|--stream -P $N|stall 1 after=1"
+		"midstream|--stream -P $N|midstream-error"
 		"error200||error200"
-		"choiceerror||choiceerror"
+		"choiceerror|-P 4|choiceerror"
 		"cut-json||fixture secrets/cut.json"
 		"bad-utf8||fixture secrets/badutf8.json|0"
 		"echo-400||status 400 message=Bearer%20$KEY"
@@ -270,9 +264,143 @@ chat_fault() {
 	# Connection refused: the server is not there.
 	key_turn $((i++))
 	OPENROUTER_BASE_URL=http://127.0.0.1:1 chat_fault refused "" ""
+	# All of them on through or-cost and or-log.
+	cat out/*.send.out >all.jsonl
+	key_turn $((i++))
+	IN=all.jsonl path all.cost or-cost --wait 0 -P "$N"
+	[ "$ST" -eq 1 ]
+	IN=out/all.cost.out path all.log or-log
+	[ "$ST" -eq 1 ]
+	cmp out/all.cost.out out/all.log.out
+	rm all.jsonl
 	no_leaks
 	# The debug log showed the headers, the key's hidden.
 	grep -q '^or-send: > Authorization: Bearer \[hidden\]$' out/500.send.err
 	run jq -r .error.message out/echo-400.send.out
 	assert_output "$(printf 'Bearer [REDACTED]\n%.0s' $(seq $N))"
+}
+
+# K more fake servers at once, each with its own script and log:
+# server k (1..K) is at port PORTS[k], its script SCRIPTS[k].
+fakes_start() {
+	local k i
+	PORTS=() SCRIPTS=()
+	for k in $(seq "$1"); do
+		SCRIPTS[k]=$BATS_TEST_TMPDIR/script.$k
+		: >"${SCRIPTS[k]}"
+		FAKEOR_KEY=$KEY "$FAKEOR" -F "$FX" -s "${SCRIPTS[k]}" \
+		    -l "$BATS_TEST_TMPDIR/fake-log.$k.jsonl" \
+		    >"$BATS_TEST_TMPDIR/port.$k" 2>/dev/null 3>&- &
+		PIDS+=($!)
+	done
+	for k in $(seq "$1"); do
+		for i in $(seq 200); do
+			[ -s "$BATS_TEST_TMPDIR/port.$k" ] && break
+			sleep 0.05
+		done
+		PORTS[k]=$(cat "$BATS_TEST_TMPDIR/port.$k")
+		[ -n "${PORTS[k]}" ] || fail "fake server $k did not start"
+	done
+}
+
+@test "or-cost: every /generation and /credits fault leaves the key nowhere" {
+	local i=0 k=0 f name action src credits
+	# Each fault on a server of its own, which answered the batch it
+	# looks up; "ok" shows what the source is without a fault.
+	local faults=(
+		"ok|ok|generation|0"
+		"404|status 404|usage|1"
+		"500|status 500|usage|1"
+		"reset|reset|usage|1"
+		"stall|delay 5000|usage|1"
+		"bad-utf8|fixture secrets/generation-bad.json|usage|1"
+		"echo-400|status 400 message=Bearer%20$KEY|usage|1"
+	)
+	export OPENROUTER_TIMEOUT_MS=500
+	fakes_start ${#faults[@]}
+	for f in "${faults[@]}"; do
+		IFS='|' read -r name action src credits <<<"$f"
+		k=$((k + 1))
+		export OPENROUTER_BASE_URL=http://127.0.0.1:${PORTS[k]}
+		key_turn $((i++))
+		path "$name.send" or-send -P 4
+		[ "$ST" -eq 0 ]
+		# Enough for every retry --wait leaves time for.
+		yes "/generation $action" | head -n $((20 * N)) >>"${SCRIPTS[k]}"
+		IN=out/$name.send.out path "$name.cost" or-cost -P "$N" \
+		    --wait "$([ "$name" = ok ] && echo 10 || echo 0.2)"
+		[ "$ST" -eq 0 ] || fail "$name: or-cost exit $ST"
+		run jq -r .cost.source "out/$name.cost.out"
+		assert_output "$(printf "$src\\n%.0s" $(seq $N))"
+		key_turn $((i++))
+		printf '%s\n' "/credits $action" "/key $action" >>"${SCRIPTS[k]}"
+		path "$name.credits" or-cost credits
+		[ "$ST" -eq "$credits" ] || fail "$name: or-cost credits exit $ST"
+	done
+	key_turn $((i++))
+	IN=out/ok.send.out OPENROUTER_BASE_URL=http://127.0.0.1:1 \
+	    path refused.cost or-cost
+	[ "$ST" -eq 0 ]
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 path refused.credits or-cost credits
+	[ "$ST" -eq 1 ]
+	cat out/*.cost.out >all.jsonl
+	IN=all.jsonl path all.log or-log
+	[ "$ST" -eq 0 ]
+	rm all.jsonl
+	no_leaks
+	run cat out/echo-400.credits.err
+	assert_output - <<-EOF
+	or-cost: /credits: Bearer [REDACTED]
+	or-cost: /key: Bearer [REDACTED]
+	EOF
+}
+
+@test "or-models and or-route: every /models fault leaves the key nowhere" {
+	local i=0 f name action
+	local faults=(
+		"503|status 503"
+		"429|status 429"
+		"reset|reset"
+		"html200|garbage"
+		"stall|delay 5000"
+		"cut-json|fixture secrets/models-cut.json"
+		"echo-400|status 400 message=Bearer%20$KEY"
+	)
+	export OPENROUTER_TIMEOUT_MS=500
+	for f in "${faults[@]}"; do
+		IFS='|' read -r name action <<<"$f"
+		key_turn $((i++))
+		fake "/models $action"
+		path "$name.models" or-models --refresh
+		[ "$ST" -eq 2 ] || fail "$name: or-models exit $ST"
+		key_turn $((i++))
+		fake "/models $action"
+		path "$name.route" or-route --refresh
+		[ "$ST" -eq 2 ] || fail "$name: or-route exit $ST"
+		key_turn $((i++))
+		fake "/models/openai/gpt-4o-mini/endpoints $action"
+		path "$name.endpoints" or-models endpoints openai/gpt-4o-mini
+		[ "$ST" -ne 0 ] || fail "$name: or-models endpoints exit 0"
+	done
+	[ "$(requests /models)" -eq $((2 * ${#faults[@]})) ]
+	[ "$(requests /models/openai/gpt-4o-mini/endpoints)" -eq ${#faults[@]} ]
+	OPENROUTER_BASE_URL=http://127.0.0.1:1 path refused.models or-models
+	[ "$ST" -eq 2 ]
+	no_leaks
+	[ "$(cat out/echo-400.models.err)" = "or-models: cannot fetch the model catalog: HTTP 400: Bearer [REDACTED]" ] ||
+	    cat out/echo-400.models.err
+}
+
+@test "a catalog that echoes the key: the cache and the records hold it masked" {
+	key_from env
+	fake "/models fixture secrets/models-echo.json"
+	path echo.models or-models --refresh
+	[ "$ST" -eq 0 ]
+	path echo.show or-models show "$(jq -r '.data[0].id' "$FIXTURES/models.json")"
+	[ "$ST" -eq 0 ]
+	path echo.route or-route
+	[ "$ST" -eq 0 ]
+	no_leaks
+	run jq -r .description out/echo.show.out
+	assert_output 'sent: Bearer [REDACTED]'
 }
