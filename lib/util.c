@@ -92,6 +92,46 @@ put_hidden(FILE *f, const char *p, size_t n)
 	return done + fwrite(p, 1, (size_t)(e - p), f);
 }
 
+/*
+ * Text that comes in pieces, as a stream's deltas do: a key split
+ * between two pieces is in neither. What may be the key's start is held
+ * back until the next piece, or the end, tells; held at the end, it is
+ * the key cut short, masked unless too short to say anything.
+ */
+int
+put_hidden_part(FILE *f, struct buf *held, const char *p, size_t n, int end)
+{
+	const char *s, *e, *k, *from;
+	size_t keep = 0, i;
+	int r = 0;
+
+	if (n > 0)
+		buf_add(held, p, n);
+	if (held->len == 0)
+		return 0;
+	s = from = held->buf;
+	e = s + held->len;
+	while (secret && (k = find(from, e, secret, secretlen)) != NULL)
+		from = k + secretlen;
+	i = secret ? (size_t)(e - from) : 0;
+	if (i >= secretlen)
+		i = secretlen - 1;
+	for (; keep == 0 && i > 0; i--)
+		if (memcmp(e - i, secret, i) == 0)
+			keep = i;
+	if (put_hidden(f, s, held->len - keep) != held->len - keep)
+		r = -1;
+	else if (end && keep >= SECRET_MIN)
+		r = fputs(SECRET_MASK, f) == EOF ? -1 : 0;
+	else if (end && keep > 0)
+		r = fwrite(e - keep, 1, keep, f) == keep ? 0 : -1;
+	if (end)
+		keep = 0;
+	memmove(held->buf, e - keep, keep);
+	held->len = keep;
+	return r;
+}
+
 void
 buf_hide_secret(struct buf *b)
 {

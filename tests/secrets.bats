@@ -155,16 +155,13 @@ errors() {
 
 # COUNT script lines of ACTION (for PATH when given).
 fake_n() {
-	local i
-	for i in $(seq "$1"); do
-		fake "$2"
-	done
+	yes "$2" | head -n "$1" >>"$FAKE_SCRIPT"
 }
 
 # Waits until the fake server has received N requests on PATH (10 s).
 wait_requests() {
 	local i
-	for i in $(seq 200); do
+	for ((i = 0; i < 200; i++)); do
 		[ "$(requests "${2:-/chat/completions}")" -ge "$1" ] && return 0
 		sleep 0.05
 	done
@@ -175,9 +172,9 @@ wait_requests() {
 # at most 10 s; then kills it and fails.
 wait_exit() {
 	local i s
-	for i in $(seq 200); do
-		s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
-		[ -z "$s" ] || [ "$s" = Z ] && return 0
+	for ((i = 0; i < 200; i++)); do
+		{ read -r _ _ s _ <"/proc/$1/stat"; } 2>/dev/null || return 0
+		[ "$s" = Z ] && return 0
 		sleep 0.05
 	done
 	kill -9 "$1" 2>/dev/null || true
@@ -403,4 +400,176 @@ fakes_start() {
 	no_leaks
 	run jq -r .description out/echo.show.out
 	assert_output 'sent: Bearer [REDACTED]'
+}
+
+@test "a key a stream echoes in two pieces: masked in -t's text, the reasoning and the record" {
+	key_from env
+	fake "fixture secrets/split.sse" "fixture secrets/split.sse"
+	path split.text or-send --stream --reasoning -t hi
+	[ "$ST" -eq 0 ]
+	path split.rec or-send --stream hi
+	[ "$ST" -eq 0 ]
+	no_leaks
+	assert_equal "$(cat out/split.text.out)" "t:[REDACTED]."
+	assert_equal "$(grep -v '^or-send: ' out/split.text.err)" "r:[REDACTED]."
+	run jq -r '.response.choices[0].message | .content, .reasoning' out/split.rec.out
+	assert_output $'t:[REDACTED].\nr:[REDACTED].'
+}
+
+# --- input faults, usage errors, dry runs ---------------------------------
+
+@test "input faults through every tool leave the key nowhere" {
+	local i=0 t
+	key_from file
+	{
+		cat "$IN"
+		echo 'not json'
+		printf '{"id":"nul","prompt":"a\0b"}\n'
+		printf '\xff\xfe{"id":"bad"}\n'
+		printf '{"id":"utf8","prompt":"\xc3("}\n'
+		printf '%*s' 10000 '' | tr ' ' '['
+		printf '%*s\n' 10000 '' | tr ' ' ']'
+		printf '{"id":"deep","prompt":%s"x"%s}\n' "$(printf '%*s' 5000 '' |
+		    tr ' ' '[')" "$(printf '%*s' 5000 '' | tr ' ' ']')"
+	} >bad.jsonl
+	IN=bad.jsonl
+	for t in or-route or-send or-cost or-log; do
+		key_turn $((i++))
+		path "input.$t" "$t"
+		[ "$ST" -eq 1 ] || fail "$t: exit $ST"
+		[ "$(jq -c 'select(.error)' "out/input.$t.out" | wc -l)" -ge 4 ] ||
+		    fail "$t: too few errors"
+	done
+	rm bad.jsonl
+	no_leaks
+}
+
+@test "--help, usage errors, --dry-run and -v, the key from each place, leave it nowhere" {
+	local from t
+	for from in env file xdg; do
+		key_from "$from"
+		for t in or-models or-route or-send or-cost or-log; do
+			path "$from.$t.help" "$t" --help
+			[ "$ST" -eq 0 ]
+			path "$from.$t.bogus" "$t" --bogus
+			[ "$ST" -eq 2 ]
+		done
+		path "$from.send.P" or-send -P x
+		[ "$ST" -eq 2 ]
+		path "$from.cost.wait" or-cost --wait -1
+		[ "$ST" -eq 2 ]
+		path "$from.log.cmd" or-log nosuchcommand
+		[ "$ST" -eq 2 ]
+		path "$from.route" or-route
+		[ "$ST" -eq 0 ]
+		IN=out/$from.route.out path "$from.dry" or-send -v -v --dry-run
+		[ "$ST" -eq 0 ]
+		IN=out/$from.route.out path "$from.estimate" or-cost --estimate
+		[ "$ST" -eq 0 ]
+	done
+	[ "$(requests /models)" -eq 1 ]
+	[ "$(requests)" -eq 0 ]
+	no_leaks
+}
+
+# --- process faults -------------------------------------------------------
+
+# Starts "$@" in the background, stdin from $IN, output into
+# out/NAME.out and .err; its pid appended to BG (and PIDS).
+bg() {
+	local name=$1
+	shift
+	# A shell's background job ignores SIGINT; a tool at a terminal not.
+	env --default-signal=INT "$@" <"$IN" >"out/$name.out" \
+	    2>"out/$name.err" 3>&- &
+	BG+=($!)
+	PIDS+=($!)
+}
+
+# SIGINT, SIGTERM, SIGKILL and SIGABRT (a core dump, were it allowed),
+# one each to four runs of a tool while its requests on WAIT_PATH hang
+# (or, WAIT_PATH "fifo", while its stdin stays open): what they leave
+# has no key, nor a core; their statuses in STS.
+signal_four() {
+	local tool=$1 loads=$2 wait_path=$3 k sig fds=() i before=0
+	shift 3
+	BG=()
+	[ "$wait_path" = fifo ] || before=$(requests "$wait_path")
+	for sig in INT TERM KILL ABRT; do
+		if [ "$wait_path" = fifo ]; then
+			mkfifo "fifo.$sig"
+			IN=fifo.$sig bg "$tool.$sig" "$@"
+			exec {k}>"fifo.$sig"
+			fds+=("$k")
+			cat "$IN" >&"$k"
+		else
+			bg "$tool.$sig" "$@"
+		fi
+	done
+	if [ "$wait_path" = fifo ]; then
+		for sig in INT TERM KILL ABRT; do
+			for ((i = 0; i < 200; i++)); do
+				[ "$(wc -l <"out/$tool.$sig.out")" -ge "$N" ] && break
+				sleep 0.05
+			done
+			[ "$(wc -l <"out/$tool.$sig.out")" -ge "$N" ] ||
+			    fail "$tool $sig: never wrote its records on"
+		done
+	else
+		wait_requests $((before + 4)) "$wait_path"
+	fi
+	for k in 0 1 2 3; do
+		proc_clean "${BG[k]}" "$tool" "$loads"
+	done
+	# All four at once: a first SIGINT lets what is in flight finish.
+	k=0
+	for sig in INT TERM KILL ABRT; do
+		kill -s "$sig" "${BG[k]}" ||
+		    fail "$tool $sig: gone before the signal: $(tail -3 "out/$tool.$sig.err")"
+		k=$((k + 1))
+	done
+	# or-log, signalled, reads on to the end of its input.
+	for k in "${fds[@]}"; do
+		exec {k}>&-
+	done
+	k=0
+	STS=
+	for sig in INT TERM KILL ABRT; do
+		wait_exit "${BG[k]}"
+		ST=0
+		wait "${BG[k]}" || ST=$?
+		STS="$STS $sig:$ST"
+		k=$((k + 1))
+	done
+	STS=${STS# }
+	rm -f fifo.*
+}
+
+@test "SIGINT, SIGTERM, SIGKILL, SIGABRT mid-request: no key left, no core, none in a running tool's command line" {
+	ulimit -c unlimited 2>/dev/null || ulimit -c 1000000
+	export OPENROUTER_TIMEOUT_MS=20000
+	key_from env
+	path good or-send -P 4
+	[ "$ST" -eq 0 ]
+	fake_n 8 "/chat/completions delay 2000"
+	signal_four or-send 1 /chat/completions or-send -P 2
+	assert_equal "$STS" "INT:1 TERM:1 KILL:137 ABRT:134"
+	key_from file
+	fake_n 8 "/generation delay 2000"
+	IN=out/good.out signal_four or-cost 1 /generation or-cost -P 2
+	assert_equal "$STS" "INT:0 TERM:0 KILL:137 ABRT:134"
+	key_from xdg
+	fake_n 4 "/models delay 2000"
+	signal_four or-models 1 /models or-models --refresh
+	assert_equal "$STS" "INT:130 TERM:143 KILL:137 ABRT:134"
+	fake_n 4 "/models delay 2000"
+	signal_four or-route 1 /models or-route --refresh
+	assert_equal "$STS" "INT:130 TERM:143 KILL:137 ABRT:134"
+	# or-log loads no key, but has it in its environment here.
+	key_from env
+	IN=out/good.out signal_four or-log 1 fifo or-log
+	assert_equal "$STS" "INT:0 TERM:1 KILL:137 ABRT:134"
+	no_leaks
+	run find "$RUN" -name 'core*'
+	assert_output ''
 }
