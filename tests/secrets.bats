@@ -140,12 +140,17 @@ no_leaks() {
 }
 
 # One path of the matrix: "$@" with stdin from $IN, stdout and stderr
-# into out/NAME.out and out/NAME.err; its exit status in ST.
+# into out/NAME.out (or the fd OUTFD) and out/NAME.err; its exit
+# status in ST.
 path() {
 	local name=$1
 	shift
 	ST=0
-	"$@" <"$IN" >"out/$name.out" 2>"out/$name.err" || ST=$?
+	if [ -n "${OUTFD:-}" ]; then
+		"$@" <"$IN" >&"$OUTFD" 2>"out/$name.err" || ST=$?
+	else
+		"$@" <"$IN" >"out/$name.out" 2>"out/$name.err" || ST=$?
+	fi
 }
 
 # How many records of a path's output carry an error.
@@ -181,12 +186,24 @@ wait_exit() {
 	fail "process $1 did not exit"
 }
 
+# Waits until PID runs PROGRAM: it may still be the shell that opens
+# its stdin, or env (10 s).
+wait_is() {
+	local i cmd
+	for ((i = 0; i < 200; i++)); do
+		cmd=$(tr '\0' ' ' <"/proc/$1/cmdline")
+		[[ "$cmd" == "$2 "* || "$cmd" == */"$2 "* ]] && return 0
+		sleep 0.05
+	done
+	fail "process $1 is not $2: $cmd"
+}
+
 # A running tool, seen from outside: its command line (it is TOOL's)
 # holds no key; a tool that loaded the key (LOADS=1) may dump no core.
 proc_clean() {
 	local pid=$1 tool=$2 loads=$3 cmd
+	wait_is "$pid" "$tool"
 	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
-	[[ "$cmd" == *"$tool"* ]] || fail "process $pid is not $tool: $cmd"
 	[[ "$cmd" != *"$MARK"* ]] || fail "$tool's command line holds the key"
 	if [ "$loads" = 1 ]; then
 		run grep '^Max core file size' "/proc/$pid/limits"
@@ -572,4 +589,146 @@ signal_four() {
 	no_leaks
 	run find "$RUN" -name 'core*'
 	assert_output ''
+}
+
+@test "a crash dumps no core of a tool holding the key, where another process's core is written" {
+	local ctl=$BATS_TEST_TMPDIR/control pid w
+	ulimit -c unlimited 2>/dev/null || ulimit -c 1000000
+	# The control: a process without the key, in a directory of its own.
+	mkdir "$ctl"
+	(cd "$ctl" && exec env -u OPENROUTER_API_KEY sleep 30) 3>&- &
+	pid=$!
+	PIDS+=("$pid")
+	wait_is "$pid" sleep
+	kill -s ABRT "$pid"
+	wait_exit "$pid"
+	[ -n "$(ls "$ctl")" ] ||
+	    skip "this system writes no core file here ($(cat /proc/sys/kernel/core_pattern))"
+	key_from env
+	fake_n 2 "/chat/completions delay 2000"
+	BG=()
+	bg crash.send or-send hi
+	mkfifo crash.fifo
+	IN=crash.fifo bg crash.log or-log
+	exec {w}>crash.fifo
+	wait_requests 1
+	proc_clean "${BG[0]}" or-send 1
+	proc_clean "${BG[1]}" or-log 1
+	kill -s ABRT "${BG[@]}"
+	wait_exit "${BG[0]}"
+	wait_exit "${BG[1]}"
+	exec {w}>&-
+	rm crash.fifo
+	run find "$RUN" -name 'core*'
+	assert_output ''
+	no_leaks
+}
+
+@test "a tool holding the key is not dumpable: its /proc files are root's, not its user's" {
+	local as=() pid ctl uid
+	# As root, every process's files are root's: run as nobody.
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || skip "no setpriv to run as nobody"
+		as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	fi
+	fake_n 2 "/chat/completions delay 2000"
+	"${as[@]}" env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
+	    XDG_CACHE_HOME=/nonexistent XDG_DATA_HOME=/nonexistent \
+	    or-send hi </dev/null >out/d.out 2>out/d.err 3>&- &
+	pid=$!
+	PIDS+=("$pid")
+	"${as[@]}" sleep 30 3>&- &
+	ctl=$!
+	PIDS+=("$ctl")
+	wait_requests 1
+	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
+	[ "$uid" -ne 0 ]
+	[ "$(stat -c %u "/proc/$ctl/status")" -eq "$uid" ]
+	[ "$(stat -c %u "/proc/$pid/status")" -eq 0 ]
+	wait "$pid"
+	[ "$(jq -r '.response.choices[0].message.content' out/d.out)" = "Echo: hi" ]
+}
+
+# --- SIGPIPE and storage faults ------------------------------------------
+
+@test "SIGPIPE: each tool writing to a closed pipe leaves the key nowhere" {
+	local i=0 t fd
+	path good or-send -P 4
+	[ "$ST" -eq 0 ]
+	# A pipe whose reader has gone before the first write.
+	exec {fd}> >(exec true)
+	wait $!
+	for t in or-route or-send or-cost or-log or-models; do
+		key_turn $((i++))
+		IN=out/good.out OUTFD=$fd path "pipe.$t" "$t"
+		[ "$ST" -eq 2 ] || fail "$t: exit $ST"
+	done
+	exec {fd}>&-
+	no_leaks
+}
+
+# Mounts a tmpfs (options $2) on the directory $1; 1 when it cannot.
+mount_tmpfs() {
+	[ "$(id -u)" -eq 0 ] || return 1
+	mkdir -p "$1"
+	mount -t tmpfs -o "$2" tmpfs "$1" 2>/dev/null || return 1
+	MNTS+=("$1")
+}
+
+@test "storage faults: full stdout, cache dir not a directory, a newer db, a full and a read-only disk: the key nowhere" {
+	local i=0 t fd db=$XDG_DATA_HOME/orkit/log.db
+	path good or-send -P 4
+	[ "$ST" -eq 0 ]
+	# stdout on a full disk.
+	exec {fd}>/dev/full
+	for t in or-route or-send or-cost or-log or-models; do
+		key_turn $((i++))
+		IN=out/good.out OUTFD=$fd path "full.$t" "$t"
+		[ "$ST" -eq 2 ] || fail "$t: exit $ST"
+	done
+	exec {fd}>&-
+	# The cache's directory cannot be made.
+	key_turn $((i++))
+	XDG_CACHE_HOME=$BATS_TEST_TMPDIR/in.jsonl path nocache.models or-models --refresh
+	[ "$ST" -eq 0 ] || fail "nocache.models: exit $ST"
+	XDG_CACHE_HOME=$BATS_TEST_TMPDIR/in.jsonl path nocache.route or-route --refresh
+	[ "$ST" -eq 0 ] || fail "nocache.route: exit $ST"
+	# A database a newer orkit made.
+	IN=out/good.out path newer.first or-log
+	[ "$ST" -eq 0 ]
+	sqlite3 "$db" 'PRAGMA user_version = 999'
+	key_turn $((i++))
+	IN=out/good.out path newer.log or-log
+	[ "$ST" -eq 2 ] || fail "newer.log: exit $ST"
+	path newer.stats or-log stats
+	[ "$ST" -eq 2 ] || fail "newer.stats: exit $ST"
+	path newer.route or-route
+	[ "$ST" -eq 0 ] || fail "newer.route: exit $ST"
+	path newer.send or-send -c again
+	[ "$ST" -eq 2 ] || fail "newer.send: exit $ST"
+	rm -f "$db"*
+	if mount_tmpfs "$XDG_DATA_HOME/orkit" size=64k; then
+		# A full disk under the database.
+		head -c 40k /dev/zero >"$XDG_DATA_HOME/orkit/fill" || true
+		key_turn $((i++))
+		IN=out/good.out path diskfull.log or-log
+		[ "$ST" -eq 1 ] || fail "diskfull.log: exit $ST"
+		# A read-only one, a fresh one mounted over it.
+		mount_tmpfs "$XDG_DATA_HOME/orkit" size=1m
+		IN=out/good.out path ro.first or-log
+		[ "$ST" -eq 0 ]
+		mount -o remount,ro "$XDG_DATA_HOME/orkit"
+		IN=out/good.out path ro.log or-log
+		[ "$ST" -eq 1 ] || fail "ro.log: exit $ST"
+		path ro.stats or-log stats
+		[ "$ST" -eq 2 ] || fail "ro.stats: exit $ST"
+		path ro.route or-route
+		[ "$ST" -eq 0 ] || fail "ro.route: exit $ST"
+	fi
+	if mount_tmpfs "$XDG_CACHE_HOME" size=4k; then
+		key_turn $((i++))
+		path cachefull.models or-models --refresh
+		[ "$ST" -eq 0 ] || fail "cachefull.models: exit $ST"
+	fi
+	no_leaks
 }
