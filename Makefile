@@ -36,10 +36,12 @@ UNITS	 = $(U)/streamcheck $(U)/storecheck $(U)/budgetcheck
 
 # Debian 12 packages for building and for `make check` (libxml2-utils:
 # xmllint, which parses or-log report's page in the tests; parallel:
-# GNU parallel, which examples/hosts.sh drives and its test runs).
+# GNU parallel, which examples/hosts.sh drives and its test runs;
+# openssl: the self-signed TLS server tests/secrets.bats must be refused by).
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
-	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils parallel
+	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils parallel \
+	   openssl
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNITS)
 

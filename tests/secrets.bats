@@ -732,3 +732,128 @@ mount_tmpfs() {
 	fi
 	no_leaks
 }
+
+# --- records cannot redirect; TLS is verified ------------------------------
+
+@test "a record cannot move its request or set its headers: base_url, url, headers and the like are body keys" {
+	local flags port
+	key_from env
+	export OPENROUTER_HTTP_REFERER=https://example.org/app \
+	    OPENROUTER_X_TITLE=orkit-secrets
+	port=${OPENROUTER_BASE_URL##*:}
+	jq -nc --arg k "$KEY" '{id: "r\(range(4))", prompt: "hi",
+	    base_url: "http://127.0.0.1:1/api/v1", baseURL: "http://127.0.0.1:1",
+	    url: "http://127.0.0.1:1/evil", endpoint: "/credits",
+	    path: "/key", method: "GET",
+	    headers: {Authorization: "Bearer sk-or-v1-evil", "X-Title": "evil",
+	        "HTTP-Referer": "https://evil.example", Host: "evil.example",
+	        "X-Evil": "1"},
+	    extra_headers: {"X-Evil": "1"}, Authorization: "Bearer sk-or-v1-evil",
+	    "HTTP-Referer": "https://evil.example", "X-Title": "evil",
+	    "X-Evil": "1", api_key: "sk-or-v1-evil", OPENROUTER_BASE_URL:
+	    "http://127.0.0.1:1", provider: {order: ["OpenAI"],
+	    base_url: "http://127.0.0.1:1", headers: {"X-Evil": "1"}}}' \
+	    >redirect.jsonl
+	for flags in "" "-P 4" "--stream -P 2"; do
+		# shellcheck disable=SC2086
+		IN=redirect.jsonl path "redirect${flags// /}" or-send $flags
+		[ "$ST" -eq 0 ] || fail "or-send $flags: exit $ST"
+	done
+	[ "$(requests)" -eq 12 ]
+	# Where each request went, how, and with which headers: all alike.
+	run sh -c "jq -c '[.method, .path, .auth, (.headers | keys -
+	    [\"accept\", \"accept-encoding\", \"content-length\",
+	    \"content-type\"]), .headers.authorization, .headers.host,
+	    .headers[\"http-referer\"], .headers[\"x-title\"],
+	    .headers[\"user-agent\"]]' '$FAKE_LOG' | sort | uniq -c"
+	assert_output "     12 [\"POST\",\"/chat/completions\",\"ok\",[\"authorization\",\"host\",\"http-referer\",\"user-agent\",\"x-title\"],\"Bearer [redacted]\",\"127.0.0.1:$port\",\"https://example.org/app\",\"orkit-secrets\",\"orkit/$(cat "$TOP/VERSION") or-send\"]"
+	# Each body is the record less orkit's keys, the rest as it came.
+	run sh -c "jq -c '.body | del(.messages, .stream)' '$FAKE_LOG' | sort | uniq -c"
+	assert_output "     12 $(jq -c 'del(.id, .prompt)' redirect.jsonl | head -1)"
+	rm redirect.jsonl
+	no_leaks
+}
+
+@test "or-cost: a record's generation id cannot change the request: it is one escaped query value" {
+	local id='../../credits?id=x&a=b#c d/%2e'
+	key_from env
+	path good or-send hi
+	[ "$ST" -eq 0 ]
+	jq -c --arg id "$id" '.response.id = $id | .base_url = "http://127.0.0.1:1"' \
+	    out/good.out >gen.jsonl
+	IN=gen.jsonl path gen or-cost --wait 0.2
+	[ "$ST" -eq 0 ]
+	run jq -c 'select(.path != "/chat/completions") | [.method, .path, .query, .auth]' "$FAKE_LOG"
+	assert_output --regexp "^(\[\"GET\",\"/generation\",\{\"id\":\"$(printf '%s' "$id" | sed 's/[.?*+^$[\\]/\\&/g')\"\},\"ok\"\]
+?)+$"
+	rm gen.jsonl
+	no_leaks
+}
+
+# Starts openssl s_server on 127.0.0.1 with a self-signed certificate:
+# its port in TLS_PORT, what a client sends it in tls.out. Its stdin is
+# a pipe held open: at end of input it would stop.
+tls_start() {
+	local i
+	command -v openssl >/dev/null || skip "no openssl"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$BATS_TEST_TMPDIR/tls.key" \
+	    -out "$BATS_TEST_TMPDIR/tls.crt" -subj /CN=127.0.0.1 \
+	    -addext subjectAltName=IP:127.0.0.1 -days 2 2>/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/tls.in"
+	openssl s_server -accept 127.0.0.1:0 -cert "$BATS_TEST_TMPDIR/tls.crt" \
+	    -key "$BATS_TEST_TMPDIR/tls.key" <"$BATS_TEST_TMPDIR/tls.in" \
+	    >"$BATS_TEST_TMPDIR/tls.out" 2>&1 3>&- &
+	PIDS+=($!)
+	exec {TLS_IN}>"$BATS_TEST_TMPDIR/tls.in"
+	for ((i = 0; i < 200; i++)); do
+		TLS_PORT=$(sed -n 's/^ACCEPT 127.0.0.1:\([0-9]*\)$/\1/p' \
+		    "$BATS_TEST_TMPDIR/tls.out")
+		[ -n "$TLS_PORT" ] && return 0
+		sleep 0.05
+	done
+	fail "openssl s_server did not start"
+}
+
+@test "TLS is verified: a self-signed server gets a certificate error and nothing sent" {
+	local t
+	tls_start
+	key_from env
+	export OPENROUTER_BASE_URL=https://127.0.0.1:$TLS_PORT/api/v1
+	path tls.send or-send hi
+	[ "$ST" -eq 1 ]
+	run jq -c '[.error.type, .error.curl_code]' out/tls.send.out
+	assert_output --regexp '^\["network",(60|35)\]$'
+	path tls.models or-models --refresh
+	[ "$ST" -eq 2 ]
+	grep -Eq 'certificate|SSL' out/tls.models.err
+	path tls.route or-route --refresh
+	[ "$ST" -eq 2 ]
+	path tls.credits or-cost credits
+	[ "$ST" -eq 1 ]
+	grep -Eq 'certificate|SSL' out/tls.credits.err
+	# Nothing reached the server: it prints what a client sends.
+	run grep -cE 'POST|GET|Authorization' "$BATS_TEST_TMPDIR/tls.out"
+	assert_output 0
+	# It would have: curl told not to verify gets through, and is seen.
+	curl -sk -m 10 -o /dev/null -H 'Authorization: Bearer x' \
+	    "https://127.0.0.1:$TLS_PORT/probe" 3>&- &
+	PIDS+=($!)
+	for ((t = 0; t < 200; t++)); do
+		grep -q 'GET /probe' "$BATS_TEST_TMPDIR/tls.out" && break
+		sleep 0.05
+	done
+	grep -q 'GET /probe' "$BATS_TEST_TMPDIR/tls.out"
+	exec {TLS_IN}>&-
+	no_leaks
+}
+
+@test "lint: no source turns TLS verification off, follows redirects or trusts another CA" {
+	cd "$TOP"
+	run grep -rnE 'SSL_VERIFY(PEER|HOST|STATUS)|PROXY_SSL_VERIFY|CURLOPT_SSL_OPTIONS|CURLOPT_(PROXY_)?(CAINFO|CAPATH|CRLFILE|PINNEDPUBLICKEY|ISSUERCERT)|FOLLOWLOCATION|UNRESTRICTED_AUTH|CURLOPT_(PROXY_)?SSLVERSION' lib cmd
+	assert_output ''
+	[ "$status" -eq 1 ]
+	# The search finds what it looks for.
+	run grep -cE 'SSL_VERIFY(PEER|HOST)' <<<'curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);'
+	assert_output 1
+}
