@@ -32,6 +32,13 @@ setup_file() {
 	# A stream whose text, and reasoning, hold the key cut in two
 	# deltas: no single piece holds it.
 	sse_split >"$fx/secrets/split.sse"
+	# The key's first 40 bytes, and the stream ends; and a text that
+	# ends as every key starts.
+	sse_text "t:${KEY:0:40}" >"$fx/secrets/cut-key.sse"
+	{
+		sse_text "keys look like sk-or-v1-"
+		printf 'data: [DONE]\n\n'
+	} >"$fx/secrets/prefix.sse"
 	# The catalog, a model's description echoing the key.
 	jq -c --arg k "$KEY" '.data[0].description = "sent: Bearer \($k)"' \
 	    "$FIXTURES/models.json" >"$fx/secrets/models-echo.json"
@@ -51,6 +58,12 @@ sse_split() {
 	printf 'data: {%s,"choices":[{"index":0,"delta":{"content":"%s."}}]}\n\n' "$c" "$b"
 	printf 'data: {%s,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":9,"total_tokens":10,"cost":0}}\n\n' "$c"
 	printf 'data: [DONE]\n\n'
+}
+
+# One content delta of TEXT, then the finish chunk.
+sse_text() {
+	local c='"id":"gen-text","object":"chat.completion.chunk","created":1,"model":"openai/gpt-4o-mini"'
+	printf 'data: {%s,"choices":[{"index":0,"delta":{"role":"assistant","content":"%s"}}]}\n\n' "$c" "$1"
 }
 
 setup() {
@@ -252,7 +265,6 @@ chat_fault() {
 	local i=0 f name flags action want
 	local faults=(
 		"429||status 429"
-		"500||status 500"
 		"502||status 502 type=provider_unavailable"
 		"html200||garbage"
 		"reset||reset"
@@ -289,7 +301,7 @@ chat_fault() {
 	rm all.jsonl
 	no_leaks
 	# The debug log showed the headers, the key's hidden.
-	grep -q '^or-send: > Authorization: Bearer \[hidden\]$' out/500.send.err
+	grep -q '^or-send: > Authorization: Bearer \[hidden\]$' out/502.send.err
 	run jq -r .error.message out/echo-400.send.out
 	assert_output "$(printf 'Bearer [REDACTED]\n%.0s' $(seq $N))"
 }
@@ -324,7 +336,6 @@ fakes_start() {
 	local faults=(
 		"ok|ok|generation|0"
 		"404|status 404|usage|1"
-		"500|status 500|usage|1"
 		"reset|reset|usage|1"
 		"stall|delay 5000|usage|1"
 		"bad-utf8|fixture secrets/generation-bad.json|usage|1"
@@ -421,6 +432,7 @@ fakes_start() {
 
 @test "a key a stream echoes in two pieces: masked in -t's text, the reasoning and the record" {
 	key_from env
+	IN=/dev/null
 	fake "fixture secrets/split.sse" "fixture secrets/split.sse"
 	path split.text or-send --stream --reasoning -t hi
 	[ "$ST" -eq 0 ]
@@ -431,6 +443,24 @@ fakes_start() {
 	assert_equal "$(grep -v '^or-send: ' out/split.text.err)" "r:[REDACTED]."
 	run jq -r '.response.choices[0].message | .content, .reasoning' out/split.rec.out
 	assert_output $'t:[REDACTED].\nr:[REDACTED].'
+}
+
+@test "a stream cut inside the key it echoes: what came of it is masked; a text ending as keys start is not" {
+	key_from env
+	IN=/dev/null
+	fake "fixture secrets/cut-key.sse" "fixture secrets/prefix.sse" \
+	    "fixture secrets/cut-key.sse"
+	path cutkey or-send --stream -t hi
+	[ "$ST" -eq 1 ]
+	assert_equal "$(cat out/cutkey.out)" "t:[REDACTED]"
+	path prefix or-send --stream -t hi
+	[ "$ST" -eq 0 ]
+	assert_equal "$(cat out/prefix.out)" "keys look like sk-or-v1-"
+	path cutkey.rec or-send --stream hi
+	[ "$ST" -eq 1 ]
+	run jq -r '.response.choices[0].message.content' out/cutkey.rec.out
+	assert_output 't:[REDACTED]'
+	no_leaks
 }
 
 # --- input faults, usage errors, dry runs ---------------------------------
