@@ -74,6 +74,7 @@ setup() {
 	cd "$RUN"
 	MNTS=()
 	PIDS=()
+	BGCLOSE=()
 	fake_start -F "$FX"
 	seq "$N" | jq -c '{id: "j\(.)", prompt: "p\(.)"}' >"$BATS_TEST_TMPDIR/in.jsonl"
 	IN=$BATS_TEST_TMPDIR/in.jsonl
@@ -530,13 +531,20 @@ fakes_start() {
 # --- process faults -------------------------------------------------------
 
 # Starts "$@" in the background, stdin from $IN, output into
-# out/NAME.out and .err; its pid appended to BG (and PIDS).
+# out/NAME.out and .err, the fds in BGCLOSE closed; its pid appended
+# to BG (and PIDS).
 bg() {
 	local name=$1
 	shift
-	# A shell's background job ignores SIGINT; a tool at a terminal not.
-	env --default-signal=INT "$@" <"$IN" >"out/$name.out" \
-	    2>"out/$name.err" 3>&- &
+	(
+		for fd in "${BGCLOSE[@]}"; do
+			exec {fd}>&- || exit 99
+		done
+		# A shell's background job ignores SIGINT; one at a
+		# terminal does not.
+		exec env --default-signal=INT "$@" <"$IN" >"out/$name.out" \
+		    2>"out/$name.err"
+	) 3>&- &
 	BG+=($!)
 	PIDS+=($!)
 }
@@ -553,6 +561,7 @@ signal_four() {
 	for sig in INT TERM KILL ABRT; do
 		if [ "$wait_path" = fifo ]; then
 			mkfifo "fifo.$sig"
+			BGCLOSE=("${fds[@]}")
 			IN=fifo.$sig bg "$tool.$sig" "$@"
 			exec {k}>"fifo.$sig"
 			fds+=("$k")
@@ -576,6 +585,7 @@ signal_four() {
 	for k in 0 1 2 3; do
 		proc_clean "${BG[k]}" "$tool" "$loads"
 	done
+	BGCLOSE=()
 	# All four at once: a first SIGINT lets what is in flight finish.
 	k=0
 	for sig in INT TERM KILL ABRT; do
