@@ -604,7 +604,7 @@ signal_four() {
 	for sig in INT TERM KILL ABRT; do
 		wait_exit "${BG[k]}"
 		ST=0
-		wait "${BG[k]}" || ST=$?
+		wait "${BG[k]}" 2>/dev/null || ST=$?
 		STS="$STS $sig:$ST"
 		k=$((k + 1))
 	done
