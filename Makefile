@@ -38,11 +38,12 @@ UNITS	 = $(U)/streamcheck $(U)/storecheck $(U)/budgetcheck
 # xmllint, which parses or-log report's page in the tests; parallel:
 # GNU parallel, which examples/hosts.sh drives and its test runs;
 # clang, cppcheck and clang-tidy: make analyze; strace: a test that counts
-# a program's closes).
+# a program's closes; openssl: the self-signed TLS server tests/secrets.bats
+# must be refused by).
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
 	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils parallel \
-	   cppcheck clang-tidy strace
+	   cppcheck clang-tidy strace openssl
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNITS)
 

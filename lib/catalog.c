@@ -464,6 +464,8 @@ fetch_once(struct http *h, struct http_resp *r, struct buf *why, int *again)
 	http_get(h, CAT_PATH, r);
 	*again = 0;
 	if (r->code == CURLE_OK && r->status == 200) {
+		/* What it parses is what the cache gets, readable by all. */
+		buf_hide_secret(&r->body);
 		raw = xstrndup(r->body.buf ? r->body.buf : "", r->body.len);
 		if ((c = cat_parse(raw, r->body.len, &bad)) != NULL)
 			return c;

@@ -1,4 +1,5 @@
 /* config.c: settings from the environment, the API key from env or file. */
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -115,16 +116,33 @@ read_key_file(struct cfg *c, const char *path, int explicit)
 }
 
 /*
- * A core dump of a process holding the key would hold the key: a tool
- * that loads one dumps none. Only this process and its children.
+ * A core dump of a process holding the key would hold the key, loaded
+ * or in its environment: such a tool dumps none. The core size limit
+ * is not enough where cores go to a program (core_pattern "|..."): the
+ * kernel pipes those whatever the limit; a process that is not
+ * dumpable it dumps for no one, and no other process of the user's may
+ * read its memory either. Only this process (and the limit for its
+ * children).
  */
-static void
-no_core_dumps(void)
+void
+cfg_no_dumps(void)
 {
 	struct rlimit none = { 0, 0 };
 
 	if (setrlimit(RLIMIT_CORE, &none) == -1)
 		warnx_("cannot turn core dumps off: %s", strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		warnx_("cannot make this process undumpable: %s",
+		    strerror(errno));
+}
+
+void
+cfg_no_dumps_if_key(void)
+{
+	const char *env = getenv("OPENROUTER_API_KEY");
+
+	if (env && *env)
+		cfg_no_dumps();
 }
 
 static int
@@ -134,7 +152,7 @@ load_key(struct cfg *c, int needkey)
 	char *path;
 	int r;
 
-	no_core_dumps();
+	cfg_no_dumps();
 	if ((c->key = env_dup("OPENROUTER_API_KEY")) != NULL)
 		return 0;
 	if (file && *file)
@@ -171,6 +189,7 @@ cfg_load(struct cfg *c, int needkey)
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
+	cfg_no_dumps_if_key();	/* a dry run too: its environment */
 	c->base_url = env_dup("OPENROUTER_BASE_URL");
 	if (c->base_url == NULL)
 		c->base_url = xstrdup(DEFAULT_BASE_URL);

@@ -21,6 +21,10 @@ struct cfg {
 #define CFG_KEY_IF_ANY	2	/* needkey: the key when there is one */
 
 int	 cfg_load(struct cfg *, int needkey);	/* 0, or -1 with a message */
+/* No core dumps of this process, and not dumpable: it holds the key
+   (cfg_load does this), or its environment does (the _if_key form). */
+void	 cfg_no_dumps(void);
+void	 cfg_no_dumps_if_key(void);
 void	 cfg_free(struct cfg *);
 char	*cfg_path(const char *xdgvar, const char *fallback, const char *name);
 					/* malloc'd $XDG_x/orkit/name */

@@ -504,6 +504,14 @@ out_put(const char *p, size_t n)
 		write_error();
 }
 
+void
+out_put_part(struct buf *held, const char *p, size_t n, int end)
+{
+	errno = 0;
+	if (put_hidden_part(stdout, held, p, n, end) == -1)
+		write_error();
+}
+
 /*
  * A line-buffered fwrite can report success while the flush under it
  * failed; only the stream's error flag tells, so check it per line.

@@ -72,6 +72,9 @@ void	 out_spliced(const char *, size_t, const char *ext, size_t);
 				/* a line with ext before its closing brace,
 				   as rec_put writes it, less the line end */
 void	 out_put(const char *, size_t);	/* the same, for other text */
+struct buf;
+void	 out_put_part(struct buf *held, const char *, size_t, int end);
+				/* text in pieces (put_hidden_part) */
 void	 out_end(void);		/* a line is done: flush, exit 2 on error */
 int	 out_close(void);		/* 0, or 2 after a write error */
 int	 out_watchable(void);		/* stdout a pipe or socket: its reader

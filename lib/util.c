@@ -52,17 +52,22 @@ void (*before_msg)(void);
  * writes carries it, whatever a server (or a proxy echoing the
  * Authorization header) put into a message or a body. A key shorter
  * than SECRET_MIN is not looked for: masking every "x" would help no one.
+ * Its start is masked too, from SECRET_STEM bytes on, as a text cut
+ * short (an excerpt, a stream that broke off) would hold it; a shorter
+ * one gives nothing away ("sk-or-v1-" starts every key).
  */
 #define SECRET_MIN	8
+#define SECRET_STEM	16
 #define SECRET_MASK	"[REDACTED]"
 static const char *secret;
-static size_t secretlen;
+static size_t secretlen, secretstem;
 
 void
 secret_hide(const char *key)
 {
 	secretlen = key ? strlen(key) : 0;
 	secret = secretlen >= SECRET_MIN ? key : NULL;
+	secretstem = secretlen < SECRET_STEM ? secretlen : SECRET_STEM;
 }
 
 /* memmem is GNU's; this is C's. */
@@ -76,20 +81,92 @@ find(const char *p, const char *e, const char *s, size_t n)
 	return NULL;
 }
 
+/* The next key, or start of one, in p..e; *m its length there. */
+static const char *
+find_key(const char *p, const char *e, size_t *m)
+{
+	const char *k;
+
+	if (secret == NULL || (k = find(p, e, secret, secretstem)) == NULL)
+		return NULL;
+	for (*m = secretstem; *m < secretlen && k + *m < e &&
+	    k[*m] == secret[*m]; (*m)++)
+		;
+	return k;
+}
+
 size_t
 put_hidden(FILE *f, const char *p, size_t n)
 {
 	const char *k, *e = p + n;
-	size_t done = 0;
+	size_t done = 0, m;
 
-	while (secret && (k = find(p, e, secret, secretlen)) != NULL) {
+	while ((k = find_key(p, e, &m)) != NULL) {
 		done += fwrite(p, 1, (size_t)(k - p), f);
 		if (fputs(SECRET_MASK, f) == EOF)
 			return done;
-		done += secretlen;
-		p = k + secretlen;
+		done += m;
+		p = k + m;
 	}
 	return done + fwrite(p, 1, (size_t)(e - p), f);
+}
+
+/*
+ * Text that comes in pieces, as a stream's deltas do: a key split
+ * between two pieces is in neither. What may be the key's start is held
+ * back until the next piece, or the end, tells.
+ */
+int
+put_hidden_part(FILE *f, struct buf *held, const char *p, size_t n, int end)
+{
+	const char *s, *e, *k, *from;
+	size_t keep = 0, i = 0, m;
+	int r = 0;
+
+	if (n > 0)
+		buf_add(held, p, n);
+	if (held->len == 0)
+		return 0;
+	s = from = held->buf;
+	e = s + held->len;
+	while (keep == 0 && (k = find_key(from, e, &m)) != NULL) {
+		if (k + m == e && m < secretlen)
+			keep = (size_t)(e - k);	/* it may go on */
+		from = k + m;
+	}
+	if (secret && keep == 0)
+		i = (size_t)(e - from) < secretstem ? (size_t)(e - from) :
+		    secretstem - 1;
+	for (; keep == 0 && i > 0; i--)
+		if (memcmp(e - i, secret, i) == 0)
+			keep = i;
+	if (end)
+		keep = 0;
+	if (put_hidden(f, s, held->len - keep) != held->len - keep)
+		r = -1;
+	memmove(held->buf, e - keep, keep);
+	held->len = keep;
+	return r;
+}
+
+void
+buf_hide_secret(struct buf *b)
+{
+	struct buf out = { 0 };
+	const char *p = b->buf, *e = b->buf + b->len, *k;
+	size_t m;
+
+	if (b->buf == NULL || (k = find_key(p, e, &m)) == NULL)
+		return;
+	do {
+		buf_add(&out, p, (size_t)(k - p));
+		buf_adds(&out, SECRET_MASK);
+		p = k + m;
+	} while ((k = find_key(p, e, &m)) != NULL);
+	buf_add(&out, p, (size_t)(e - p));
+	explicit_bzero(b->buf, b->len);
+	buf_free(b);
+	*b = out;
 }
 
 static void

@@ -19,6 +19,12 @@ void	 warnx_(const char *, ...);		/* "prog: msg\n" */
 /* The API key is masked in messages and in what goes through put_hidden. */
 void	 secret_hide(const char *key);	/* borrowed until secret_hide(NULL) */
 size_t	 put_hidden(FILE *, const char *, size_t);	/* as fwrite */
+struct buf;
+void	 buf_hide_secret(struct buf *);	/* the key masked in its text */
+/* As put_hidden, for text in pieces: held keeps what may be the key's
+   start until the next piece, or end (then freed of it). 0, or -1. */
+int	 put_hidden_part(FILE *, struct buf *held, const char *, size_t,
+	    int end);
 
 int64_t	 now_ms(void);			/* wall clock, epoch ms */
 int64_t	 mono_ms(void);			/* monotonic ms */

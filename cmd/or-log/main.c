@@ -7,6 +7,7 @@
 
 #include "append.h"
 #include "budget.h"
+#include "config.h"
 #include "extract.h"
 #include "jvx.h"
 #include "query.h"
@@ -573,6 +574,7 @@ main(int argc, char **argv)
 	int status, rc;
 
 	progname = "or-log";
+	cfg_no_dumps_if_key();	/* it loads none, but may inherit one */
 	o.since = o.until = o.before = o.max_age = -1;
 	o.count = -1;
 	o.opts = jv_invalid();

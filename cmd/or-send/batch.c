@@ -199,8 +199,9 @@ print_text(struct batch *b, struct job *j)
 	errno = 0;
 	before_out(b);
 	print_name(b, j);
-	if (j->printed < n)
-		out_put(text + j->printed, n - j->printed);
+	if (j->printed > n)
+		j->printed = n;
+	out_put_part(&j->held, text + j->printed, n - j->printed, 1);
 	out_put(b->o->nul ? "" : "\n", 1);	/* "" is its NUL */
 	free(text);
 	out_end();
@@ -221,7 +222,7 @@ emit(void *ctx, void *req, const struct xfer_task *t)
 	b->ndone++;
 	b->usd += j->usd;
 	if (j->reasoned) {
-		fputc('\n', stderr);	/* the reasoning ends its line */
+		send_reasoning_end(j);
 		b->midline = 0;
 	}
 	if (b->s->textmode) {
@@ -251,14 +252,11 @@ on_text(void *arg, const char *p, size_t n)
 	if (j->ttft < 0)
 		j->ttft = mono_ms() - j->xf->t0;
 	if (j->live) {
-		if (j->reasoned) {	/* it ends before the answer starts */
-			fputc('\n', stderr);
-			j->reasoned = 0;
-		}
+		send_reasoning_end(j);	/* before the answer starts */
 		before_out(progress_of);
 		errno = 0;
 		print_name(progress_of, j);
-		out_put(p, n);
+		out_put_part(&j->held, p, n, 0);
 		out_end();
 		j->printed += n;
 		progress_of->midline = progress_of->shared;
@@ -275,7 +273,8 @@ on_reasoning(void *arg, const char *p, size_t n)
 	if (j->live == 2) {
 		progress_erase(progress_of);
 		progress_of->midline = 1;
-		(void)put_hidden(stderr, p, n);	/* the key masked */
+		/* the key masked, even in two pieces */
+		(void)put_hidden_part(stderr, &j->rheld, p, n, 0);
 		fflush(stderr);
 		j->reasoned = 1;
 	}
@@ -416,6 +415,7 @@ finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 	if (!again)
 		return XFER_DONE;
 	j->printed = 0;
+	buf_reset(&j->held);	/* the next attempt's text is printed whole */
 	*hold = j->waited > 0 && t->resp.status == 429;
 	return XFER_LATER;
 }

@@ -552,10 +552,7 @@ send_result(struct sender *s, struct job *j, int64_t *wait)
 
 	*wait = 0;
 	j->waited = -1;
-	if (j->reasoned) {	/* its line ends before any message */
-		fputc('\n', stderr);
-		j->reasoned = 0;
-	}
+	send_reasoning_end(j);	/* its line ends before any message */
 	err = outcome(s, j, &body, &json);
 	j->cost = attempt_cost(body);
 	if (jv_is_valid(err) && jv_is_valid(next = next_model(s, j, jv_copy(err)))) {
@@ -632,11 +629,24 @@ send_unsent(struct job *j, jv err)
 	rec_add(j->rec, "error", err);
 }
 
+/* What reasoning is held goes out, and its line ends. */
+void
+send_reasoning_end(struct job *j)
+{
+	if (!j->reasoned)
+		return;
+	(void)put_hidden_part(stderr, &j->rheld, NULL, 0, 1);
+	fputc('\n', stderr);
+	j->reasoned = 0;
+}
+
 void
 send_job_free(struct job *j)
 {
 	if (j == NULL)
 		return;
+	buf_free(&j->held);
+	buf_free(&j->rheld);
 	rec_free(j->rec);
 	jv_free(j->body);
 	jv_free(j->tried);

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "prefs.h"
 #include "record.h"
+#include "util.h"
 #include "xfer.h"
 
 struct stream;
@@ -69,6 +70,9 @@ struct job {
 	size_t		 printed;	/* bytes of text already out */
 	int		 named;		/* its "== NAME ==" is out (-t) */
 	int		 reasoned;	/* reasoning went to stderr */
+	struct buf	 held;		/* text not out yet: it may be the
+					   key's start (put_hidden_part) */
+	struct buf	 rheld;		/* the same, of the reasoning */
 	struct stream	*st;
 	double		 usd;		/* usage.cost, for progress */
 	/* budgets (gate.c) */
@@ -87,6 +91,7 @@ int	 send_result(struct sender *, struct job *, int64_t *wait);
 void	 send_interrupt(struct job *, int inflight, int say);
 void	 send_unsent(struct job *, jv err);	/* consumes err */
 void	 send_job_free(struct job *);
+void	 send_reasoning_end(struct job *);	/* its line on stderr */
 
 struct batch_opts {
 	int	 parallel;	/* -P */
