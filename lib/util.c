@@ -153,10 +153,14 @@ void
 buf_hide_secret(struct buf *b)
 {
 	struct buf out = { 0 };
-	const char *p = b->buf, *e = b->buf + b->len, *k;
+	const char *p, *e, *k;
 	size_t m;
 
-	if (b->buf == NULL || (k = find_key(p, e, &m)) == NULL)
+	if (b->buf == NULL)
+		return;
+	p = b->buf;
+	e = b->buf + b->len;
+	if ((k = find_key(p, e, &m)) == NULL)
 		return;
 	do {
 		buf_add(&out, p, (size_t)(k - p));
