@@ -512,3 +512,25 @@ d}" in.jsonl
 	[ "$(jq -c 'select(.error) | [.id, .error.tool, .error.type, .error.message]' out.jsonl)" = '["r5","or-route","no_route","no model fits: the request context constraint left none of the 321 in the catalog"]' ]
 	[ "$(sqlite3 "$DB" "SELECT status, length(prompt) FROM requests WHERE job = 'r5'")" = "no_route|10485760" ]
 }
+
+@test "fault: server: /models down, no cached catalog" {
+	# every 10th record names its model: it needs no catalog
+	seq "$N" | jq -c '{id: "r\(.)", prompt: "q\(.)"} +
+	    if . % 10 == 0 then {model: "openai/gpt-4o-mini"} else {} end' >in.jsonl
+	fake "/models status 503 html=1" "/models status 503 html=1" \
+	    "/models status 503 html=1" "/models status 503 html=1"
+	pipeline
+	# every record still written and stored; the ones to route with
+	# an error that says why, which or-send passes on
+	row "$N" "$N" "$N" $((N / 10)) "1|1|1|1"
+	ids_once
+	[ "$(requests /models)" -eq 4 ]
+	[ "$(error_kinds)" = "$((N - N / 10)) no_route true" ]
+	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "no model catalog to route by: HTTP 503: <html>  <head><title>503 Service Unavailable</title></head>  <body>  <center><h1>503 Service Unavailable</h1></center>  " ]
+	[ "$(jq -r 'select(.error | not) | .id' out.jsonl)" = "$(seq 10 10 "$N" | sed 's/^/r/')" ]
+	[ "$(cat route.err)" = "or-route: cannot fetch the model catalog (HTTP 503: <html>  <head><title>503 Service Unavailable</title></head>  <body>  <center><h1>503 Service Unavailable</h1></center>  ), and there is no cache at $XDG_CACHE_HOME/orkit/models.json
+or-route: no model catalog: $((N - N / 10)) records written unrouted with error.type \"no_route\"" ]
+	# once the catalog can be fetched, or-route routes them
+	jq -c 'select(.error) | del(.error)' out.jsonl | or-route | or-send -P 8 >again.jsonl
+	[ "$(jq -r 'select(.response) | .id' again.jsonl | wc -l)" -eq $((N - N / 10)) ]
+}
