@@ -534,3 +534,18 @@ or-route: no model catalog: $((N - N / 10)) records written unrouted with error.
 	jq -c 'select(.error) | del(.error)' out.jsonl | or-route | or-send -P 8 >again.jsonl
 	[ "$(jq -r 'select(.response) | .id' again.jsonl | wc -l)" -eq $((N - N / 10)) ]
 }
+
+@test "fault: server: stream stall past ORKIT_STALL_MS (8 records)" {
+	# the records stream of their own ("stream": true), not by --stream
+	records_streamed ". > $N / 2 and . <= $N / 2 + 8"
+	eight | each stall 5000 after=1
+	ORKIT_STALL_MS=300 pipeline
+	row "$N" "$N" "$N" "$N" "0|1|1|1"
+	ids_once
+	[ "$(sent_twice)" = "" ]
+	[ "$(error_ids)" = "$(eight | sed 's/^/q/' | sort)" ]
+	[ "$(error_kinds)" = "8 stream true" ]
+	# ended by ORKIT_STALL_MS, not by the server's end 5 s on
+	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "stream stalled: no bytes for 0.3s (ORKIT_STALL_MS)" ]
+	[ "$(jq -r 'select(.error) | .response.choices[0].message.content' out.jsonl | sort -u)" = "Echo: " ]
+}

@@ -458,7 +458,7 @@ next_model(struct sender *s, struct job *j, jv err)
 static int
 stalled(const struct sender *s, const struct job *j)
 {
-	return s->stream && s->stall_ms > 0 &&
+	return (s->stream || j->wants_sse) && s->stall_ms > 0 &&
 	    mono_ms() - j->xf->last_byte >= s->stall_ms;
 }
 
