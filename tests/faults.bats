@@ -214,6 +214,7 @@ log_statuses() {
 	[ "$(error_kinds)" = "$((N / 10)) network true" ]
 	[ "$(log_statuses)" = "network $((N / 10))
 ok $((N - N / 10))" ]
+	[ "$(jq -r 'select(.error) | [.error.message, .error.curl_code, .error.status] | @tsv' out.jsonl | sort -u)" = $'transfer closed with outstanding read data remaining\t18\t200' ]
 	# each keeps the answer's generation id, so it can still be priced
 	[ "$(jq -r 'select(.error) | .error.generation_id | test("^gen-")' out.jsonl | sort -u)" = true ]
 }
@@ -227,6 +228,7 @@ ok $((N - N / 10))" ]
 	[ "$(sent_twice)" = "" ]
 	[ "$(error_ids)" = "$(prompts_every 10)" ]
 	[ "$(error_kinds)" = "$((N / 10)) stream true" ]
+	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "stream cut before data: [DONE]" ]
 	# the text that came is kept, and priced
 	[ "$(jq -r 'select(.error) | .response.choices[0].message.content' out.jsonl | sort -u)" = "Echo: " ]
 	[ "$(jq -r 'select(.error) | .cost.source' out.jsonl | sort -u)" = generation ]
