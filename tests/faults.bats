@@ -104,6 +104,7 @@ pipeline() {
 	    or-cost ${COST:-} 2>cost.err | or-log >out.jsonl 2>log.err
 	st=("${PIPESTATUS[@]}")
 	set -e
+	rm -f chat.txt errors.txt
 	EXIT=$(IFS='|'; echo "${st[*]}")
 }
 
@@ -146,20 +147,31 @@ ids_once() {
 
 # "COUNT PROMPT" for each prompt the server was asked more than once.
 sent_twice() {
-	jq -r 'select(.path == "/chat/completions") |
-	    .body.messages[-1].content' "$FAKE_LOG" | sort | uniq -c |
-	    awk '$1 > 1 { print $1, $2 }'
+	chat_prompts | sort | uniq -c | awk '$1 > 1 { print $1, $2 }'
+}
+
+# The last message of each chat request the server received, read once.
+chat_prompts() {
+	[ -f chat.txt ] || jq -r 'select(.path == "/chat/completions") |
+	    .body.messages[-1].content' "$FAKE_LOG" >chat.txt
+	cat chat.txt
+}
+
+# The records of out.jsonl with an error: id, type, retryable, read once.
+errors() {
+	[ -f errors.txt ] || jq -r 'select(.error) |
+	    "\(.id) \(.error.type) \(.error.retryable)"' out.jsonl >errors.txt
+	cat errors.txt
 }
 
 # The records of out.jsonl with an error: "TYPE RETRYABLE" and a count.
 error_kinds() {
-	jq -r 'select(.error) | "\(.error.type) \(.error.retryable)"' \
-	    out.jsonl | sort | uniq -c | awk '{ print $1, $2, $3 }'
+	errors | cut -d ' ' -f 2- | sort | uniq -c | awk '{ print $1, $2, $3 }'
 }
 
 # The ids of the records that carry an error, sorted like prompts_every.
 error_ids() {
-	jq -r 'select(.error) | .id' out.jsonl | sed 's/^r/q/' | sort
+	errors | cut -d ' ' -f 1 | sed 's/^r/q/' | sort
 }
 
 # Each record stored as it went out: status ok or its error's type.
@@ -293,6 +305,21 @@ ok $((N - N / 100))" ]
 	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | grep -Evx 'Operation timed out after [0-9]+ milliseconds with [0-9]+ bytes received')" = "" ]
 }
 
+@test "fault: server: stream stall past ORKIT_STALL_MS (8 records)" {
+	# the records stream of their own ("stream": true), not by --stream
+	records_streamed ". > $N / 2 and . <= $N / 2 + 8"
+	eight | each stall 5000 after=1
+	ORKIT_STALL_MS=300 pipeline
+	row "$N" "$N" "$N" "$N" "0|1|1|1"
+	ids_once
+	[ "$(sent_twice)" = "" ]
+	[ "$(error_ids)" = "$(eight | sed 's/^/q/' | sort)" ]
+	[ "$(error_kinds)" = "8 stream true" ]
+	# ended by ORKIT_STALL_MS, not by the server's end 5 s on
+	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "stream stalled: no bytes for 0.3s (ORKIT_STALL_MS)" ]
+	[ "$(jq -r 'select(.error) | .response.choices[0].message.content' out.jsonl | sort -u)" = "Echo: " ]
+}
+
 @test "fault: server: slow drip that never stalls (8 records)" {
 	records_streamed ". > $N / 2 and . <= $N / 2 + 8"
 	# a pause of 100 ms before every piece, a second in all
@@ -382,6 +409,28 @@ ok $((N - N / 100))" ]
 	[ "$(cat route.err)" = "or-route: cannot refresh the model catalog (HTTP 503: 503 Service Unavailable); using the cache from 2 h ago" ]
 	# one to cache it, one to refresh it, which falls back at once
 	[ "$(requests /models)" -eq 2 ]
+}
+
+@test "fault: server: /models down, no cached catalog" {
+	# every 10th record names its model: it needs no catalog
+	seq "$N" | jq -c '{id: "r\(.)", prompt: "q\(.)"} +
+	    if . % 10 == 0 then {model: "openai/gpt-4o-mini"} else {} end' >in.jsonl
+	fake "/models status 503 html=1" "/models status 503 html=1" \
+	    "/models status 503 html=1" "/models status 503 html=1"
+	pipeline
+	# every record still written and stored; the ones to route with
+	# an error that says why, which or-send passes on
+	row "$N" "$N" "$N" $((N / 10)) "1|1|1|1"
+	ids_once
+	[ "$(requests /models)" -eq 4 ]
+	[ "$(error_kinds)" = "$((N - N / 10)) no_route true" ]
+	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "no model catalog to route by: HTTP 503: 503 Service Unavailable" ]
+	[ "$(jq -r 'select(.error | not) | .id' out.jsonl)" = "$(seq 10 10 "$N" | sed 's/^/r/')" ]
+	[ "$(cat route.err)" = "or-route: cannot fetch the model catalog (HTTP 503: 503 Service Unavailable), and there is no cache at $XDG_CACHE_HOME/orkit/models.json
+or-route: no model catalog: $((N - N / 10)) records written unrouted with error.type \"no_route\"" ]
+	# once the catalog can be fetched, or-route routes them
+	jq -c 'select(.error) | del(.error)' out.jsonl | or-route | or-send -P 8 >again.jsonl
+	[ "$(jq -r 'select(.response) | .id' again.jsonl | wc -l)" -eq $((N - N / 10)) ]
 }
 
 # --- input faults ------------------------------------------------------
@@ -517,41 +566,4 @@ d}" in.jsonl
 	# no model holds it: or-route says so, and or-send sends nothing
 	[ "$(jq -c 'select(.error) | [.id, .error.tool, .error.type, .error.message]' out.jsonl)" = '["r5","or-route","no_route","no model fits: the request context constraint left none of the 321 in the catalog"]' ]
 	[ "$(sqlite3 "$DB" "SELECT status, length(prompt) FROM requests WHERE job = 'r5'")" = "no_route|10485760" ]
-}
-
-@test "fault: server: /models down, no cached catalog" {
-	# every 10th record names its model: it needs no catalog
-	seq "$N" | jq -c '{id: "r\(.)", prompt: "q\(.)"} +
-	    if . % 10 == 0 then {model: "openai/gpt-4o-mini"} else {} end' >in.jsonl
-	fake "/models status 503 html=1" "/models status 503 html=1" \
-	    "/models status 503 html=1" "/models status 503 html=1"
-	pipeline
-	# every record still written and stored; the ones to route with
-	# an error that says why, which or-send passes on
-	row "$N" "$N" "$N" $((N / 10)) "1|1|1|1"
-	ids_once
-	[ "$(requests /models)" -eq 4 ]
-	[ "$(error_kinds)" = "$((N - N / 10)) no_route true" ]
-	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "no model catalog to route by: HTTP 503: 503 Service Unavailable" ]
-	[ "$(jq -r 'select(.error | not) | .id' out.jsonl)" = "$(seq 10 10 "$N" | sed 's/^/r/')" ]
-	[ "$(cat route.err)" = "or-route: cannot fetch the model catalog (HTTP 503: 503 Service Unavailable), and there is no cache at $XDG_CACHE_HOME/orkit/models.json
-or-route: no model catalog: $((N - N / 10)) records written unrouted with error.type \"no_route\"" ]
-	# once the catalog can be fetched, or-route routes them
-	jq -c 'select(.error) | del(.error)' out.jsonl | or-route | or-send -P 8 >again.jsonl
-	[ "$(jq -r 'select(.response) | .id' again.jsonl | wc -l)" -eq $((N - N / 10)) ]
-}
-
-@test "fault: server: stream stall past ORKIT_STALL_MS (8 records)" {
-	# the records stream of their own ("stream": true), not by --stream
-	records_streamed ". > $N / 2 and . <= $N / 2 + 8"
-	eight | each stall 5000 after=1
-	ORKIT_STALL_MS=300 pipeline
-	row "$N" "$N" "$N" "$N" "0|1|1|1"
-	ids_once
-	[ "$(sent_twice)" = "" ]
-	[ "$(error_ids)" = "$(eight | sed 's/^/q/' | sort)" ]
-	[ "$(error_kinds)" = "8 stream true" ]
-	# ended by ORKIT_STALL_MS, not by the server's end 5 s on
-	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "stream stalled: no bytes for 0.3s (ORKIT_STALL_MS)" ]
-	[ "$(jq -r 'select(.error) | .response.choices[0].message.content' out.jsonl | sort -u)" = "Echo: " ]
 }
