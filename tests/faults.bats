@@ -395,8 +395,11 @@ ok $((N - N / 100))" ]
 	# loaded machine)
 	[ "$(jq -r .cost.note out.jsonl | grep -Evx '/generation: (not found|no answer) after [0-9]+\.[0-9]s; usage.cost used')" = "" ]
 	[ "$(jq -s 'map(.cost.usd == .response.usage.cost) | all' out.jsonl)" = true ]
-	# each was asked for at least once
-	[ "$(jq -r 'select(.path == "/generation") | .query.id' "$FAKE_LOG" | sort -u | wc -l)" -eq "$N" ]
+	# each "not found" was asked for, and answered 404 (a lookup cut by
+	# --wait may not have reached the server on a loaded machine)
+	jq -r 'select(.path == "/generation") | .query.id' "$FAKE_LOG" | sort -u >asked
+	[ "$(jq -r 'select(.cost.note | startswith("/generation: not found")) | .response.id' out.jsonl | sort | comm -23 - asked)" = "" ]
+	[ "$(wc -l <asked)" -ge $((N / 2)) ]
 }
 
 @test "fault: server: /models down, a cached catalog" {
