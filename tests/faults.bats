@@ -320,7 +320,7 @@ ok $((N - N / 100))" ]
 	[ "$(jq -r 'select(.error) | .response.choices[0].message.content' out.jsonl | sort -u)" = "Echo: " ]
 }
 
-@test "fault: server: slow drip that never stalls (8 records)" {
+@test "fault: server: slow drip, never a stall (8 records)" {
 	records_streamed ". > $N / 2 and . <= $N / 2 + 8"
 	# a pause of 100 ms before every piece, a second in all
 	eight | each keepalive 3 drip=100
