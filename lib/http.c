@@ -321,16 +321,68 @@ curl_error(const struct http_resp *r)
 	    jv_number(r->code));
 }
 
+/* Where tag (lowercase, "<title>") starts in p, case folded; or NULL. */
+static const char *
+find_tag(const char *p, size_t n, const char *tag)
+{
+	size_t i, m = strlen(tag);
+
+	for (i = 0; i + m <= n; i++)
+		if (strncasecmp(p + i, tag, m) == 0)
+			return p + i;
+	return NULL;
+}
+
+/*
+ * The text of an HTML page (a proxy's error page, such as Cloudflare's
+ * "502 Bad Gateway"): its title, else its text less the tags, white
+ * space squeezed, so the message says what happened, not the markup.
+ */
+static void
+html_text(const char *p, size_t n, struct buf *b)
+{
+	const char *t, *e = p + n;
+	int tag = 0, space = 0;
+
+	if ((t = find_tag(p, n, "<title>")) != NULL) {
+		p = t + strlen("<title>");
+		if ((t = find_tag(p, (size_t)(e - p), "</")) != NULL)
+			e = t;
+	}
+	for (; p < e && b->len < 120; p++) {
+		if (*p == '<' || *p == '>') {
+			tag = *p == '<';
+			space = 1;
+		} else if (tag)
+			continue;
+		else if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			space = 1;
+		else {
+			if (space && b->len > 0)
+				buf_addc(b, ' ');
+			space = 0;
+			buf_addc(b, *p);
+		}
+	}
+}
+
 /* A one-line excerpt of a body that is not JSON, for the message. */
 static jv
 snippet(const char *p, size_t n)
 {
 	struct buf b = { 0 };
-	size_t i;
+	size_t i, lead;
 	jv s;
 
-	for (i = 0; i < n && b.len < 120; i++)
-		buf_addc(&b, p[i] == '\n' || p[i] == '\r' ? ' ' : p[i]);
+	for (lead = 0; lead < n && (p[lead] == ' ' || p[lead] == '\t' ||
+	    p[lead] == '\n' || p[lead] == '\r'); lead++)
+		;
+	if (lead < n && p[lead] == '<')
+		html_text(p + lead, n - lead, &b);
+	if (b.len == 0)
+		for (i = 0; i < n && b.len < 120; i++)
+			buf_addc(&b, p[i] == '\n' || p[i] == '\r' ? ' ' :
+			    p[i]);
 	s = jv_string_sized(b.buf ? b.buf : "", (int)b.len);
 	buf_free(&b);
 	return s;

@@ -216,10 +216,10 @@ make_bad(struct rec *rec, jv why, int hint)
 	/* Every record is line 1 to its own parser: keep the column only. */
 	at = strstr(jv_string_value(why), " at line 1, column ");
 	if (at)
-		msg = jv_string_fmt("not a JSON object or string: %.*s at "
-		    "column %s%s", (int)(at - jv_string_value(why)),
-		    jv_string_value(why), at + strlen(" at line 1, column "),
-		    HOW_TO);
+		msg = jv_string_fmt("%s: %.*s at column %s%s", hint ?
+		    "not a JSON object or string" : "not a record",
+		    (int)(at - jv_string_value(why)), jv_string_value(why),
+		    at + strlen(" at line 1, column "), hint ? HOW_TO : "");
 	else
 		msg = jv_string_fmt("%s: %s%s", hint ? "not a JSON object or "
 		    "string" : "not a record", jv_string_value(why),
@@ -285,7 +285,10 @@ classify(struct rec *rec)
 		rec->val = JV_OBJECT(jv_string("prompt"), v);
 		break;
 	case JV_KIND_INVALID:
-		make_bad(rec, jv_invalid_get_msg(v), 1);
+		why = jv_invalid_get_msg(v);
+		/* JSON nested past libjv's limit: jq -c would not help */
+		make_bad(rec, why, strstr(jv_string_value(why),
+		    "Exceeds depth limit") == NULL);
 		break;
 	default:
 		make_bad(rec, jv_string_fmt("a JSON %s",

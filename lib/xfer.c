@@ -136,6 +136,12 @@ xfer_deadline(struct xfer_task *t, int64_t ms)
 	t->deadline = mono_ms() + (ms > 0 ? ms : 1);
 }
 
+void
+xfer_stall(struct xfer_task *t, int64_t ms)
+{
+	t->stall_ms = ms;
+}
+
 int
 xfer_unreachable(const struct xfer_task *t)
 {
@@ -180,6 +186,7 @@ start(struct xfer *x, struct xfer_task *t)
 {
 	t->easy = get_handle(x);
 	t->deadline = 0;
+	t->stall_ms = 0;
 	x->h->setup(x->ctx, t->req, t);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
@@ -260,17 +267,34 @@ collect(struct xfer *x)
 static void
 end_stalled(struct xfer *x)
 {
-	int64_t now = mono_ms();
+	int64_t now = mono_ms(), quiet;
 	struct xfer_task *t, *next;
 
 	for (t = x->head; t; t = next) {
 		next = t->next;
 		if (t->state != XFER_ST_FLIGHT)
 			continue;
-		if ((x->o->stall_ms > 0 && now - t->last_byte >=
-		    x->o->stall_ms) || (t->deadline > 0 && now >= t->deadline))
+		quiet = t->stall_ms > 0 ? t->stall_ms : x->o->stall_ms;
+		if ((quiet > 0 && now - t->last_byte >= quiet) ||
+		    (t->deadline > 0 && now >= t->deadline))
 			finish(x, t, CURLE_OPERATION_TIMEDOUT);
 	}
+}
+
+/* A transfer in flight is watched for silence: its own or the run's. */
+static int
+watching(const struct xfer *x)
+{
+	const struct xfer_task *t;
+
+	if (x->st.inflight == 0)
+		return 0;
+	if (x->o->stall_ms > 0)
+		return 1;
+	for (t = x->head; t; t = t->next)
+		if (t->state == XFER_ST_FLIGHT && t->stall_ms > 0)
+			return 1;
+	return 0;
 }
 
 /* ms until the first deadline of a transfer in flight, or -1. */
@@ -462,8 +486,7 @@ wait_for_work(struct xfer *x, int64_t timeout)
 	}
 	if (x->o->tick_ms > 0 && (timeout < 0 || timeout > x->o->tick_ms))
 		timeout = x->o->tick_ms;
-	if (x->o->stall_ms > 0 && x->st.inflight > 0 &&
-	    (timeout < 0 || timeout > 100))
+	if (watching(x) && (timeout < 0 || timeout > 100))
 		timeout = 100;	/* to notice a stall */
 	if ((d = next_deadline(x)) >= 0 && (timeout < 0 || timeout > d))
 		timeout = d;

@@ -43,6 +43,8 @@ struct xfer_task {
 	int64_t		 t0;		/* monotonic ms this request began */
 	int64_t		 last_byte;	/* monotonic ms: the last that came */
 	int64_t		 deadline;	/* monotonic ms it is ended at; 0 */
+	int64_t		 stall_ms;	/* quiet this long it is dead; 0:
+					   the run's stall_ms */
 	struct http_resp resp;		/* the last answer */
 	void		*easy;		/* CURL *, while in flight */
 	int		 copy, ncopies;	/* which of the record's copies */
@@ -149,6 +151,9 @@ int	 xfer_first(const struct xfer_task *);
 const char *xfer_content_type(const struct xfer_task *);
 /* For setup: end this transfer as timed out after ms, if still going. */
 void	 xfer_deadline(struct xfer_task *, int64_t ms);
+/* For setup: end this transfer as timed out once ms pass without a
+   byte (a stream), whatever the run's stall_ms. */
+void	 xfer_stall(struct xfer_task *, int64_t ms);
 /*
  * For finish: 1 when the request never reached the server (DNS, a
  * refused connection, TLS: curl codes 5, 6, 7, 35, 58-60, 77, 83, 90,

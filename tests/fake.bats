@@ -479,6 +479,46 @@ status_of() {
 	refute_output --partial '{'
 }
 
+@test "script: status html=1 is the proxy's HTML page, not the envelope" {
+	script 'status 503 html=1 retry-after=2'
+	run curl -sS -D "$BATS_TEST_TMPDIR/h" -w '\n%{http_code} %{content_type}' "$U/chat/completions" -H "Authorization: Bearer $KEY" -d "$HELLO"
+	assert_output "$(printf '<html>\r\n<head><title>503 Service Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Unavailable</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n\n503 text/html')"
+	grep -qix $'retry-after: 2\r' "$BATS_TEST_TMPDIR/h"
+}
+
+@test "script: truncated ends a body cleanly half-way, non-streamed and streamed" {
+	script 'truncated' 'truncated after=1'
+	run -0 curl -sS -H "Authorization: Bearer $KEY" "$U/chat/completions" -d "$HELLO"
+	assert_output --partial '"id":"gen-'
+	run jq -e . <<<"$output"
+	[ "$status" -ne 0 ]
+	run -0 curl -sS -N -H "Authorization: Bearer $KEY" "$U/chat/completions" -d "$STREAM"
+	refute_output --partial '[DONE]'
+	[ "$(grep -c '^data: ' <<<"$output")" -eq 2 ]
+	[[ "${lines[${#lines[@]} - 1]}" != *'}' ]]
+}
+
+@test "script: big N answers N bytes, the echo over and over" {
+	script 'big 100000'
+	run jchat "$HELLO" '[(.choices[0].message.content | length, .[0:17]), .usage.completion_tokens]'
+	assert_output '[100000,"Echo: hello there",25000]'
+	run jchat "$HELLO" '.choices[0].message.content | length'
+	assert_output 17
+}
+
+@test "script: badutf8 puts bytes that are not UTF-8 at the head of the content" {
+	script 'badutf8'
+	curl -sS -H "Authorization: Bearer $KEY" "$U/chat/completions" -d "$HELLO" >"$BATS_TEST_TMPDIR/b"
+	grep -q $'"content":"\xff\xfeEcho: hello there"' "$BATS_TEST_TMPDIR/b"
+}
+
+@test "script: drip=MS paces every piece, never a stall" {
+	script 'keepalive 3 drip=150'
+	out=$(curl -sS -N -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $KEY" "$U/chat/completions" -d "$STREAM")
+	read -r code t <<<"$out"
+	[ "$code" = 200 ] && at_least "$t" 0.6 || fail "$out"
+}
+
 @test "request log: one line per request, headers lowercased, body parsed" {
 	chat "$HELLO" -H 'X-Title: orkit' >/dev/null
 	curl -s "$U/generation?id=gen-1&x=2" -o /dev/null

@@ -349,6 +349,19 @@ anthropic/claude-sonnet-4"
 	assert_output "openai/gpt-4o-mini:floor 1000"
 }
 
+@test "no catalog at all: every record still written, those to route with a retryable no_route, exit 1" {
+	rm "$XDG_CACHE_HOME/orkit/models.json"
+	printf '%s\n' '{"id":1,"prompt":"a"}' '{"id":2,"model":"x/y","prompt":"b"}' \
+	    'not json' '{"id":4,"prompt":"d","error":{"type":"http"}}' >in
+	run -1 --separate-stderr or-route <in
+	[[ "${lines[0]}" =~ ^'{"id":1,"prompt":"a","error":{"tool":"or-route","type":"no_route","message":"no model catalog to route by: Failed to connect to 127.0.0.1 port 1 after '[0-9]+' ms: Couldn'"'"'t connect to server","retryable":true}}'$ ]]
+	assert_line --index 1 '{"id":2,"model":"x/y","prompt":"b"}'
+	[ "$(jq -c '.error | [.type, .line, .input]' <<<"${lines[2]}")" = '["bad_input",3,"not json"]' ]
+	assert_line --index 3 '{"id":4,"prompt":"d","error":{"type":"http"}}'
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${stderr_lines[${#stderr_lines[@]} - 1]}" = 'or-route: no model catalog: 1 records written unrouted with error.type "no_route"' ]
+}
+
 # --- pipelines -------------------------------------------------------------
 
 @test "1,000 records keep their order and count" {

@@ -412,7 +412,7 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 	fake garbage garbage garbage garbage
 	run -1 --separate-stderr or-send hi
 	run jq -c '[.error.type, .error.status, .error.message]' <<<"$output"
-	assert_output '["bad_response",200,"HTTP 200: <html><body>502 Bad Gateway</body></html>"]'
+	assert_output '["bad_response",200,"HTTP 200: 502 Bad Gateway"]'
 }
 
 @test "a 200 with an error body is an error, and is retried" {

@@ -471,6 +471,68 @@ done:
 	return status;
 }
 
+/*
+ * No catalog to route by (none cached, none to fetch): every record is
+ * still written, in order, as or-send does when the API cannot be
+ * reached; those it would have routed with an error that says why and
+ * may be sent again, the others as they came.
+ */
+static int
+unrouted_all(const struct route_opts *o, const char *why)
+{
+	struct reader *in = rec_reader(0);
+	struct rec *rec;
+	const char *line;
+	size_t n;
+	long failed = 0;
+	int status = 0;
+	jv msg = jv_string_fmt("no model catalog to route by: %s", why);
+
+	for (;;) {
+		while (!rec_line(in, &line, &n)) {
+			if (rec_reader_eof(in))
+				goto done;
+			out_end();
+			rec_fill(in);
+		}
+		rec = rec_of_line(in, line, n);
+		if (!passes(o, rec)) {
+			rec_add(rec, "error", rec_errobj("no_route",
+			    jv_string_value(msg), 1));
+			rec->failed = 1;
+			failed++;
+		}
+		status |= rec->failed;
+		rec_put(rec);
+		rec_free(rec);
+	}
+done:
+	out_end();
+	rec_reader_free(in);
+	if (failed > 0)
+		warnx_("no model catalog: %ld records written unrouted with "
+		    "error.type \"no_route\"", failed);
+	jv_free(msg);
+	return status;
+}
+
+/* The catalog, or NULL with one line on stderr and *why set. */
+static struct catalog *
+catalog_or_why(const struct cfg *cfg, const struct cat_opts *co,
+    struct buf *why)
+{
+	struct catalog *cat;
+	char *path;
+
+	if ((cat = cat_load_why(cfg, co, why)) == NULL) {
+		path = cat_path();
+		warnx_("cannot fetch the model catalog (%s), and there is no "
+		    "cache at %s", buf_str(why), path);
+		free(path);
+	}
+	return cat;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -480,6 +542,7 @@ main(int argc, char **argv)
 	struct store_groups long_, recent;
 	struct cfg cfg;
 	struct catalog *cat = NULL;
+	struct buf why = { 0 };
 	int c, status;
 
 	progname = "or-route";
@@ -509,13 +572,15 @@ main(int argc, char **argv)
 	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	out_init();
-	if ((cat = cat_load(&cfg, &r.cat)) != NULL &&
-	    filter_check(&r.o.f, cat) == 0) {
+	if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL)
+		status = unrouted_all(&r.o, buf_str(&why));
+	else if (filter_check(&r.o.f, cat) == 0) {
 		rt.cat = cat;
 		if (!r.no_history && !r.o.automatic)
 			load_history(&r, &rt, &st, &long_, &recent);
 		status = route_all(&rt);
 	}
+	buf_free(&why);
 	store_groups_free(&long_);
 	store_groups_free(&recent);
 	store_close(&st);

@@ -384,6 +384,9 @@ setup(void *ctx, void *req, struct xfer_task *t)
 	j->st = NULL;
 	j->is_sse = -1;
 	if (j->wants_sse) {
+		/* a record's own "stream": true is watched as --stream is */
+		if (s->stall_ms > 0)
+			xfer_stall(t, s->stall_ms);
 		j->st = stream_new(on_text, on_reasoning, j);
 		/* the oldest record held stays so until written: its
 		   text may go out as it comes, in order */

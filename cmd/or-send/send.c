@@ -146,7 +146,10 @@ announce_retry(const struct rec *rec, jv err, int attempt, int retries,
 		jv_free(w), jv_free(msg), jv_free(status), jv_free(err);
 		return;
 	}
-	if (jv_get_kind(status) == JV_KIND_NUMBER)
+	/* a body that is not the API's envelope says "HTTP N" already */
+	if (jv_get_kind(status) == JV_KIND_NUMBER &&
+	    (jv_get_kind(msg) != JV_KIND_STRING ||
+	    strncmp(jv_string_value(msg), "HTTP ", 5) != 0))
 		snprintf(st, sizeof(st), "HTTP %d: ",
 		    (int)jv_number_value(status));
 	warnx_("%s: %s%s; retry %d of %d in %.1fs", jv_string_value(w), st,
@@ -458,7 +461,7 @@ next_model(struct sender *s, struct job *j, jv err)
 static int
 stalled(const struct sender *s, const struct job *j)
 {
-	return s->stream && s->stall_ms > 0 &&
+	return (s->stream || j->wants_sse) && s->stall_ms > 0 &&
 	    mono_ms() - j->xf->last_byte >= s->stall_ms;
 }
 

@@ -302,6 +302,25 @@ answer_init(struct answer *a, const struct call *c, const char *id,
 	a->ctok = tokens(a->textlen);
 }
 
+/* big N: an answer of N bytes, the echo over and over, cut at a char. */
+static void
+answer_grow(struct answer *a, size_t n)
+{
+	size_t have = a->textlen;
+
+	if (have == 0 || n <= have)
+		return;
+	a->text = xrealloc(a->text, n + 1);
+	while (a->textlen < n) {
+		memcpy(a->text + a->textlen, a->text, have <
+		    n - a->textlen ? have : n - a->textlen);
+		a->textlen += have < n - a->textlen ? have : n - a->textlen;
+	}
+	a->textlen = utf8_floor(a->text, n);
+	a->text[a->textlen] = '\0';
+	a->ctok = tokens(a->textlen);
+}
+
 /* What the upstream provider charged, at the catalog's prices. */
 double
 chat_upstream(const struct answer *a, long ctok)
@@ -520,6 +539,42 @@ plan_addjv(struct plan *p, jv v)
 	buf_free(&b);
 }
 
+/*
+ * truncated: the first half of the answer's JSON, then a clean end, as
+ * when a proxy gives up on a body; it was generated, so it is billed.
+ */
+static void
+plan_addhalf(struct plan *p, jv v)
+{
+	struct buf b = { NULL, 0, 0 };
+
+	buf_addjv(&b, v);
+	plan_add(p, b.p, b.len / 2);
+	buf_free(&b);
+}
+
+/*
+ * badutf8: bytes that are not UTF-8 (0xff 0xfe) at the head of the
+ * content, as a provider that cuts a character in two may send them;
+ * a jv string cannot hold them, so they go into the dumped text.
+ */
+static void
+plan_addbad(struct plan *p, jv v)
+{
+	static const char at[] = "\"content\":\"";
+	struct buf b = { NULL, 0, 0 };
+	const char *c;
+	size_t n;
+
+	buf_addjv(&b, v);
+	c = strstr(b.p, at);
+	n = c == NULL ? b.len : (size_t)(c - b.p) + sizeof(at) - 1;
+	plan_add(p, b.p, n);
+	plan_addstr(p, "\xff\xfe");
+	plan_add(p, b.p + n, b.len - n);
+	buf_free(&b);
+}
+
 /* The JSON body after the padding, or how the body breaks instead. */
 static void
 json_body(const struct call *c, const struct answer *a,
@@ -543,7 +598,14 @@ json_body(const struct call *c, const struct answer *a,
 	else if (action_is(act, "choiceerror")) {
 		plan_addjv(p, choice_error_body(a, act, &ctok));
 		finish = "error";
-	} else
+	} else if (action_is(act, "truncated")) {
+		plan_addhalf(p, completion(a, choice(a->text, a->textlen,
+		    a->finish), a->ctok));
+		finish = NULL;
+	} else if (action_is(act, "badutf8"))
+		plan_addbad(p, completion(a, choice(a->text, a->textlen,
+		    a->finish), a->ctok));
+	else
 		plan_addjv(p, completion(a, choice(a->text, a->textlen,
 		    a->finish), a->ctok));
 	if (!action_is(act, "error200") && !action_is(act, "midstream-error"))
@@ -557,6 +619,7 @@ send_json(struct call *c, const struct answer *a, const struct action *act)
 	struct plan *p;
 
 	p = plan_new(c->seed, 0);
+	plan_drip(p, action_num(act, "drip", 0));
 	pad(p, act, &c->seed);
 	json_body(c, a, act, p);
 	r = plan_response(p, c->conn);
@@ -569,7 +632,8 @@ send_json(struct call *c, const struct answer *a, const struct action *act)
 static const char *
 stream_finish(const struct answer *a, const struct action *act)
 {
-	if (action_is(act, "stall") || action_is(act, "cut"))
+	if (action_is(act, "stall") || action_is(act, "cut") ||
+	    action_is(act, "truncated"))
 		return NULL;
 	if (action_is(act, "midstream-error") || action_is(act, "error200") ||
 	    action_is(act, "choiceerror"))
@@ -585,6 +649,7 @@ send_sse(struct call *c, const struct answer *a, const struct action *act)
 	size_t sent;
 
 	p = plan_new(c->seed, 1);
+	plan_drip(p, action_num(act, "drip", 0));
 	sent = sse_plan(p, a, act, &c->seed);
 	remember(c, a, 1, stream_finish(a, act), sent == a->textlen ?
 	    a->ctok : (long)((sent + 3) / 4), p);
@@ -771,6 +836,8 @@ chat_serve(struct call *c, const struct action *act)
 		    "No endpoints found that support image input", 0);
 	answer_init(&a, c, id, pr);
 	a.byok = action_is(act, "byok");
+	if (action_is(act, "big") && act->arg != NULL)
+		answer_grow(&a, (size_t)atol(act->arg));
 	if (wants_stream(c->json))
 		r = send_sse(c, &a, act);
 	else

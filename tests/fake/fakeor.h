@@ -158,6 +158,7 @@ struct plan	*plan_new(unsigned, int);
 void		 plan_add(struct plan *, const char *, size_t);
 void		 plan_addstr(struct plan *, const char *);
 void		 plan_pause(struct plan *, long);
+void		 plan_drip(struct plan *, long);
 void		 plan_end(struct plan *, enum plan_end, long);
 long		 plan_ms(const struct plan *);
 struct MHD_Response *plan_response(struct plan *, struct MHD_Connection *);

@@ -29,6 +29,7 @@ struct plan {
 	unsigned	 seed;
 	enum plan_end	 end;
 	long		 endms, total;
+	long		 drip;		/* every pause this long instead */
 	int		 rested;	/* the pause before off is over */
 	struct MHD_Connection *conn;
 };
@@ -58,11 +59,20 @@ plan_addstr(struct plan *p, const char *s)
 	buf_add(&p->b, s, strlen(s));
 }
 
+/* drip=MS: a slow answer that never stalls, every pause MS long. */
+void
+plan_drip(struct plan *p, long ms)
+{
+	p->drip = ms;
+}
+
 void
 plan_pause(struct plan *p, long ms)
 {
 	if (ms <= 0)
 		return;
+	if (p->drip > 0)
+		ms = p->drip;
 	p->total += ms;
 	if (p->nmarks > 0 && p->marks[p->nmarks - 1].at == p->b.len) {
 		p->marks[p->nmarks - 1].ms += ms;

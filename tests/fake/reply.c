@@ -211,6 +211,33 @@ status_headers(struct MHD_Response *r, const struct action *a, int code,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
 }
 
+/*
+ * status CODE html=1: the page a proxy in front of the API (Cloudflare)
+ * serves for a 5xx of its own, HTML, not the API's JSON envelope.
+ */
+static enum MHD_Result
+reply_html_status(struct call *c, const struct action *a, int code)
+{
+	struct MHD_Response *r;
+	struct ratelimit rl;
+	char page[512];
+	const char *why;
+	int n;
+
+	why = MHD_get_reason_phrase_for((unsigned)code);
+	n = snprintf(page, sizeof(page), "<html>\r\n<head><title>%d %s"
+	    "</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>"
+	    "\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n",
+	    code, why, code, why);
+	r = MHD_create_response_from_buffer((size_t)n, page,
+	    MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/html");
+	ratelimit_of(a, &rl);
+	status_headers(r, a, code, &rl);
+	return reply_queue(c, (unsigned)code, r);
+}
+
 /* The script's "status CODE": the real envelope for that status. */
 enum MHD_Result
 reply_status(struct call *c, const struct action *a)
@@ -226,6 +253,8 @@ reply_status(struct call *c, const struct action *a)
 	code = a->arg ? atoi(a->arg) : 500;
 	if (code < 100 || code > 599)
 		code = 500;
+	if (action_num(a, "html", 0))
+		return reply_html_status(c, a, code);
 	ratelimit_of(a, &rl);
 	meta = status_meta(c, code, &rl);
 	if ((type = action_opt(a, "type")) != NULL)

@@ -32,7 +32,8 @@ static const struct route {
 /* Actions that shape a chat answer rather than replace it. */
 static const char *chat_actions[] = {
 	"ok", "delay", "error200", "choiceerror", "keepalive",
-	"midstream-error", "stall", "cut", "byok", NULL
+	"midstream-error", "stall", "cut", "byok", "truncated", "big",
+	"badutf8", NULL
 };
 
 static struct call *

@@ -74,7 +74,25 @@ breaks(const struct action *act)
 {
 	return action_is(act, "midstream-error") ||
 	    action_is(act, "error200") || action_is(act, "choiceerror") ||
-	    action_is(act, "stall") || action_is(act, "cut");
+	    action_is(act, "stall") || action_is(act, "cut") ||
+	    action_is(act, "truncated");
+}
+
+/* truncated: half the next event, then a clean end: no [DONE]. */
+static void
+half_event(struct plan *p, const struct answer *a, size_t off)
+{
+	struct buf b = { NULL, 0, 0 };
+	size_t end;
+
+	buf_addstr(&b, "data: ");
+	if (off < a->textlen) {
+		end = next_piece(a, off);
+		buf_addjv(&b, chunk(a, delta(a->text + off, end - off), NULL));
+	} else
+		buf_addjv(&b, chunk(a, delta("", 0), a->finish));
+	plan_add(p, b.p, b.len / 2);
+	buf_free(&b);
 }
 
 /* The observed mid-stream error: top-level error, finish null, usage. */
@@ -126,6 +144,8 @@ fail(struct plan *p, const struct answer *a, const struct action *act,
 		plan_end(p, END_STALL, act->arg ? atol(act->arg) : 1000);
 	else if (action_is(act, "cut"))
 		plan_end(p, END_CUT, 0);
+	else if (action_is(act, "truncated"))
+		half_event(p, a, sent);
 	else if (action_is(act, "choiceerror"))
 		documented_error(p, a, act);
 	else
