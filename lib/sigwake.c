@@ -70,6 +70,8 @@ sigwake_drain(void)
 void
 sigwake_close(void)
 {
+	if (sigpipe[0] == -1)
+		return;
 	close(sigpipe[0]);
 	close(sigpipe[1]);
 	sigpipe[0] = sigpipe[1] = -1;

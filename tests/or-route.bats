@@ -601,3 +601,55 @@ EOF2
 	[ "$stderr" = "or-route: $ORKIT_DB: log schema v1 is older than this orkit's v5; run 'or-log -d $ORKIT_DB </dev/null' once to upgrade it" ]
 	cmp "$ORKIT_DB" before.db
 }
+
+# --- signals ---------------------------------------------------------
+
+# Starts or-route --free on the fifo in, its output in out, and feeds it
+# $1 records; waits (bounded) until all of them are written.
+route_fifo() {
+	mkfifo in
+	or-route --free <in >out 2>err &
+	ROUTE=$!
+	exec 5>in
+	seq "$1" | jq -c '{id: ., prompt: "q\(.)"}' >&5
+	local i
+	for i in $(seq 200); do
+		[ "$(wc -l <out)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	fail "or-route wrote $(wc -l <out) of $1 records"
+}
+
+# Sends SIGNAL $1 to or-route and waits (bounded) until it is no longer
+# pending: two sent at once may arrive as one.
+signal_taken() {
+	kill -"$1" "$ROUTE"
+	local i
+	for i in $(seq 200); do
+		[ -e "/proc/$ROUTE/status" ] || return 0	# taken: it ended
+		grep -Eq '^ShdPnd:[[:space:]]*0+$' "/proc/$ROUTE/status" &&
+		    return 0
+		sleep 0.05
+	done
+	fail "SIG$1 still pending"
+}
+
+@test "SIGINT or SIGTERM: the input is still read to its end, every record routed; a second stops reading" {
+	route_fifo 500
+	kill -INT "$ROUTE"
+	seq 501 1000 | jq -c '{id: ., prompt: "q\(.)"}' >&5
+	exec 5>&-
+	run -0 wait "$ROUTE"
+	[ "$(jq -r .id out | paste -sd,)" = "$(seq 1000 | paste -sd,)" ]
+	[ "$(jq -r .model out | sort -u)" = google/gemini-2.0-flash-exp:free ]
+	[ ! -s err ]
+	rm in out err
+	route_fifo 300
+	# Two signals, not one: the second is sent once the first is taken.
+	signal_taken TERM
+	signal_taken TERM
+	exec 5>&-
+	run -1 wait "$ROUTE"
+	[ "$(jq -r .id out | paste -sd,)" = "$(seq 300 | paste -sd,)" ]
+	[ "$(cat err)" = "or-route: interrupted: stopped reading after input line 300" ]
+}

@@ -16,6 +16,7 @@
 #include "jvx.h"
 #include "record.h"
 #include "route.h"
+#include "sigwake.h"
 #include "store.h"
 #include "util.h"
 
@@ -439,10 +440,33 @@ flush_out(void)
 }
 
 /*
- * Output is flushed before each read that may wait, not after every
- * line: a pipe still gets each line as soon as or-route has nothing
- * else to do, and a run of records costs a write(2) a buffer.
+ * More input, unless there is none or a second SIGINT or SIGTERM came.
+ * Routing needs nothing more from the network, so the first signal
+ * changes nothing: the input is read to its end and every record
+ * written, as or-send and or-cost after it write theirs. Output is
+ * flushed before each read that may wait, not after every line: a pipe
+ * still gets each line as soon as or-route has nothing else to do.
  */
+static int
+fill_more(struct reader *in)
+{
+	if (rec_reader_eof(in) || sigwake_count() > 1)
+		return 0;
+	out_end();
+	rec_fill(in);
+	return 1;
+}
+
+/* After a second signal: 1, and a line that says where reading stopped. */
+static int
+stopped(const struct reader *in, long lines)
+{
+	if (rec_reader_eof(in) || sigwake_count() < 2)
+		return 0;
+	warnx_("interrupted: stopped reading after input line %ld", lines);
+	return 1;
+}
+
 static int
 route_all(struct router *rt)
 {
@@ -450,23 +474,22 @@ route_all(struct router *rt)
 	struct reader *in = rec_reader(0);
 	const char *line;
 	size_t n;
+	long lines = 0;
 	int status = 0;
 
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	before_msg = flush_out;
-	for (;;) {
-		while (!rec_line(in, &line, &n)) {
-			if (rec_reader_eof(in))
+	for (;; lines++) {
+		while (!rec_line(in, &line, &n))
+			if (!fill_more(in))
 				goto done;
-			out_end();
-			rec_fill(in);
-		}
 		if (route_line(rt, in, line, n))
 			status = 1;
 	}
 done:
 	out_end();
 	before_msg = NULL;
+	status |= stopped(in, lines);
 	rec_reader_free(in);
 	return status;
 }
@@ -484,17 +507,14 @@ unrouted_all(const struct route_opts *o, const char *why)
 	struct rec *rec;
 	const char *line;
 	size_t n;
-	long failed = 0;
+	long failed = 0, lines = 0;
 	int status = 0;
 	jv msg = jv_string_fmt("no model catalog to route by: %s", why);
 
-	for (;;) {
-		while (!rec_line(in, &line, &n)) {
-			if (rec_reader_eof(in))
+	for (;; lines++) {
+		while (!rec_line(in, &line, &n))
+			if (!fill_more(in))
 				goto done;
-			out_end();
-			rec_fill(in);
-		}
 		rec = rec_of_line(in, line, n);
 		if (!passes(o, rec)) {
 			rec_add(rec, "error", rec_errobj("no_route",
@@ -508,6 +528,7 @@ unrouted_all(const struct route_opts *o, const char *why)
 	}
 done:
 	out_end();
+	status |= stopped(in, lines);
 	rec_reader_free(in);
 	if (failed > 0)
 		warnx_("no model catalog: %ld records written unrouted with "
@@ -572,14 +593,18 @@ main(int argc, char **argv)
 	if (http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	out_init();
-	if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL)
+	/* Until the records are read, a signal ends or-route at once. */
+	if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL) {
+		(void)sigwake_catch();
 		status = unrouted_all(&r.o, buf_str(&why));
-	else if (filter_check(&r.o.f, cat) == 0) {
+	} else if (filter_check(&r.o.f, cat) == 0) {
 		rt.cat = cat;
 		if (!r.no_history && !r.o.automatic)
 			load_history(&r, &rt, &st, &long_, &recent);
+		(void)sigwake_catch();
 		status = route_all(&rt);
 	}
+	sigwake_close();
 	buf_free(&why);
 	store_groups_free(&long_);
 	store_groups_free(&recent);
