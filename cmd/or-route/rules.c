@@ -290,7 +290,7 @@ not_json(struct chk *c, jv v)
 jv
 rules_check(const char *file, const char *text, size_t len, struct buf *why)
 {
-	jv v = jv_parse_sized(text, (int)len);
+	jv v = jvx_parse_sized(text, len);
 	struct chk c = { file, why };
 
 	buf_reset(why);
