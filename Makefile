@@ -163,8 +163,11 @@ $$(O)/fuzz/$(1): $$(O)/fuzz/$(1).o \
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call link_fuzz,$(t))))
 
+# Two jobs unless make was given its own -j: the build is most of
+# fuzz-brief's time.
 fuzz-build:
-	$(MAKE) O=$(FZ)/obj CC=clang \
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j2) \
+	    O=$(FZ)/obj CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 	    LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" \
 	    $(FUZZ_TARGETS:%=$(FZ)/obj/fuzz/%)
