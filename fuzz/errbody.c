@@ -1,6 +1,7 @@
 /*
  * errbody.c: an HTTP answer turned into a record's error (lib/http's
- * http_error, and http_api_error for OpenRouter's error envelope).
+ * http_error, and http_api_error for OpenRouter's error envelope, also
+ * alone over the body's value, as or-send calls it on a stream's error).
  * The first byte says how the transfer went (bit 0: it broke after
  * the headers, bit 1: an X-Generation-Id came), the next two the
  * status (big-endian, below 1000); the rest is the body.
@@ -9,6 +10,7 @@
 
 #include "fuzz.h"
 #include "http.h"
+#include "jvx.h"
 #include "util.h"
 
 int
@@ -46,6 +48,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();	/* a failure must give an error */
 	jv_free(err);
 	jv_free(body);
+	/* or-send's way for an error that came in a 200's stream: any
+	   value, an object or not */
+	err = http_api_error(200, jvx_parse(r.body.buf ? r.body.buf : "",
+	    r.body.len));
+	if (jv_get_kind(err) != JV_KIND_OBJECT)
+		abort();
+	jv_free(err);
 	buf_free(&r.body);
 	return 0;
 }

@@ -29,6 +29,7 @@ use(struct rec *rec)
 	rec_add(dup, "model", jv_string("a/b"));
 	rec_del(dup, "error");
 	rec_free(dup);
+	/* with a second reference held, as a tool that kept it would */
 	if (rec->kind == REC_OBJECT) {
 		v = jv_copy(rec->val);
 		rec_del(rec, "id");
