@@ -39,11 +39,12 @@ UNITS	 = $(U)/streamcheck $(U)/storecheck $(U)/budgetcheck
 # GNU parallel, which examples/hosts.sh drives and its test runs;
 # clang, cppcheck and clang-tidy: make analyze; strace: a test that counts
 # a program's closes; openssl: the self-signed TLS server tests/secrets.bats
-# must be refused by).
+# must be refused by; libclang-rt-dev: libFuzzer, which clang only
+# recommends).
 DEPS	 = build-essential pkg-config libcurl4-openssl-dev libjq-dev \
 	   libsqlite3-dev libmicrohttpd-dev bats bats-assert bats-support \
 	   mandoc valgrind clang jq curl time sqlite3 libxml2-utils parallel \
-	   cppcheck clang-tidy strace openssl
+	   cppcheck clang-tidy strace openssl libclang-rt-dev
 
 all: $(TOOLS:%=$(BIN)/%) $(FAKE) $(UNITS)
 
@@ -107,6 +108,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	$(MAKE) analyze
+	$(MAKE) fuzz-brief
 	PATH="$(CURDIR)/$(BIN):$$PATH" tests/run tests
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
@@ -144,6 +146,46 @@ check-valgrind: all
 	    STORECHECK="$(CURDIR)/build/vg/storecheck" \
 	    BUDGETCHECK="$(CURDIR)/build/vg/budgetcheck" \
 	    tests/run --filter "$$filter" tests
+
+# Fuzzing: one libFuzzer target per parser (fuzz/NAME.c, see fuzz/README),
+# linked with the library built again by clang with the fuzzer's coverage,
+# ASan and UBSan in build/fuzz/obj. `make fuzz` runs each for FUZZ_SECONDS
+# over a scratch copy of its seeds, fuzz/corpus/NAME (what it finds stays
+# in build/fuzz/run/NAME; a crash's input is saved there and fails make);
+# fuzz-brief, in check, runs each over its seeds and FUZZ_BRIEF seconds.
+FUZZ_TARGETS = record json sse errbody catalog duration routes
+FUZZ_SECONDS ?= 60
+FUZZ_BRIEF  ?= 5
+FZ	 = build/fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+# What a target links from cmd/ besides the library.
+FUZZ_OBJ_sse	= cmd/or-send/stream
+FUZZ_OBJ_routes	= cmd/or-route/rules cmd/or-route/task
+$(O)/fuzz/%.o: override CFLAGS += -D_GNU_SOURCE -Icmd/or-send -Icmd/or-route
+define link_fuzz
+$$(O)/fuzz/$(1): $$(O)/fuzz/$(1).o \
+    $$(patsubst %,$$(O)/%.o,$$(FUZZ_OBJ_$(1))) $$(O)/liborkit.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call link_fuzz,$(t))))
+
+# Two jobs unless make was given its own -j: the build is most of
+# fuzz-brief's time.
+fuzz-build:
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j2) \
+	    O=$(FZ)/obj CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	    LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" \
+	    $(FUZZ_TARGETS:%=$(FZ)/obj/fuzz/%)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    fuzz/run.sh $(FZ)/obj/fuzz $$t $(FUZZ_SECONDS) || exit 1; done
+
+fuzz-brief: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    fuzz/run.sh $(FZ)/obj/fuzz $$t $(FUZZ_BRIEF) || exit 1; done
 
 # mandoc for the pages; and only lib/curlx.h includes curl.h (it says why).
 lint:
@@ -211,6 +253,7 @@ install: all
 clean:
 	rm -rf build bin $(FAKE) $(UNITS)
 
-.PHONY: all deps check check-asan check-valgrind lint analyze demo bench install clean
+.PHONY: all deps check check-asan check-valgrind lint analyze demo bench \
+	install clean fuzz fuzz-build fuzz-brief
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -195,6 +195,13 @@ raw_str(const char *p, const char *e)
 
 enum { F_ID, F_PRICING, F_CONTEXT, F_TOP, F_CREATED, F_N };
 
+/* A double that converts to int64_t: past it, the cast is undefined. */
+static int
+in_int64(double d)
+{
+	return d > -9.2e18 && d < 9.2e18;
+}
+
 static void
 model_init(struct model *m, const char *json, size_t len)
 {
@@ -211,12 +218,13 @@ model_init(struct model *m, const char *json, size_t len)
 	m->prompt = raw_price(f[F_PRICING], e, "prompt");
 	m->completion = raw_price(f[F_PRICING], e, "completion");
 	m->context = -1;
-	if (raw_num(f[F_CONTEXT], e, &d) && d > 0)
+	if (raw_num(f[F_CONTEXT], e, &d) && d > 0 && in_int64(d))
 		m->context = (int64_t)d; /* NOLINT(bugprone-branch-clone): 2 sources */
 	else if (raw_num(jvx_member(f[F_TOP], e, "context_length"), e, &d) &&
-	    d > 0)
+	    d > 0 && in_int64(d))
 		m->context = (int64_t)d;
-	m->created = raw_num(f[F_CREATED], e, &d) ? (int64_t)d : 0;
+	m->created = raw_num(f[F_CREATED], e, &d) && in_int64(d) ?
+	    (int64_t)d : 0;
 }
 
 /* --- loading ---------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include <jv.h>
 
 #include "config.h"
+#include "jvx.h"
 #include "util.h"
 
 #define DEFAULT_BASE_URL	"https://openrouter.ai/api/v1"
@@ -276,7 +277,7 @@ cfg_read_object(const char *path, int must, size_t max, const char *like,
 		return -1;
 	}
 	(void)fclose(f);
-	v = jv_parse_sized(text.buf ? text.buf : "", (int)text.len);
+	v = jvx_parse_sized(text.buf ? text.buf : "", text.len);
 	buf_free(&text);
 	if (!jv_is_valid(v)) {
 		not_json(path, v);

@@ -449,7 +449,10 @@ http_api_error(long status, jv apierr)
 	int retry = http_retryable_status(status);
 	jv e;
 
-	if (jv_get_kind(code) == JV_KIND_NUMBER && status == 200)
+	/* a status in the body's code; a wild number is none (and its
+	   cast to long undefined) */
+	if (jv_get_kind(code) == JV_KIND_NUMBER && status == 200 &&
+	    jv_number_value(code) >= 0 && jv_number_value(code) < 1000)
 		retry = http_retryable_status((long)jv_number_value(code));
 	if (jv_get_kind(msg) != JV_KIND_STRING) {
 		jv_free(msg);

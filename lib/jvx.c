@@ -83,6 +83,187 @@ jvx_num(jv obj, const char *key, double *d)
 	return ok;
 }
 
+/* --- libjv 1.6's leak on a missing separator ----------------------------- */
+
+static int
+unhex4(const char *p)
+{
+	int i, r = 0, d;
+
+	for (i = 0; i < 4; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			d = (p[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+		r = r << 4 | d;
+	}
+	return r;
+}
+
+/* A string's inside (between its quotes) that libjv 1.6 takes. */
+static int
+libjv_takes(const char *p, const char *e)
+{
+	int u;
+
+	for (; p < e; p++) {
+		/* its test: (char)c > 0 && c < 0x1f; NUL, 0x1f pass */
+		if (*p >= 1 && *p <= 0x1e)
+			return 0;
+		if (*p != '\\')
+			continue;
+		if (++p >= e)
+			return 0;
+		if (strchr("\\\"/bfnrt", *p) != NULL && *p != '\0')
+			continue;
+		if (*p != 'u' || e - p < 5 || (u = unhex4(p + 1)) < 0)
+			return 0;
+		p += 4;
+		if (u < 0xD800 || u > 0xDBFF)
+			continue;
+		if (e - p < 7 || p[1] != '\\' || p[2] != 'u' ||
+		    (u = unhex4(p + 3)) < 0xDC00 || u > 0xDFFF)
+			return 0;
+		p += 6;
+	}
+	return 1;
+}
+
+/*
+ * libjv 1.6 loses a string that follows a value with no separator
+ * inside an array or object (["a" "b"], {"a":1 "b":2}): value() says
+ * "Expected separator between values" and drops it unfreed (jq 1.7
+ * frees it). Its tokenizer, followed here, finds the first such string
+ * that libjv would take (one it rejects is never allocated): 1 and its
+ * quotes' offsets, else 0. After an error libjv reads no further, so
+ * where this reading goes astray past one does not matter.
+ */
+static int
+leaky_string(const char *s, size_t n, size_t *open, size_t *close,
+    long *deep)
+{
+	size_t i, o = 0;
+	long depth = 0;
+	int next = 0, lit = 0, str = 0, esc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\036') {
+			/* RS (RFC 7464): it ends the text or starts anew */
+			depth = next = lit = str = esc = 0;
+			continue;
+		}
+		if (str) {
+			if (esc || s[i] == '\\') {
+				esc = !esc;
+				continue;
+			}
+			if (s[i] != '"')
+				continue;
+			str = 0;
+			if (next) {
+				*open = o;
+				*close = i;
+				*deep = depth;
+				return libjv_takes(s + o + 1, s + i);
+			}
+			next = depth > 0;
+			continue;
+		}
+		if (!strchr(" \t\r\n\"[]{},:", s[i]) || s[i] == '\0') {
+			lit = 1;
+			continue;
+		}
+		if (lit) {
+			lit = 0;
+			if (next)
+				return 0;	/* its error, and no string */
+			next = depth > 0;
+		}
+		switch (s[i]) {
+		case '"':
+			str = 1;
+			o = i;
+			break;
+		case '[': case '{':
+			depth++;
+			next = 0;
+			break;
+		case ']': case '}':
+			if (--depth < 0)
+				return 0;
+			next = depth > 0;
+			break;
+		case ',': case ':':
+			next = 0;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The text to give libjv: s, or (in *copy, malloc'd) s with the first
+ * leaky string replaced by what fails there in the same words at the
+ * same column but holds nothing: a blank, a number ("000") ended by a
+ * blank; for "" a number alone when no literal is before it to join,
+ * else '[' (whose depth check, at 256 stack entries, cannot fire less
+ * than 128 brackets deep: deeper, the leak is left).
+ */
+static const char *
+libjv_safe(const char *s, size_t n, char **copy)
+{
+	size_t o, c;
+	long deep;
+
+	*copy = NULL;
+	if (!leaky_string(s, n, &o, &c, &deep))
+		return s;
+	*copy = xmalloc(n);
+	memcpy(*copy, s, n);
+	if (c - o >= 2) {
+		memset(*copy + o, '0', c - o);
+		(*copy)[o] = ' ';
+		(*copy)[c] = ' ';
+	} else if (strchr(" \t\r\n\"[]{},:", s[o - 1]) && s[o - 1] != '\0') {
+		(*copy)[o] = '0';
+		(*copy)[c] = ' ';
+	} else if (deep < 128) {
+		(*copy)[o] = ' ';
+		(*copy)[c] = '[';
+	}
+	return *copy;
+}
+
+/*
+ * jv_parse_sized, less libjv 1.6's leak: the same value or message,
+ * which quotes the text (the caller's, not the copy parsed).
+ */
+jv
+jvx_parse_sized(const char *s, size_t n)
+{
+	const char *m, *at;
+	char *copy;
+	jv v, msg;
+
+	if (n > INT_MAX)
+		return jv_invalid_with_msg(jv_string("text too long"));
+	v = jv_parse_sized(libjv_safe(s, n, &copy), (int)n);
+	if (copy == NULL)
+		return v;
+	free(copy);
+	if (jv_is_valid(v) || !jv_invalid_has_msg(jv_copy(v)))
+		return v;
+	msg = jv_invalid_get_msg(v);
+	m = jv_string_value(msg);
+	at = strstr(m, " (while parsing '");
+	v = jv_invalid_with_msg(jv_string_fmt("%.*s (while parsing '%.*s')",
+	    at ? (int)(at - m) : (int)strlen(m), m, (int)n, s));
+	jv_free(msg);
+	return v;
+}
+
 /*
  * A fresh parser per text: jv_parse_sized would copy the whole input
  * into its error message, and a long-lived parser drops what follows
@@ -92,12 +273,13 @@ jv
 jvx_parse(const char *s, size_t n)
 {
 	struct jv_parser *p;
+	char *copy;
 	jv v, extra;
 
 	if (n > INT_MAX)
 		return jv_invalid_with_msg(jv_string("line too long"));
 	p = jv_parser_new(0);
-	jv_parser_set_buf(p, s, (int)n, 0);
+	jv_parser_set_buf(p, libjv_safe(s, n, &copy), (int)n, 0);
 	v = jv_parser_next(p);
 	if (!jv_is_valid(v) && !jv_invalid_has_msg(jv_copy(v))) {
 		jv_free(v);
@@ -112,6 +294,7 @@ jvx_parse(const char *s, size_t n)
 		jv_free(extra);
 	}
 	jv_parser_free(p);
+	free(copy);
 	return v;
 }
 

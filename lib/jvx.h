@@ -12,6 +12,8 @@ jv	 jvx_path(jv, const char *);	/* consumes obj; "a.b.0.c" walk, invalid when ab
 char	*jvx_strdup(jv, const char *);	/* borrows obj; malloc'd copy of the string at a key or path, or NULL */
 int	 jvx_num(jv, const char *, double *);	/* borrows obj; 1 if a number at a key or path */
 jv	 jvx_parse(const char *, size_t);	/* one JSON text; invalid+msg when bad */
+jv	 jvx_parse_sized(const char *, size_t);	/* jv_parse_sized, less libjv
+					   1.6's leak on ["a" "b"] */
 void	 jvx_write(jv, struct buf *);	/* consumes; appends compact JSON,
 					   numbers in plain decimal */
 char	*jvx_dump(jv);			/* consumes; the same, malloc'd */

@@ -103,10 +103,11 @@ rec_fill(struct reader *r)
 int
 rec_reader_ready(struct reader *r)
 {
-	char *start = r->buf + r->off;
+	char *start;
 
 	if (r->eof || r->len == r->off)
 		return r->len > r->off;
+	start = r->buf + r->off;
 	if (memchr(start + r->scanned, '\n', r->len - r->off - r->scanned))
 		return 1;
 	r->scanned = r->len - r->off;
@@ -117,10 +118,12 @@ rec_reader_ready(struct reader *r)
 static int
 take_line(struct reader *r, const char **line, size_t *n)
 {
-	char *start = r->buf + r->off, *nl;
+	char *start, *nl;
 
+	/* Before any read buf is NULL: NULL + 0 is undefined in C. */
 	if (r->len == r->off)
 		return 0;
+	start = r->buf + r->off;
 	nl = memchr(start + r->scanned, '\n', r->len - r->off - r->scanned);
 	if (nl == NULL && !(r->eof && r->len > r->off)) {
 		r->scanned = r->len - r->off;

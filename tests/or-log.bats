@@ -108,6 +108,11 @@ same_as_stats() {
 	[ "$(q 'SELECT record FROM requests WHERE id = 5')" = "$(sed -n 5p "$REC")" ]
 }
 
+@test "append: a count past 64 bits is stored as unknown, not a wrapped integer" {
+	run -0 or-log <<<'{"id":"huge","model":"a/b","cost":{"prompt_tokens":1e300,"completion_tokens":-1e300,"reasoning_tokens":3},"send":{"status":1e19,"latency_ms":5}}'
+	[ "$(q "SELECT quote(http), quote(prompt_tokens), quote(completion_tokens), reasoning_tokens, latency_ms FROM requests")" = "NULL|NULL|NULL|3|5" ]
+}
+
 @test "append: the columns extracted from a record" {
 	logged
 	run -0 q "SELECT ts, job, model, served, provider, gen_id, status, http,

@@ -32,7 +32,9 @@ first_int(jv v, const char *a, const char *b)
 {
 	double d;
 
-	if (jvx_num(v, a, &d) || (b && jvx_num(v, b, &d)))
+	/* a number past int64_t is no integer (and its cast undefined) */
+	if ((jvx_num(v, a, &d) || (b && jvx_num(v, b, &d))) &&
+	    d > -9.2e18 && d < 9.2e18)
 		return (int64_t)d;
 	return STORE_NULL;
 }

@@ -19,6 +19,10 @@ int	 prio_of(const char *);		/* enum prio, or -1 */
 
 /* rules.c: the installed table, the user's, then --rules FILE. */
 jv	 rules_load(const char *file);	/* owned; exits 2 on a bad file */
+/* One file's text, checked: its value (owned), or invalid with why
+   (replaced) saying "file: key: what is wrong". */
+jv	 rules_check(const char *file, const char *text, size_t len,
+	    struct buf *why);
 
 /* A model's measured figures over --history, and its health now. */
 struct health {

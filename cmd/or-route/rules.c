@@ -34,10 +34,26 @@ prio_of(const char *s)
 	return -1;
 }
 
-static _Noreturn void
-bad(const char *file, const char *key, const char *what)
+/*
+ * A check says the first mistake it finds (the one a reader meets
+ * first) and reads on without it, so that a bad file is an answer, not
+ * an exit: the fuzz target feeds rules_check any bytes.
+ */
+struct chk {
+	const char	*file;
+	struct buf	*why;
+};
+
+static void
+bad(struct chk *c, const char *key, const char *what)
 {
-	die(2, "%s: %s: %s", file, key, what);
+	if (c->why->len > 0)
+		return;
+	buf_adds(c->why, c->file);
+	buf_adds(c->why, ": ");
+	buf_adds(c->why, key);
+	buf_adds(c->why, ": ");
+	buf_adds(c->why, what);
 }
 
 static char *
@@ -64,180 +80,236 @@ slurp(const char *path, size_t *len)
 }
 
 static void
-want_ids(const char *file, const char *key, jv v)
+want_ids(struct chk *c, const char *key, jv v)
 {
 	char k[256];
 
-	if (jv_get_kind(v) != JV_KIND_ARRAY || jv_array_length(jv_copy(v)) == 0)
-		bad(file, key, "wants a non-empty array of model ids");
+	if (jv_get_kind(v) != JV_KIND_ARRAY || jv_array_length(jv_copy(v)) ==
+	    0) {
+		bad(c, key, "wants a non-empty array of model ids");
+		return;
+	}
 	jv_array_foreach(v, i, id) {
 		if (jv_get_kind(id) != JV_KIND_STRING ||
 		    jv_string_length_bytes(jv_copy(id)) == 0) {
 			snprintf(k, sizeof(k), "%s[%d]", key, i);
-			jv_free(id);
-			bad(file, k, "wants a model id (a string)");
+			bad(c, k, "wants a model id (a string)");
 		}
 		jv_free(id);
 	}
 }
 
 static void
-want_strings(const char *file, const char *key, jv v)
+want_strings(struct chk *c, const char *key, jv v)
 {
 	char k[320];
 
-	if (jv_get_kind(v) != JV_KIND_ARRAY)
-		bad(file, key, "wants an array of strings");
+	if (jv_get_kind(v) != JV_KIND_ARRAY) {
+		bad(c, key, "wants an array of strings");
+		return;
+	}
 	jv_array_foreach(v, i, s) {
 		if (jv_get_kind(s) != JV_KIND_STRING ||
 		    jv_string_length_bytes(jv_copy(s)) == 0) {
 			snprintf(k, sizeof(k), "%s[%d]", key, i);
-			jv_free(s);
-			bad(file, k, "wants a non-empty string");
+			bad(c, k, "wants a non-empty string");
 		}
 		jv_free(s);
 	}
 }
 
 static void
-check_tasks(const char *file, jv tasks)
+check_task(struct chk *c, jv name, jv t)
 {
 	char k[256];
 
-	if (jv_get_kind(tasks) != JV_KIND_OBJECT)
-		bad(file, "tasks", "wants an object of tasks");
+	snprintf(k, sizeof(k), "tasks.%s", jv_string_value(name));
+	if (jv_get_kind(t) != JV_KIND_OBJECT) {
+		bad(c, k, "wants an object of priorities: cost, speed, "
+		    "quality, balanced");
+		return;
+	}
+	jv_object_foreach(t, p, ids) {
+		snprintf(k, sizeof(k), "tasks.%s.%s", jv_string_value(name),
+		    jv_string_value(p));
+		if (prio_of(jv_string_value(p)) < 0)
+			bad(c, k, "is not a priority: cost, speed, quality or "
+			    "balanced");
+		want_ids(c, k, ids);
+		jv_free(p);
+		jv_free(ids);
+	}
+}
+
+static void
+check_tasks(struct chk *c, jv tasks)
+{
+	if (jv_get_kind(tasks) != JV_KIND_OBJECT) {
+		bad(c, "tasks", "wants an object of tasks");
+		return;
+	}
 	jv_object_foreach(tasks, name, t) {
-		snprintf(k, sizeof(k), "tasks.%s", jv_string_value(name));
-		if (jv_get_kind(t) != JV_KIND_OBJECT)
-			bad(file, k, "wants an object of priorities: cost, "
-			    "speed, quality, balanced");
-		jv_object_foreach(t, p, ids) {
-			snprintf(k, sizeof(k), "tasks.%s.%s",
-			    jv_string_value(name), jv_string_value(p));
-			if (prio_of(jv_string_value(p)) < 0)
-				bad(file, k, "is not a priority: cost, speed, "
-				    "quality or balanced");
-			want_ids(file, k, ids);
-			jv_free(p);
-			jv_free(ids);
-		}
+		check_task(c, name, t);
 		jv_free(name);
 		jv_free(t);
 	}
 }
 
 static void
-check_auto(const char *file, jv rules)
+check_rule(struct chk *c, const char *k, jv r)
 {
 	static const char *const keys[] = { "rule", "task", "contains",
 	    "words", "image", "min_tokens", NULL };
-	char k[256], kk[300];
+	char kk[300];
 	int j;
 
-	if (jv_get_kind(rules) != JV_KIND_ARRAY)
-		bad(file, "auto", "wants an array of task rules");
+	if (jv_get_kind(r) != JV_KIND_OBJECT) {
+		bad(c, k, "wants an object: rule, task, and contains, words, "
+		    "image or min_tokens");
+		return;
+	}
+	jv_object_foreach(r, key, v) {
+		for (j = 0; keys[j] && strcmp(keys[j], jv_string_value(key));
+		    j++)
+			;
+		snprintf(kk, sizeof(kk), "%s.%s", k, jv_string_value(key));
+		if (keys[j] == NULL)
+			bad(c, kk, "is not a key of a task rule: rule, task, "
+			    "contains, words, image, min_tokens");
+		if (j <= 1 && (jv_get_kind(v) != JV_KIND_STRING ||
+		    jv_string_length_bytes(jv_copy(v)) == 0))
+			bad(c, kk, "wants a non-empty string");
+		if (j == 2 || j == 3)
+			want_strings(c, kk, v);
+		if (j == 4 && jv_get_kind(v) != JV_KIND_TRUE &&
+		    jv_get_kind(v) != JV_KIND_FALSE)
+			bad(c, kk, "wants true or false");
+		if (j == 5 && (jv_get_kind(v) != JV_KIND_NUMBER ||
+		    jv_number_value(v) < 1))
+			bad(c, kk, "wants a number of tokens, 1 or more");
+		jv_free(key);
+		jv_free(v);
+	}
+	if (!jvx_has(r, "rule") || !jvx_has(r, "task"))
+		bad(c, k, "wants a \"rule\" (its name) and a \"task\"");
+}
+
+static void
+check_auto(struct chk *c, jv rules)
+{
+	char k[256];
+
+	if (jv_get_kind(rules) != JV_KIND_ARRAY) {
+		bad(c, "auto", "wants an array of task rules");
+		return;
+	}
 	jv_array_foreach(rules, i, r) {
 		snprintf(k, sizeof(k), "auto[%d]", i);
-		if (jv_get_kind(r) != JV_KIND_OBJECT)
-			bad(file, k, "wants an object: rule, task, and "
-			    "contains, words, image or min_tokens");
-		jv_object_foreach(r, key, v) {
-			for (j = 0; keys[j] &&
-			    strcmp(keys[j], jv_string_value(key)) != 0; j++)
-				;
-			snprintf(kk, sizeof(kk), "%s.%s", k,
-			    jv_string_value(key));
-			if (keys[j] == NULL)
-				bad(file, kk, "is not a key of a task rule: "
-				    "rule, task, contains, words, image, "
-				    "min_tokens");
-			if (j <= 1 && (jv_get_kind(v) != JV_KIND_STRING ||
-			    jv_string_length_bytes(jv_copy(v)) == 0))
-				bad(file, kk, "wants a non-empty string");
-			if (j == 2 || j == 3)
-				want_strings(file, kk, v);
-			if (j == 4 && jv_get_kind(v) != JV_KIND_TRUE &&
-			    jv_get_kind(v) != JV_KIND_FALSE)
-				bad(file, kk, "wants true or false");
-			if (j == 5 && (jv_get_kind(v) != JV_KIND_NUMBER ||
-			    jv_number_value(v) < 1))
-				bad(file, kk, "wants a number of tokens, 1 or "
-				    "more");
-			jv_free(key);
-			jv_free(v);
-		}
-		if (!jvx_has(r, "rule") || !jvx_has(r, "task"))
-			bad(file, k, "wants a \"rule\" (its name) and a "
-			    "\"task\"");
+		check_rule(c, k, r);
 		jv_free(r);
 	}
 }
 
-/* One file, checked; its value. */
-static jv
-check_file(const char *file, const char *text, size_t len)
+static void
+check_fallbacks(struct chk *c, const char *s, jv x)
 {
-	jv v = jv_parse_sized(text, (int)len), msg;
 	char k[256];
 
-	if (!jv_is_valid(v)) {
-		const char *m, *end;
+	if (jv_get_kind(x) != JV_KIND_OBJECT) {
+		bad(c, s, "wants an object: model id to an array of model ids");
+		return;
+	}
+	jv_object_foreach(x, m, ids) {
+		snprintf(k, sizeof(k), "fallbacks.%s", jv_string_value(m));
+		want_ids(c, k, ids);
+		jv_free(m);
+		jv_free(ids);
+	}
+}
 
-		msg = jv_invalid_get_msg(v);
-		m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
-		    "unreadable";
-		/* libjv quotes the whole text after it: not in one line. */
-		end = strstr(m, " (while parsing");
-		die(2, "%s: not JSON: %.*s", file, end ? (int)(end - m) :
-		    (int)strlen(m), m);
+static void
+check_variants(struct chk *c, const char *s, jv x)
+{
+	char k[256];
+
+	if (jv_get_kind(x) != JV_KIND_OBJECT) {
+		bad(c, s, "wants an object: priority to a suffix such as "
+		    "\":floor\"");
+		return;
+	}
+	jv_object_foreach(x, p, suf) {
+		snprintf(k, sizeof(k), "variants.%s", jv_string_value(p));
+		if (prio_of(jv_string_value(p)) < 0)
+			bad(c, k, "is not a priority: cost, speed, quality or "
+			    "balanced");
+		if (jv_get_kind(suf) != JV_KIND_STRING ||
+		    (jv_string_value(suf)[0] != ':' &&
+		    jv_string_value(suf)[0] != '\0'))
+			bad(c, k, "wants a suffix such as \":floor\", or \"\" "
+			    "for none");
+		jv_free(p);
+		jv_free(suf);
+	}
+}
+
+static void
+check_key(struct chk *c, const char *s, jv x)
+{
+	if (strcmp(s, "tasks") == 0)
+		check_tasks(c, x);
+	else if (strcmp(s, "auto") == 0)
+		check_auto(c, x);
+	else if (strcmp(s, "default_task") == 0) {
+		if (jv_get_kind(x) != JV_KIND_STRING)
+			bad(c, s, "wants a task name (a string)");
+	} else if (strcmp(s, "fallbacks") == 0)
+		check_fallbacks(c, s, x);
+	else if (strcmp(s, "variants") == 0)
+		check_variants(c, s, x);
+	else
+		bad(c, s, "is not a key of a routing table: tasks, "
+		    "default_task, fallbacks, variants, auto");
+}
+
+static void
+not_json(struct chk *c, jv v)
+{
+	jv msg = jv_invalid_get_msg(v);
+	const char *m, *end;
+
+	m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) :
+	    "unreadable";
+	/* libjv quotes the whole text after it: not in one line. */
+	end = strstr(m, " (while parsing");
+	buf_adds(c->why, c->file);
+	buf_adds(c->why, ": not JSON: ");
+	buf_add(c->why, m, end ? (size_t)(end - m) : strlen(m));
+	jv_free(msg);
+}
+
+jv
+rules_check(const char *file, const char *text, size_t len, struct buf *why)
+{
+	jv v = jvx_parse_sized(text, len);
+	struct chk c = { file, why };
+
+	buf_reset(why);
+	if (!jv_is_valid(v)) {
+		not_json(&c, v);
+		return jv_invalid();
 	}
 	if (jv_get_kind(v) != JV_KIND_OBJECT)
-		bad(file, ".", "wants an object: tasks, default_task, "
+		bad(&c, ".", "wants an object: tasks, default_task, "
 		    "fallbacks, variants, auto");
-	jv_object_foreach(v, key, x) {
-		const char *s = jv_string_value(key);
-
-		if (strcmp(s, "tasks") == 0)
-			check_tasks(file, x);
-		else if (strcmp(s, "auto") == 0)
-			check_auto(file, x);
-		else if (strcmp(s, "default_task") == 0) {
-			if (jv_get_kind(x) != JV_KIND_STRING)
-				bad(file, s, "wants a task name (a string)");
-		} else if (strcmp(s, "fallbacks") == 0) {
-			if (jv_get_kind(x) != JV_KIND_OBJECT)
-				bad(file, s, "wants an object: model id to an "
-				    "array of model ids");
-			jv_object_foreach(x, m, ids) {
-				snprintf(k, sizeof(k), "fallbacks.%s",
-				    jv_string_value(m));
-				want_ids(file, k, ids);
-				jv_free(m);
-				jv_free(ids);
-			}
-		} else if (strcmp(s, "variants") == 0) {
-			if (jv_get_kind(x) != JV_KIND_OBJECT)
-				bad(file, s, "wants an object: priority to a "
-				    "suffix such as \":floor\"");
-			jv_object_foreach(x, p, suf) {
-				snprintf(k, sizeof(k), "variants.%s",
-				    jv_string_value(p));
-				if (prio_of(jv_string_value(p)) < 0)
-					bad(file, k, "is not a priority: cost, "
-					    "speed, quality or balanced");
-				if (jv_get_kind(suf) != JV_KIND_STRING ||
-				    (jv_string_value(suf)[0] != ':' &&
-				    jv_string_value(suf)[0] != '\0'))
-					bad(file, k, "wants a suffix such as "
-					    "\":floor\", or \"\" for none");
-				jv_free(p);
-				jv_free(suf);
-			}
-		} else
-			bad(file, s, "is not a key of a routing table: tasks, "
-			    "default_task, fallbacks, variants, auto");
-		jv_free(key);
-		jv_free(x);
+	else
+		jv_object_foreach(v, key, x) {
+			check_key(&c, jv_string_value(key), x);
+			jv_free(key);
+			jv_free(x);
+		}
+	if (why->len > 0) {
+		jv_free(v);
+		return jv_invalid();
 	}
 	return v;
 }
@@ -325,17 +397,22 @@ installed_path(void)
 static jv
 add_file(jv rules, const char *path, int must)
 {
+	struct buf why = { 0 };
 	size_t len = 0;
 	char *text = slurp(path, &len);
+	jv v;
 
 	if (text == NULL) {
 		if (must || errno != ENOENT)
 			die(2, "%s: %s", path, strerror(errno));
 		return rules;
 	}
-	rules = merge(rules, check_file(path, text, len));
+	v = rules_check(path, text, len, &why);
 	free(text);
-	return rules;
+	if (!jv_is_valid(v))
+		die(2, "%s", buf_str(&why));
+	buf_free(&why);
+	return merge(rules, v);
 }
 
 jv

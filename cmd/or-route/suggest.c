@@ -222,7 +222,7 @@ read_needs(struct used *u, const char *rec, size_t len)
 	if (!holds(rec, len, "tools") && !holds(rec, len, "response_format") &&
 	    !holds(rec, len, "image_url") && !holds(rec, len, "\\u"))
 		return;
-	v = jv_parse_sized(rec, (int)len);
+	v = jvx_parse_sized(rec, len);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		return;
