@@ -169,8 +169,8 @@ check_rule(struct chk *c, const char *k, jv r)
 		return;
 	}
 	jv_object_foreach(r, key, v) {
-		for (j = 0; keys[j] && strcmp(keys[j], jv_string_value(key));
-		    j++)
+		for (j = 0; keys[j] &&
+		    strcmp(keys[j], jv_string_value(key)) != 0; j++)
 			;
 		snprintf(kk, sizeof(kk), "%s.%s", k, jv_string_value(key));
 		if (keys[j] == NULL)
