@@ -378,8 +378,8 @@ ok $((N - N / 100))" ]
 	[ "$(sent_twice)" = "" ]
 	# A line of JSON holds UTF-8 only: each byte that is not comes out
 	# as U+FFFD, in the record and in the log alike.
-	[ "$(jq -r 'select(.id == "r10") | .response.choices[0].message.content' out.jsonl)" = $'\uFFFD\uFFFDEcho: q10' ]
-	[ "$(sqlite3 "$DB" "SELECT answer FROM requests WHERE job = 'r10'")" = $'\uFFFD\uFFFDEcho: q10' ]
+	[ "$(jq -r 'select(.id == "r10") | .response.choices[0].message.content' out.jsonl)" = $'\xef\xbf\xbd\xef\xbf\xbdEcho: q10' ]
+	[ "$(sqlite3 "$DB" "SELECT answer FROM requests WHERE job = 'r10'")" = $'\xef\xbf\xbd\xef\xbf\xbdEcho: q10' ]
 	iconv -f UTF-8 -t UTF-8 out.jsonl >/dev/null
 }
 
