@@ -358,6 +358,10 @@ early_close() {
 # --- kill -9 of or-log -----------------------------------------------
 
 @test "fault: process: kill -9 of or-log mid-stream, then pending resumes" {
+	# 1,000 at every pass: fewer may all fit in the pipes, and or-route
+	# would finish before its reader's end came back to it.
+	N=1000
+	jobs_of "$N" >in.jsonl
 	slow_answers
 	pipeline_bg
 	wait_lines out.jsonl 40
