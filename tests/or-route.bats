@@ -639,7 +639,10 @@ signal_taken() {
 	kill -INT "$ROUTE"
 	seq 501 1000 | jq -c '{id: ., prompt: "q\(.)"}' >&5
 	exec 5>&-
-	run -0 wait "$ROUTE"
+	# wait here, not under run: a subshell cannot wait for this one's child
+	local st=0
+	wait "$ROUTE" || st=$?
+	[ "$st" -eq 0 ]
 	[ "$(jq -r .id out | paste -sd,)" = "$(seq 1000 | paste -sd,)" ]
 	[ "$(jq -r .model out | sort -u)" = google/gemini-2.0-flash-exp:free ]
 	[ ! -s err ]
@@ -649,7 +652,9 @@ signal_taken() {
 	signal_taken TERM
 	signal_taken TERM
 	exec 5>&-
-	run -1 wait "$ROUTE"
+	st=0
+	wait "$ROUTE" || st=$?
+	[ "$st" -eq 1 ]
 	[ "$(jq -r .id out | paste -sd,)" = "$(seq 300 | paste -sd,)" ]
 	[ "$(cat err)" = "or-route: interrupted: stopped reading after input line 300" ]
 }
