@@ -347,6 +347,10 @@ early_close() {
 
 @test "fault: process: the reader gone while or-send waits for answers" {
 	# Every answer an hour away: no write is due to meet EPIPE.
+	# 1,000 records at every pass: fewer may all fit in the pipe to
+	# or-send, and or-route would end (0) before its reader did.
+	N=1000
+	jobs_of "$N" >in.jsonl
 	for i in $(seq 16); do fake "/chat/completions delay 3600000"; done
 	run -0 timeout 120 bash -c 'or-route <in.jsonl 2>0.err | or-send -P 8 2>1.err | or-cost 2>2.err | true; ps=("${PIPESTATUS[@]}"); IFS="|"; echo "${ps[*]}"'
 	ST=$output
