@@ -4,13 +4,10 @@
 # a fault injected, and every record accounted for.  Each test adds one
 # row to a table (fault, records in, records out, rows stored, requests
 # the server received, the exit status of each stage) and asserts each
-# cell; teardown_file prints the table.
+# cell (tests/faults.bash prints the table).
 
 load helper
-
-setup_file() {
-	: >"$BATS_FILE_TMPDIR/table"
-}
+load faults
 
 setup() {
 	common_setup
@@ -44,14 +41,6 @@ teardown() {
 	for m in "${MNTS[@]}"; do
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
 	done
-}
-
-teardown_file() {
-	{
-		printf '%-44s %6s %6s %6s %8s  %s\n' fault in out rows requests exit
-		awk -F '\t' '{ printf "%-44s %6s %6s %6s %8s  %s\n", $1, $2, $3, $4, $5, $6 }' \
-		    "$BATS_FILE_TMPDIR/table"
-	} >&3
 }
 
 # N jobs, each its id as its prompt, so a request names its record.
@@ -138,8 +127,7 @@ row() {
 	out=$(wc -l <"${OUT:-out.jsonl}")
 	n=$(rows)
 	req=$(requests "${REQ_PATH:-/chat/completions}")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$in" "$out" "$n" "$req" "$ST" \
-	    >>"$BATS_FILE_TMPDIR/table"
+	fault_row "$1" "$in" "$out" "$n" "$req" "$ST"
 	cell "$in" "$2"
 	cell "$out" "$3"
 	cell "$n" "$4"

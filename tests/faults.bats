@@ -4,11 +4,12 @@
 # fault injected; every record in must come out once and be stored once,
 # answered or carrying an error that says what happened, no request sent
 # twice unless it surely was not billed, and each tool's exit status as
-# documented.  Each test adds one row to the table teardown_file prints:
+# documented.  Each test adds one row to the table (tests/faults.bash):
 # fault, records in, records out, rows stored, chat requests the server
 # received, and the pipeline's exit statuses joined with '|'.
 
 load helper
+load faults
 
 # 1,000 records a fault; 200 under the sanitizers and 100 under valgrind
 # (tests/valgrind.list), where every record costs and a fault shows the
@@ -17,22 +18,6 @@ nrec() {
 	if [ -n "${ORKIT_VALGRIND:-}" ]; then echo 100
 	elif [ -n "${ORKIT_SANITIZED:-}" ]; then echo 200
 	else echo 1000; fi
-}
-
-setup_file() {
-	: >"$BATS_FILE_TMPDIR/table"
-}
-
-teardown_file() {
-	local f a b c d e fmt='%-44s %6s %6s %6s %8s  %s\n'
-
-	[ -s "$BATS_FILE_TMPDIR/table" ] || return 0
-	{
-		printf "$fmt" fault in out rows requests exit
-		while IFS=$'\t' read -r f a b c d e; do
-			printf "$fmt" "$f" "$a" "$b" "$c" "$d" "$e"
-		done <"$BATS_FILE_TMPDIR/table"
-	} >&3
 }
 
 setup() {
@@ -123,8 +108,7 @@ row() {
 	out=$(wc -l <out.jsonl)
 	rows=$(rows)
 	reqs=$(requests)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$IN" "$out" "$rows" \
-	    "$reqs" "$EXIT" >>"$BATS_FILE_TMPDIR/table"
+	fault_row "$name" "$IN" "$out" "$rows" "$reqs" "$EXIT"
 	[ "$IN" = "$1" ] || fail "records in: $IN, not $1"
 	[ "$out" = "$2" ] || fail "records out: $out, not $2"
 	[ "$rows" = "$3" ] || fail "rows stored: $rows, not $3"
