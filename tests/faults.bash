@@ -20,14 +20,17 @@ fault_row() {
 	    >>"$(fault_table)"
 }
 
-# Prints the table FILE (stdin when none) under its heading: the server
-# and input faults (faults.bats) first, then process and storage
-# (faults-proc.bats), as the matrix is listed in the issue.
+# Prints the table FILE (stdin when none) under its heading: no fault,
+# then the server and input faults (faults.bats), then process and
+# storage (faults-proc.bats), as the issue lists the matrix.
 fault_table_print() {
 	local fmt='%-52s %6s %6s %6s %8s  %s\n'
 	printf "$fmt" fault in out rows requests exit
-	sort -t $'\t' -k1,1r -k2,2n "$@" |
-	    awk -F '\t' -v fmt="$fmt" '{ printf fmt, $3, $4, $5, $6, $7, $8 }'
+	sort -t $'\t' -k1,1r -k2,2n "$@" | awk -F '\t' -v fmt="$fmt" '
+	    { r = sprintf(fmt, $3, $4, $5, $6, $7, $8) }
+	    $3 ~ /^none/ { printf "%s", r; next }
+	    { rest = rest r }
+	    END { printf "%s", rest }'
 }
 
 setup_file() {
