@@ -209,7 +209,15 @@ bytes() {
 		echo "# $f"
 		sed 's/$/\r/' "$f" >"$BATS_TEST_TMPDIR/crlf.sse"
 		[ "$(grep -c $'\r$' "$BATS_TEST_TMPDIR/crlf.sse")" -eq "$(grep -c '' "$f")" ]
-		run full "$BATS_TEST_TMPDIR/crlf.sse"
+		# Every cut (one between CR and LF among them) of the copies
+		# under 10 kB; the three real streams of 40 kB and more are
+		# cut every way with LF above, and at n^2 would be half this
+		# file's time under the sanitizers.
+		if [ "$(wc -c <"$f")" -lt 10000 ]; then
+			run full "$BATS_TEST_TMPDIR/crlf.sse"
+		else
+			run sc "$BATS_TEST_TMPDIR/crlf.sse"
+		fi
 		assert_output "$(sc "$f")"
 		run -0 sc -e "$BATS_TEST_TMPDIR/crlf.sse"
 		assert_output "$(sc -e "$f")"
