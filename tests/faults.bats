@@ -11,11 +11,11 @@
 load helper
 load faults
 
-# 1,000 records a fault; 200 under the sanitizers and 100 under valgrind
+# 1,000 records a fault; 200 under the sanitizers and 50 under valgrind
 # (tests/valgrind.list), where every record costs and a fault shows the
 # same shape with fewer.
 nrec() {
-	if [ -n "${ORKIT_VALGRIND:-}" ]; then echo 100
+	if [ -n "${ORKIT_VALGRIND:-}" ]; then echo 50
 	elif [ -n "${ORKIT_SANITIZED:-}" ]; then echo 200
 	else echo 1000; fi
 }
@@ -258,26 +258,26 @@ ok $((N - N / 10))" ]
 
 @test "fault: server: 500/502/503 with HTML bodies (every 10th)" {
 	local i codes=(500 502 503)
-	# every 10th once, which a retry cures; every 100th four times,
+	# every 10th once, which a retry cures; every 50th four times,
 	# the first try and the 3 retries
 	for ((i = 10; i <= N; i += 10)); do
 		fake "/chat/completions status ${codes[i / 10 % 3]} html=1 if=%22q$i%22"
-		((i % 100)) || fake "/chat/completions status 503 html=1 if=%22q$i%22" \
+		((i % 50)) || fake "/chat/completions status 503 html=1 if=%22q$i%22" \
 		    "/chat/completions status 502 html=1 if=%22q$i%22" \
 		    "/chat/completions status 500 html=1 if=%22q$i%22"
 	done
 	pipeline
-	row "$N" "$N" "$N" $((N + N / 10 + 2 * N / 100)) "0|1|1|1"
+	row "$N" "$N" "$N" $((N + N / 10 + 2 * N / 50)) "0|1|1|1"
 	ids_once
 	# a 5xx was not billed: sent again, up to 3 times
-	[ "$(sent_twice | sort -k2)" = "$({ comm -23 <(prompts_every 10) <(prompts_every 100) | sed 's/^/2 /'; prompts_every 100 | sed 's/^/4 /'; } | sort -k2)" ]
-	[ "$(error_ids)" = "$(prompts_every 100)" ]
+	[ "$(sent_twice | sort -k2)" = "$({ comm -23 <(prompts_every 10) <(prompts_every 50) | sed 's/^/2 /'; prompts_every 50 | sed 's/^/4 /'; } | sort -k2)" ]
+	[ "$(error_ids)" = "$(prompts_every 50)" ]
 	[ "$(jq -r 'select(.error) | [.error.type, .error.status, .error.retryable, .send.attempts] | @tsv' out.jsonl | sort -u)" = $'http\t500\ttrue\t4' ]
-	[ "$(log_statuses)" = "http $((N / 100))
-ok $((N - N / 100))" ]
+	[ "$(log_statuses)" = "http $((N / 50))
+ok $((N - N / 50))" ]
 	# the page's title says what happened, once, not its markup
 	[ "$(jq -r 'select(.error) | .error.message' out.jsonl | sort -u)" = "HTTP 500: 500 Internal Server Error" ]
-	[ "$(grep -c '^or-send: r100: HTTP 50[023]: 50[023] [A-Z][A-Za-z ]*; retry [123] of 3 in [0-9.]*s$' send.err)" -eq 3 ]
+	[ "$(grep -c '^or-send: r50: HTTP 50[023]: 50[023] [A-Z][A-Za-z ]*; retry [123] of 3 in [0-9.]*s$' send.err)" -eq 3 ]
 }
 
 @test "fault: server: stall past the timeout (8 records)" {
@@ -514,22 +514,22 @@ ok $((N - N / 10))" ]
 or-route: line 20: not a JSON object or string: a JSON number (one object per line: jq -c; plain text: jq -cR '{prompt: .}')" ]
 }
 
-@test "fault: input: 100,000-deep nesting (every 100th)" {
+@test "fault: input: 100,000-deep nesting (every 50th)" {
 	local deep i
 	deep=$(printf '%100000s' | tr ' ' '[')$(printf '%100000s' | tr ' ' ']')
 	for ((i = 1; i <= N; i++)); do
-		if ((i % 100)); then
+		if ((i % 50)); then
 			printf '{"id":"r%d","prompt":"q%d"}\n' "$i" "$i"
 		else
 			printf '{"id":"r%d","prompt":"q%d","meta":%s}\n' "$i" "$i" "$deep"
 		fi
 	done >in.jsonl
 	pipeline
-	row "$N" "$N" "$N" $((N - N / 100)) "$ALL1"
-	ids_once 100
+	row "$N" "$N" "$N" $((N - N / 50)) "$ALL1"
+	ids_once 50
 	# JSON, but deeper than libjv reads: no hint to use jq -c
-	[ "$(awk 'NR % 100 == 0' out.jsonl | jq -r '.error | "\(.type) \(.line) \(.message)"' | sed 's/column [0-9]*$/column C/')" = "$(seq 100 100 "$N" | sed 's/.*/bad_input & not a record: Exceeds depth limit for parsing at column C/')" ]
-	[ "$(awk 'NR % 100 == 0' out.jsonl | jq -r .error.input | cmp - <(awk 'NR % 100 == 0' in.jsonl))" = "" ]
+	[ "$(awk 'NR % 50 == 0' out.jsonl | jq -r '.error | "\(.type) \(.line) \(.message)"' | sed 's/column [0-9]*$/column C/')" = "$(seq 50 50 "$N" | sed 's/.*/bad_input & not a record: Exceeds depth limit for parsing at column C/')" ]
+	[ "$(awk 'NR % 50 == 0' out.jsonl | jq -r .error.input | cmp - <(awk 'NR % 50 == 0' in.jsonl))" = "" ]
 }
 
 @test "fault: input: invalid UTF-8 (every 10th)" {
