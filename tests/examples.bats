@@ -3,6 +3,8 @@
 # server; then the first hour of a new user, as man orkit and --help
 # teach it.
 
+# bats file_tags=plain
+
 load helper
 
 EX=$TOP/examples

@@ -3,13 +3,15 @@
 # endpoint, every script action, the request log.  Everything else stands
 # on it, so it is checked on its own first.
 
+# bats file_tags=plain
+
 bats_require_minimum_version 1.5.0
 
 KEY=sk-or-v1-fake0123456789abcdef-secret
 
+load libs
+
 setup() {
-	bats_load_library bats-support
-	bats_load_library bats-assert
 	FAKEOR=${FAKEOR:-$BATS_TEST_DIRNAME/fake/fakeor}
 	FIX=$BATS_TEST_DIRNAME/fixtures
 	LOG=$BATS_TEST_TMPDIR/log

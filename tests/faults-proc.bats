@@ -6,6 +6,8 @@
 # the server received, the exit status of each stage) and asserts each
 # cell (tests/faults.bash prints the table).
 
+# bats file_tags=plain
+
 load helper
 load faults
 

@@ -8,6 +8,8 @@
 # fault, records in, records out, rows stored, chat requests the server
 # received, and the pipeline's exit statuses joined with '|'.
 
+# bats file_tags=plain
+
 load helper
 load faults
 

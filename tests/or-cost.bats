@@ -185,6 +185,7 @@ costs() {
 	assert_output "or-cost $(cat "$TOP/VERSION")"
 }
 
+# bats test_tags=plain
 @test "SIGINT while lookups lag: every record goes out with usage.cost" {
 	fake_start -w 60000
 	answered a b c >sent.jsonl
@@ -202,6 +203,7 @@ costs() {
 	    '["c","usage","/generation: interrupted; usage.cost used",true]')" ]
 }
 
+# bats test_tags=plain
 @test "SIGINT: records still coming from the pipe are not lost" {
 	fake_start -w 60000
 	answered a b >sent.jsonl
@@ -222,6 +224,7 @@ costs() {
 	[ "$(cat err)" = "or-cost: interrupted: 2 records costed from usage.cost, without /generation" ]
 }
 
+# bats test_tags=plain
 @test "SIGINT: the input is still read to its end, every record costed" {
 	local n=20000 pid
 	instrumented && n=2000

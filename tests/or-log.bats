@@ -149,6 +149,7 @@ EOF
 	[ "$stderr" = "or-log: line 2: not a JSON object or string: Invalid numeric literal at column 4 (one object per line: jq -c; plain text: jq -cR '{prompt: .}')" ]
 }
 
+# bats test_tags=plain
 @test "a ten-megabyte record goes through whole and is stored whole" {
 	{ printf '{"id":"big","prompt":"'; head -c 10000000 /dev/zero | tr '\0' x; printf ' needle"}\n'; } >big.jsonl
 	cat big.jsonl "$REC" >in
@@ -167,6 +168,7 @@ EOF
 	[ "$(jq -c 'del(.log)' <<<"${lines[0]}")" = "$(head -1 in | jq -c .)" ]
 }
 
+# bats test_tags=plain
 @test "--receipt: 1,300 records, stored 512 to a statement, keep their order; one asked twice in them, or stored before, is its first row" {
 	jq -nc 'range(1300) | {id: "j\(.)", prompt: "p\(.)",
 	    response: {id: "gen-\(if . % 100 == 1 then . - 1 else . end)",
@@ -254,6 +256,7 @@ wait_lines() {
 	[ -z "$(comm -23 came-out stored)" ]
 }
 
+# bats test_tags=plain
 @test "eight or-logs appending at once store every row exactly once" {
 	# Each writer's records its own: the same bytes twice are one row.
 	for i in 1 2 3 4 5 6 7 8; do
@@ -882,6 +885,7 @@ wait_exit() {
 	wait "$LOG_PID" || st=$?
 }
 
+# bats test_tags=plain
 @test "SIGINT commits what was read and reads on; a second one stops" {
 	start_fed
 	# Its first record out says it is running, signal handlers set.
@@ -900,6 +904,7 @@ wait_exit() {
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 3 ]
 }
 
+# bats test_tags=plain
 @test "SIGTERM commits what was read, writes it on, and stops" {
 	start_fed
 	head -1 "$REC" >&7
@@ -1003,6 +1008,7 @@ all_out_marked() {
 	[ "$(jq -c 'select(.log.stored == false)' "$out" | wc -l)" -eq $(($(wc -l <"$in") - stored)) ]
 }
 
+# bats test_tags=plain
 @test "a held lock: records go out marked, storing resumes once it is let go, the re-feed stores them once" {
 	or-log </dev/null
 	jobs_of a 30 >a.jsonl

@@ -576,6 +576,7 @@ openai/gpt-4o-mini-tts       2000     0.6       12  audio-o…"$'\r'
 	[ "$output" = 0 ]
 }
 
+# bats test_tags=plain
 @test "a reader racing a writer never sees half a cache" {
 	instrumented && skip "slow under instrumentation"
 	run -0 --separate-stderr or-models --ids

@@ -364,6 +364,7 @@ anthropic/claude-sonnet-4"
 
 # --- pipelines -------------------------------------------------------------
 
+# bats test_tags=plain
 @test "1,000 records keep their order and count" {
 	seq 1000 | jq -c '{id: ., prompt: "q\(.)"}' >in
 	run -0 bash -c 'or-route --no-history <in | jq -s "[map(.id) == [range(1; 1001)], (map(.model) | unique)]" -c'
@@ -634,6 +635,7 @@ signal_taken() {
 	fail "SIG$1 still pending"
 }
 
+# bats test_tags=plain
 @test "SIGINT or SIGTERM: the input is still read to its end, every record routed; a second stops reading" {
 	route_fifo 500
 	kill -INT "$ROUTE"

@@ -455,12 +455,14 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 
 # --- size ------------------------------------------------------------
 
+# bats test_tags=plain
 @test "a 10 MB prompt goes through" {
 	head -c 10485760 /dev/zero | tr '\0' 'a' | jq -Rc '{prompt: .}' >"$BATS_TEST_TMPDIR/big"
 	run -0 --separate-stderr sh -c 'or-send <"$1" | jq -r ".response.choices[0].message.content | length"' _ "$BATS_TEST_TMPDIR/big"
 	assert_output $((10485760 + 6))
 }
 
+# bats test_tags=plain
 @test "memory stays flat over 100k records" {
 	instrumented && skip "measures the sanitizer, not orkit"
 	jq -nc 'range(1000) | {id: ., prompt: "p", response: {n: .}}' >"$BATS_TEST_TMPDIR/small"
@@ -472,6 +474,7 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 	[ "$large" -lt $((small + 2048)) ]
 }
 
+# bats test_tags=plain
 @test "memory stays flat over many sent records" {
 	instrumented && skip "measures the sanitizer, not orkit"
 	seq 200 | sed 's/.*/"&"/' >"$BATS_TEST_TMPDIR/small"
@@ -569,6 +572,7 @@ interrupt_batch() {
 	wait "$pid" || st=$?
 }
 
+# bats test_tags=plain
 @test "SIGINT mid-batch: in-flight records finish, the rest are kept as interrupted" {
 	interrupt_batch 10 1500 1
 	[ "$st" -eq 1 ]
@@ -648,6 +652,7 @@ interrupt_batch() {
 	[ "$(jq -r .response.model <<<"$output")" = openai/gpt-4o-mini ]
 }
 
+# bats test_tags=plain
 @test "a second SIGINT ends the requests in flight too" {
 	interrupt_batch 4 5000 2
 	[ "$st" -eq 1 ]
@@ -1032,6 +1037,7 @@ ledger() {
 	[ "$(billed)" -eq 39900000 ]
 }
 
+# bats test_tags=plain
 @test "--budget with -P 64 over 1,000 records: the same records sent as serially, never over the cap" {
 	cd "$BATS_TEST_TMPDIR"
 	same_jobs 1000 >in.jsonl
@@ -1156,6 +1162,7 @@ ledger() {
 	[ "$(jq -r 'select(.error) | .id' <<<"$output")" = j20 ]
 }
 
+# bats test_tags=plain
 @test "--budget-shared: four or-sends at once hold one day's cap between them, as one would" {
 	cd "$BATS_TEST_TMPDIR"
 	ledger 2026-11-30T10:00:00Z 0.0002 openai/gpt-4o-mini ""

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Pipelines as users write them, and the man pages' EXAMPLES, run for real.
 
+# bats file_tags=plain
+
 load helper
 
 setup() {

@@ -9,6 +9,8 @@
 # A record cannot move a request or add to its headers; TLS is always
 # verified.
 
+# bats file_tags=plain
+
 load helper
 
 # What is looked for is MARK, its middle: a piece of the key counts.
