@@ -132,10 +132,11 @@ check-plain: all
 test: all
 	PATH="$(CURDIR)/$(BIN):$$PATH" tests/run tests
 
-# The whole suite again with AddressSanitizer and UBSan built in, less
-# tests/fake.bats: it runs no tool of ours, only curl and the fake (the
-# fake is built here, as a check of clang's warnings, but not run).
-# Built by clang, with the -Werror flags of every build: this is make
+# The whole suite with AddressSanitizer and UBSan built in, less two
+# files check-plain runs: tests/fake.bats, which runs no tool of ours,
+# only curl and the fake (the fake is built here, as a check of clang's
+# warnings, but not run), and tests/examples.bats, the recipes: shell
+# around the tools, whose every path the tools' own tests take. Built by clang, with the -Werror flags of every build: this is make
 # check's clang build. Its runtime is one library linked in: gcc's loads
 # libasan and libubsan, and LeakSanitizer scans libubsan's 6 MB of
 # globals at every exit, 66 ms a program against clang's 48 (thousands
@@ -154,7 +155,8 @@ check-asan:
 	    ORKIT_DATADIR="$(CURDIR)/share/orkit" \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 ORKIT_SANITIZED=1 \
-	    tests/run $(filter-out tests/fake.bats,$(wildcard tests/*.bats))
+	    tests/run $(filter-out tests/fake.bats tests/examples.bats, \
+	    $(wildcard tests/*.bats))
 
 # A representative subset, each tool run under memcheck: the tests
 # tests/valgrind.list names (tests/vgfilter fails on a stale line).
@@ -179,7 +181,7 @@ check-valgrind: all
 # fuzz-brief, in check, runs each over its seeds and FUZZ_BRIEF seconds.
 FUZZ_TARGETS = record json sse errbody catalog duration routes
 FUZZ_SECONDS ?= 60
-FUZZ_BRIEF  ?= 3
+FUZZ_BRIEF  ?= 2
 FZ	 = build/fuzz
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer

@@ -16,10 +16,10 @@ setup() {
 	cd "$BATS_TEST_TMPDIR"
 	DB=$BATS_TEST_TMPDIR/log.db
 	export ORKIT_DB=$DB
-	# The sanitizers and valgrind make every record cost; 200 and 50
+	# The sanitizers and valgrind make every record cost; 100 and 50
 	# still show a fault's shape.
 	if [ -n "${ORKIT_VALGRIND:-}" ]; then N=50
-	elif [ -n "${ORKIT_SANITIZED:-}" ]; then N=200
+	elif [ -n "${ORKIT_SANITIZED:-}" ]; then N=100
 	else N=1000; fi
 	MNTS=()
 	fake_start

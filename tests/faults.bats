@@ -13,12 +13,12 @@
 load helper
 load faults
 
-# 1,000 records a fault; 200 under the sanitizers and 50 under valgrind
+# 1,000 records a fault; 100 under the sanitizers and 50 under valgrind
 # (tests/valgrind.list), where every record costs and a fault shows the
 # same shape with fewer.
 nrec() {
 	if [ -n "${ORKIT_VALGRIND:-}" ]; then echo 50
-	elif [ -n "${ORKIT_SANITIZED:-}" ]; then echo 200
+	elif [ -n "${ORKIT_SANITIZED:-}" ]; then echo 100
 	else echo 1000; fi
 }
 
