@@ -159,7 +159,8 @@ check-asan:
 	    $(wildcard tests/*.bats))
 
 # A representative subset, each tool run under memcheck: the tests
-# tests/valgrind.list names (tests/vgfilter fails on a stale line).
+# tests/valgrind.list names (tests/vgfilter fails on a stale line); a
+# file a core, not one more: memcheck is slow enough without the wait.
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
 	for t in $(TOOLS:%=$(BIN)/%) $(UNITS); do \
@@ -168,6 +169,7 @@ check-valgrind: all
 	    done
 	filter=$$(tests/vgfilter) && \
 	PATH="$(CURDIR)/build/vg:$$PATH" ORKIT_VALGRIND=1 \
+	    ORKIT_TEST_JOBS=$${ORKIT_TEST_JOBS:-$(NPROC)} \
 	    STREAMCHECK="$(CURDIR)/build/vg/streamcheck" \
 	    STORECHECK="$(CURDIR)/build/vg/storecheck" \
 	    BUDGETCHECK="$(CURDIR)/build/vg/budgetcheck" \
