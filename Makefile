@@ -160,7 +160,9 @@ check-asan:
 
 # A representative subset, each tool run under memcheck: the tests
 # tests/valgrind.list names (tests/vgfilter fails on a stale line); a
-# file a core, not one more: memcheck is slow enough without the wait.
+# file a core, not one more as elsewhere: under memcheck the tests that
+# wait on a bound (--wait, timeouts) are the ones a busier machine makes
+# miss it.
 check-valgrind: all
 	rm -rf build/vg && mkdir -p build/vg
 	for t in $(TOOLS:%=$(BIN)/%) $(UNITS); do \
