@@ -72,16 +72,6 @@ pipeline() {
 	ST=$(IFS='|'; echo "${ps[*]}")
 }
 
-# Waits until FILE has at least N lines (at most 60 s).
-wait_lines() {
-	local i
-	for i in $(seq 1200); do
-		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
-		sleep 0.05
-	done
-	fail "$1 never reached $2 lines"
-}
-
 # Waits until the fake server has received at least N chat requests.
 wait_requests() {
 	local i

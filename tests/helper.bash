@@ -70,6 +70,17 @@ fake() {
 	printf '%s\n' "$@" >>"$FAKE_SCRIPT"
 }
 
+# Waits until FILE has at least N lines, a missing FILE none (at most
+# 60 s, however loaded the machine).
+wait_lines() {
+	local i
+	for i in {1..1200}; do
+		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	fail "$1 has $(wc -l <"$1" 2>/dev/null || echo 0) lines, never $2"
+}
+
 # How many requests the fake server received (for a path).
 requests() {
 	if [ -s "$FAKE_LOG" ]; then

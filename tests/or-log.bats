@@ -218,23 +218,13 @@ start_fed() {
 	exec 7>in
 }
 
-# Waits (at most 10 s) until out holds $1 lines.
-wait_lines() {
-	local i
-	for i in $(seq 200); do
-		[ "$(wc -l <out)" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	fail "only $(wc -l <out) of $1 lines came out"
-}
-
 @test "a slow trickle is written on promptly; -wal and -shm are 0600 too" {
 	start_fed
 	head -1 "$REC" >&7
-	wait_lines 1
+	wait_lines out 1
 	[ "$(stat -c %a "$DB" "$DB-wal" "$DB-shm" | sort -u)" = 600 ]
 	sed -n 2p "$REC" >&7
-	wait_lines 2
+	wait_lines out 2
 	exec 7>&-
 	wait "$LOG_PID"
 	cmp out <(head -2 "$REC")
@@ -244,7 +234,7 @@ wait_lines() {
 	seq 300 | jq -c '{id: "k\(.)", prompt: "q\(.)"}' >all.jsonl
 	start_fed
 	head -200 all.jsonl >&7
-	wait_lines 200
+	wait_lines out 200
 	tail -n +201 all.jsonl >&7
 	kill -9 "$LOG_PID"
 	wait "$LOG_PID" || true
@@ -890,12 +880,12 @@ wait_exit() {
 	start_fed
 	# Its first record out says it is running, signal handlers set.
 	head -1 "$REC" >&7
-	wait_lines 1
+	wait_lines out 1
 	sed -n 2p "$REC" >&7
 	kill -INT "$LOG_PID"
-	wait_lines 2
+	wait_lines out 2
 	sed -n 3p "$REC" >&7
-	wait_lines 3
+	wait_lines out 3
 	kill -INT "$LOG_PID"
 	wait_exit
 	[ "$st" -eq 1 ]
@@ -908,7 +898,7 @@ wait_exit() {
 @test "SIGTERM commits what was read, writes it on, and stops" {
 	start_fed
 	head -1 "$REC" >&7
-	wait_lines 1
+	wait_lines out 1
 	sed -n '2,3p' "$REC" >&7
 	kill -TERM "$LOG_PID"
 	wait_exit

@@ -613,12 +613,7 @@ route_fifo() {
 	ROUTE=$!
 	exec 5>in
 	seq "$1" | jq -c '{id: ., prompt: "q\(.)"}' >&5
-	local i
-	for i in $(seq 200); do
-		[ "$(wc -l <out)" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	fail "or-route wrote $(wc -l <out) of $1 records"
+	wait_lines out "$1"
 }
 
 # Sends SIGNAL $1 to or-route and waits (bounded) until it is no longer

@@ -221,16 +221,6 @@ big() {
 	if [ -n "${ORKIT_VALGRIND:-}" ]; then echo 5000; else echo 100000; fi
 }
 
-# Waits until FILE has at least N lines (or 60 s go by).
-wait_lines() {
-	local i
-	for i in $(seq 1200); do
-		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
-		sleep 0.05
-	done
-	fail "$1 never reached $2 lines"
-}
-
 # Each line of out.jsonl, in order, is the prompt of its input line and
 # answered or interrupted; $1 the count.
 all_out() {
