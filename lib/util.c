@@ -208,6 +208,28 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+/*
+ * --help and --version: the text on stdout, then exit 0 only if it got
+ * there, as a full disk or a closed pipe is a failure like any other.
+ */
+void
+text_exit(const char *text)
+{
+	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF ||
+	    ferror(stdout))
+		die(2, "write error: %s", strerror(errno));
+	exit(0);
+}
+
+void
+version_exit(void)
+{
+	char v[128];
+
+	snprintf(v, sizeof(v), "%s %s\n", progname, VERSION);
+	text_exit(v);
+}
+
 void
 warnx_(const char *fmt, ...)
 {

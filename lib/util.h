@@ -15,6 +15,8 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 _Noreturn void die(int, const char *, ...);	/* "prog: msg\n", exit */
 void	 warnx_(const char *, ...);		/* "prog: msg\n" */
+_Noreturn void text_exit(const char *);	/* help on stdout, exit 0 or 2 */
+_Noreturn void version_exit(void);	/* "prog VERSION\n", as text_exit */
 
 /* The API key is masked in messages and in what goes through put_hidden. */
 void	 secret_hide(const char *key);	/* borrowed until secret_hide(NULL) */

@@ -441,6 +441,19 @@ help_flags() {
 	[ "$(or-log -d x.db stats -h)" != "$(or-log -h)" ]
 }
 
+@test "--help and --version on a full disk: exit 2, write error" {
+	local t args n=0
+	for t in or-send or-models or-route or-cost or-log; do
+		while IFS= read -r args; do
+			run -2 --separate-stderr sh -c "$t $args >/dev/full"
+			[ "$stderr" = "$t: write error: No space left on device" ] ||
+			    fail "$t $args: $stderr"
+			n=$((n + 1))
+		done < <(help_calls "$t"; echo -V)
+	done
+	[ "$n" -eq 27 ]
+}
+
 @test "--help: every flag it names is in the man page and in a test" {
 	instrumented && skip "reads the pages and the sources, not the tools"
 	local t args f missing=

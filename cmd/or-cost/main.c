@@ -61,9 +61,8 @@ usage(const char *why)
 static _Noreturn void
 help(int argc, char **argv)
 {
-	fputs(argc > 0 && strcmp(argv[0], "credits") == 0 ? credits_help :
-	    help_text, stdout);
-	exit(0);
+	text_exit(argc > 0 && strcmp(argv[0], "credits") == 0 ? credits_help :
+	    help_text);
 }
 
 enum { O_WAIT = 256, O_NOGEN, O_ESTIMATE, O_MIN };
@@ -179,8 +178,7 @@ main(int argc, char **argv)
 			break;
 		case 'h': want_help = 1; break;
 		case 'V':
-			printf("or-cost %s\n", VERSION);
-			return 0;
+			version_exit();
 		default: usage("");
 		}
 	}

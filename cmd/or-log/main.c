@@ -519,11 +519,9 @@ set_flag(struct qopts *o, const struct cmd *cmd, int c, char **argv)
 	case O_CONFIG: o->config = optarg; break;
 	case O_CID: o->cid = optarg; break;
 	case 'h':
-		fputs(cmd ? cmd->help : help_text, stdout);
-		exit(0);
+		text_exit(cmd ? cmd->help : help_text);
 	case 'V':
-		printf("or-log %s\n", VERSION);
-		exit(0);
+		version_exit();
 	default: qusage("");
 	}
 }

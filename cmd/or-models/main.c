@@ -105,8 +105,7 @@ help(const char *cmd)
 		text = compare_help;
 	else if (cmd && strcmp(cmd, "endpoints") == 0)
 		text = endpoints_help;
-	fputs(text, stdout);
-	exit(0);
+	text_exit(text);
 }
 
 enum {
@@ -222,8 +221,7 @@ set_option(struct opts *o, int c)
 	case O_REFRESH: o->cat.refresh = 1; return 0;
 	case 'h': want_help = 1; return 0;
 	case 'V':
-		printf("or-models %s\n", VERSION);
-		exit(0);
+		version_exit();
 	default: usage("");
 	}
 	return 1;

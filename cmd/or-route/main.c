@@ -68,10 +68,8 @@ static const char help_text[] =
 static _Noreturn void
 usage(const char *why)
 {
-	if (why == NULL) {
-		fputs(help_text, stdout);
-		exit(0);
-	}
+	if (why == NULL)
+		text_exit(help_text);
 	if (*why)
 		warnx_("%s", why);
 	fprintf(stderr,
@@ -260,8 +258,7 @@ set_option(struct run *r, int c)
 	case O_REFRESH: r->cat.refresh = 1; break;
 	case 'h': usage(NULL);
 	case 'V':
-		printf("or-route %s\n", VERSION);
-		exit(0);
+		version_exit();
 	default: usage("");
 	}
 }

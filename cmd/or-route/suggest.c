@@ -86,8 +86,7 @@ usage(const char *why)
 {
 	if (why)
 		die(2, "%s", why);
-	fputs(help_text, stdout);
-	exit(0);
+	text_exit(help_text);
 }
 
 enum { O_SINCE = 256, O_UNTIL, O_LIMIT, O_MAXAGE, O_REFRESH };

@@ -68,10 +68,8 @@ static const char help_text[] =
 static _Noreturn void
 usage(const char *why)
 {
-	if (why == NULL) {
-		fputs(help_text, stdout);
-		exit(0);
-	}
+	if (why == NULL)
+		text_exit(help_text);
 	if (*why)
 		warnx_("%s", why);
 	fprintf(stderr,
@@ -424,8 +422,7 @@ main(int argc, char **argv)
 		case 'h': usage(NULL);
 		case 'V':
 			sender_free(&s);
-			printf("or-send %s\n", VERSION);
-			return 0;
+			version_exit();
 		default: usage("");
 		}
 	}
