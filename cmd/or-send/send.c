@@ -150,8 +150,8 @@ announce_retry(const struct rec *rec, jv err, int attempt, int retries,
 	if (jv_get_kind(status) == JV_KIND_NUMBER &&
 	    (jv_get_kind(msg) != JV_KIND_STRING ||
 	    strncmp(jv_string_value(msg), "HTTP ", 5) != 0))
-		snprintf(st, sizeof(st), "HTTP %d: ",
-		    (int)jv_number_value(status));
+		snprintf(st, sizeof(st), "HTTP %.0f: ",
+		    jv_number_value(status));
 	warnx_("%s: %s%s; retry %d of %d in %.1fs", jv_string_value(w), st,
 	    jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "",
 	    attempt, retries, (double)wait / 1000);
