@@ -541,9 +541,10 @@ loop(struct xfer *x)
 		if (want_input(x) && rec_reader_ready(x->in))
 			continue;
 		/* Nothing else to wait for: unless stdout's reader may go,
-		 * which a blocking read would not notice. */
+		 * or a signal come, which a blocking read would not notice
+		 * (signals restart it: see sigwake_catch). */
 		if (x->st.inflight == 0 && next == -1 && want_input(x) &&
-		    !x->watch_out) {
+		    !x->watch_out && x->wake < 0) {
 			rec_fill(x->in);
 			continue;
 		}

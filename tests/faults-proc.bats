@@ -271,6 +271,28 @@ $ok ok"
 	signal_send TERM
 }
 
+# timeout(1) and service managers signal every process of the pipeline:
+# each stage writes on what it holds, so every answer the server gave,
+# billed, reaches the log.
+@test "fault: process: SIGTERM to every stage mid-batch (timeout, systemd)" {
+	slow_answers
+	pipeline_bg
+	wait_requests 16
+	kill -TERM "$P_ROUTE" "$P_SEND" "$P_COST" "$P_LOG"
+	pipeline_wait
+	ok=$(jq -c 'select(.response)' out.jsonl | wc -l)
+	row "process: SIGTERM to every stage mid-batch" "$N" "$N" "$N" "$ok" "0|1|1|1"
+	once_out
+	once_stored
+	sent_once
+	assert_equal "$(outcomes)" "$((N - ok)) interrupted
+$ok ok"
+	[ "$ok" -ge 16 ]
+	# Every request the server answered is in the log, with its cost.
+	assert_equal "$(sqlite3 "$DB" "SELECT count(*) FROM requests WHERE status = 'ok'")" "$ok"
+	assert_equal "$(cat route.err log.err)" ""
+}
+
 # --- the reader of a tool's stdout closing early ---------------------
 
 # The pipeline's first $1 stages (of or-route, or-send -P 8, or-cost,

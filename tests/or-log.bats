@@ -875,18 +875,19 @@ wait_exit() {
 	wait "$LOG_PID" || st=$?
 }
 
-# bats test_tags=plain
-@test "SIGINT commits what was read and reads on; a second one stops" {
+# A signal ($1) commits what was read and reads on; a second one, of
+# either kind ($2), stops.
+signal_twice() {
 	start_fed
 	# Its first record out says it is running, signal handlers set.
 	head -1 "$REC" >&7
 	wait_lines out 1
 	sed -n 2p "$REC" >&7
-	kill -INT "$LOG_PID"
+	kill -"$1" "$LOG_PID"
 	wait_lines out 2
 	sed -n 3p "$REC" >&7
 	wait_lines out 3
-	kill -INT "$LOG_PID"
+	kill -"$2" "$LOG_PID"
 	wait_exit
 	[ "$st" -eq 1 ]
 	cmp out <(head -3 "$REC")
@@ -895,12 +896,24 @@ wait_exit() {
 }
 
 # bats test_tags=plain
-@test "SIGTERM commits what was read, writes it on, and stops" {
+@test "SIGINT commits what was read and reads on; a second one stops" {
+	signal_twice INT INT
+}
+
+# timeout(1) and service managers signal the whole pipeline: the
+# answers or-send writes after it are billed, and must be logged.
+# bats test_tags=plain
+@test "SIGTERM, as SIGINT, reads on; a SIGINT after it stops" {
+	signal_twice TERM INT
+}
+
+# bats test_tags=plain
+@test "SIGHUP commits what was read, writes it on, and stops" {
 	start_fed
 	head -1 "$REC" >&7
 	wait_lines out 1
 	sed -n '2,3p' "$REC" >&7
-	kill -TERM "$LOG_PID"
+	kill -HUP "$LOG_PID"
 	wait_exit
 	[ "$st" -eq 1 ]
 	# What was read by then came out and is stored; nothing else.

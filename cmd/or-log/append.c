@@ -26,10 +26,12 @@
  * for the next -c. The text too goes out only once the record is
  * committed, and a record not stored says so on stderr.
  *
- * Ctrl-C reaches the whole pipeline: an or-send before us then writes
- * what it had in flight, so the first SIGINT commits what is read and
- * goes on reading to the end; a second one, or SIGTERM, stops (as
- * the first does when a person types the records).
+ * Ctrl-C reaches the whole pipeline, and so does the SIGTERM of
+ * timeout(1) or of a service manager: an or-send before us then writes
+ * what it had in flight, answers already billed, so the first SIGINT or
+ * SIGTERM commits what is read and goes on reading to the end; a second
+ * one, or SIGHUP, stops (as the first does when a person types the
+ * records).
  */
 #include <errno.h>
 #include <poll.h>
@@ -53,7 +55,7 @@ static volatile sig_atomic_t interrupts, terminated;
 static void
 on_signal(int sig)
 {
-	if (sig == SIGINT)
+	if (sig == SIGINT || sig == SIGTERM)
 		interrupts++;
 	else
 		terminated = 1;

@@ -450,7 +450,8 @@ fill_more(struct reader *in)
 	if (rec_reader_eof(in) || sigwake_count() > 1)
 		return 0;
 	out_end();
-	rec_fill(in);
+	if (sigwake_wait(rec_reader_fd(in)))
+		rec_fill(in);
 	return 1;
 }
 
