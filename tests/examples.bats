@@ -314,6 +314,18 @@ hour_setup() {
 	xmllint --noout mail.body
 	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" mail.body)" -eq 2 ]
 	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" mail.body)" = "$(or-log stats --since 7d | jq -s 'map(.requests) | add')" ]
-	# the crontab line runs the same command, by the tools' full path
-	[ "$(first_hour 'Mail a weekly spend report' | sed -n 2p)" = "0 8 * * 1 /usr/local/bin/$(first_hour 'Mail a weekly spend report' | head -1)" ]
+	# the crontab line: the same report, by the tools' full path, to a
+	# file first; under sh, and with this tree's or-log in that path
+	cron=$(first_hour 'Mail a weekly spend report' | sed -n 2p)
+	[ "${cron%% /usr/local/bin/or-log *}" = "0 8 * * 1" ]
+	cron=${cron#0 8 \* \* 1 /usr/local/bin/}
+	rm mail.args mail.body
+	PATH=$PWD/stub:$PATH run -0 sh -c "$cron"
+	[ "$(cat mail.args)" = "$(printf '%s\n' -a 'Content-Type: text/html' -s 'orkit: the week' you)" ]
+	cmp mail.body "$HOME/spend.html"
+	[ "$(xmllint --xpath "string(//p[@id='total']/@data-requests)" mail.body)" -eq 2 ]
+	# a report that fails mails nothing
+	rm mail.args mail.body
+	ORKIT_DB=/nonexistent/log.db PATH=$PWD/stub:$PATH run -2 sh -c "$cron"
+	[ ! -e mail.args ] && [ ! -e mail.body ]
 }

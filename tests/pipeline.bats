@@ -121,6 +121,9 @@ example_ids() {
 @test "orkit(7) EXAMPLES run" {
 	run_examples orkit.7
 	[ "$(jq -r .response.choices[0].message.content answers.jsonl | head -1)" = "Echo: What is 2+2?" ]
+	# the second example's three: or-route chose by the table's cost
+	# list, the cheapest provider
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sed -n 4,6p | uniq -c | xargs)" = "3 mistralai/mistral-nemo:floor" ]
 }
 
 @test "or-route(1) EXAMPLES run" {
