@@ -57,6 +57,9 @@ run "jq -Rc '{prompt: .}' questions.txt |
     jq -c '{prompt, answer: .response.choices[0].message.content,
         model: .response.model, tokens: .response.usage.total_tokens,
         usd: .cost.usd, source: .cost.source, error: .error.message}'"
-run "jq -Rc '{prompt: .}' questions.txt | or-route --free --no-history |
-    jq -c '{prompt, model, strategy: .routed.strategy}'"
+run "jq -Rc '{prompt: ., max_tokens: 60}' questions.txt |
+    or-route --free --no-history | or-send | or-cost | or-log -d log.db |
+    jq -c '{prompt, model, strategy: .routed.strategy,
+        answer: .response.choices[0].message.content, usd: .cost.usd,
+        error: .error.message}'"
 run "or-log -d log.db stats --by model -t"

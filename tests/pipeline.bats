@@ -388,7 +388,10 @@ interrupt_big() {
 	run -0 --separate-stderr sh "$TOP/tests/demo.sh"
 	[ "${lines[0]}" = "demo: the API at $OPENROUTER_BASE_URL; the model $free" ]
 	[ "$(jq -r 'select(.path == "/models") | .auth' "$FAKE_LOG")" = ok ]
-	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sort | uniq -c | awk '{ print $1, $2 }')" = "3 $free" ]
+	# the model picked, then or-route's choices: free ones, logged
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | head -n 3 | sort | uniq -c | awk '{ print $1, $2 }')" = "3 $free" ]
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sed -n '4,$p' | grep -c ':free$')" -eq 2 ]
+	[ "$(printf '%s\n' "${lines[@]}" | grep -c '"strategy":"catalog","answer":"Echo: ')" -eq 2 ]
 }
 
 # --help
