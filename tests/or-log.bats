@@ -482,12 +482,36 @@ EOF
 	assert_output "$(tail -2 "$REC")"
 	run -0 --separate-stderr or-log recent -t
 	assert_output - <<'EOF'
-ID  TIME                 MODEL                             STATUS               TOKENS  USD         MS    PROMPT
- 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.00079375  1200  Say hi in Portuguese
- 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34    0.000318   800  Say hi in Portuguese
- 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17    0.000000   400  Answer in one word. Say hi in Portuguese
- 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                       300  Why is the sky blue?
- 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.00079375  2000  Say hi in French
+ID  TIME                 MODEL                             STATUS               TOKENS  USD         MS    CID  PROMPT
+ 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.00079375  1200       Say hi in Portuguese
+ 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34    0.000318   800       Say hi in Portuguese
+ 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17    0.000000   400       Answer in one word. Say hi in Portuguese
+ 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                       300       Why is the sky blue?
+ 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.00079375  2000       Say hi in French
+EOF
+}
+
+@test "recent -t on a narrow terminal: the prompt, model and status cut, the figures then the time left out" {
+	logged
+	jq -c '.send.cid = "20261207T081500-3f9a2c"' <<<'{"id":"c","model":"openai/gpt-5","prompt":"Name a colour","send":{"started_at":"2026-11-23T10:00:00Z"}}' | or-log >/dev/null
+	run -0 env COLUMNS=100 script -qec "or-log recent -t -n 3" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+ID  TIME                 MODEL         STATUS               CID                     PROMPT
+ 4  2026-11-21T09:31:00  openai/gpt-5  rate_limit_exceeded                          Why is the sky …
+ 5  2026-11-22T08:00:00  openai/gpt-5  ok                                           Say hi in French
+ 6  2026-11-23T10:00:00  openai/gpt-5  ok                   20261207T081500-3f9a2c  Name a colour
+EOF
+	run -0 env COLUMNS=60 script -qec "or-log recent -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+ID  MODEL                  STATUS               PROMPT
+ 1  openai/gpt-5           ok                   Say hi in P…
+ 2  anthropic/claude-son…  ok                   Say hi in P…
+ 3  deepseek/deepseek-ch…  ok                   Answer in o…
+ 4  openai/gpt-5           rate_limit_exceeded  Why is the …
+ 5  openai/gpt-5           ok                   Say hi in F…
+ 6  openai/gpt-5           ok                   Name a colo…
 EOF
 }
 

@@ -677,6 +677,17 @@ Anthropic       anthropic            0    99.5     0.25   45.2       3       15 
 Amazon Bedrock  amazon-bedrock       0    98.1     1.25   35.2       3       15  fp8     200000"
 }
 
+@test "endpoints -t on a terminal fits its width: quantization, status, tag, context left out" {
+	run -0 env COLUMNS=60 script -qec "or-models endpoints openai/gpt-4o-mini -t" /dev/null
+	assert_output "PROVIDER  UPTIME  LATENCY  TOK/S  \$/M IN  \$/M OUT  CONTEXT"$'\r'"
+OpenAI      99.5     0.25   45.2    0.15      0.6   128000"$'\r'"
+Azure       98.1     1.25   35.2    0.15      0.6   128000"$'\r'
+	run -0 env COLUMNS=50 script -qec "or-models endpoints anthropic/claude-sonnet-4 -t" /dev/null
+	assert_output "PROVIDER   UPTIME  LATENCY  TOK/S  \$/M IN  \$/M OUT"$'\r'"
+Anthropic    99.5     0.25   45.2       3       15"$'\r'"
+Amazon B…    98.1     1.25   35.2       3       15"$'\r'
+}
+
 @test "endpoints of an unknown model: exit 1 with a did-you-mean" {
 	run -1 --separate-stderr or-models endpoints anthropic/claude-sonet-4
 	assert_output ''
