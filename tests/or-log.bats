@@ -1548,6 +1548,26 @@ EOF
 	diff <(q 'SELECT record FROM requests ORDER BY id') <(cat "$REC")
 }
 
+@test "-t over a comparison: every answer named, the first too, as or-send -t names them" {
+	fake_start
+	or-send -m openai/gpt-4o-mini -m anthropic/claude-sonnet-4 -m openai/gpt-4o "Name a prime" >recs
+	run -0 --separate-stderr bash -c 'or-cost <recs | or-log -d compare.db -t'
+	assert_output "$(or-send -t -m openai/gpt-4o-mini -m anthropic/claude-sonnet-4 -m openai/gpt-4o "Name a prime")"
+	assert_output - <<'EOF'
+== 1@openai/gpt-4o-mini ==
+Echo: Name a prime
+
+== 1@anthropic/claude-sonnet-4 ==
+Echo: Name a prime
+
+== 1@openai/gpt-4o ==
+Echo: Name a prime
+EOF
+	# An id with an "@" that is not the record's model is no comparison.
+	run -0 --separate-stderr or-log -t <<<'{"id":"me@example.org","model":"m","response":{"choices":[{"message":{"content":"hi"}}]}}'
+	assert_output 'hi'
+}
+
 @test "--text: one answer, no name; a record that was not sent is said so" {
 	head -1 "$REC" | or-log --text >out
 	[ "$(cat out)" = 'Oi! (or Olá!)' ]
