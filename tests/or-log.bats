@@ -1520,8 +1520,19 @@ EOF
 ["d","three","c1"]' ]
 	run -0 --separate-stderr or-log recent --cid c1 -n 1
 	[ "$(jq -r .id <<<"$output")" = d ]
-	run -0 --separate-stderr or-log recent --cid none
+	# No such conversation: one line, exit 1, as show's missing row.
+	run -1 --separate-stderr or-log recent --cid none
 	assert_output ''
+	[ "$stderr" = "or-log: no conversation \"none\" in $DB" ]
+	run -1 --separate-stderr or-log recent --cid none -t
+	assert_output ''
+	run -1 --separate-stderr or-log recent --cid c1 --since 2026-11-21
+	[ "$stderr" = "or-log: no conversation \"c1\" in $DB in that time" ]
+	# Its id: recent -t's CID column, or the last record's send.cid.
+	[ "$(or-log recent -n1 | jq -r .send.cid)" = c1 ]
+	run -0 env COLUMNS=200 script -qec 'or-log recent -t -n 1' /dev/null
+	output=${output//$'\r'/}
+	[[ "$output" == *"  c1   three" ]]
 	[ "$(q "SELECT group_concat(coalesce(cid, '-')) FROM requests ORDER BY id")" = "c1,c2,c1,c1" ]
 	run -2 --separate-stderr or-log stats --cid c1
 	[ "${stderr_lines[0]}" = "or-log: stats does not take --cid" ]

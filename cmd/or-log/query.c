@@ -138,12 +138,22 @@ recent_row(struct table *t, sqlite3_stmt *st)
 			tab_cell(t, (const char *)sqlite3_column_text(st, i));
 }
 
+/* --cid naming no conversation is said, as show's missing row is. */
+static int
+no_conversation(struct store *s, struct qopts *o)
+{
+	warnx_("no conversation \"%s\" in %s%s", o->cid, s->path,
+	    o->since >= 0 || o->until >= 0 ? " in that time" : "");
+	return 1;
+}
+
 int
 cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	struct table *t = o->table ? recent_table() : NULL;
+	struct table *t = NULL;
 	char *sql = recent_sql(o);
 	sqlite3_stmt *st;
+	long n = 0;
 	int rc;
 
 	(void)argc, (void)argv;
@@ -151,7 +161,12 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 	sqlite3_free(sql);
 	if (o->cid)
 		sqlite3_bind_text(st, 1, o->cid, -1, SQLITE_STATIC);
+	/* No table when there are no rows: a headed table for a conversation
+	   there is not would say there is one. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (o->table && t == NULL)
+			t = recent_table();
 		if (t)
 			recent_row(t, st);
 		else
@@ -159,7 +174,11 @@ cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 	}
 	if (t)
 		tab_print(t, term_width());
-	return step_done(s, st, rc);
+	else if (o->table && o->cid == NULL && rc == SQLITE_DONE)
+		tab_print(recent_table(), term_width());
+	if ((rc = step_done(s, st, rc)) == 0 && o->cid && n == 0)
+		return no_conversation(s, o);
+	return rc;
 }
 
 /*
