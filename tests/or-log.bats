@@ -45,10 +45,20 @@ logged() {
 	run -0 --separate-stderr or-log -d x.db stats --help
 	assert_line --index 0 'usage: or-log [-d FILE] stats [options]'
 	assert_line --partial '      --chart '
+	# a mistake: what is wrong, then the one-line usage, the command's
 	run -2 --separate-stderr or-log stats --by
 	assert_output ''
-	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] [--receipt | -t]' ]
-	[ "${#stderr_lines[@]}" -eq 13 ]
+	[ "$stderr" = "or-log: option '--by' requires an argument
+usage: or-log [-d db] stats [-t] [--by key] [--since t] [--until t] [--model m] [--where sql] [--chart]" ]
+	run -2 --separate-stderr or-log stats --bogus
+	[ "$stderr" = "or-log: unrecognized option '--bogus'
+usage: or-log [-d db] stats [-t] [--by key] [--since t] [--until t] [--model m] [--where sql] [--chart]" ]
+	run -2 --separate-stderr or-log budget --warn x
+	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] budget [-t] [--day usd] [--month usd] [--budget spec] [--warn w[,c]] [--config file]' ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	run -2 --separate-stderr or-log frobnicate
+	[ "$stderr" = 'or-log: no subcommand "frobnicate"
+usage: or-log [-d db] [--receipt | -t] | or-log [-d db] stats | recent | search | show | export | sql | report | budget | pending | cache | prune | merge ...' ]
 }
 
 @test "an unknown flag, subcommand or misplaced flag is a usage error, exit 2" {
