@@ -403,6 +403,20 @@ JQ_PRICE='map(select((.pricing.prompt | tonumber) >= 0 and (.pricing.completion 
 	[ "$(jq -r 'select(.path | endswith("/endpoints")) | .auth' "$FAKE_LOG")" = ok ]
 }
 
+@test "--sort throughput with a key the API refuses: says so in one line, exit 2" {
+	# The endpoints answer, their figures hidden; GET /key says why.
+	OPENROUTER_API_KEY=sk-or-v1-wrong run -2 --separate-stderr or-models --provider google/gemini-2.5-pro --sort throughput --ids
+	assert_output ''
+	[ "$stderr" = "or-models: --sort throughput: the API refused the key (HTTP 401: User not found.); check OPENROUTER_API_KEY" ]
+	# The endpoints refuse it themselves.
+	fake "/models/google/gemini-2.5-pro-exp-03-25/endpoints status 403" \
+	    "/models/google/gemini-2.5-pro-preview/endpoints status 403"
+	run -2 --separate-stderr or-models --provider google/gemini-2.5-pro --sort throughput --ids
+	assert_output ''
+	[[ "$stderr" == "or-models: --sort throughput: the API refused the key (HTTP 403: "*"); check OPENROUTER_API_KEY" ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
 @test "--sort throughput when the endpoints fail: how many, and why the first did" {
 	fake "/models/google/gemini-2.5-pro-exp-03-25/endpoints status 503" \
 	    "/models/google/gemini-2.5-pro-preview/endpoints status 503"
