@@ -24,6 +24,7 @@ struct table {
 	size_t	 ncut;
 	size_t	*drops;		/* columns to leave out, first first */
 	size_t	 ndrop;
+	size_t	*keep;		/* per column: tab_keep's width, or 0 */
 };
 
 struct table *
@@ -38,6 +39,8 @@ tab_new(size_t ncol)
 	t->order = xmalloc(ncol * sizeof(*t->order));
 	t->drops = xmalloc(ncol * sizeof(*t->drops));
 	t->ndrop = 0;
+	t->keep = xmalloc(ncol * sizeof(*t->keep));
+	memset(t->keep, 0, ncol * sizeof(*t->keep));
 	return t;
 }
 
@@ -95,6 +98,12 @@ tab_shrink(struct table *t, size_t col)
 }
 
 void
+tab_keep(struct table *t, size_t col, size_t w)
+{
+	t->keep[col] = w > MIN_CUT ? w : MIN_CUT;
+}
+
+void
 tab_drop(struct table *t, size_t col)
 {
 	t->drops[t->ndrop++] = col;
@@ -138,10 +147,16 @@ bytes_for(const char *s, size_t w)
 	return (size_t)(p - s);
 }
 
-/* The table's width with every column to shrink cut to at most cut. */
+/* What a column to shrink is cut to before any column is left out. */
 static size_t
-narrowest(const struct table *t, const size_t *w, const char *gone,
-    size_t cut)
+keep_of(const struct table *t, size_t c)
+{
+	return t->keep[c] ? t->keep[c] : KEEP_CUT;
+}
+
+/* The table's width with every column to shrink cut to its keep_of. */
+static size_t
+narrowest(const struct table *t, const size_t *w, const char *gone)
 {
 	size_t i, total = 0, c;
 
@@ -149,36 +164,45 @@ narrowest(const struct table *t, const size_t *w, const char *gone,
 		if (!gone[c])
 			total += w[c] + (total ? 2 : 0);
 	for (i = 0; i < t->ncut; i++)
-		if (!gone[c = t->order[i]] && w[c] > cut)
-			total -= w[c] - cut;
+		if (!gone[c = t->order[i]] && w[c] > keep_of(t, c))
+			total -= w[c] - keep_of(t, c);
 	return total;
+}
+
+/* Cuts column c down to at most floor while the table is too wide. */
+static void
+cut_to(size_t *w, size_t c, size_t floor, size_t *total, int width)
+{
+	while (w[c] > floor && *total > (size_t)width) {
+		w[c]--;
+		(*total)--;
+	}
 }
 
 /*
  * Leaves out the columns marked to drop (gone[c] set) until the columns
- * to shrink need not be cut below KEEP_CUT, so that a model id stays
- * readable (anthropic/claude-3.5-haiku is 26), then cuts those, no more
- * than it must.
+ * to shrink need not be cut below KEEP_CUT (or their tab_keep), so that
+ * a model id stays readable (anthropic/claude-3.5-haiku is 26), then
+ * cuts those, no more than it must: first the ones given a tab_keep
+ * down to it, then each in turn down to MIN_CUT.
  */
 static void
 fit(struct table *t, size_t *w, char *gone, int width)
 {
 	size_t i, total = 0, c;
 
-	for (i = 0; i < t->ndrop && narrowest(t, w, gone, KEEP_CUT) >
-	    (size_t)width; i++)
+	for (i = 0; i < t->ndrop && narrowest(t, w, gone) > (size_t)width;
+	    i++)
 		gone[t->drops[i]] = 1;
 	for (c = 0; c < t->ncol; c++)
 		if (!gone[c])
 			total += w[c] + (total ? 2 : 0);
-	for (i = 0; i < t->ncut && total > (size_t)width; i++) {
-		if (gone[c = t->order[i]])
-			continue;
-		while (w[c] > MIN_CUT && total > (size_t)width) {
-			w[c]--;
-			total--;
-		}
-	}
+	for (i = 0; i < t->ncut; i++)
+		if (!gone[c = t->order[i]] && t->keep[c])
+			cut_to(w, c, t->keep[c], &total, width);
+	for (i = 0; i < t->ncut; i++)
+		if (!gone[c = t->order[i]])
+			cut_to(w, c, MIN_CUT, &total, width);
 }
 
 static void
@@ -246,6 +270,7 @@ tab_print(struct table *t, int width)
 	free(t->right);
 	free(t->order);
 	free(t->drops);
+	free(t->keep);
 	free(t);
 	free(w);
 	free(gone);

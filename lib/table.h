@@ -27,6 +27,10 @@ void		 tab_numbers(struct table *);	/* below the first row,
 						   numbers ("12", "$0.5")
 						   are right-aligned */
 void		 tab_shrink(struct table *, size_t col);	/* cut first */
+void		 tab_keep(struct table *, size_t col, size_t w);
+					/* a column to shrink is cut to w
+					   (32 unless told) before any
+					   column is left out */
 void		 tab_drop(struct table *, size_t col);	/* left out, the
 						   first marked first, when
 						   the cuts were not enough */

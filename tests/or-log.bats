@@ -45,10 +45,20 @@ logged() {
 	run -0 --separate-stderr or-log -d x.db stats --help
 	assert_line --index 0 'usage: or-log [-d FILE] stats [options]'
 	assert_line --partial '      --chart '
+	# a mistake: what is wrong, then the one-line usage, the command's
 	run -2 --separate-stderr or-log stats --by
 	assert_output ''
-	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] [--receipt | -t]' ]
-	[ "${#stderr_lines[@]}" -eq 13 ]
+	[ "$stderr" = "or-log: option '--by' requires an argument
+usage: or-log [-d db] stats [-t] [--by key] [--since t] [--until t] [--model m] [--where sql] [--chart]" ]
+	run -2 --separate-stderr or-log stats --bogus
+	[ "$stderr" = "or-log: unrecognized option '--bogus'
+usage: or-log [-d db] stats [-t] [--by key] [--since t] [--until t] [--model m] [--where sql] [--chart]" ]
+	run -2 --separate-stderr or-log budget --warn x
+	[ "${stderr_lines[1]}" = 'usage: or-log [-d db] budget [-t] [--day usd] [--month usd] [--budget spec] [--warn w[,c]] [--config file]' ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	run -2 --separate-stderr or-log frobnicate
+	[ "$stderr" = 'or-log: no subcommand "frobnicate"
+usage: or-log [-d db] [--receipt | -t] | or-log [-d db] stats | recent | search | show | export | sql | report | budget | pending | cache | prune | merge ...' ]
 }
 
 @test "an unknown flag, subcommand or misplaced flag is a usage error, exit 2" {
@@ -482,12 +492,36 @@ EOF
 	assert_output "$(tail -2 "$REC")"
 	run -0 --separate-stderr or-log recent -t
 	assert_output - <<'EOF'
-ID  TIME                 MODEL                             STATUS               TOKENS  USD         MS    PROMPT
- 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.00079375  1200  Say hi in Portuguese
- 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34    0.000318   800  Say hi in Portuguese
- 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17    0.000000   400  Answer in one word. Say hi in Portuguese
- 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                       300  Why is the sky blue?
- 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.00079375  2000  Say hi in French
+ID  TIME                 MODEL                             STATUS               TOKENS  USD         MS    CID  PROMPT
+ 1  2026-11-20T10:00:00  openai/gpt-5                      ok                       96  0.00079375  1200       Say hi in Portuguese
+ 2  2026-11-20T11:00:00  anthropic/claude-sonnet-4         ok                       34    0.000318   800       Say hi in Portuguese
+ 3  2026-11-21T09:30:00  deepseek/deepseek-chat-v3.1:free  ok                       17    0.000000   400       Answer in one word. Say hi in Portuguese
+ 4  2026-11-21T09:31:00  openai/gpt-5                      rate_limit_exceeded                       300       Why is the sky blue?
+ 5  2026-11-22T08:00:00  openai/gpt-5                      ok                       96  0.00079375  2000       Say hi in French
+EOF
+}
+
+@test "recent -t on a narrow terminal: the prompt, model and status cut, the figures then the time left out" {
+	logged
+	jq -c '.send.cid = "20261207T081500-3f9a2c"' <<<'{"id":"c","model":"openai/gpt-5","prompt":"Name a colour","send":{"started_at":"2026-11-23T10:00:00Z"}}' | or-log >/dev/null
+	run -0 env COLUMNS=100 script -qec "or-log recent -t -n 3" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+ID  TIME                 MODEL         STATUS               CID                     PROMPT
+ 4  2026-11-21T09:31:00  openai/gpt-5  rate_limit_exceeded                          Why is the sky …
+ 5  2026-11-22T08:00:00  openai/gpt-5  ok                                           Say hi in French
+ 6  2026-11-23T10:00:00  openai/gpt-5  ok                   20261207T081500-3f9a2c  Name a colour
+EOF
+	run -0 env COLUMNS=60 script -qec "or-log recent -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+ID  MODEL                  STATUS               PROMPT
+ 1  openai/gpt-5           ok                   Say hi in P…
+ 2  anthropic/claude-son…  ok                   Say hi in P…
+ 3  deepseek/deepseek-ch…  ok                   Answer in o…
+ 4  openai/gpt-5           rate_limit_exceeded  Why is the …
+ 5  openai/gpt-5           ok                   Say hi in F…
+ 6  openai/gpt-5           ok                   Name a colo…
 EOF
 }
 
@@ -1496,8 +1530,19 @@ EOF
 ["d","three","c1"]' ]
 	run -0 --separate-stderr or-log recent --cid c1 -n 1
 	[ "$(jq -r .id <<<"$output")" = d ]
-	run -0 --separate-stderr or-log recent --cid none
+	# No such conversation: one line, exit 1, as show's missing row.
+	run -1 --separate-stderr or-log recent --cid none
 	assert_output ''
+	[ "$stderr" = "or-log: no conversation \"none\" in $DB" ]
+	run -1 --separate-stderr or-log recent --cid none -t
+	assert_output ''
+	run -1 --separate-stderr or-log recent --cid c1 --since 2026-11-21
+	[ "$stderr" = "or-log: no conversation \"c1\" in $DB in that time" ]
+	# Its id: recent -t's CID column, or the last record's send.cid.
+	[ "$(or-log recent -n1 | jq -r .send.cid)" = c1 ]
+	run -0 env COLUMNS=200 script -qec 'or-log recent -t -n 1' /dev/null
+	output=${output//$'\r'/}
+	[[ "$output" == *"  c1   three" ]]
 	[ "$(q "SELECT group_concat(coalesce(cid, '-')) FROM requests ORDER BY id")" = "c1,c2,c1,c1" ]
 	run -2 --separate-stderr or-log stats --cid c1
 	[ "${stderr_lines[0]}" = "or-log: stats does not take --cid" ]
@@ -1522,6 +1567,26 @@ EOF
 	[ "$(q 'SELECT count(*) FROM requests')" -eq 5 ]
 	# the records stored are the lines that came in
 	diff <(q 'SELECT record FROM requests ORDER BY id') <(cat "$REC")
+}
+
+@test "-t over a comparison: every answer named, the first too, as or-send -t names them" {
+	fake_start
+	or-send -m openai/gpt-4o-mini -m anthropic/claude-sonnet-4 -m openai/gpt-4o "Name a prime" >recs
+	run -0 --separate-stderr bash -c 'or-cost <recs | or-log -d compare.db -t'
+	assert_output "$(or-send -t -m openai/gpt-4o-mini -m anthropic/claude-sonnet-4 -m openai/gpt-4o "Name a prime")"
+	assert_output - <<'EOF'
+== 1@openai/gpt-4o-mini ==
+Echo: Name a prime
+
+== 1@anthropic/claude-sonnet-4 ==
+Echo: Name a prime
+
+== 1@openai/gpt-4o ==
+Echo: Name a prime
+EOF
+	# An id with an "@" that is not the record's model is no comparison.
+	run -0 --separate-stderr or-log -t <<<'{"id":"me@example.org","model":"m","response":{"choices":[{"message":{"content":"hi"}}]}}'
+	assert_output 'hi'
 }
 
 @test "--text: one answer, no name; a record that was not sent is said so" {

@@ -403,6 +403,20 @@ JQ_PRICE='map(select((.pricing.prompt | tonumber) >= 0 and (.pricing.completion 
 	[ "$(jq -r 'select(.path | endswith("/endpoints")) | .auth' "$FAKE_LOG")" = ok ]
 }
 
+@test "--sort throughput with a key the API refuses: says so in one line, exit 2" {
+	# The endpoints answer, their figures hidden; GET /key says why.
+	OPENROUTER_API_KEY=sk-or-v1-wrong run -2 --separate-stderr or-models --provider google/gemini-2.5-pro --sort throughput --ids
+	assert_output ''
+	[ "$stderr" = "or-models: --sort throughput: the API refused the key (HTTP 401: User not found.); check OPENROUTER_API_KEY" ]
+	# The endpoints refuse it themselves.
+	fake "/models/google/gemini-2.5-pro-exp-03-25/endpoints status 403" \
+	    "/models/google/gemini-2.5-pro-preview/endpoints status 403"
+	run -2 --separate-stderr or-models --provider google/gemini-2.5-pro --sort throughput --ids
+	assert_output ''
+	[[ "$stderr" == "or-models: --sort throughput: the API refused the key (HTTP 403: "*"); check OPENROUTER_API_KEY" ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
 @test "--sort throughput when the endpoints fail: how many, and why the first did" {
 	fake "/models/google/gemini-2.5-pro-exp-03-25/endpoints status 503" \
 	    "/models/google/gemini-2.5-pro-preview/endpoints status 503"
@@ -675,6 +689,17 @@ moderated       yes                                         yes                 
 	assert_output "PROVIDER        TAG             STATUS  UPTIME  LATENCY  TOK/S  \$/M IN  \$/M OUT  QUANT  CONTEXT
 Anthropic       anthropic            0    99.5     0.25   45.2       3       15  -       200000
 Amazon Bedrock  amazon-bedrock       0    98.1     1.25   35.2       3       15  fp8     200000"
+}
+
+@test "endpoints -t on a terminal fits its width: quantization, status, tag, context left out" {
+	run -0 env COLUMNS=60 script -qec "or-models endpoints openai/gpt-4o-mini -t" /dev/null
+	assert_output "PROVIDER  UPTIME  LATENCY  TOK/S  \$/M IN  \$/M OUT  CONTEXT"$'\r'"
+OpenAI      99.5     0.25   45.2    0.15      0.6   128000"$'\r'"
+Azure       98.1     1.25   35.2    0.15      0.6   128000"$'\r'
+	run -0 env COLUMNS=50 script -qec "or-models endpoints anthropic/claude-sonnet-4 -t" /dev/null
+	assert_output "PROVIDER   UPTIME  LATENCY  TOK/S  \$/M IN  \$/M OUT"$'\r'"
+Anthropic    99.5     0.25   45.2       3       15"$'\r'"
+Amazon B…    98.1     1.25   35.2       3       15"$'\r'
 }
 
 @test "endpoints of an unknown model: exit 1 with a did-you-mean" {

@@ -194,7 +194,9 @@ mark(struct appender *a, struct entry *e, const char *why)
 
 /*
  * -t: the answer's text as or-send -t writes it (after the first, a
- * blank line and "== NAME ==" before each), an error on stderr.
+ * blank line and "== NAME ==" before each; before the first too when
+ * it is one of a comparison's, as or-send -t names every answer when
+ * -m is repeated), an error on stderr.
  */
 static void
 emit_text(struct appender *a, struct entry *e)
@@ -207,8 +209,10 @@ emit_text(struct appender *a, struct entry *e)
 	} else if (e->text == NULL) {
 		warnx_("%s: no answer to write: it was not sent", e->name);
 	} else {
-		if (a->nanswers++) {
-			out_put("\n== ", 4);
+		if (a->nanswers++ || e->compared) {
+			if (a->nanswers > 1)
+				out_put("\n", 1);
+			out_put("== ", 3);
 			out_put(e->name, strlen(e->name));
 			out_put(" ==\n", 4);
 		}
@@ -216,6 +220,28 @@ emit_text(struct appender *a, struct entry *e)
 		out_put("\n", 1);
 		out_end();
 	}
+}
+
+/*
+ * Whether the record is one model's answer in a comparison: or-send
+ * with -m repeated suffixes each copy's id with "@" and the model it
+ * sets. or-log cannot know whether more records follow the first, so
+ * this is what it names the first by.
+ */
+static int
+compared(const struct rec *rec, const char *name)
+{
+	jv m = rec_get(rec, "model");
+	size_t n, k = strlen(name);
+	int yes = 0;
+
+	if (jv_get_kind(m) == JV_KIND_STRING) {
+		n = strlen(jv_string_value(m));
+		yes = n > 0 && k > n + 1 && name[k - n - 1] == '@' &&
+		    strcmp(name + k - n, jv_string_value(m)) == 0;
+	}
+	jv_free(m);
+	return yes;
 }
 
 /*
@@ -228,6 +254,7 @@ text_entry(struct rec *rec)
 	jv w = rec_where(rec), err = jv_invalid();
 	char *text = NULL, *name = xstrdup(jv_string_value(w));
 	struct entry *e;
+	int yes;
 
 	jv_free(w);
 	for (char *c = name; *c; c++)
@@ -237,7 +264,9 @@ text_entry(struct rec *rec)
 		err = rec_get(rec, "error");
 	else if (rec_has(rec, "response"))
 		text = rec_text(rec);
+	yes = compared(rec, name);
 	e = entry_new(rec);
+	e->compared = yes;
 	e->name = name;
 	e->text = text;
 	e->err = err;

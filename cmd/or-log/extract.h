@@ -18,6 +18,7 @@ struct entry {
 	char		*name;		/* rec_where's */
 	char		*text;		/* the answer, or NULL */
 	jv		 err;		/* its error, or invalid */
+	int		 compared;	/* its id ends in "@" and its model */
 };
 
 struct entry	*entry_new(struct rec *);	/* takes the record */

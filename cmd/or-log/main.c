@@ -16,24 +16,32 @@
 #include "store.h"
 #include "util.h"
 
-static const char usage_text[] =
-    "usage: or-log [-d db] [--receipt | -t]\n"
-    "       or-log [-d db] stats [-t] [--by key] [--since t] [--until t] "
-    "[--model m] [--where sql] [--chart]\n"
-    "       or-log [-d db] recent [-t] [-n count] [--since t] [--until t] "
-    "[--sort cost|time|latency] [--cid id]\n"
-    "       or-log [-d db] search [-t] [-n count] query\n"
-    "       or-log [-d db] show rowid | generation-id\n"
-    "       or-log [-d db] export [--csv | --json | --jsonl] [--since t] "
-    "[--until t]\n"
-    "       or-log [-d db] sql [-t | --csv | --json] statement\n"
-    "       or-log [-d db] report --html [-n count] [--since t] [--until t]\n"
-    "       or-log [-d db] prune --before t [--vacuum]\n"
-    "       or-log [-d db] merge other.db\n"
-    "       or-log [-d db] pending | cache [--max-age age] [-m model] "
-    "[-s system] [-o key=value]\n"
-    "       or-log [-d db] budget [-t] [--day usd] [--month usd] "
-    "[--budget spec] [--warn w[,c]] [--config file]\n";
+/* The one-line usage for a mistake with no command, then each command's. */
+static const char usage_line[] =
+    "usage: or-log [-d db] [--receipt | -t] | or-log [-d db] stats | recent"
+    " | search | show | export | sql | report | budget | pending | cache"
+    " | prune | merge ...\n";
+#define U	"usage: or-log [-d db] "
+static const char stats_usage[] = U "stats [-t] [--by key] [--since t]"
+    " [--until t] [--model m] [--where sql] [--chart]\n";
+static const char recent_usage[] = U "recent [-t] [-n count] [--since t]"
+    " [--until t] [--sort cost|time|latency] [--cid id]\n";
+static const char search_usage[] = U "search [-t] [-n count] query\n";
+static const char show_usage[] = U "show rowid | generation-id\n";
+static const char export_usage[] = U "export [--csv | --json | --jsonl]"
+    " [--since t] [--until t]\n";
+static const char sql_usage[] = U "sql [-t | --csv | --json] statement\n";
+static const char report_usage[] = U "report --html [-n count] [--since t]"
+    " [--until t]\n";
+static const char prune_usage[] = U "prune --before t [--vacuum]\n";
+static const char merge_usage[] = U "merge other.db\n";
+static const char pending_usage[] = U "pending [--max-age age] [-m model]"
+    " [-s system] [-o key=value] < jobs\n";
+static const char cache_usage[] = U "cache [--max-age age] [-m model]"
+    " [-s system] [-o key=value] < jobs\n";
+static const char budget_usage[] = U "budget [-t] [--day usd] [--month usd]"
+    " [--budget spec] [--warn w[,c]] [--config file]\n";
+#undef U
 
 /*
  * --help, and each command's own for "or-log stats --help": every flag,
@@ -230,13 +238,28 @@ static const char budget_help[] =
     "  $ or-log budget -t --day 5 --month 100\n"
     "  $ or-log budget --day 5 >/dev/null || echo over | mail -s budget me\n";
 
-/* The usage on stderr, and exit 2. */
+typedef int cmd_fn(struct store *, struct qopts *, int, char **);
+
+struct cmd {
+	const char	*name;
+	cmd_fn		*fn;
+	enum store_mode	 mode;
+	int		 nargs;
+	const char	*flags;
+	const char	*help;
+	const char	*usage;		/* one line */
+};
+
+/* The command being parsed or run, for qusage's line; NULL: none. */
+static const struct cmd *current;
+
+/* What is wrong, the one-line usage (the command's) on stderr, exit 2. */
 _Noreturn void
 qusage(const char *why)
 {
 	if (*why)
 		warnx_("%s", why);
-	fputs(usage_text, stderr);
+	fputs(current ? current->usage : usage_line, stderr);
 	exit(2);
 }
 
@@ -286,42 +309,33 @@ static const struct option longopts[] = {
 	{ NULL,		0,			NULL, 0 }
 };
 
-typedef int cmd_fn(struct store *, struct qopts *, int, char **);
-
 /* Each subcommand, how it opens the log, its operands, its flags. */
-static const struct cmd {
-	const char	*name;
-	cmd_fn		*fn;
-	enum store_mode	 mode;
-	int		 nargs;
-	const char	*flags;
-	const char	*help;
-} cmds[] = {
+static const struct cmd cmds[] = {
 	{ "stats",	cmd_stats,	STORE_READ,	0, "tbSUmwc",
-	    stats_help },
+	    stats_help, stats_usage },
 	{ "recent",	cmd_recent,	STORE_READ,	0, "tnSUkI",
-	    recent_help },
+	    recent_help, recent_usage },
 	{ "search",	cmd_search,	STORE_READ,	1, "tn",
-	    search_help },
+	    search_help, search_usage },
 	{ "show",	cmd_show,	STORE_READ,	1, "",
-	    show_help },
+	    show_help, show_usage },
 	{ "export",	cmd_export,	STORE_READ,	0, "SUCJj",
-	    export_help },
+	    export_help, export_usage },
 	{ "sql",	cmd_sql,	STORE_READ,	1, "tCj",
-	    sql_help },
+	    sql_help, sql_usage },
 	{ "report",	cmd_report,	STORE_READ,	0, "HnSU",
-	    report_help },
+	    report_help, report_usage },
 	{ "prune",	cmd_prune,	STORE_APPEND,	0, "Bv",
-	    prune_help },
+	    prune_help, prune_usage },
 	{ "merge",	cmd_merge,	STORE_APPEND,	1, "",
-	    merge_help },
+	    merge_help, merge_usage },
 	{ "pending",	cmd_pending,	STORE_MAYBE,	0, "amso",
-	    pending_help },
+	    pending_help, pending_usage },
 	{ "cache",	cmd_cache,	STORE_MAYBE,	0, "amso",
-	    cache_help },
+	    cache_help, cache_usage },
 	{ "budget",	cmd_budget,	STORE_MAYBE,	0, "tDMGWF",
-	    budget_help },
-	{ NULL,		NULL,		0,		0, NULL, NULL }
+	    budget_help, budget_usage },
+	{ NULL,		NULL,		0,		0, NULL, NULL, NULL }
 };
 
 /* A point in time, or for --max-age how long ago it was. */
@@ -540,8 +554,9 @@ parse_args(struct qopts *o, int *argcp, char ***argvp)
 	argc -= optind;
 	argv += optind;
 	if (argc > 0) {
-		cmd = find_cmd(argv[0]);
+		current = cmd = find_cmd(argv[0]);
 		table_before(o, cmd);
+		argv[0] = (char *)progname;	/* getopt's messages' name */
 		optind = 0;
 		while ((c = getopt_long(argc, argv, "d:tn:m:s:o:hV", longopts,
 		    NULL)) != -1)

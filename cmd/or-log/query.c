@@ -66,7 +66,7 @@ static char	*time_filter(struct qopts *);
 static const char recent_cols[] =
     "id, ts, coalesce(served, model), status,"
     " prompt_tokens + completion_tokens,"
-    " usd, latency_ms, substr(prompt, 1, 40), record";
+    " usd, latency_ms, cid, substr(prompt, 1, 40), record";
 
 /*
  * Which rows recent shows, in which order: the last logged (by row id)
@@ -101,43 +101,84 @@ recent_sql(struct qopts *o)
 	return sql;
 }
 
+/*
+ * recent -t's columns. On a narrow terminal the prompt is cut first,
+ * then the model and the status, then the figures are left out, the
+ * least read first; the conversation id goes before the time, since
+ * it is what or-send --cid wants.
+ */
+static struct table *
+recent_table(void)
+{
+	static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
+	    "TOKENS", "USD", "MS", "CID", "PROMPT" };
+	struct table *t = query_table(9);
+	size_t i;
+
+	for (i = 0; i < 9; i++)
+		tab_cell(t, h[i]);
+	tab_shrink(t, 8), tab_shrink(t, 2), tab_shrink(t, 3);
+	tab_keep(t, 8, 12), tab_keep(t, 2, 20), tab_keep(t, 3, 12);
+	tab_drop(t, 6), tab_drop(t, 4), tab_drop(t, 5), tab_drop(t, 7);
+	tab_drop(t, 1);
+	return t;
+}
+
+static void
+recent_row(struct table *t, sqlite3_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < 9; i++)
+		if (i == 1)
+			add_time(t, st, 1);
+		else if (i == 5)
+			add_usd(t, st, 5);
+		else
+			tab_cell(t, (const char *)sqlite3_column_text(st, i));
+}
+
+/* --cid naming no conversation is said, as show's missing row is. */
+static int
+no_conversation(struct store *s, struct qopts *o)
+{
+	warnx_("no conversation \"%s\" in %s%s", o->cid, s->path,
+	    o->since >= 0 || o->until >= 0 ? " in that time" : "");
+	return 1;
+}
+
 int
 cmd_recent(struct store *s, struct qopts *o, int argc, char **argv)
 {
-	struct table *t = o->table ? query_table(8) : NULL;
+	struct table *t = NULL;
 	char *sql = recent_sql(o);
 	sqlite3_stmt *st;
-	int rc, i;
+	long n = 0;
+	int rc;
 
 	(void)argc, (void)argv;
 	st = store_prepare(s, sql);
 	sqlite3_free(sql);
 	if (o->cid)
 		sqlite3_bind_text(st, 1, o->cid, -1, SQLITE_STATIC);
-	if (t) {
-		static const char *h[] = { "ID", "TIME", "MODEL", "STATUS",
-		    "TOKENS", "USD", "MS", "PROMPT" };
-		for (i = 0; i < 8; i++)
-			tab_cell(t, h[i]);
-		tab_shrink(t, 7), tab_shrink(t, 2);
-	}
+	/* No table when there are no rows: a headed table for a conversation
+	   there is not would say there is one. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (t == NULL) {
-			put_text(st, 8);
-			continue;
-		}
-		for (i = 0; i < 8; i++)
-			if (i == 1)
-				add_time(t, st, 1);
-			else if (i == 5)
-				add_usd(t, st, 5);
-			else
-				tab_cell(t, (const char *)
-				    sqlite3_column_text(st, i));
+		n++;
+		if (o->table && t == NULL)
+			t = recent_table();
+		if (t)
+			recent_row(t, st);
+		else
+			put_text(st, 9);
 	}
 	if (t)
 		tab_print(t, term_width());
-	return step_done(s, st, rc);
+	else if (o->table && o->cid == NULL && rc == SQLITE_DONE)
+		tab_print(recent_table(), term_width());
+	if ((rc = step_done(s, st, rc)) == 0 && o->cid && n == 0)
+		return no_conversation(s, o);
+	return rc;
 }
 
 /*

@@ -128,6 +128,10 @@ endpoints_table(jv list)
 		tab_right(t, i);
 	tab_right(t, 9);
 	tab_shrink(t, 1), tab_shrink(t, 0);
+	/* A narrow terminal does without these first: not what is chosen
+	   by (the status is 0 for all but a few, the tag a lower-case
+	   provider name). */
+	tab_drop(t, 8), tab_drop(t, 2), tab_drop(t, 1), tab_drop(t, 9);
 	tab_row(t, head);
 	jv_array_foreach(list, j, e) {
 		endpoint_row(t, e);
@@ -206,6 +210,7 @@ struct tput {
 	size_t		 next;		/* the model the next record is */
 	size_t		 failed;
 	char		 why[160];	/* the first failure, in words */
+	int		 refused;	/* a 401 or 403: the key's fault */
 	struct buf	 path;
 };
 
@@ -248,6 +253,12 @@ failure_words(const struct http_resp *r, char *out, size_t size)
 	jv_free(body);
 }
 
+static int
+refused(const struct http_resp *r)
+{
+	return r->code == CURLE_OK && (r->status == 401 || r->status == 403);
+}
+
 /* Each model's record only holds its place: the index says which. */
 static int
 tp_prepare(void *ctx, struct rec *rec, const struct xfer_task *t, void **req)
@@ -279,8 +290,12 @@ tp_finish(void *ctx, void *req, const struct xfer_task *t, int64_t *wait,
 
 	(void)wait, (void)hold;
 	tp->out[*(size_t *)req] = best_throughput(&t->resp);
-	if (t->resp.code != CURLE_OK || t->resp.status != 200)
-		if (tp->failed++ == 0)
+	if (refused(&t->resp)) {
+		/* the key's fault, said instead of any other */
+		if (tp->refused++ == 0)
+			failure_words(&t->resp, tp->why, sizeof(tp->why));
+	} else if (t->resp.code != CURLE_OK || t->resp.status != 200)
+		if (tp->failed++ == 0 && !tp->refused)
 			failure_words(&t->resp, tp->why, sizeof(tp->why));
 	return XFER_DONE;
 }
@@ -312,6 +327,20 @@ no_figures(const struct opts *o, size_t answered)
 		    answered == 1 ? "" : "s");
 }
 
+/* 1 when GET /key says the key is refused, why in words. */
+static int
+key_refused(struct http *h, char *why, size_t size)
+{
+	struct http_resp r = { 0 };
+	int yes;
+
+	http_get(h, "/key", &r);
+	if ((yes = refused(&r)))
+		failure_words(&r, why, size);
+	http_resp_free(&r);
+	return yes;
+}
+
 void
 throughput_fetch(const struct opts *o, struct picked *p, double *out)
 {
@@ -331,12 +360,18 @@ throughput_fetch(const struct opts *o, struct picked *p, double *out)
 	(void)xfer_run(h, &xo, &hooks, &tp, NULL, recs, p->n);
 	for (i = 0; i < p->n; i++)
 		known += !isnan(out[i]);
+	/* Figures hidden may be a key the API did not take: asked. */
+	if (!tp.refused && known == 0 && p->n > tp.failed && o->cfg.key)
+		tp.refused = key_refused(h, tp.why, sizeof(tp.why));
+	buf_free(&tp.path);
+	free(recs);
+	http_free(h);
+	if (tp.refused)
+		die(2, "--sort throughput: the API refused the key (%s);"
+		    " check OPENROUTER_API_KEY", tp.why);
 	if (tp.failed > 0)
 		warnx_("--sort throughput: no endpoints for %zu of %zu models "
 		    "(the first: %s)", tp.failed, p->n, tp.why);
 	if (known == 0 && p->n > tp.failed)
 		no_figures(o, p->n - tp.failed);
-	buf_free(&tp.path);
-	free(recs);
-	http_free(h);
 }
