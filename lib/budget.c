@@ -67,6 +67,19 @@ budget_usd(const char *s, int64_t *pico, const char **why)
 	return 0;
 }
 
+void
+budget_fmt(int64_t pico, char out[40])
+{
+	size_t n;
+
+	money_fmt(pico, out);
+	n = strlen(out);
+	while (out[n - 1] == '0')
+		out[--n] = '\0';
+	if (out[n - 1] == '.')
+		out[n - 1] = '\0';
+}
+
 static int
 period_named(const char *s, enum budget_period *p)
 {

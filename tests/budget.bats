@@ -184,3 +184,76 @@ EOF
 	run -0 "$BC" now
 	[ $((output / 1000 - a)) -le 2 ]
 }
+
+# --- or-send's gate, against the fake server ---------------------------
+
+teardown() {
+	fake_stop
+}
+
+# What the fake has billed, in picodollars (GET /key's usage).
+billed() {
+	curl -s -H "Authorization: Bearer $KEY" "$OPENROUTER_BASE_URL/key" |
+	    jq '.data.usage * 1e12 | round'
+}
+
+# n records to openrouter/auto, whose price is decided per request; the
+# fake answers as openai/gpt-4o-mini and bills $0.00000345 each (3 + 5
+# tokens).
+auto_jobs() {
+	jq -nc --argjson n "$1" 'range($n) | {id: "a\(. + 1)",
+	    model: "openrouter/auto", prompt: "hello there"}'
+}
+
+# bats test_tags=plain
+@test "budget: with --budget-unbounded allow and -P 64 the cap holds: an unbounded request goes alone, so it crosses by at most its own cost" {
+	fake_start -d 50
+	auto_jobs 200 >in.jsonl
+	run -3 --separate-stderr or-send -P 64 --budget run=0.0001 --budget-unbounded allow <in.jsonl
+	# sent while spent < 0.0001: 28 x 0.00000345 = 0.0000966, the 29th
+	# crosses by 0.00000005
+	[ "$(requests)" -eq 29 ]
+	[ "$(billed)" -eq 100050000 ]
+	[ "$(jq -r 'select(.response) | .id' <<<"$output" | paste -sd,)" = "$(seq -f 'a%g' 29 | paste -sd,)" ]
+	[ "$(jq -c 'select(.id == "a30") | .error | [.limit, .spent_usd, .reserved_usd, .request_usd, .message]' <<<"$output")" = '["run",0.00010005,0,null,"not sent: the run budget of $0.0001 is spent ($0.00010005), and this request'"'"'s cost has no bound"]' ]
+	# bounded ones between them wait their turn and are weighed after
+	{ auto_jobs 3; jq -nc '{id: "b", model: "openai/gpt-4o-mini", prompt: "hello there", max_tokens: 10}'; auto_jobs 3; } >mix.jsonl
+	fake_stop; rm "$FAKE_LOG"; fake_start -d 50
+	run -0 --separate-stderr or-send -P 8 --budget run=0.0001 --budget-unbounded allow <mix.jsonl
+	[ "$(requests)" -eq 7 ]
+	[ "$(billed)" -eq 24150000 ]
+}
+
+@test "budget: each refused record says why on stderr, the first 10; the rest are counted" {
+	fake_start
+	run -3 --separate-stderr or-send -t --budget run=0.000001 -m anthropic/claude-opus-4 hi </dev/null
+	assert_output ''
+	[ "$stderr" = 'or-send: prompt: not sent: the run budget of $0.000001 would be crossed: $0 spent, $0 reserved in flight, this request up to $2.400075' ]
+	jq -nc 'range(15) | {id: "r\(. + 1)", model: "openai/gpt-4o", prompt: "hello", max_tokens: 10}' >in.jsonl
+	run -3 --separate-stderr or-send --budget run=0.00001 <in.jsonl
+	[ "${#stderr_lines[@]}" -eq 11 ]
+	[ "${stderr_lines[0]}" = 'or-send: r1: not sent: the run budget of $0.00001 would be crossed: $0 spent, $0 reserved in flight, this request up to $0.000115' ]
+	[ "${stderr_lines[9]%%:*}: ${stderr_lines[9]#*: }" = "or-send: r10: ${stderr_lines[0]#*r1: }" ]
+	[ "${stderr_lines[10]}" = 'or-send: 5 more records not sent by a budget, 15 in all; each says which in error.type "budget_exceeded"' ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "budget: a request that cannot be bounded is told what would bound it, for each reason" {
+	jq '.data += [.data[0] | .id = "x/open-ended" | .context_length = null | .top_provider = {context_length: null, max_completion_tokens: null}]' \
+	    "$FIXTURES/models.json" >models.json
+	fake_start -m "$BATS_TEST_TMPDIR/models.json"
+	while IFS='|' read -r model want; do
+		run -3 --separate-stderr or-send -t --budget run=1 ${model:+-m "$model"} hi </dev/null
+		[ "$stderr" = "or-send: prompt: not sent: its cost cannot be bounded ($want" ] || fail "$model: $stderr"
+	done <<'EOF2'
+openrouter/auto|openrouter/auto has no fixed price: it is decided per request), and budgets refuse what they cannot bound (name a model with a fixed price, or --budget-unbounded allow)
+nosuch/model|nosuch/model is not in the model catalog), and budgets refuse what they cannot bound (check the id, or or-models --refresh if it is new; or --budget-unbounded allow)
+x/open-ended|x/open-ended has neither an output limit nor a context length to bound the answer by), and budgets refuse what they cannot bound (set max_tokens, or --budget-unbounded allow)
+|it names no model), and budgets refuse what they cannot bound (give it one: -m, ORKIT_MODEL or config.json; or --budget-unbounded allow)
+EOF2
+	# max_tokens bounds the open-ended one; a context length alone
+	# bounds a model with no output limit
+	run -0 --separate-stderr or-send -t --budget run=1 -o max_tokens=5 -m x/open-ended hi </dev/null
+	run -0 --separate-stderr or-send -t --budget run=1 -m mistralai/devstral-small hi </dev/null
+	[ "$(requests)" -eq 2 ]
+}

@@ -35,20 +35,6 @@ struct standing {
 	const char	*level;
 };
 
-/* Plain decimal with no trailing zeros: 5, 0.25, 0.000001155. */
-static void
-usd_text(int64_t pico, char out[40])
-{
-	size_t n;
-
-	money_fmt(pico, out);
-	n = strlen(out);
-	while (out[n - 1] == '0')
-		out[--n] = '\0';
-	if (out[n - 1] == '.')
-		out[n - 1] = '\0';
-}
-
 /*
  * Tenths of a percent, rounded down, so that the figure shown never
  * reaches a level before the level is reached: 79.99 % is 79.9.
@@ -126,19 +112,19 @@ put_record(const struct standing *s)
 	buf_adds(&o, name);
 	buf_adds(&o, ",\"period\":\"");
 	buf_adds(&o, s->key);
-	usd_text(s->l->pico, usd);
+	budget_fmt(s->l->pico, usd);
 	buf_adds(&o, "\",\"usd\":");
 	buf_adds(&o, usd);
-	usd_text(s->spent, usd);
+	budget_fmt(s->spent, usd);
 	buf_adds(&o, ",\"spent\":");
 	buf_adds(&o, usd);
-	usd_text(left > 0 ? left : 0, usd);
+	budget_fmt(left > 0 ? left : 0, usd);
 	buf_adds(&o, ",\"remaining\":");
 	buf_adds(&o, usd);
 	percent_text(s, pct);
 	buf_adds(&o, ",\"percent\":");
 	buf_adds(&o, pct);
-	usd_text(s->projected, usd);
+	budget_fmt(s->projected, usd);
 	buf_adds(&o, ",\"projected\":");
 	buf_adds(&o, usd);
 	buf_adds(&o, ",\"level\":\"");
