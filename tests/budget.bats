@@ -109,6 +109,8 @@ EOF
 {"day":-1}|day: wants USD (a number >= 0)
 {"day":null}|day: wants USD (a number >= 0)
 {"day":1e7}|day: at most 9000000 USD
+{"run":0.0000000000004}|run: USD to at most 12 decimal places
+{"model":{"x":{"day":1.0000000000001}}}|model.x.day: USD to at most 12 decimal places
 {"model":[]}|model: wants an object of model ids, like {"openai/gpt-4o": {"day": 10}}
 {"model":{"x":5}}|model.x: wants an object of periods, like {"day": 10}
 {"model":{"x":{"week":5}}}|model.x.week: not a period (run, day, month)
@@ -256,4 +258,31 @@ EOF2
 	run -0 --separate-stderr or-send -t --budget run=1 -o max_tokens=5 -m x/open-ended hi </dev/null
 	run -0 --separate-stderr or-send -t --budget run=1 -m mistralai/devstral-small hi </dev/null
 	[ "$(requests)" -eq 2 ]
+}
+
+@test "budget: one rule for every amount, budget.json's numbers and the flags' text: 0 to 9000000 USD, to the picodollar" {
+	rest='warn 80 critical 95 unbounded refuse'
+	while IFS='|' read -r json want; do
+		printf '%s' "$json" >x.json
+		says "$want"$'\n'"$rest" load x.json
+		[ "$status" -eq 0 ] || fail "$json: status $status"
+	done <<'EOF2'
+{"run":0.000000000001}|run	-	run	1
+{"run":9000000}|run	-	run	9000000000000000000
+{"day":1e2}|day	-	day	100000000000000
+{"day":0.1234567}|day	-	day	123456700000
+{"day":1234.567890123456}|day	-	day	1234567890123456
+EOF2
+	run -2 --separate-stderr or-send --min-credits 1e2 hi
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "1e2": wants USD, a plain decimal like 5 or 0.25' ]
+	run -2 --separate-stderr or-send --min-credits 0.0000000000001 hi
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "0.0000000000001": USD to at most 12 decimal places' ]
+	run -2 --separate-stderr or-send --min-credits 9000001 hi
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "9000001": at most 9000000 USD' ]
+	run -2 --separate-stderr or-send --budget day=1e3 hi
+	[ "${stderr_lines[0]}" = 'or-send: --budget "day=1e3": wants USD, a plain decimal like 5 or 0.25' ]
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	printf '{"run":0.0000000000004}' >"$XDG_CONFIG_HOME/orkit/budget.json"
+	run -2 --separate-stderr or-send hi
+	[ "$stderr" = "or-send: $XDG_CONFIG_HOME/orkit/budget.json: run: USD to at most 12 decimal places" ]
 }

@@ -1239,7 +1239,7 @@ ledger() {
 	run -0 --separate-stderr or-send --min-credits 0.25 <in.jsonl
 	[ "$(requests)" -eq 3 ]
 	run -2 --separate-stderr or-send --min-credits lots hi
-	[ "${stderr_lines[0]}" = "or-send: --min-credits wants USD, like 5 or 0.50" ]
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "lots": wants USD, a plain decimal like 5 or 0.25' ]
 }
 
 @test "--min-credits: a key that may not read /credits is held to its own limit, or cannot be checked" {
