@@ -286,3 +286,19 @@ EOF2
 	run -2 --separate-stderr or-send hi
 	[ "$stderr" = "or-send: $XDG_CONFIG_HOME/orkit/budget.json: run: USD to at most 12 decimal places" ]
 }
+
+@test "budget: or-log budget projects from at least an hour of a day and a day of a month" {
+	printf '{"id":"j","prompt":"p","model":"m/x","send":{"started_at":"2026-12-07T00:00:00Z"},"response":{"id":"gen-1","model":"m/x"},"cost":{"usd":0.00000027,"source":"generation"}}\n' |
+	    or-log >/dev/null
+	while IFS='|' read -r now day month; do
+		ORKIT_NOW=$now run -0 --separate-stderr or-log budget --day 1 --month 1
+		[ "$(grep -o '"projected":[^,]*' <<<"$output" | cut -d: -f2 | paste -sd' ')" = "$day $month" ] || fail "$now: $output"
+	done <<'EOF2'
+2026-12-07T00:00:00Z|0.00000648|0.000001395
+2026-12-07T00:30:00Z|0.00000648|0.000001390173
+2026-12-07T02:00:00Z|0.00000324|0.00000137589
+2026-12-07T12:00:00Z|0.00000054|0.000001287692
+EOF2
+	ORKIT_NOW=2026-12-07T00:00:00Z run -0 --separate-stderr or-log budget --day 1 -t
+	[ "${lines[1]}" = 'day    2026-12-07  1.000000  0.00000027  0.99999973        0   0.000006  ok     [....................]' ]
+}
