@@ -302,3 +302,21 @@ EOF2
 	ORKIT_NOW=2026-12-07T00:00:00Z run -0 --separate-stderr or-log budget --day 1 -t
 	[ "${lines[1]}" = 'day    2026-12-07  1.000000  0.00000027  0.99999973        0   0.000006  ok     [....................]' ]
 }
+
+@test "budget: messages count records in the singular and plural; a missing ledger under --budget-shared says the processes count together" {
+	fake_start -c 0.5
+	run -3 --separate-stderr or-send --min-credits 1 hi
+	[ "$stderr" = 'or-send: not sent: the remaining credit, $0.5, is below --min-credits $1
+or-send: 1 record not sent: a budget said stop; each says which in error.type "budget_exceeded"' ]
+	printf '{"prompt":"a"}\n{"prompt":"b"}\n' >in.jsonl
+	run -3 --separate-stderr or-send --min-credits 1 <in.jsonl
+	[ "${stderr_lines[1]}" = 'or-send: 2 records not sent: a budget said stop; each says which in error.type "budget_exceeded"' ]
+	jq -nc 'range(11) | {id: "r\(. + 1)", model: "openai/gpt-4o", prompt: "hello", max_tokens: 10}' >in.jsonl
+	run -3 --separate-stderr or-send --budget run=0.00001 <in.jsonl
+	[ "${stderr_lines[10]}" = 'or-send: 1 more record not sent by a budget, 11 in all; each says which in error.type "budget_exceeded"' ]
+	L=$BATS_TEST_TMPDIR/none.db
+	run -0 --separate-stderr or-send --ledger "$L" --budget day=1 --budget-shared -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: no ledger there: the budgets count only what the or-sends sharing $L-budget spend" ]
+	run -0 --separate-stderr or-send --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: no ledger there: budgets count only this run's spend" ]
+}

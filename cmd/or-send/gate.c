@@ -72,14 +72,20 @@ struct gate {
 					   it is: none other starts */
 };
 
-/* The ledger, read-only: missing is no committed spend, said once. */
+/*
+ * The ledger, read-only: missing is no committed spend, said once; with
+ * --budget-shared the processes still count together, in its -budget.
+ */
 static int
-open_ledger(struct gate *g, const char *path, int counted)
+open_ledger(struct gate *g, const char *path, int counted, int shared)
 {
 	char *p = path ? xstrdup(path) : store_default_path();
 	int rc = store_open(&g->st, p, STORE_MAYBE);
 
-	if (rc == 1 && (path || counted))
+	if (rc == 1 && (path || counted) && shared)
+		warnx_("%s: no ledger there: the budgets count only what the "
+		    "or-sends sharing %s-budget spend", p, p);
+	else if (rc == 1 && (path || counted))
 		warnx_("%s: no ledger there: budgets count only this run's "
 		    "spend", p);
 	free(p);
@@ -125,8 +131,8 @@ gate_new(const struct cfg *cfg, struct budget *b, const char *ledger,
 	g->acct = xmalloc(sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	memset(g->acct, 0, sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	g->stop = jv_invalid();
-	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b)) ==
-	    -1) {
+	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b),
+	    shared) == -1) {
 		gate_free(g);
 		return NULL;
 	}
