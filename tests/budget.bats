@@ -317,6 +317,38 @@ or-send: 1 record not sent: a budget said stop; each says which in error.type "b
 	L=$BATS_TEST_TMPDIR/none.db
 	run -0 --separate-stderr or-send --ledger "$L" --budget day=1 --budget-shared -o max_tokens=5 -m openai/gpt-4o-mini hi
 	[ "$stderr" = "or-send: $L: no ledger there: the budgets count only what the or-sends sharing $L-budget spend" ]
-	run -0 --separate-stderr or-send --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	run -0 --separate-stderr or-send -t --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
 	[ "$stderr" = "or-send: $L: no ledger there: budgets count only this run's spend" ]
+}
+
+# Holds the ledger $1 with an exclusive lock for $2 s, in the background,
+# and returns once it is held (a read that may not wait fails).
+hold_ledger() {
+	{ echo 'PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;'; sleep "$2"; echo 'COMMIT;'; } |
+	    sqlite3 "$1" >/dev/null &
+	holder=$!
+	local i
+	for i in {1..200}; do
+		sqlite3 -cmd '.timeout 0' "$1" 'PRAGMA user_version' >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	fail "the lock was not taken"
+}
+
+@test "budget: a ledger locked by another process is waited for, said once; past ORKIT_LOG_WAIT_MS nothing is sent, exit 2" {
+	fake_start
+	L=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$L" </dev/null
+	hold_ledger "$L" 2
+	run -0 --separate-stderr or-send -t --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: the ledger is locked by another process; waiting for it, up to 60s (ORKIT_LOG_WAIT_MS), before sending on it" ]
+	assert_output 'Echo: hi'
+	wait "$holder"
+	hold_ledger "$L" 3
+	ORKIT_LOG_WAIT_MS=300 run -2 --separate-stderr or-send --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: the ledger is locked by another process; waiting for it, up to 0.3s (ORKIT_LOG_WAIT_MS), before sending on it
+or-send: $L: database is locked" ]
+	assert_output ''
+	wait "$holder"
+	[ "$(requests)" -eq 1 ]
 }
