@@ -7,6 +7,7 @@
  * ledger sum (also picodollars) without rounding on either side.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,19 @@ budget_usd(const char *s, int64_t *pico, const char **why)
 	}
 	*pico = whole * 1000000000000LL + frac;
 	return 0;
+}
+
+void
+budget_fmt(int64_t pico, char out[40])
+{
+	size_t n;
+
+	money_fmt(pico, out);
+	n = strlen(out);
+	while (out[n - 1] == '0')
+		out[--n] = '\0';
+	if (out[n - 1] == '.')
+		out[n - 1] = '\0';
 }
 
 static int
@@ -308,7 +322,10 @@ file_usd(const char *file, const char *key, jv v, int64_t *pico)
 		return file_error(file, key, "wants USD (a number >= 0)");
 	if (d > BUDGET_MAX_USD)
 		return file_error(file, key, usd_most);
+	/* the flags' rule: a picodollar is the finest amount */
 	*pico = money_pico(d);
+	if (fabs(money_usd(*pico) - d) > d * 1e-15)
+		return file_error(file, key, usd_places);
 	return 0;
 }
 

@@ -63,6 +63,12 @@ struct budget {
  */
 int	 budget_usd(const char *, int64_t *pico, const char **why);
 const char *budget_period_name(enum budget_period);	/* "day" */
+/*
+ * Picodollars as every budget message and or-log budget's records write
+ * them: lib/money's plain decimal with no trailing zeros, as the JSON
+ * figures beside them read: 5, 0.25, 0.0000399.
+ */
+void	 budget_fmt(int64_t pico, char out[40]);
 
 /*
  * "day=5,month=100" or "model:x=10/day": adds (or replaces) each limit.

@@ -109,6 +109,8 @@ EOF
 {"day":-1}|day: wants USD (a number >= 0)
 {"day":null}|day: wants USD (a number >= 0)
 {"day":1e7}|day: at most 9000000 USD
+{"run":0.0000000000004}|run: USD to at most 12 decimal places
+{"model":{"x":{"day":1.0000000000001}}}|model.x.day: USD to at most 12 decimal places
 {"model":[]}|model: wants an object of model ids, like {"openai/gpt-4o": {"day": 10}}
 {"model":{"x":5}}|model.x: wants an object of periods, like {"day": 10}
 {"model":{"x":{"week":5}}}|model.x.week: not a period (run, day, month)
@@ -183,4 +185,170 @@ EOF
 	a=$(date +%s)
 	run -0 "$BC" now
 	[ $((output / 1000 - a)) -le 2 ]
+}
+
+# --- or-send's gate, against the fake server ---------------------------
+
+teardown() {
+	fake_stop
+}
+
+# What the fake has billed, in picodollars (GET /key's usage).
+billed() {
+	curl -s -H "Authorization: Bearer $KEY" "$OPENROUTER_BASE_URL/key" |
+	    jq '.data.usage * 1e12 | round'
+}
+
+# n records to openrouter/auto, whose price is decided per request; the
+# fake answers as openai/gpt-4o-mini and bills $0.00000345 each (3 + 5
+# tokens).
+auto_jobs() {
+	jq -nc --argjson n "$1" 'range($n) | {id: "a\(. + 1)",
+	    model: "openrouter/auto", prompt: "hello there"}'
+}
+
+# bats test_tags=plain
+@test "budget: with --budget-unbounded allow and -P 64 the cap holds: an unbounded request goes alone, so it crosses by at most its own cost" {
+	fake_start -d 50
+	auto_jobs 200 >in.jsonl
+	run -3 --separate-stderr or-send -P 64 --budget run=0.0001 --budget-unbounded allow <in.jsonl
+	# sent while spent < 0.0001: 28 x 0.00000345 = 0.0000966, the 29th
+	# crosses by 0.00000005
+	[ "$(requests)" -eq 29 ]
+	[ "$(billed)" -eq 100050000 ]
+	[ "$(jq -r 'select(.response) | .id' <<<"$output" | paste -sd,)" = "$(seq -f 'a%g' 29 | paste -sd,)" ]
+	[ "$(jq -c 'select(.id == "a30") | .error | [.limit, .spent_usd, .reserved_usd, .request_usd, .message]' <<<"$output")" = '["run",0.00010005,0,null,"not sent: the run budget of $0.0001 is spent ($0.00010005), and this request'"'"'s cost has no bound"]' ]
+	# bounded ones between them wait their turn and are weighed after
+	{ auto_jobs 3; jq -nc '{id: "b", model: "openai/gpt-4o-mini", prompt: "hello there", max_tokens: 10}'; auto_jobs 3; } >mix.jsonl
+	fake_stop; rm "$FAKE_LOG"; fake_start -d 50
+	run -0 --separate-stderr or-send -P 8 --budget run=0.0001 --budget-unbounded allow <mix.jsonl
+	[ "$(requests)" -eq 7 ]
+	[ "$(billed)" -eq 24150000 ]
+}
+
+@test "budget: each refused record says why on stderr, the first 10; the rest are counted" {
+	fake_start
+	run -3 --separate-stderr or-send -t --budget run=0.000001 -m anthropic/claude-opus-4 hi </dev/null
+	assert_output ''
+	[ "$stderr" = 'or-send: prompt: not sent: the run budget of $0.000001 would be crossed: $0 spent, $0 reserved in flight, this request up to $2.400075' ]
+	jq -nc 'range(15) | {id: "r\(. + 1)", model: "openai/gpt-4o", prompt: "hello", max_tokens: 10}' >in.jsonl
+	run -3 --separate-stderr or-send --budget run=0.00001 <in.jsonl
+	[ "${#stderr_lines[@]}" -eq 11 ]
+	[ "${stderr_lines[0]}" = 'or-send: r1: not sent: the run budget of $0.00001 would be crossed: $0 spent, $0 reserved in flight, this request up to $0.000115' ]
+	[ "${stderr_lines[9]%%:*}: ${stderr_lines[9]#*: }" = "or-send: r10: ${stderr_lines[0]#*r1: }" ]
+	[ "${stderr_lines[10]}" = 'or-send: 5 more records not sent by a budget, 15 in all; each says which in error.type "budget_exceeded"' ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "budget: a request that cannot be bounded is told what would bound it, for each reason" {
+	jq '.data += [.data[0] | .id = "x/open-ended" | .context_length = null | .top_provider = {context_length: null, max_completion_tokens: null}]' \
+	    "$FIXTURES/models.json" >models.json
+	fake_start -m "$BATS_TEST_TMPDIR/models.json"
+	while IFS='|' read -r model want; do
+		run -3 --separate-stderr or-send -t --budget run=1 ${model:+-m "$model"} hi </dev/null
+		[ "$stderr" = "or-send: prompt: not sent: its cost cannot be bounded ($want" ] || fail "$model: $stderr"
+	done <<'EOF2'
+openrouter/auto|openrouter/auto has no fixed price: it is decided per request), and budgets refuse what they cannot bound (name a model with a fixed price, or --budget-unbounded allow)
+nosuch/model|nosuch/model is not in the model catalog), and budgets refuse what they cannot bound (check the id, or or-models --refresh if it is new; or --budget-unbounded allow)
+x/open-ended|x/open-ended has neither an output limit nor a context length to bound the answer by), and budgets refuse what they cannot bound (set max_tokens, or --budget-unbounded allow)
+|it names no model), and budgets refuse what they cannot bound (give it one: -m, ORKIT_MODEL or config.json; or --budget-unbounded allow)
+EOF2
+	# max_tokens bounds the open-ended one; a context length alone
+	# bounds a model with no output limit
+	run -0 --separate-stderr or-send -t --budget run=1 -o max_tokens=5 -m x/open-ended hi </dev/null
+	run -0 --separate-stderr or-send -t --budget run=1 -m mistralai/devstral-small hi </dev/null
+	[ "$(requests)" -eq 2 ]
+}
+
+@test "budget: one rule for every amount, budget.json's numbers and the flags' text: 0 to 9000000 USD, to the picodollar" {
+	rest='warn 80 critical 95 unbounded refuse'
+	while IFS='|' read -r json want; do
+		printf '%s' "$json" >x.json
+		says "$want"$'\n'"$rest" load x.json
+		[ "$status" -eq 0 ] || fail "$json: status $status"
+	done <<'EOF2'
+{"run":0.000000000001}|run	-	run	1
+{"run":9000000}|run	-	run	9000000000000000000
+{"day":1e2}|day	-	day	100000000000000
+{"day":0.1234567}|day	-	day	123456700000
+{"day":1234.567890123456}|day	-	day	1234567890123456
+EOF2
+	run -2 --separate-stderr or-send --min-credits 1e2 hi
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "1e2": wants USD, a plain decimal like 5 or 0.25' ]
+	run -2 --separate-stderr or-send --min-credits 0.0000000000001 hi
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "0.0000000000001": USD to at most 12 decimal places' ]
+	run -2 --separate-stderr or-send --min-credits 9000001 hi
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "9000001": at most 9000000 USD' ]
+	run -2 --separate-stderr or-send --budget day=1e3 hi
+	[ "${stderr_lines[0]}" = 'or-send: --budget "day=1e3": wants USD, a plain decimal like 5 or 0.25' ]
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	printf '{"run":0.0000000000004}' >"$XDG_CONFIG_HOME/orkit/budget.json"
+	run -2 --separate-stderr or-send hi
+	[ "$stderr" = "or-send: $XDG_CONFIG_HOME/orkit/budget.json: run: USD to at most 12 decimal places" ]
+}
+
+@test "budget: or-log budget projects from at least an hour of a day and a day of a month" {
+	printf '{"id":"j","prompt":"p","model":"m/x","send":{"started_at":"2026-12-07T00:00:00Z"},"response":{"id":"gen-1","model":"m/x"},"cost":{"usd":0.00000027,"source":"generation"}}\n' |
+	    or-log >/dev/null
+	while IFS='|' read -r now day month; do
+		ORKIT_NOW=$now run -0 --separate-stderr or-log budget --day 1 --month 1
+		[ "$(grep -o '"projected":[^,]*' <<<"$output" | cut -d: -f2 | paste -sd' ')" = "$day $month" ] || fail "$now: $output"
+	done <<'EOF2'
+2026-12-07T00:00:00Z|0.00000648|0.000001395
+2026-12-07T00:30:00Z|0.00000648|0.000001390173
+2026-12-07T02:00:00Z|0.00000324|0.00000137589
+2026-12-07T12:00:00Z|0.00000054|0.000001287692
+EOF2
+	ORKIT_NOW=2026-12-07T00:00:00Z run -0 --separate-stderr or-log budget --day 1 -t
+	[ "${lines[1]}" = 'day    2026-12-07  1.000000  0.00000027  0.99999973        0   0.000006  ok     [....................]' ]
+}
+
+@test "budget: messages count records in the singular and plural; a missing ledger under --budget-shared says the processes count together" {
+	fake_start -c 0.5
+	run -3 --separate-stderr or-send --min-credits 1 hi
+	[ "$stderr" = 'or-send: not sent: the remaining credit, $0.5, is below --min-credits $1
+or-send: 1 record not sent: a budget said stop; each says which in error.type "budget_exceeded"' ]
+	printf '{"prompt":"a"}\n{"prompt":"b"}\n' >in.jsonl
+	run -3 --separate-stderr or-send --min-credits 1 <in.jsonl
+	[ "${stderr_lines[1]}" = 'or-send: 2 records not sent: a budget said stop; each says which in error.type "budget_exceeded"' ]
+	jq -nc 'range(11) | {id: "r\(. + 1)", model: "openai/gpt-4o", prompt: "hello", max_tokens: 10}' >in.jsonl
+	run -3 --separate-stderr or-send --budget run=0.00001 <in.jsonl
+	[ "${stderr_lines[10]}" = 'or-send: 1 more record not sent by a budget, 11 in all; each says which in error.type "budget_exceeded"' ]
+	L=$BATS_TEST_TMPDIR/none.db
+	run -0 --separate-stderr or-send --ledger "$L" --budget day=1 --budget-shared -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: no ledger there: the budgets count only what the or-sends sharing $L-budget spend" ]
+	run -0 --separate-stderr or-send -t --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: no ledger there: budgets count only this run's spend" ]
+}
+
+# Holds the ledger $1 with an exclusive lock for $2 s, in the background,
+# and returns once it is held (a read that may not wait fails).
+hold_ledger() {
+	{ echo 'PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;'; sleep "$2"; echo 'COMMIT;'; } |
+	    sqlite3 "$1" >/dev/null &
+	holder=$!
+	local i
+	for i in {1..200}; do
+		sqlite3 -cmd '.timeout 0' "$1" 'PRAGMA user_version' >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	fail "the lock was not taken"
+}
+
+@test "budget: a ledger locked by another process is waited for, said once; past ORKIT_LOG_WAIT_MS nothing is sent, exit 2" {
+	fake_start
+	L=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$L" </dev/null
+	hold_ledger "$L" 2
+	run -0 --separate-stderr or-send -t --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: the ledger is locked by another process; waiting for it, up to 60s (ORKIT_LOG_WAIT_MS), before sending on it" ]
+	assert_output 'Echo: hi'
+	wait "$holder"
+	hold_ledger "$L" 3
+	ORKIT_LOG_WAIT_MS=300 run -2 --separate-stderr or-send --ledger "$L" --budget day=1 -o max_tokens=5 -m openai/gpt-4o-mini hi
+	[ "$stderr" = "or-send: $L: the ledger is locked by another process; waiting for it, up to 0.3s (ORKIT_LOG_WAIT_MS), before sending on it
+or-send: $L: database is locked" ]
+	assert_output ''
+	wait "$holder"
+	[ "$(requests)" -eq 1 ]
 }

@@ -1374,8 +1374,8 @@ EOF
 EOF
 	budget_at 2026-12-01T00:01:00Z --day 2 --month 3
 	assert_output - <<'EOF'
-{"limit":"day","period":"2026-12-01","usd":2,"spent":0.5,"remaining":1.5,"percent":25,"projected":720,"level":"ok"}
-{"limit":"month","period":"2026-12","usd":3,"spent":0.5,"remaining":2.5,"percent":16.6,"projected":22320,"level":"ok"}
+{"limit":"day","period":"2026-12-01","usd":2,"spent":0.5,"remaining":1.5,"percent":25,"projected":12,"level":"ok"}
+{"limit":"month","period":"2026-12","usd":3,"spent":0.5,"remaining":2.5,"percent":16.6,"projected":15.5,"level":"ok"}
 EOF
 }
 
@@ -1509,11 +1509,11 @@ EOF
 	budget_at 2026-12-04T06:00:00Z --day 5 --month 1 --budget model:openai/gpt-4o=1/day,model:x=0/day -t
 	[ "$status" -eq 3 ]
 	assert_output - <<'EOF'
-LIMIT                    PERIOD      USD       SPENT     REMAINING  PERCENT  PROJECTED        LEVEL
-day                      2026-12-04  5.000000  1.250000   3.750000       25         5.000000  ok     [#####...............]
-month                    2026-12     1.000000  1.250000   0.000000      125  11.923076923077  over   [####################]
-model:openai/gpt-4o/day  2026-12-04  1.000000  0.250000   0.750000       25         1.000000  ok     [#####...............]
-model:x/day              2026-12-04  0.000000  0.000000   0.000000        -         0.000000  over   [####################]
+LIMIT                    PERIOD      USD       SPENT     REMAINING  PERCENT  PROJECTED  LEVEL
+day                      2026-12-04  5.000000  1.250000   3.750000       25   5.000000  ok     [#####...............]
+month                    2026-12     1.000000  1.250000   0.000000      125  11.923077  over   [####################]
+model:openai/gpt-4o/day  2026-12-04  1.000000  0.250000   0.750000       25   1.000000  ok     [#####...............]
+model:x/day              2026-12-04  0.000000  0.000000   0.000000        -   0.000000  over   [####################]
 EOF
 }
 

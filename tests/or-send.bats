@@ -1031,8 +1031,8 @@ ledger() {
 	[ "${#lines[@]}" -eq 20 ]
 	[ "$(jq -r .id <<<"$output" | paste -sd,)" = "$(jq -r .id in.jsonl | paste -sd,)" ]
 	[ "$(jq -c 'select(.error) | .id' <<<"$output" | wc -l)" -eq 1 ]
-	[ "$(grep error <<<"$output")" = '{"id":"j20","model":"openai/gpt-4o-mini","prompt":"hello","max_tokens":100,"error":{"tool":"or-send","type":"budget_exceeded","message":"not sent: the run budget of $0.000100 would be crossed: $0.0000399 spent, $0.000000 reserved in flight, this request up to $0.0000609","retryable":true,"limit":"run","period":"run","limit_usd":0.0001,"spent_usd":0.0000399,"reserved_usd":0,"request_usd":0.0000609}}' ]
-	[ "$stderr" = 'or-send: 1 records not sent: a budget said stop; each says which in error.type "budget_exceeded"' ]
+	[ "$(grep error <<<"$output")" = '{"id":"j20","model":"openai/gpt-4o-mini","prompt":"hello","max_tokens":100,"error":{"tool":"or-send","type":"budget_exceeded","message":"not sent: the run budget of $0.0001 would be crossed: $0.0000399 spent, $0 reserved in flight, this request up to $0.0000609","retryable":true,"limit":"run","period":"run","limit_usd":0.0001,"spent_usd":0.0000399,"reserved_usd":0,"request_usd":0.0000609}}' ]
+	[ "$stderr" = 'or-send: j20: not sent: the run budget of $0.0001 would be crossed: $0.0000399 spent, $0 reserved in flight, this request up to $0.0000609' ]
 	[ "$(requests)" -eq 19 ]
 	[ "$(billed)" -eq 39900000 ]
 }
@@ -1127,7 +1127,7 @@ ledger() {
 	cd "$BATS_TEST_TMPDIR"
 	printf '%s\n' '{"id":1,"model":"openrouter/auto","prompt":"hello"}' >in.jsonl
 	run -3 --separate-stderr or-send --budget run=1 <in.jsonl
-	[ "$(jq -c .error <<<"$output")" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: its cost cannot be bounded (openrouter/auto has no fixed price: it is decided per request), and budgets refuse what they cannot bound (set max_tokens, or --budget-unbounded allow)","retryable":true,"limit":null}' ]
+	[ "$(jq -c .error <<<"$output")" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: its cost cannot be bounded (openrouter/auto has no fixed price: it is decided per request), and budgets refuse what they cannot bound (name a model with a fixed price, or --budget-unbounded allow)","retryable":true,"limit":null}' ]
 	[ "$(requests)" -eq 0 ]
 	run -0 --separate-stderr or-send --budget run=1 --budget-unbounded allow <in.jsonl
 	[ "$(requests)" -eq 1 ]
@@ -1232,14 +1232,14 @@ ledger() {
 	fake_stop; fake_start -c 0.5
 	same_jobs 3 >in.jsonl
 	run -3 --separate-stderr or-send --min-credits 1 <in.jsonl
-	[ "$(jq -c .error <<<"$output" | sort -u)" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: the remaining credit, $0.500000, is below --min-credits $1.000000","retryable":true,"limit":"min-credits"}' ]
-	[ "${stderr_lines[0]}" = 'or-send: not sent: the remaining credit, $0.500000, is below --min-credits $1.000000' ]
+	[ "$(jq -c .error <<<"$output" | sort -u)" = '{"tool":"or-send","type":"budget_exceeded","message":"not sent: the remaining credit, $0.5, is below --min-credits $1","retryable":true,"limit":"min-credits"}' ]
+	[ "${stderr_lines[0]}" = 'or-send: not sent: the remaining credit, $0.5, is below --min-credits $1' ]
 	[ "$(requests)" -eq 0 ]
 	[ "$(requests /credits)" -eq 1 ]
 	run -0 --separate-stderr or-send --min-credits 0.25 <in.jsonl
 	[ "$(requests)" -eq 3 ]
 	run -2 --separate-stderr or-send --min-credits lots hi
-	[ "${stderr_lines[0]}" = "or-send: --min-credits wants USD, like 5 or 0.50" ]
+	[ "${stderr_lines[0]}" = 'or-send: --min-credits "lots": wants USD, a plain decimal like 5 or 0.25' ]
 }
 
 @test "--min-credits: a key that may not read /credits is held to its own limit, or cannot be checked" {
@@ -1248,7 +1248,7 @@ ledger() {
 	fake "/credits status 403 message=Only%20management%20keys%20can%20perform%20this%20operation"
 	same_jobs 1 >in.jsonl
 	run -3 --separate-stderr or-send --min-credits 0.5 <in.jsonl
-	[ "$(jq -r .error.message <<<"$output")" = 'not sent: the key limit remaining, $0.000001, is below --min-credits $0.500000' ]
+	[ "$(jq -r .error.message <<<"$output")" = 'not sent: the key limit remaining, $0.000001, is below --min-credits $0.5' ]
 	fake_stop; fake_start
 	fake "/credits status 403 message=Only%20management%20keys%20can%20perform%20this%20operation"
 	run -2 --separate-stderr or-send --min-credits 0.5 <in.jsonl

@@ -23,6 +23,9 @@
 #define BAR_PIPED	20	/* a bar's cells when stdout is no terminal */
 #define BAR_MIN		10
 #define BAR_MAX		60
+#define HOUR_MS		3600000LL
+#define DAY_MS		86400000LL
+#define MICRO		1000000LL	/* picodollars in a microdollar */
 
 /* spent x limit products exceed 64 bits long before money does. */
 __extension__ typedef __int128 wide;
@@ -34,20 +37,6 @@ struct standing {
 	int64_t		 spent, projected;
 	const char	*level;
 };
-
-/* Plain decimal with no trailing zeros: 5, 0.25, 0.000001155. */
-static void
-usd_text(int64_t pico, char out[40])
-{
-	size_t n;
-
-	money_fmt(pico, out);
-	n = strlen(out);
-	while (out[n - 1] == '0')
-		out[--n] = '\0';
-	if (out[n - 1] == '.')
-		out[n - 1] = '\0';
-}
 
 /*
  * Tenths of a percent, rounded down, so that the figure shown never
@@ -85,11 +74,20 @@ level(const struct budget *b, int64_t spent, int64_t limit)
 	return "ok";
 }
 
-/* Spent x the period's length / the time gone in it, to the picodollar. */
+/*
+ * Spent x the period's length / the time gone in it, to the picodollar.
+ * The time gone counts as at least an hour of a day and a day of a
+ * month, about a 24th of either: a rate read from the first minutes
+ * would make one early request look like a period's ruin (a cent at
+ * 00:01 is $14.40 a day), while an hour's spend is a rate worth
+ * projecting, and no more than 24 or 31 times what was spent.
+ */
 static int64_t
-project(int64_t spent, int64_t since, int64_t until, int64_t now)
+project(enum budget_period per, int64_t spent, int64_t since,
+    int64_t until, int64_t now)
 {
-	int64_t gone = now - since > 0 ? now - since : 1;
+	int64_t least = per == BUDGET_MONTH ? DAY_MS : HOUR_MS;
+	int64_t gone = now - since > least ? now - since : least;
 	wide p = ((wide)spent * (until - since) + gone / 2) / gone;
 
 	return p > INT64_MAX ? INT64_MAX : (int64_t)p;
@@ -108,7 +106,7 @@ stand(struct store *st, const struct budget *b, const struct budget_limit *l,
 		warnx_("budget: %s", store_errmsg(st));
 		return -1;
 	}
-	s->projected = project(s->spent, since, until, now);
+	s->projected = project(l->period, s->spent, since, until, now);
 	s->level = level(b, s->spent, l->pico);
 	return 0;
 }
@@ -126,19 +124,19 @@ put_record(const struct standing *s)
 	buf_adds(&o, name);
 	buf_adds(&o, ",\"period\":\"");
 	buf_adds(&o, s->key);
-	usd_text(s->l->pico, usd);
+	budget_fmt(s->l->pico, usd);
 	buf_adds(&o, "\",\"usd\":");
 	buf_adds(&o, usd);
-	usd_text(s->spent, usd);
+	budget_fmt(s->spent, usd);
 	buf_adds(&o, ",\"spent\":");
 	buf_adds(&o, usd);
-	usd_text(left > 0 ? left : 0, usd);
+	budget_fmt(left > 0 ? left : 0, usd);
 	buf_adds(&o, ",\"remaining\":");
 	buf_adds(&o, usd);
 	percent_text(s, pct);
 	buf_adds(&o, ",\"percent\":");
 	buf_adds(&o, pct);
-	usd_text(s->projected, usd);
+	budget_fmt(s->projected, usd);
 	buf_adds(&o, ",\"projected\":");
 	buf_adds(&o, usd);
 	buf_adds(&o, ",\"level\":\"");
@@ -166,7 +164,8 @@ cells_of(const struct standing *s, char c[NCOLS][80])
 	money_fmt(left > 0 ? left : 0, c[4]);
 	if (!percent_text(s, c[5]))
 		snprintf(c[5], 80, "-");
-	money_fmt(s->projected, c[6]);
+	/* an estimate: to the microdollar, 6 places as the columns beside */
+	money_fmt((s->projected + MICRO / 2) / MICRO * MICRO, c[6]);
 	snprintf(c[7], 80, "%s", s->level);
 }
 

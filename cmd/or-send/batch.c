@@ -490,10 +490,7 @@ report_stop(struct batch *b, struct reader *in)
 {
 	char path[PATH_MAX];
 
-	if (gate_refused(b->s->gate) > 0)
-		warnx_("%lu records not sent: a budget said stop; each says "
-		    "which in error.type \"budget_exceeded\"",
-		    gate_refused(b->s->gate));
+	gate_report(b->s->gate);
 	if (b->nunreached > 0)
 		warnx_("the API could not be reached, %d requests in a row "
 		    "(%s): %lu records written unsent with error.type "

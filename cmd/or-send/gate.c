@@ -19,10 +19,18 @@
  * what is already spent leaves it no room: its record gets an error of
  * type budget_exceeded and goes out in its turn. Each request is
  * weighed on its own, so a later, cheaper one may still fit.
+ *
+ * A request with no bound (--budget-unbounded allow) reserves all the
+ * room its limits have left: it starts only when nothing else holds a
+ * reservation against them, and nothing that costs anything starts
+ * against them until it settles, so the most it can cross a limit by is
+ * its own cost. While it waits its turn, no other request starts.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "account.h"
 #include "budget.h"
@@ -36,10 +44,22 @@
 #include "store.h"
 #include "util.h"
 
+/* Refusals said one by one on stderr; the rest only counted. */
+#define GATE_SAID	10
+/* A locked ledger: how often it is tried, and when the wait is said. */
+#define BUSY_STEP_MS	20
+#define LOCK_SAY_MS	1000
+
 /* One limit, over the period being counted. */
 struct account {
 	char	 key[16];		/* the period; "" none yet */
 	int64_t	 ledger, billed, reserved;
+};
+
+/* An unbounded request in flight: the room it holds under each limit. */
+struct hold {
+	const struct job *j;
+	int64_t		*room;		/* one per limit */
 };
 
 struct gate {
@@ -48,19 +68,78 @@ struct gate {
 	struct catalog	*cat;
 	struct store	 st;
 	int		 have_ledger;	/* st is open */
+	int		 lock_said;	/* a lock on it was */
 	struct shared	*sh;		/* --budget-shared, or NULL */
 	jv		 stop;		/* an error every request gets */
-	unsigned long	 refused;
+	unsigned long	 refused, said;
+	struct hold	*holds;		/* unbounded requests in flight */
+	size_t		 nholds;
+	const struct job *excl;		/* the unbounded one whose turn
+					   it is: none other starts */
 };
 
-/* The ledger, read-only: missing is no committed spend, said once. */
+/*
+ * Another process holding the ledger locked (an exclusive lock: or-log's
+ * own writes leave readers be) is waited for up to ORKIT_LOG_WAIT_MS,
+ * said once when it passes LOCK_SAY_MS; past that nothing is sent on
+ * it, since a budget that cannot be read cannot stop anything.
+ */
+static void
+say_locked(struct gate *g, const char *path)
+{
+	if (g->lock_said++)
+		return;
+	warnx_("%s: the ledger is locked by another process; waiting for "
+	    "it, up to %gs (ORKIT_LOG_WAIT_MS), before sending on it",
+	    path, (double)store_wait_ms() / 1000);
+}
+
 static int
-open_ledger(struct gate *g, const char *path, int counted)
+ledger_busy(void *arg, int n)
+{
+	struct gate *g = arg;
+	int64_t waited = (int64_t)n * BUSY_STEP_MS;
+
+	if (waited >= store_wait_ms())
+		return 0;
+	if (waited >= LOCK_SAY_MS)
+		say_locked(g, g->st.path);
+	sqlite3_sleep(BUSY_STEP_MS);
+	return 1;
+}
+
+/* A glance first, so that a lock is said before it is waited out. */
+static int
+open_waiting(struct gate *g, const char *p)
+{
+	int rc = store_open(&g->st, p, STORE_GLANCE);
+
+	if (rc == -1 && g->st.db != NULL &&
+	    (sqlite3_extended_errcode(g->st.db) & 0xff) == SQLITE_BUSY) {
+		store_close(&g->st);
+		say_locked(g, p);
+		rc = store_open(&g->st, p, STORE_MAYBE);
+	} else if (rc < 0)
+		warnx_("%s", store_errmsg(&g->st));	/* a glance is quiet */
+	if (rc == 0)
+		sqlite3_busy_handler(g->st.db, ledger_busy, g);
+	return rc;
+}
+
+/*
+ * The ledger, read-only: missing is no committed spend, said once; with
+ * --budget-shared the processes still count together, in its -budget.
+ */
+static int
+open_ledger(struct gate *g, const char *path, int counted, int shared)
 {
 	char *p = path ? xstrdup(path) : store_default_path();
-	int rc = store_open(&g->st, p, STORE_MAYBE);
+	int rc = open_waiting(g, p);
 
-	if (rc == 1 && (path || counted))
+	if (rc == 1 && (path || counted) && shared)
+		warnx_("%s: no ledger there: the budgets count only what the "
+		    "or-sends sharing %s-budget spend", p, p);
+	else if (rc == 1 && (path || counted))
 		warnx_("%s: no ledger there: budgets count only this run's "
 		    "spend", p);
 	free(p);
@@ -106,8 +185,8 @@ gate_new(const struct cfg *cfg, struct budget *b, const char *ledger,
 	g->acct = xmalloc(sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	memset(g->acct, 0, sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	g->stop = jv_invalid();
-	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b)) ==
-	    -1) {
+	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b),
+	    shared) == -1) {
 		gate_free(g);
 		return NULL;
 	}
@@ -137,6 +216,9 @@ gate_free(struct gate *g)
 	cat_free(g->cat);
 	budget_free(&g->b);
 	free(g->acct);
+	while (g->nholds > 0)
+		free(g->holds[--g->nholds].room);
+	free(g->holds);
 	jv_free(g->stop);
 	free(g);
 }
@@ -157,8 +239,8 @@ gate_floor(struct gate *g, struct http *h, double min)
 	int rc = 0;
 
 	if (account_below(o, min, &left, &what)) {
-		money_fmt(money_pico(left), l);
-		money_fmt(money_pico(min), m);
+		budget_fmt(money_pico(left), l);
+		budget_fmt(money_pico(min), m);
 		msg = jv_string_fmt("not sent: the %s, $%s, is below "
 		    "--min-credits $%s", what, l, m);
 		warnx_("%s", jv_string_value(msg));
@@ -255,35 +337,70 @@ job_model(const struct job *j)
 	return s ? s : jvx_strdup(j->body, "models.0");
 }
 
-/* The worst case of the body as sent; -1 with *err when unbounded. */
-static int64_t
-worst_case(struct gate *g, const struct job *j, jv *err)
+/* What would bound it, for each reason it has none. */
+static jv
+unbounded_why(const struct estimate *e)
+{
+	const char *m = jv_is_valid(e->model) ? jv_string_value(e->model) :
+	    "";
+
+	switch (e->status) {
+	case EST_NO_MODEL:
+		return jv_string("it names no model), and budgets refuse "
+		    "what they cannot bound (give it one: -m, ORKIT_MODEL or "
+		    "config.json; or --budget-unbounded allow");
+	case EST_UNKNOWN:
+		return jv_string_fmt("%s is not in the model catalog), and "
+		    "budgets refuse what they cannot bound (check the id, or "
+		    "or-models --refresh if it is new; or --budget-unbounded "
+		    "allow", m);
+	case EST_DYNAMIC:
+		return jv_string_fmt("%s has no fixed price: it is decided "
+		    "per request), and budgets refuse what they cannot bound "
+		    "(name a model with a fixed price, or --budget-unbounded "
+		    "allow", m);
+	default:
+		return jv_string_fmt("%s has neither an output limit nor a "
+		    "context length to bound the answer by), and budgets "
+		    "refuse what they cannot bound (set max_tokens, or "
+		    "--budget-unbounded allow", m);
+	}
+}
+
+/*
+ * The worst case of the body as sent into *pico: 0; 1 when it has none
+ * and --budget-unbounded allow sends it; -1 with *err when refused.
+ */
+static int
+worst_case(struct gate *g, const struct job *j, int64_t *pico, jv *err)
 {
 	struct estimate e;
-	int64_t pico;
 	jv why;
+	int rc = 0;
 
+	*pico = 0;
 	if (g->cat == NULL) {
 		if (g->b.unbounded)
-			return 0;
+			return 1;
 		*err = jv_string("not sent: no model catalog to bound its "
 		    "cost by, and budgets refuse what they cannot bound "
 		    "(--budget-unbounded allow sends it)");
 		return -1;
 	}
 	est_price(g->cat, jv_copy(j->body), &e);
-	pico = e.status == EST_OK ? money_pico(e.usd) : 0;
-	if (e.status != EST_OK && !g->b.unbounded) {
-		why = est_why(&e);
+	if (e.status == EST_OK)
+		*pico = money_pico(e.usd);
+	else if (g->b.unbounded)
+		rc = 1;
+	else {
+		why = unbounded_why(&e);
 		*err = jv_string_fmt("not sent: its cost cannot be bounded "
-		    "(%s), and budgets refuse what they cannot bound (set "
-		    "max_tokens, or --budget-unbounded allow)",
-		    jv_string_value(why));
+		    "(%s)", jv_string_value(why));
 		jv_free(why);
-		pico = -1;
+		rc = -1;
 	}
 	est_free(&e);
-	return pico;
+	return rc;
 }
 
 static jv
@@ -292,22 +409,14 @@ usd(int64_t pico)
 	return jv_number(money_usd(pico));
 }
 
+/* The error's figures, beside its message. */
 static jv
-exceeded(const struct gate *g, size_t i, int64_t ask)
+exceeded_obj(const struct gate *g, size_t i, jv msg, jv ask)
 {
 	const struct budget_limit *l = &g->b.v[i];
 	const struct account *a = &g->acct[i];
-	char lim[40], sp[40], rs[40], rq[40];
-	jv msg, e;
+	jv e = rec_errobj("budget_exceeded", jv_string_value(msg), 1);
 
-	money_fmt(l->pico, lim);
-	money_fmt(a->ledger + a->billed, sp);
-	money_fmt(a->reserved, rs);
-	money_fmt(ask, rq);
-	msg = jv_string_fmt("not sent: the %s budget of $%s would be "
-	    "crossed: $%s spent, $%s reserved in flight, this request up "
-	    "to $%s", l->name, lim, sp, rs, rq);
-	e = rec_errobj("budget_exceeded", jv_string_value(msg), 1);
 	jv_free(msg);
 	e = jv_object_set(e, jv_string("limit"), jv_string(l->name));
 	e = jv_object_set(e, jv_string("period"), jv_string(a->key));
@@ -315,13 +424,45 @@ exceeded(const struct gate *g, size_t i, int64_t ask)
 	e = jv_object_set(e, jv_string("spent_usd"), usd(a->ledger +
 	    a->billed));
 	e = jv_object_set(e, jv_string("reserved_usd"), usd(a->reserved));
-	return jv_object_set(e, jv_string("request_usd"), usd(ask));
+	return jv_object_set(e, jv_string("request_usd"), ask);
 }
 
-static int
-refuse(struct gate *g, struct job *j, jv err)
+static jv
+exceeded(const struct gate *g, size_t i, int64_t ask)
 {
-	jv msg;
+	const struct budget_limit *l = &g->b.v[i];
+	const struct account *a = &g->acct[i];
+	char lim[40], sp[40], rs[40], rq[40];
+
+	budget_fmt(l->pico, lim);
+	budget_fmt(a->ledger + a->billed, sp);
+	budget_fmt(a->reserved, rs);
+	budget_fmt(ask, rq);
+	return exceeded_obj(g, i, jv_string_fmt("not sent: the %s budget of "
+	    "$%s would be crossed: $%s spent, $%s reserved in flight, this "
+	    "request up to $%s", l->name, lim, sp, rs, rq), usd(ask));
+}
+
+/* An unbounded request finds its limit spent: request_usd null. */
+static jv
+spent_out(const struct gate *g, size_t i)
+{
+	const struct budget_limit *l = &g->b.v[i];
+	const struct account *a = &g->acct[i];
+	char lim[40], sp[40];
+
+	budget_fmt(l->pico, lim);
+	budget_fmt(a->ledger + a->billed, sp);
+	return exceeded_obj(g, i, jv_string_fmt("not sent: the %s budget of "
+	    "$%s is spent ($%s), and this request's cost has no bound",
+	    l->name, lim, sp), jv_null());
+}
+
+/* Not sent: written into the record, and said on stderr up to a count. */
+static int
+refuse(struct gate *g, struct job *j, jv err, int say)
+{
+	jv msg, where;
 
 	if (jv_get_kind(err) == JV_KIND_STRING) {
 		msg = err;
@@ -329,32 +470,56 @@ refuse(struct gate *g, struct job *j, jv err)
 		    jv_string_value(msg), 1), jv_string("limit"), jv_null());
 		jv_free(msg);
 	}
+	if (say && g->said < GATE_SAID) {
+		where = rec_where(j->rec);
+		msg = jv_object_get(jv_copy(err), jv_string("message"));
+		warnx_("%s: %s", jv_string_value(where), jv_string_value(msg));
+		jv_free(where);
+		jv_free(msg);
+		g->said++;
+	}
+	if (g->excl == j)
+		g->excl = NULL;
 	g->refused++;
 	j->refused = 1;
 	send_unsent(j, err);
 	return XFER_DONE;
 }
 
-/* Whether each limit lets ask more go; XFER_SEND, _LATER or _DONE. */
+/*
+ * Whether each limit lets ask more go; XFER_SEND, _LATER or _DONE. With
+ * room (an unbounded request), what each limit has left goes there
+ * instead: it waits for every reservation against them to settle.
+ * *napplied: how many limits count the request.
+ */
 static int
-weigh(struct gate *g, struct job *j, int64_t ask, int64_t now)
+weigh(struct gate *g, struct job *j, int64_t ask, int64_t now,
+    int64_t *room, size_t *napplied)
 {
 	char *model = job_model(j), *id = rec_job(j->rec->val);
-	int later = 0;
+	int later = 0, rc;
 	size_t i;
-	jv err;
+	jv err = jv_invalid();
 
+	*napplied = 0;
 	for (i = 0; i < g->b.n; i++) {
 		const struct budget_limit *l = &g->b.v[i];
 		struct account *a = &g->acct[i];
 
 		if (!budget_applies(l, model, id))
 			continue;
+		(*napplied)++;
 		if (roll(g, i, now, &err) == -1 ||
-		    sync_shared(g, i, now, &err) == -1) {
-			free(model);
-			free(id);
-			return refuse(g, j, err);
+		    sync_shared(g, i, now, &err) == -1)
+			break;
+		if (room != NULL) {
+			room[i] = l->pico - a->ledger - a->billed;
+			if (room[i] <= 0) {
+				err = spent_out(g, i);
+				break;
+			}
+			later |= a->reserved > 0;
+			continue;
 		}
 		if (a->ledger + a->billed + a->reserved + ask <= l->pico)
 			continue;
@@ -363,25 +528,30 @@ weigh(struct gate *g, struct job *j, int64_t ask, int64_t now)
 			later = 1;	/* room, once those in flight settle */
 			continue;
 		}
-		free(model);
-		free(id);
-		return refuse(g, j, exceeded(g, i, ask));
+		err = exceeded(g, i, ask);
+		break;
 	}
 	free(model);
 	free(id);
-	return later ? XFER_LATER : XFER_SEND;
+	if (jv_is_valid(err))
+		return refuse(g, j, err, 1);
+	rc = later ? XFER_LATER : XFER_SEND;
+	return rc;
 }
 
 /*
- * Adds pico to what each limit the job's attempt counted against has
+ * Adds to what each limit the job's attempt counted against has
  * reserved (or, with billed, has been billed), in the period it was
  * weighed in: the model as it was then, whatever a fallback made of it.
+ * The amount is each[i] x pico per limit (pico then 1 or -1), or pico
+ * for every limit when each is NULL.
  */
 static void
-count(struct gate *g, const struct job *j, int64_t pico, int billed)
+count(struct gate *g, const struct job *j, const int64_t *each,
+    int64_t pico, int billed)
 {
 	char *id = rec_job(j->rec->val);
-	int64_t since, until;
+	int64_t since, until, v;
 	char key[16];
 	size_t i;
 
@@ -391,16 +561,79 @@ count(struct gate *g, const struct job *j, int64_t pico, int billed)
 		if (!budget_applies(&g->b.v[i], j->gmodel, id) ||
 		    strcmp(g->acct[i].key, key) != 0)
 			continue;	/* not its limit, or a period gone */
+		v = each ? each[i] * pico : pico;
+		if (v == 0)
+			continue;
 		if (billed)
-			g->acct[i].billed += pico;
+			g->acct[i].billed += v;
 		else
-			g->acct[i].reserved += pico;
+			g->acct[i].reserved += v;
 		if (g->sh && g->b.v[i].period != BUDGET_RUN)
 			(void)shared_add(g->sh, g->b.v[i].name, key,
-			    billed ? 0 : pico, billed ? pico : 0);
+			    billed ? 0 : v, billed ? v : 0);
 					/* a failure was said */
 	}
 	free(id);
+}
+
+/* The room an unbounded request in flight holds, or NULL. */
+static struct hold *
+hold_of(struct gate *g, const struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < g->nholds; i++)
+		if (g->holds[i].j == j)
+			return &g->holds[i];
+	return NULL;
+}
+
+static void
+hold_add(struct gate *g, const struct job *j, int64_t *room)
+{
+	g->holds = xrealloc(g->holds, (g->nholds + 1) * sizeof(*g->holds));
+	g->holds[g->nholds].j = j;
+	g->holds[g->nholds].room = room;
+	g->nholds++;
+}
+
+static void
+hold_drop(struct gate *g, struct hold *h)
+{
+	free(h->room);
+	*h = g->holds[--g->nholds];
+}
+
+/* Weighs the job and, when it may go, reserves for it. */
+static int
+reserve(struct gate *g, struct job *j, int64_t ask, int unbounded,
+    int64_t now)
+{
+	int64_t *room = NULL;
+	size_t n;
+	int rc;
+
+	if (unbounded) {
+		room = xmalloc(g->b.n * sizeof(*room));
+		memset(room, 0, g->b.n * sizeof(*room));
+	}
+	rc = weigh(g, j, ask, now, room, &n);
+	if (unbounded && n > 0 && rc != XFER_DONE)
+		g->excl = j;		/* its turn: hold the others */
+	if (rc == XFER_SEND) {
+		j->gated = now;
+		j->reserved = unbounded ? 0 : ask;
+		free(j->gmodel);
+		j->gmodel = job_model(j);
+		if (unbounded && n > 0) {
+			count(g, j, room, 1, 0);
+			hold_add(g, j, room);
+			room = NULL;
+		} else
+			count(g, j, NULL, ask, 0);
+	}
+	free(room);
+	return rc;
 }
 
 int
@@ -408,31 +641,29 @@ gate_check(struct gate *g, struct job *j, int64_t *wait)
 {
 	int64_t now, ask;
 	jv err = jv_invalid();
-	int rc;
+	int rc, unbounded;
 
 	*wait = 0;
 	if (jv_is_valid(g->stop))
-		return refuse(g, j, jv_copy(g->stop));
+		return refuse(g, j, jv_copy(g->stop), 0);
 	if (g->b.n == 0)
 		return XFER_SEND;
-	if ((ask = worst_case(g, j, &err)) < 0)
-		return refuse(g, j, err);
+	if (g->excl != NULL && g->excl != j)
+		return XFER_LATER;	/* an unbounded request's turn */
+	if ((unbounded = worst_case(g, j, &ask, &err)) < 0)
+		return refuse(g, j, err, 1);
 	now = budget_now_ms();
 	if (g->sh && shared_begin(g->sh) == -1)
 		return refuse(g, j, jv_string("not sent: the shared budget "
-		    "file cannot be locked, so no budget can be checked"));
-	if ((rc = weigh(g, j, ask, now)) == XFER_SEND) {
-		j->gated = now;
-		j->reserved = ask;
-		free(j->gmodel);
-		j->gmodel = job_model(j);
-		count(g, j, ask, 0);
-	}
+		    "file cannot be locked, so no budget can be checked"), 1);
+	rc = reserve(g, j, ask, unbounded, now);
 	if (g->sh && shared_end(g->sh) == -1 && rc == XFER_SEND) {
 		/* the reservation was not kept: send nothing on it */
 		j->gated = -1;
+		if (hold_of(g, j))
+			hold_drop(g, hold_of(g, j));
 		return refuse(g, j, jv_string("not sent: the shared budget "
-		    "file cannot be written, so no budget can be checked"));
+		    "file cannot be written, so no budget can be checked"), 1);
 	}
 	return rc;
 }
@@ -444,16 +675,31 @@ gate_check(struct gate *g, struct job *j, int64_t *wait)
 void
 gate_settle(struct gate *g, struct job *j, int64_t cost, int billed)
 {
-	if (g == NULL || j->gated < 0)
+	struct hold *h;
+
+	if (g == NULL)
+		return;
+	if (g->excl == j)
+		g->excl = NULL;
+	if (j->gated < 0)
 		return;
 	if (g->sh && shared_begin(g->sh) == -1)
 		warnx_("the shared budget file keeps this request's "
 		    "reservation as spent");
-	count(g, j, -j->reserved, 0);
-	if (cost >= 0)
-		count(g, j, cost, 1);
-	else if (billed)
-		count(g, j, j->reserved, 1);
+	if ((h = hold_of(g, j)) != NULL) {
+		count(g, j, h->room, -1, 0);
+		if (cost >= 0)
+			count(g, j, NULL, cost, 1);
+		else if (billed)
+			count(g, j, h->room, 1, 1);
+		hold_drop(g, h);
+	} else {
+		count(g, j, NULL, -j->reserved, 0);
+		if (cost >= 0)
+			count(g, j, NULL, cost, 1);
+		else if (billed)
+			count(g, j, NULL, j->reserved, 1);
+	}
 	if (g->sh)
 		(void)shared_end(g->sh);	/* a failure was said */
 	j->gated = -1;
@@ -464,4 +710,23 @@ unsigned long
 gate_refused(const struct gate *g)
 {
 	return g ? g->refused : 0;
+}
+
+/* The refusals not said one by one, counted. */
+void
+gate_report(const struct gate *g)
+{
+	unsigned long rest;
+
+	if (g == NULL || g->refused == 0 || (rest = g->refused - g->said) ==
+	    0)
+		return;
+	if (g->said == 0)
+		warnx_("%lu record%s not sent: a budget said stop; each says "
+		    "which in error.type \"budget_exceeded\"", rest,
+		    rest == 1 ? "" : "s");
+	else
+		warnx_("%lu more record%s not sent by a budget, %lu in all; "
+		    "each says which in error.type \"budget_exceeded\"", rest,
+		    rest == 1 ? "" : "s", g->refused);
 }

@@ -8,6 +8,7 @@
 #include <jv.h>
 
 #include "budget.h"
+#include "money.h"
 #include "catalog.h"
 #include "config.h"
 #include "http.h"
@@ -242,15 +243,19 @@ struct budget_flags {
 	double		 min_credits;	/* -1 none */
 };
 
+/* --min-credits: USD as --budget reads it (lib/budget). */
 static double
-parse_usd(const char *s, const char *why)
+parse_usd(const char *flag, const char *s)
 {
-	char *end;
-	double v = strtod(s, &end);
+	char why[160];
+	const char *w;
+	int64_t pico;
 
-	if (end == s || *end || !(v >= 0) || v > 1e9)
+	if (budget_usd(s, &pico, &w) == -1) {
+		snprintf(why, sizeof(why), "%s \"%.40s\": %s", flag, s, w);
 		usage(why);
-	return v;
+	}
+	return money_usd(pico);
 }
 
 /*
@@ -416,8 +421,7 @@ main(int argc, char **argv)
 		case O_LEDGER: bf.ledger = optarg; break;
 		case O_SHARED: bf.shared = 1; break;
 		case O_MINCREDITS:
-			bf.min_credits = parse_usd(optarg,
-			    "--min-credits wants USD, like 5 or 0.50");
+			bf.min_credits = parse_usd("--min-credits", optarg);
 			break;
 		case 'h': usage(NULL);
 		case 'V':

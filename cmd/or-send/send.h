@@ -123,6 +123,7 @@ int	 gate_floor(struct gate *, struct http *, double min);
 int	 gate_check(struct gate *, struct job *, int64_t *wait);
 void	 gate_settle(struct gate *, struct job *, int64_t cost, int billed);
 unsigned long gate_refused(const struct gate *);
+void	 gate_report(const struct gate *);	/* the refusals not said */
 void	 gate_free(struct gate *);
 
 int	 batch_run(struct sender *, const struct batch_opts *,
