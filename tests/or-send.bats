@@ -1511,6 +1511,21 @@ three_prompts() {
 	[ "$(request_body 3 | jq -c .messages)" = '[{"role":"user","content":"one"},{"role":"assistant","content":"Echo: one"},{"role":"user","content":"three"}]' ]
 }
 
+@test "-c and --cid keep the conversation's model; -m on the turn wins" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	unset ORKIT_MODEL
+	cid=$(or-send -m anthropic/claude-3.5-haiku "x1" | or-log | jq -r .send.cid)
+	or-send -c "y1" | or-log >/dev/null
+	ORKIT_MODEL=openai/gpt-4o run -0 --separate-stderr bash -c "or-send --cid $cid 'y2' | or-log"
+	[ "$(jq -r .send.model <<<"$output")" = anthropic/claude-3.5-haiku ]
+	run -0 --separate-stderr bash -c 'or-send -c -m openai/gpt-4o-mini "y3" | or-log'
+	or-send -c "y4" | or-log >/dev/null
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")" = $'anthropic/claude-3.5-haiku\nanthropic/claude-3.5-haiku\nanthropic/claude-3.5-haiku\nopenai/gpt-4o-mini\nopenai/gpt-4o-mini' ]
+	# a record that names its own model keeps it
+	or-send -c <<<'{"prompt":"y5","model":"openai/gpt-4o"}' | or-log >/dev/null
+	[ "$(request_body 6 | jq -r .model)" = openai/gpt-4o ]
+}
+
 @test "--cid of an unknown conversation is exit 2; -c with no log starts one" {
 	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
 	run -2 --separate-stderr or-send --cid nope hi

@@ -330,6 +330,7 @@ sender_free(struct sender *s)
 	free((char *)s->system);
 	free((char *)s->free_model);
 	free(s->cid);
+	free(s->convo_model);
 	jv_free(s->history);
 }
 
