@@ -61,6 +61,20 @@ sent_with() {
 	[ "$(requests)" -eq 4 ]
 }
 
+@test "answers.mk: without MODEL, ORKIT_MODEL (or config.json) chooses the model; MODEL=... is -m" {
+	unset MODEL
+	mkdir prompts
+	echo "Question 1" >prompts/q1.txt
+	ORKIT_MODEL=anthropic/claude-3.5-haiku run -0 make -s -f "$EX/answers.mk"
+	rm -r answers
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"model":"cheap","aliases":{"cheap":"openai/gpt-4o-mini"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	run -0 make -s -f "$EX/answers.mk"
+	rm -r answers
+	ORKIT_MODEL=anthropic/claude-3.5-haiku run -0 make -s -f "$EX/answers.mk" MODEL=openai/gpt-4o
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")" = $'anthropic/claude-3.5-haiku\nopenai/gpt-4o-mini\nopenai/gpt-4o' ]
+}
+
 # --- nightly.sh ---
 
 # nightly.sh as cron runs it: no terminal, a bare environment, the
