@@ -613,6 +613,19 @@ interrupt_batch() {
 	assert_output $'[["nope/nope",400],["nope/also-nope",400],["openai/gpt-4o-mini",200]]\n"openai/gpt-4o-mini"\n3'
 }
 
+@test "aliases: in --fallback, each -m, ORKIT_FREE_MODEL; a record's own model is sent as it is" {
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"aliases":{"fast":"anthropic/claude-3.5-haiku","cheap":"openai/gpt-4o-mini","gratis":"qwen/qwen3-8b:free"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	run -0 --separate-stderr or-send -m nonexist/x --fallback nope/nope,fast hi
+	[ "$(jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output")" = '[["nonexist/x",400],["nope/nope",400],["anthropic/claude-3.5-haiku",200]]' ]
+	run -0 --separate-stderr or-send -t -m fast -m cheap hi
+	assert_output $'== 1@anthropic/claude-3.5-haiku ==\nEcho: hi\n\n== 1@openai/gpt-4o-mini ==\nEcho: hi'
+	ORKIT_FREE_MODEL=gratis run -0 --separate-stderr or-send --free hi
+	[ "$(request_body 6 | jq -r .model)" = qwen/qwen3-8b:free ]
+	run -1 --separate-stderr or-send <<<'{"model":"fast","prompt":"hi"}'
+	[ "$(request_body 7 | jq -r .model)" = fast ]
+}
+
 @test "--fallback does not follow a failure of the request itself" {
 	fake "status 401"
 	run -1 --separate-stderr or-send --fallback openai/gpt-4o-mini <<<'{"model":"anthropic/claude-3.5-haiku","prompt":"hi"}'

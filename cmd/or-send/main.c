@@ -186,7 +186,7 @@ parse_models(const char *s)
  * fetched now (and cached), else, offline, a built-in name.
  */
 static char *
-free_model(const struct cfg *cfg, int fetch)
+free_model(const struct cfg *cfg, const struct prefs *prefs, int fetch)
 {
 	const char *env = getenv("ORKIT_FREE_MODEL");
 	struct cat_opts co = { CAT_TTL_MS, 0 };
@@ -196,7 +196,7 @@ free_model(const struct cfg *cfg, int fetch)
 	size_t i;
 
 	if (env && *env)
-		return xstrdup(env);
+		return xstrdup(prefs_model(prefs, env));
 	path = cat_path();
 	c = cat_read(path);
 	free(path);
@@ -455,7 +455,7 @@ main(int argc, char **argv)
 	if (!dryrun && http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	if (s.free || s.on402free)
-		s.free_model = free_model(&s.cfg, !dryrun);
+		s.free_model = free_model(&s.cfg, &s.prefs, !dryrun);
 	if (argc > 0) {
 		/* a person at a terminal asked: the answer, as it comes */
 		if (!json && !dryrun && isatty(STDOUT_FILENO))
