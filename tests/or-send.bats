@@ -1379,6 +1379,22 @@ three_prompts() {
 	[ "$(requests)" -eq 0 ]
 }
 
+@test "-t with -z, and --progress with --no-progress, are usage errors, in either order" {
+	run -2 --separate-stderr or-send -t -z hi
+	[ "${stderr_lines[0]}" = "or-send: -t (text) and -z (NUL-ended text): one of them" ]
+	run -2 --separate-stderr or-send --null --text hi
+	[ "${stderr_lines[0]}" = "or-send: -t (text) and -z (NUL-ended text): one of them" ]
+	run -2 --separate-stderr or-send --progress --no-progress hi
+	[ "${stderr_lines[0]}" = "or-send: --progress and --no-progress: one of them" ]
+	run -2 --separate-stderr or-send --no-progress --progress hi
+	[ "${stderr_lines[0]}" = "or-send: --progress and --no-progress: one of them" ]
+	assert_output ''
+	[ "$(requests)" -eq 0 ]
+	# the same flag twice is no contradiction
+	run -0 --separate-stderr bash -c "or-send -z -z --no-progress --no-progress hi | od -An -c | tr -s ' '"
+	assert_output ' E c h o : h i \0'
+}
+
 @test "at a terminal, Ctrl-C gives up a question in flight at once: its text so far, one line why, no batch advice" {
 	cd "$BATS_TEST_TMPDIR"
 	fake "stall 20000 after=2"

@@ -346,6 +346,7 @@ main(int argc, char **argv)
 	int nm = 0, cont = 0;
 	char *prompt;
 	int c, status, retries = -1, json = 0, dryrun = 0, verbose = 0;
+	int text = 0, progress = 0;	/* bits: 1 --progress, 2 --no- */
 
 	progname = "or-send";
 	s.opts = jv_object();
@@ -373,7 +374,7 @@ main(int argc, char **argv)
 		case O_DRYRUN: dryrun = 1; break;
 		case 'v': verbose++; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
-		case 't': s.textmode = 1; break;
+		case 't': s.textmode = text = 1; break;
 		case 'j': json = 1; break;
 		case 'z': s.textmode = o.nul = 1; break;
 		case 'P':
@@ -386,8 +387,8 @@ main(int argc, char **argv)
 			break;
 		case O_UNORDERED: o.unordered = 1; break;
 		case O_RATE: o.rate_ms = parse_rate(optarg); break;
-		case O_PROGRESS: o.progress = 1; break;
-		case O_NOPROGRESS: o.progress = 0; break;
+		case O_PROGRESS: progress |= 1; break;
+		case O_NOPROGRESS: progress |= 2; break;
 		case O_STREAM: s.stream = 1; break;
 		case O_REASONING: s.reasoning = 1; break;
 		case O_RETRY: s.retry = 1; break;
@@ -429,8 +430,15 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Exclusive, as the synopsis says: not the last one winning. */
 	if (json && s.textmode)
 		usage("-j (records) and -t or -z (text): one of them");
+	if (text && o.nul)
+		usage("-t (text) and -z (NUL-ended text): one of them");
+	if (progress == 3)
+		usage("--progress and --no-progress: one of them");
+	if (progress)
+		o.progress = progress == 1;
 	if ((cont || cid) && nm > 1)
 		usage("-c and --cid take one -m");
 	if (cont && cid)
