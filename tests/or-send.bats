@@ -549,6 +549,17 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 	[[ "${stderr_lines[-1]}" =~ ^or-send:\ 2\ done,\ 0\ failed,\ 0\ in\ flight,\ [0-9.]+\ req/s,\ 0:0[0-9],\ \$0\.[0-9]{6}$ ]]
 }
 
+@test "--progress: no rate before the first request is done, then requests a second" {
+	cd "$BATS_TEST_TMPDIR"
+	fake "delay 60000"
+	or-send --progress -t <<<'"a"' >out 2>err 3>&- &
+	local pid=$!
+	wait_lines err 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[[ "$(head -1 err)" =~ ^or-send:\ 0\ done,\ 0\ failed,\ 1\ in\ flight,\ -\ req/s,\ 0:[0-9]{2},\ \$0\.000000$ ]]
+}
+
 @test "no progress line when stderr is not a terminal" {
 	run -0 --separate-stderr or-send -t <<<'"a"'
 	assert_equal "$stderr" ''
