@@ -3,6 +3,10 @@
 #   make -f answers.mk -j8            # in a folder holding prompts/*.txt
 #   make -f answers.mk -j8 -k MODEL=anthropic/claude-3.5-haiku
 #
+# MODEL, when set, is or-send's -m; unset, or-send chooses as it does
+# for any prompt: ORKIT_MODEL, else the "model" of config.json (see
+# orkit(7)), else none (the account's default model at OpenRouter).
+#
 # Each prompts/NAME.txt becomes answers/NAME.txt, the answer's text;
 # the record itself (the response, what it cost, how long it took) is
 # in or-log's log, where `or-log stats` and `or-log report --html` see
@@ -15,7 +19,9 @@
 # the whole pipeline exited 0), so the next make sends it again; -k
 # goes on past a failure to the other prompts.
 
-MODEL	?= openai/gpt-4o-mini
+# -m MODEL only when MODEL is given: ORKIT_MODEL and config.json apply.
+MODEL	?=
+MFLAG	 = $(if $(MODEL),-m '$(MODEL)')
 # The tools, by name on PATH, or give absolute paths (from cron).
 OR_SEND	?= or-send
 OR_LOG	?= or-log
@@ -36,7 +42,7 @@ all: $(ANSWERS)
 # stderr, exit 1). The model is no prerequisite: a new MODEL resends
 # nothing, and -B sends everything again.
 answers/%.txt: prompts/%.txt | answers
-	$(OR_SEND) -m '$(MODEL)' @$< </dev/null | $(OR_LOG) -t >$@.tmp \
+	$(OR_SEND) $(MFLAG) @$< </dev/null | $(OR_LOG) -t >$@.tmp \
 	    && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 answers:

@@ -61,6 +61,20 @@ sent_with() {
 	[ "$(requests)" -eq 4 ]
 }
 
+@test "answers.mk: without MODEL, ORKIT_MODEL (or config.json) chooses the model; MODEL=... is -m" {
+	unset MODEL
+	mkdir prompts
+	echo "Question 1" >prompts/q1.txt
+	ORKIT_MODEL=anthropic/claude-3.5-haiku run -0 make -s -f "$EX/answers.mk"
+	rm -r answers
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"model":"cheap","aliases":{"cheap":"openai/gpt-4o-mini"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	run -0 make -s -f "$EX/answers.mk"
+	rm -r answers
+	ORKIT_MODEL=anthropic/claude-3.5-haiku run -0 make -s -f "$EX/answers.mk" MODEL=openai/gpt-4o
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")" = $'anthropic/claude-3.5-haiku\nopenai/gpt-4o-mini\nopenai/gpt-4o' ]
+}
+
 # --- nightly.sh ---
 
 # nightly.sh as cron runs it: no terminal, a bare environment, the
@@ -74,7 +88,7 @@ nightly() {
 	    OPENROUTER_API_KEY="$KEY" OPENROUTER_BASE_URL="$OPENROUTER_BASE_URL" \
 	    MAILBOX="$PWD/mailbox" ORKIT_BIN="$(dirname "$(command -v or-send)")" \
 	    JOBS="$PWD/jobs.jsonl" OUT="$PWD/out" DAILY_USD="$1" \
-	    TO=ops@example.org setsid "$EX/nightly.sh" </dev/null
+	    TO=ops@example.org "${@:2}" setsid "$EX/nightly.sh" </dev/null
 }
 
 @test "nightly.sh: a budget that stops the batch mails what was left and exits 3; a re-run sends only that" {
@@ -102,6 +116,49 @@ nightly() {
 	run -0 nightly 1
 	[ ! -e mailbox ]
 	[ "$(requests)" -eq 1 ]
+}
+
+@test "nightly.sh: jobs with no model and none by default: one line, exit 2, nothing sent, no mail" {
+	printf '%s\n' '{"id":"n1","prompt":"a","max_tokens":50}' \
+	    '{"id":"n2","model":"openai/gpt-4o-mini","prompt":"b","max_tokens":50}' \
+	    '{"id":"n3","prompt":"c","max_tokens":50}' >jobs.jsonl
+	run -2 --separate-stderr nightly 2
+	[ "$stderr" = 'nightly.sh: 2 jobs name no model (n1 n3): set MODEL or ORKIT_MODEL, or "model" in config.json (orkit(7)), or give each job its "model"' ]
+	[ ! -e mailbox ]
+	[ "$(requests)" -eq 0 ]
+	[ ! -e "out/$(date -u +%F).jsonl" ]
+	# MODEL is -m: the jobs without a model take it
+	run -0 --separate-stderr nightly 2 MODEL=anthropic/claude-3.5-haiku
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | paste -sd' ')" = "anthropic/claude-3.5-haiku openai/gpt-4o-mini anthropic/claude-3.5-haiku" ]
+	[ ! -e mailbox ]
+}
+
+@test "nightly.sh: ORKIT_MODEL or config.json's model is enough" {
+	printf '%s\n' '{"id":"n1","prompt":"a","max_tokens":50}' >jobs.jsonl
+	run -0 --separate-stderr nightly 2 ORKIT_MODEL=openai/gpt-4o-mini
+	rm -r out
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"model":"cheap","aliases":{"cheap":"anthropic/claude-3.5-haiku"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	run -0 --separate-stderr nightly 2
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | paste -sd' ')" = "openai/gpt-4o-mini anthropic/claude-3.5-haiku" ]
+}
+
+@test "nightly.sh: exit 3 for a cost no budget can bound mails what or-send said, not that the budget was reached" {
+	printf '%s\n' '{"id":"n1","model":"openai/gpt-4o-mini","prompt":"a","max_tokens":50}' \
+	    '{"id":"n2","model":"nonexist/model","prompt":"b","max_tokens":50}' >jobs.jsonl
+	run -3 --separate-stderr nightly 2
+	day=$(date -u +%F)
+	[ "$(head -1 mailbox)" = "ARGS: -s orkit nightly $day: 1 job not sent ops@example.org" ]
+	[ "$(sed -n 2p mailbox)" = "or-send sent no request for 1 job whose cost no budget can bound; it said:" ]
+	[[ "$(sed -n 3p mailbox)" == "  not sent: its cost cannot be bounded ("* ]]
+	grep -qx 'Answered: 1' mailbox
+	! grep -q "budget of" mailbox
+	[ "$(tail -1 mailbox)" = n2 ]
+	# one job, said as one
+	rm -r out mailbox
+	printf '%s\n' '{"id":"n1","prompt":"a","max_tokens":50}' >jobs.jsonl
+	run -2 --separate-stderr nightly 2
+	[[ "$stderr" == 'nightly.sh: 1 job names no model (n1): '* ]]
 }
 
 # --- compare.sh ---

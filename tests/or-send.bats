@@ -549,6 +549,17 @@ or-send: line 3: not a JSON object or string: a JSON array$HOWTO" ]
 	[[ "${stderr_lines[-1]}" =~ ^or-send:\ 2\ done,\ 0\ failed,\ 0\ in\ flight,\ [0-9.]+\ req/s,\ 0:0[0-9],\ \$0\.[0-9]{6}$ ]]
 }
 
+@test "--progress: no rate before the first request is done, then requests a second" {
+	cd "$BATS_TEST_TMPDIR"
+	fake "delay 60000"
+	or-send --progress -t <<<'"a"' >out 2>err 3>&- &
+	local pid=$!
+	wait_lines err 1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[[ "$(head -1 err)" =~ ^or-send:\ 0\ done,\ 0\ failed,\ 1\ in\ flight,\ -\ req/s,\ 0:[0-9]{2},\ \$0\.000000$ ]]
+}
+
 @test "no progress line when stderr is not a terminal" {
 	run -0 --separate-stderr or-send -t <<<'"a"'
 	assert_equal "$stderr" ''
@@ -611,6 +622,19 @@ interrupt_batch() {
 	run -0 --separate-stderr or-send --fallback nope/also-nope,openai/gpt-4o-mini <<<'{"model":"nope/nope","prompt":"hi"}'
 	run jq -c '[.send.models_tried[] | [.model, .status]], .response.model, .send.attempts' <<<"$output"
 	assert_output $'[["nope/nope",400],["nope/also-nope",400],["openai/gpt-4o-mini",200]]\n"openai/gpt-4o-mini"\n3'
+}
+
+@test "aliases: in --fallback, each -m, ORKIT_FREE_MODEL; a record's own model is sent as it is" {
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"aliases":{"fast":"anthropic/claude-3.5-haiku","cheap":"openai/gpt-4o-mini","gratis":"qwen/qwen3-8b:free"}}' >"$XDG_CONFIG_HOME/orkit/config.json"
+	run -0 --separate-stderr or-send -m nonexist/x --fallback nope/nope,fast hi
+	[ "$(jq -c '[.send.models_tried[] | [.model, .status]]' <<<"$output")" = '[["nonexist/x",400],["nope/nope",400],["anthropic/claude-3.5-haiku",200]]' ]
+	run -0 --separate-stderr or-send -t -m fast -m cheap hi
+	assert_output $'== 1@anthropic/claude-3.5-haiku ==\nEcho: hi\n\n== 1@openai/gpt-4o-mini ==\nEcho: hi'
+	ORKIT_FREE_MODEL=gratis run -0 --separate-stderr or-send --free hi
+	[ "$(request_body 6 | jq -r .model)" = qwen/qwen3-8b:free ]
+	run -1 --separate-stderr or-send <<<'{"model":"fast","prompt":"hi"}'
+	[ "$(request_body 7 | jq -r .model)" = fast ]
 }
 
 @test "--fallback does not follow a failure of the request itself" {
@@ -1366,6 +1390,22 @@ three_prompts() {
 	[ "$(requests)" -eq 0 ]
 }
 
+@test "-t with -z, and --progress with --no-progress, are usage errors, in either order" {
+	run -2 --separate-stderr or-send -t -z hi
+	[ "${stderr_lines[0]}" = "or-send: -t (text) and -z (NUL-ended text): one of them" ]
+	run -2 --separate-stderr or-send --null --text hi
+	[ "${stderr_lines[0]}" = "or-send: -t (text) and -z (NUL-ended text): one of them" ]
+	run -2 --separate-stderr or-send --progress --no-progress hi
+	[ "${stderr_lines[0]}" = "or-send: --progress and --no-progress: one of them" ]
+	run -2 --separate-stderr or-send --no-progress --progress hi
+	[ "${stderr_lines[0]}" = "or-send: --progress and --no-progress: one of them" ]
+	assert_output ''
+	[ "$(requests)" -eq 0 ]
+	# the same flag twice is no contradiction
+	run -0 --separate-stderr bash -c "or-send -z -z --no-progress --no-progress hi | od -An -c | tr -s ' '"
+	assert_output ' E c h o : h i \0'
+}
+
 @test "at a terminal, Ctrl-C gives up a question in flight at once: its text so far, one line why, no batch advice" {
 	cd "$BATS_TEST_TMPDIR"
 	fake "stall 20000 after=2"
@@ -1509,6 +1549,21 @@ three_prompts() {
 	run -0 --separate-stderr bash -c 'or-send -c -m openai/gpt-4o-mini "three" | or-log'
 	[ "$(jq -r .send.cid <<<"$output")" = "$cid" ]
 	[ "$(request_body 3 | jq -c .messages)" = '[{"role":"user","content":"one"},{"role":"assistant","content":"Echo: one"},{"role":"user","content":"three"}]' ]
+}
+
+@test "-c and --cid keep the conversation's model; -m on the turn wins" {
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	unset ORKIT_MODEL
+	cid=$(or-send -m anthropic/claude-3.5-haiku "x1" | or-log | jq -r .send.cid)
+	or-send -c "y1" | or-log >/dev/null
+	ORKIT_MODEL=openai/gpt-4o run -0 --separate-stderr bash -c "or-send --cid $cid 'y2' | or-log"
+	[ "$(jq -r .send.model <<<"$output")" = anthropic/claude-3.5-haiku ]
+	run -0 --separate-stderr bash -c 'or-send -c -m openai/gpt-4o-mini "y3" | or-log'
+	or-send -c "y4" | or-log >/dev/null
+	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")" = $'anthropic/claude-3.5-haiku\nanthropic/claude-3.5-haiku\nanthropic/claude-3.5-haiku\nopenai/gpt-4o-mini\nopenai/gpt-4o-mini' ]
+	# a record that names its own model keeps it
+	or-send -c <<<'{"prompt":"y5","model":"openai/gpt-4o"}' | or-log >/dev/null
+	[ "$(request_body 6 | jq -r .model)" = openai/gpt-4o ]
 }
 
 @test "--cid of an unknown conversation is exit 2; -c with no log starts one" {

@@ -136,17 +136,18 @@ static void
 progress_draw(struct batch *b, const struct xfer_stats *st, int last)
 {
 	int64_t now = mono_ms(), secs = (now - b->t_begin) / 1000;
-	double rate;
-	char line[256];
+	char line[256], rate[32] = "-";
 
 	if (!b->progress || (b->tty && b->midline) || (!last &&
 	    now - b->t_drawn < (b->tty ? 250 : 1000)))
 		return;
 	b->t_drawn = now;
-	rate = now > b->t_begin ? st->started * 1000.0 / (double)(now -
-	    b->t_begin) : 0;
+	/* a rate before any request is done measures only the start */
+	if (b->ndone + b->nfailed > 0 && now > b->t_begin)
+		snprintf(rate, sizeof(rate), "%.1f", st->started * 1000.0 /
+		    (double)(now - b->t_begin));
 	snprintf(line, sizeof(line), "or-send: %lu done, %lu failed, %zu in "
-	    "flight, %.1f req/s, %d:%02d, $%.6f", b->ndone, b->nfailed,
+	    "flight, %s req/s, %d:%02d, $%.6f", b->ndone, b->nfailed,
 	    st->inflight, rate, (int)(secs / 60), (int)(secs % 60), b->usd);
 	progress_put(b, line, last);
 	fflush(stderr);

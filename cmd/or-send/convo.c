@@ -8,7 +8,9 @@
  * each earlier turn that went through (its own messages, the system
  * message of the first turn only, then its answer) before the record's
  * own messages, and the record carries the id on. A failed turn is in
- * the log but not in what is sent. Only what went through or-log is
+ * the log but not in what is sent. The model is the last answered
+ * turn's (the one it asked for, as or-log logs it) unless -m is given:
+ * ORKIT_MODEL and config.json are for new conversations. Only what went through or-log is
  * there to continue: or-send itself writes no log.
  */
 #include <sys/random.h>
@@ -54,14 +56,46 @@ is_system(jv m)
 	return yes;
 }
 
+/* What reading the log's turns gathers. */
+struct turns {
+	jv	 hist;		/* the messages so far */
+	char	*model;		/* the last turn's model, or NULL */
+};
+
+/* The model a turn asked for, as or-log logs it: its own, else sent. */
+static char *
+turn_model(jv rec)
+{
+	static const char *paths[] = { "model", "send.model", "models.0",
+	    NULL };
+	char *m = NULL;
+	int i;
+
+	for (i = 0; paths[i] && m == NULL; i++) {
+		jv v = jvx_path(jv_copy(rec), paths[i]);
+
+		if (jv_get_kind(v) == JV_KIND_STRING &&
+		    jv_string_length_bytes(jv_copy(v)) > 0)
+			m = xstrdup(jv_string_value(v));
+		jv_free(v);
+	}
+	return m;
+}
+
 /* One turn: its messages as it built them, then its answer. */
 static void
 add_turn(void *arg, const char *text, size_t n)
 {
-	jv *hist = arg, rec = jvx_parse(text, n), msgs, answer;
+	struct turns *t = arg;
+	jv *hist = &t->hist, rec = jvx_parse(text, n), msgs, answer;
 	int first = jv_array_length(jv_copy(*hist)) == 0;
 	const char *why;
+	char *model = turn_model(rec);
 
+	if (model) {
+		free(t->model);
+		t->model = model;
+	}
 	answer = jvx_path(jv_copy(rec), "response.choices.0.message.content");
 	msgs = req_build(rec, NULL, REQ_LENIENT, &why);
 	if (!jv_is_valid(msgs) || jv_get_kind(answer) != JV_KIND_STRING) {
@@ -85,6 +119,7 @@ static void
 read_turns(struct sender *s, const char *path, int named)
 {
 	struct store st;
+	struct turns t = { jv_array(), NULL };
 	int rc = store_open(&st, path, STORE_MAYBE);
 	long n = 0;
 
@@ -95,8 +130,15 @@ read_turns(struct sender *s, const char *path, int named)
 	if (rc == 0 && s->cid == NULL)
 		s->cid = store_last_cid(&st);
 	if (rc == 0 && s->cid)
-		n = store_turns(&st, s->cid, add_turn, &s->history);
+		n = store_turns(&st, s->cid, add_turn, &t);
 	store_close(&st);
+	jv_free(s->history);
+	s->history = t.hist;
+	/* as llm -c: the conversation goes on with its model, unless -m */
+	if (t.model && s->nmodels == 0)
+		s->model = s->convo_model = t.model;
+	else
+		free(t.model);
 	if (n < 0)
 		exit(2);
 	if (n == 0 && named)

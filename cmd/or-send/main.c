@@ -187,7 +187,7 @@ parse_models(const char *s)
  * fetched now (and cached), else, offline, a built-in name.
  */
 static char *
-free_model(const struct cfg *cfg, int fetch)
+free_model(const struct cfg *cfg, const struct prefs *prefs, int fetch)
 {
 	const char *env = getenv("ORKIT_FREE_MODEL");
 	struct cat_opts co = { CAT_TTL_MS, 0 };
@@ -197,7 +197,7 @@ free_model(const struct cfg *cfg, int fetch)
 	size_t i;
 
 	if (env && *env)
-		return xstrdup(env);
+		return xstrdup(prefs_model(prefs, env));
 	path = cat_path();
 	c = cat_read(path);
 	free(path);
@@ -335,6 +335,7 @@ sender_free(struct sender *s)
 	free((char *)s->system);
 	free((char *)s->free_model);
 	free(s->cid);
+	free(s->convo_model);
 	jv_free(s->history);
 }
 
@@ -350,6 +351,7 @@ main(int argc, char **argv)
 	int nm = 0, cont = 0;
 	char *prompt;
 	int c, status, retries = -1, json = 0, dryrun = 0, verbose = 0;
+	int text = 0, progress = 0;	/* bits: 1 --progress, 2 --no- */
 
 	progname = "or-send";
 	s.opts = jv_object();
@@ -377,7 +379,7 @@ main(int argc, char **argv)
 		case O_DRYRUN: dryrun = 1; break;
 		case 'v': verbose++; break;
 		case 'o': s.opts = parse_option(s.opts, optarg); break;
-		case 't': s.textmode = 1; break;
+		case 't': s.textmode = text = 1; break;
 		case 'j': json = 1; break;
 		case 'z': s.textmode = o.nul = 1; break;
 		case 'P':
@@ -390,8 +392,8 @@ main(int argc, char **argv)
 			break;
 		case O_UNORDERED: o.unordered = 1; break;
 		case O_RATE: o.rate_ms = parse_rate(optarg); break;
-		case O_PROGRESS: o.progress = 1; break;
-		case O_NOPROGRESS: o.progress = 0; break;
+		case O_PROGRESS: progress |= 1; break;
+		case O_NOPROGRESS: progress |= 2; break;
 		case O_STREAM: s.stream = 1; break;
 		case O_REASONING: s.reasoning = 1; break;
 		case O_RETRY: s.retry = 1; break;
@@ -432,8 +434,15 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* Exclusive, as the synopsis says: not the last one winning. */
 	if (json && s.textmode)
 		usage("-j (records) and -t or -z (text): one of them");
+	if (text && o.nul)
+		usage("-t (text) and -z (NUL-ended text): one of them");
+	if (progress == 3)
+		usage("--progress and --no-progress: one of them");
+	if (progress)
+		o.progress = progress == 1;
 	if ((cont || cid) && nm > 1)
 		usage("-c and --cid take one -m");
 	if (cont && cid)
@@ -458,7 +467,7 @@ main(int argc, char **argv)
 	if (!dryrun && http_global_init() == -1)
 		die(2, "cannot start libcurl");
 	if (s.free || s.on402free)
-		s.free_model = free_model(&s.cfg, !dryrun);
+		s.free_model = free_model(&s.cfg, &s.prefs, !dryrun);
 	if (argc > 0) {
 		/* a person at a terminal asked: the answer, as it comes */
 		if (!json && !dryrun && isatty(STDOUT_FILENO))

@@ -2,7 +2,11 @@
  * models.c: which model a record goes to, and to several at once.
  *
  * One -m (or ORKIT_MODEL, or config.json's "model") is a default: a
- * record that names its own model keeps it. Two or more -m compare:
+ * record that names its own model keeps it, as it is: a record is data
+ * that another machine may send, and its config.json has other aliases
+ * or none. Every model given to or-send (each -m, ORKIT_MODEL,
+ * config.json's "model", --fallback, ORKIT_FREE_MODEL) may be an alias.
+ * Two or more -m compare:
  * each new record (no "response", no "error" yet) goes out once for
  * each, in -m order, with "model" set to it and "id" suffixed with
  * "@model" (its line number when it has no id; an argv prompt is line
@@ -20,10 +24,27 @@
 #include "send.h"
 #include "util.h"
 
+/* --fallback's list with its aliases taken. */
+static jv
+fallback_ids(const struct prefs *p, jv list)
+{
+	jv out = jv_array();
+
+	jv_array_foreach(list, i, m) {
+		out = jv_array_append(out, jv_string(prefs_model(p,
+		    jv_string_value(m))));
+		jv_free(m);
+	}
+	jv_free(list);
+	return out;
+}
+
 void
 models_setup(struct sender *s, const char **flags, int n)
 {
 	int i;
+
+	s->fallback = fallback_ids(&s->prefs, s->fallback);
 
 	s->models = xmalloc(sizeof(*s->models) * (size_t)(n ? n : 1));
 	for (i = 0; i < n; i++)

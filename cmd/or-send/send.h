@@ -24,6 +24,8 @@ struct sender {
 	int		 nmodels;	/* two or more: each record to each */
 	char		*cid;		/* send.cid: the conversation, or NULL */
 	jv		 history;	/* its earlier turns, as messages */
+	char		*convo_model;	/* the model of its last turn, when
+					   no -m: s->model then points to it */
 	const char	*system;	/* -s: for records without one;
 					   malloc'd */
 	jv		 opts;		/* -o: parameters records lack */
