@@ -322,10 +322,11 @@ or-send: 1 record not sent: a budget said stop; each says which in error.type "b
 }
 
 # Holds the ledger $1 with an exclusive lock for $2 s, in the background,
-# and returns once it is held (a read that may not wait fails).
+# and returns once it is held (a read that may not wait fails). The
+# holder waits for the lock: a probe of ours may hold it for a moment.
 hold_ledger() {
 	{ echo 'PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;'; sleep "$2"; echo 'COMMIT;'; } |
-	    sqlite3 "$1" >/dev/null &
+	    sqlite3 -cmd '.timeout 10000' "$1" >/dev/null &
 	holder=$!
 	local i
 	for i in {1..200}; do
