@@ -349,6 +349,35 @@ anthropic/claude-sonnet-4"
 	assert_output "openai/gpt-4o-mini:floor 1000"
 }
 
+@test "--spread: the tolerance is of the cheapest kept candidate, not the rule's first, and every one within it is drawn" {
+	# USD of "same words" at most, as routed.candidates says: flash-lite
+	# 0.002458125 (the best), flash 0.0032775 (+33%), llama-3.3
+	# 0.00409649 (+67%), gpt-4o-mini 0.00983145 (+300%).
+	echo '{"tasks":{"chat":{"cost":["google/gemini-2.0-flash-001","google/gemini-2.0-flash-lite-001","openai/gpt-4o-mini","meta-llama/llama-3.3-70b-instruct"]}}}' >sp.json
+	seq 1000 | jq -c '{id: ., prompt: "same words"}' >in
+	among() { or-route --no-history --rules sp.json --priority cost --spread="$1" <in | head -1 | jq -r '.routed.spread.among | join(" ")'; }
+	share() { or-route --no-history --rules sp.json --priority cost --spread="$1" <in | jq -r .model | sort | uniq -c | awk '{ print $2, $1 }'; }
+	[ "$(among 1%)" = "google/gemini-2.0-flash-lite-001" ]
+	[ "$(among 40%)" = "google/gemini-2.0-flash-001 google/gemini-2.0-flash-lite-001" ]
+	[ "$(among 100%)" = "google/gemini-2.0-flash-001 google/gemini-2.0-flash-lite-001 meta-llama/llama-3.3-70b-instruct" ]
+	[ "$(among 400%)" = "google/gemini-2.0-flash-001 google/gemini-2.0-flash-lite-001 openai/gpt-4o-mini meta-llama/llama-3.3-70b-instruct" ]
+	# Within 1%: flash-lite alone, though flash is the rule's first.
+	run -0 share 1%
+	assert_output "google/gemini-2.0-flash-lite-001:floor 1000"
+	# Proportions, each within 5 points of an equal share.
+	within() {
+		local n=$1 want=$2
+		[ "$n" -ge $((want - 50)) ] && [ "$n" -le $((want + 50)) ]
+	}
+	run -0 share 40%
+	[ "${#lines[@]}" -eq 2 ]
+	for l in "${lines[@]}"; do within "${l##* }" 500 || fail "$l"; done
+	run -0 share 100%
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(printf '%s\n' "${lines[@]}" | cut -d' ' -f1 | paste -sd' ')" = "google/gemini-2.0-flash-001:floor google/gemini-2.0-flash-lite-001:floor meta-llama/llama-3.3-70b-instruct:floor" ]
+	for l in "${lines[@]}"; do within "${l##* }" 333 || fail "$l"; done
+}
+
 @test "no catalog at all: every record still written, those to route with a retryable no_route, exit 1" {
 	rm "$XDG_CACHE_HOME/orkit/models.json"
 	printf '%s\n' '{"id":1,"prompt":"a"}' '{"id":2,"model":"x/y","prompt":"b"}' \
@@ -374,7 +403,8 @@ anthropic/claude-sonnet-4"
 # tests/fixtures/route/same.in is bench/route-same.sh's corpus at
 # BENCH_SAME_N=30 (lines up to 10,000 bytes); the .out and .err files
 # are what or-route wrote for it before it read plain records from
-# their bytes and kept routes decided: the same bytes, to the last one.
+# their bytes and kept routes decided: the same bytes, to the last one
+# (same-spread.out since --spread measures from the cheapest candidate).
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"

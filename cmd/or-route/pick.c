@@ -595,45 +595,74 @@ figure_of(const struct ask *a, const struct cand *c)
 	return c->usd;
 }
 
+/* A candidate's weight in the draw: its share of requests that
+   succeeded in the log, never below 5%. */
+static double
+weight(const struct cand *c)
+{
+	double w = 1;
+
+	if (c->h && c->h->requests > 0)
+		w = 1 - (double)c->h->failures / (double)c->h->requests;
+	return w < 0.05 ? 0.05 : w;
+}
+
+/* Is c in the draw: kept, and its figure within tol of best's? With
+   no figure known for any, only the first is. */
+static int
+in_draw(const struct ask *a, const struct cand *c, size_t i, double best,
+    double tol)
+{
+	double f = figure_of(a, c);
+
+	if (c->why != NULL)
+		return 0;
+	if (best < 0)
+		return i == 0;
+	return f >= 0 && f <= best * (1 + tol);
+}
+
 /*
- * --spread: the kept candidates within the tolerance of the best one's
- * figure, one drawn for this record, weighted by its success rate in
- * the log; it is moved to the front of c. What it chose among, said.
+ * --spread: the kept candidates whose figure is within the tolerance
+ * of the best one's (the least of them all, not the first in the
+ * rule's order), one drawn for this record, weighted by its success
+ * rate in the log; it is moved to the front of c. What it chose
+ * among, said, in c's order.
  */
 static jv
 spread_pick(struct router *r, const struct ask *a, struct cand *c,
     size_t n)
 {
-	double best = figure_of(a, &c[0]), f, w[64], sum = 0, x;
-	size_t i, k = 0;
+	double best = -1, f, sum = 0, x, tol = r->o->spread;
+	size_t i, pick = 0;
 	jv among = jv_array();
 	struct cand t;
 
-	for (i = 0; i < n && i < 64 && c[i].why == NULL; i++) {
-		f = figure_of(a, &c[i]);
-		if (i > 0 && (best < 0 || f < 0 ||
-		    f > best * (1 + r->o->spread)))
-			break;
-		w[i] = 1;
-		if (c[i].h && c[i].h->requests > 0)
-			w[i] = 1 - (double)c[i].h->failures /
-			    (double)c[i].h->requests;
-		if (w[i] < 0.05)
-			w[i] = 0.05;
-		sum += w[i];
-		among = jv_array_append(among, jv_string(c[i].id));
-		k = i + 1;
-	}
+	for (i = 0; i < n; i++)
+		if (c[i].why == NULL && (f = figure_of(a, &c[i])) >= 0 &&
+		    (best < 0 || f < best))
+			best = f;
+	for (i = 0; i < n; i++)
+		if (in_draw(a, &c[i], i, best, tol)) {
+			sum += weight(&c[i]);
+			among = jv_array_append(among, jv_string(c[i].id));
+		}
 	x = draw(r->o->seed, (uint64_t)r->seq) * sum;
-	for (i = 0; i + 1 < k && x >= w[i]; i++)
-		x -= w[i];
-	if (i > 0) {
-		t = c[i];
-		memmove(&c[1], &c[0], i * sizeof(*c));
+	for (i = 0; i < n; i++) {
+		if (!in_draw(a, &c[i], i, best, tol))
+			continue;
+		pick = i;
+		if (x < weight(&c[i]))
+			break;
+		x -= weight(&c[i]);
+	}
+	if (pick > 0) {
+		t = c[pick];
+		memmove(&c[1], &c[0], pick * sizeof(*c));
 		c[0] = t;
 	}
 	return JV_OBJECT(jv_string("among"), among,
-	    jv_string("tolerance"), jv_number(r->o->spread),
+	    jv_string("tolerance"), jv_number(tol),
 	    jv_string("seed"), jv_number((double)r->o->seed));
 }
 
