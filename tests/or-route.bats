@@ -126,6 +126,42 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 	EOF
 }
 
+@test "the record's own needs: function tools, response_format and image parts drop the models without them" {
+	echo '{"tasks":{"chat":{"cost":["qwen/qwen3-8b","arcee-ai/virtuoso-large","qwen/qwen3-30b-a3b","meta-llama/llama-4-scout"]}}}' >needs.json
+	# qwen3-8b takes none; virtuoso-large response_format but neither
+	# tools nor structured_outputs; qwen3-30b-a3b all but images;
+	# llama-4-scout images too.
+	[ "$(jq -c '[.data[] | select(.id == "qwen/qwen3-8b" or .id == "arcee-ai/virtuoso-large" or .id == "qwen/qwen3-30b-a3b" or .id == "meta-llama/llama-4-scout") | [.id, (.supported_parameters | map(select(. == "tools" or . == "response_format" or . == "structured_outputs"))), .architecture.input_modalities]] | sort' "$FIXTURES/models.json")" = '[["arcee-ai/virtuoso-large",["response_format"],["text"]],["meta-llama/llama-4-scout",["response_format","tools","structured_outputs"],["text","image"]],["qwen/qwen3-30b-a3b",["tools","response_format","structured_outputs"],["text"]],["qwen/qwen3-8b",[],["text"]]]' ]
+	F='{"type":"function","function":{"name":"f","parameters":{}}}'
+	jq -nc --argjson f "$F" '
+	    {prompt: "a"},
+	    {prompt: "a", tools: [$f]},
+	    {prompt: "a", tools: [{type: "openrouter:web_search"}]},
+	    {prompt: "a", response_format: {type: "json_object"}},
+	    {prompt: "a", response_format: {type: "json_schema", json_schema: {name: "x", schema: {}}}},
+	    {prompt: "a", response_format: {type: "text"}},
+	    {messages: [{role: "user", content: [{type: "text", text: "what is it"}, {type: "image_url", image_url: {url: "data:image/png;base64,AA=="}}]}]},
+	    {messages: [{role: "user", content: "a"}], tools: [$f], response_format: {type: "json_object"}}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --rules needs.json --priority cost <in | jq -r "[.model, (.routed.constraints.request_needs // [] | join(\",\")), (.routed.candidates | map(.why // \"kept\") | join(\",\"))] | join(\" \")"'
+	assert_output - <<'EOF2'
+qwen/qwen3-8b:floor  kept,kept,kept,kept
+qwen/qwen3-30b-a3b:floor tools capability,capability,kept,kept
+qwen/qwen3-8b:floor  kept,kept,kept,kept
+arcee-ai/virtuoso-large:floor json capability,kept,kept,kept
+qwen/qwen3-30b-a3b:floor structured capability,capability,kept,kept
+qwen/qwen3-8b:floor  kept,kept,kept,kept
+meta-llama/llama-4-scout:floor image capability,capability,capability,kept
+qwen/qwen3-30b-a3b:floor tools,json capability,capability,kept,kept
+EOF2
+	[ "$stderr" = "" ]
+	# When the rule keeps none, the catalog's choice meets them too.
+	echo '{"tasks":{"chat":{"cost":["qwen/qwen3-8b"]}}}' >needs.json
+	run -0 --separate-stderr bash -c 'sed -n 7p in | or-route --no-history --rules needs.json --priority cost | jq -r "[.routed.strategy, .model] | join(\" \")"'
+	read -r strategy model <<<"$output"
+	[ "$strategy" = catalog ]
+	[ "$(jq -r --arg id "${model%:floor}" '.data[] | select(.id == $id) | .architecture.input_modalities | index("image") != null' "$FIXTURES/models.json")" = true ]
+}
+
 @test "a long prompt goes to a model that can hold it" {
 	jq -nc '{prompt: ([range(60000)] | map("word") | join(" ")), task: "long"}' >in
 	run -0 bash -c 'or-route --no-history --rules "$0" <in | picked' "$RULES"

@@ -23,12 +23,12 @@
 enum {
 	K_PROMPT, K_SYSTEM, K_MESSAGES, K_TOOLS, K_MAXTOK, K_MAXCTOK,
 	K_TASK, K_PRIO, K_MODEL, K_MODELS, K_ERROR, K_ROUTED, K_PROVIDER,
-	NKEYS
+	K_FORMAT, NKEYS
 };
 static const char *const keys[NKEYS] = {
 	"prompt", "system", "messages", "tools", "max_tokens",
 	"max_completion_tokens", "task", "priority", "model", "models",
-	"error", "routed", "provider"
+	"error", "routed", "provider", "response_format"
 };
 
 static void
@@ -214,6 +214,12 @@ make_ask(struct router *r, const struct jspan *m, int prio, struct ask *a)
 	a->text = buf_str(&r->text);
 	a->est.prompt_tokens = est_tokens(bytes, msgs);
 	a->est.max_out = max_out(m);
+	if (m[K_TOOLS].p != NULL)
+		a->needs |= needs_of_tools(jvx_parse(m[K_TOOLS].p,
+		    m[K_TOOLS].n));
+	if (m[K_FORMAT].p != NULL)
+		a->needs |= needs_of_format(jvx_parse(m[K_FORMAT].p,
+		    m[K_FORMAT].n));
 	a->ptok = a->est.prompt_tokens;
 	a->need = a->ptok + (a->est.max_out > 0 ? a->est.max_out : 0);
 	ask_task(r, a, task_of(m[K_TASK]));

@@ -129,6 +129,62 @@ usd_of(struct router *r, const struct ask *a, const struct model *m)
 	return est_usd(&r->rates[i], &a->est);
 }
 
+static const char *const need_words[] = { "tools", "json", "structured",
+	"image" };	/* by NEED_* bit */
+#define NNEEDS	(sizeof(need_words) / sizeof(need_words[0]))
+
+/*
+ * A tool that is not a function (OpenRouter's own server tools, such as
+ * "openrouter:web_search") works with any model; a function tool needs
+ * a model that takes tools.
+ */
+int
+needs_of_tools(jv tools)
+{
+	int need = 0;
+
+	if (jv_get_kind(tools) == JV_KIND_ARRAY)
+		jv_array_foreach(tools, i, t) {
+			jv type = jvx_get(t, "type");
+
+			if (jv_get_kind(type) != JV_KIND_STRING ||
+			    strncmp(jv_string_value(type), "openrouter:",
+			    11) != 0)
+				need = NEED_TOOLS;
+			jv_free(type);
+		}
+	jv_free(tools);
+	return need;
+}
+
+int
+needs_of_format(jv rf)
+{
+	jv type = jvx_get(rf, "type");
+	int need = 0;
+
+	if (jv_get_kind(type) == JV_KIND_STRING) {
+		if (strcmp(jv_string_value(type), "json_object") == 0)
+			need = NEED_JSON;
+		else if (strcmp(jv_string_value(type), "json_schema") == 0)
+			need = NEED_STRUCTURED;
+	}
+	jv_free(type);
+	return need;
+}
+
+/* m has every capability the body needs. */
+static int
+meets_needs(const struct model *m, int needs)
+{
+	size_t i;
+
+	for (i = 0; i < NNEEDS; i++)
+		if ((needs & (1 << i)) && !cat_has(m, need_words[i]))
+			return 0;
+	return 1;
+}
+
 /* Why m cannot take this request, or NULL. */
 static const char *
 judge(const struct router *r, const struct ask *a, const struct model *m,
@@ -139,6 +195,8 @@ judge(const struct router *r, const struct ask *a, const struct model *m,
 	*hp = health_of(r, m->id);
 	if (why)
 		return why;
+	if (a->needs && !meets_needs(m, a->needs))
+		return "capability";
 	if (!r->o->no_context && m->context > 0 && a->need > (double)m->context)
 		return "context";
 	if (unhealthy(r, *hp))
@@ -488,6 +546,13 @@ constraints(const struct router *r, const struct ask *a)
 	if (!r->o->no_context)
 		c = jv_object_set(c, jv_string("context"),
 		    jv_number(a->need));
+	if (a->needs) {
+		for (i = 0, l = jv_array(); i < NNEEDS; i++)
+			if (a->needs & (1 << i))
+				l = jv_array_append(l,
+				    jv_string(need_words[i]));
+		c = jv_object_set(c, jv_string("request_needs"), l);
+	}
 	return c;
 }
 
@@ -560,6 +625,9 @@ read_ask(struct router *r, jv rec, struct ask *a)
 	}
 	a->body = jv_object_delete(a->body, jv_string("model"));
 	est_ask(a->body, &a->est);
+	a->needs = needs_of_tools(jvx_get(jv_copy(a->body), "tools")) |
+	    needs_of_format(jvx_get(jv_copy(a->body), "response_format")) |
+	    (a->est.images > 0 ? NEED_IMAGE : 0);
 	a->ptok = a->est.prompt_tokens;
 	a->need = a->ptok + (a->est.max_out > 0 ? a->est.max_out : 0);
 	ask_task(r, a, jvx_strdup(rec, "task"));
