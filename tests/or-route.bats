@@ -214,6 +214,30 @@ EOF2
 {"order":["together","deepinfra","fireworks"]}'
 }
 
+@test "a record's own provider keys are kept, the flags' added, the record's winning; --force replaces or removes a stale models list" {
+	printf '%s\n' '{"prompt":"a","provider":{"order":["z"]}}' \
+	    '{"prompt":"a","provider":{"order":["z"],"sort":"latency","n":1.50}}' \
+	    '{"prompt":"a","provider":"x"}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --sort price --zdr <in | jq -c .provider'
+	assert_output '{"order":["z"],"sort":"price","zdr":true}
+{"order":["z"],"sort":"latency","n":1.5,"zdr":true}
+"x"'
+	# Nothing to add: the record's provider goes by as it was.
+	run -0 --separate-stderr bash -c 'sed -n 2p in | or-route --no-history --sort price | grep -o "\"provider\":{[^}]*}"'
+	assert_output '"provider":{"order":["z"],"sort":"latency","n":1.50}'
+	printf '%s\n' '{"models":["a/b","c/d"],"prompt":"a","n":1.50}' \
+	    '{"model":"x/y","models":["a/b"],"prompt":"a"}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --force <in | jq -c "[.model, .models]"'
+	assert_output '["openai/gpt-4o-mini",null]
+["openai/gpt-4o-mini",null]'
+	run -0 --separate-stderr bash -c 'or-route --no-history --force --fallbacks 1 <in | jq -c "[.model, .models]"'
+	assert_output '["openai/gpt-4o-mini",["openai/gpt-4o-mini","google/gemini-2.0-flash-001"]]
+["openai/gpt-4o-mini",["openai/gpt-4o-mini","google/gemini-2.0-flash-001"]]'
+	# The record's other bytes are kept as they came.
+	run -0 --separate-stderr bash -c 'head -1 in | or-route --no-history --force | cut -c1-55'
+	assert_output '{"prompt":"a","n":1.50,"model":"openai/gpt-4o-mini","ro'
+}
+
 @test "--auto sets openrouter/auto" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --auto'
 	assert_output '{"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"}}'
@@ -439,8 +463,11 @@ anthropic/claude-sonnet-4"
 # tests/fixtures/route/same.in is bench/route-same.sh's corpus at
 # BENCH_SAME_N=30 (lines up to 10,000 bytes); the .out and .err files
 # are what or-route wrote for it before it read plain records from
-# their bytes and kept routes decided: the same bytes, to the last one
-# (same-spread.out since --spread measures from the cheapest candidate).
+# their bytes and kept routes decided: the same bytes, to the last one,
+# but for what was fixed since, each checked to change only that:
+# --spread measures from the cheapest candidate, routed.constraints
+# says the request's own needs, and a key or-route replaces (routed,
+# model, provider) moves to the end, the record's other bytes kept.
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"

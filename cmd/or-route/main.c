@@ -390,7 +390,13 @@ route_rec(struct router *rt, const struct reader *in, const char *line,
 
 	if (!passes(rt->o, rec)) {
 		keys = route_keys(rt, jv_copy(rec->val));
+		/* --force: a stale models list goes with the model it had. */
+		if (jvx_has(keys, "model") && !jvx_has(keys, "models"))
+			rec_del(rec, "models");
 		jv_object_foreach(keys, k, v) {
+			/* A key replaced moves to the end; the rest keep
+			   their bytes. */
+			rec_del(rec, jv_string_value(k));
 			rec_add(rec, jv_string_value(k), v);
 			jv_free(k);
 		}

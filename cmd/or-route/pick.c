@@ -800,23 +800,63 @@ decide(struct router *r, struct ask *a)
 	return out;
 }
 
+/*
+ * The flags' preferences added to the record's own provider object
+ * (own, consumed; invalid when it has none), key by key: the record's
+ * value for a key wins, as its task and priority win over the flags.
+ * Invalid when there is nothing to add.
+ */
+static jv
+merged_prefs(jv prefs, jv own)
+{
+	int added = 0;
+
+	if (!jv_is_valid(own))
+		return jv_object_length(jv_copy(prefs)) > 0 ? prefs :
+		    (jv_free(prefs), jv_invalid());
+	if (jv_get_kind(own) != JV_KIND_OBJECT) {
+		/* Not an object to add to: the record's stands. */
+		jv_free(prefs);
+		jv_free(own);
+		return jv_invalid();
+	}
+	jv_object_foreach(prefs, k, v) {
+		if (!jv_object_has(jv_copy(own), jv_copy(k))) {
+			own = jv_object_set(own, k, v);
+			added = 1;
+		} else {
+			jv_free(k);
+			jv_free(v);
+		}
+	}
+	jv_free(prefs);
+	if (!added) {
+		jv_free(own);
+		return jv_invalid();
+	}
+	return own;
+}
+
 /* Provider preferences go with a model, not with an error. */
 static jv
-with_prefs(const struct router *r, jv out)
+with_prefs(const struct router *r, jv out, jv own)
 {
-	jv prefs = provider_prefs(r);
+	jv prefs;
 
-	if (!jvx_has(out, "error") && jv_object_length(jv_copy(prefs)) > 0)
+	if (jvx_has(out, "error")) {
+		jv_free(own);
+		return out;
+	}
+	prefs = merged_prefs(provider_prefs(r), own);
+	if (jv_is_valid(prefs))
 		out = jv_object_set(out, jv_string("provider"), prefs);
-	else
-		jv_free(prefs);
 	return out;
 }
 
 int
 route_ask(struct router *r, struct ask *a, struct buf *ext)
 {
-	jv out = with_prefs(r, decide(r, a));
+	jv out = with_prefs(r, decide(r, a), jv_invalid());
 	int failed = jvx_has(out, "error");
 
 	jv_object_foreach(out, k, v) {
@@ -831,13 +871,15 @@ jv
 route_keys(struct router *r, jv rec)
 {
 	struct ask a;
-	jv out;
+	jv out, own = jv_invalid();
 
+	if (jvx_has(rec, "provider"))
+		own = jvx_get(jv_copy(rec), "provider");
 	if (r->o->automatic) {
 		jv_free(rec);
-		return JV_OBJECT(jv_string("model"), jv_string("openrouter/auto"),
-		    jv_string("routed"), JV_OBJECT(jv_string("strategy"),
-		    jv_string("auto")));
+		return with_prefs(r, JV_OBJECT(jv_string("model"),
+		    jv_string("openrouter/auto"), jv_string("routed"),
+		    JV_OBJECT(jv_string("strategy"), jv_string("auto"))), own);
 	}
 	r->seq++;
 	out = read_ask(r, rec, &a);
@@ -845,7 +887,7 @@ route_keys(struct router *r, jv rec)
 	if (jv_get_kind(out) == JV_KIND_NULL)
 		out = decide(r, &a);
 	ask_free(&a);
-	return with_prefs(r, out);
+	return with_prefs(r, out, own);
 }
 
 void
