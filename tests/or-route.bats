@@ -238,9 +238,30 @@ EOF2
 	assert_output '{"prompt":"a","n":1.50,"model":"openai/gpt-4o-mini","ro'
 }
 
-@test "--auto sets openrouter/auto" {
+@test "--auto sets openrouter/auto, with the provider flags' object, and needs no catalog" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --auto'
 	assert_output '{"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"}}'
+	run -0 --separate-stderr bash -c 'printf "%s\n" "{\"prompt\":\"a\"}" "{\"prompt\":\"b\",\"provider\":{\"sort\":\"latency\"}}" | or-route --auto --sort price --zdr --only openai'
+	assert_output '{"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"},"provider":{"sort":"price","only":["openai"],"zdr":true}}
+{"prompt":"b","model":"openrouter/auto","routed":{"strategy":"auto"},"provider":{"sort":"latency","only":["openai"],"zdr":true}}'
+	[ "$stderr" = "" ]
+	# No cache, no network: every record still routed.
+	rm "$XDG_CACHE_HOME/orkit/models.json"
+	printf '%s\n' '{"id":1,"prompt":"a"}' '{"id":2,"model":"x/y","prompt":"b"}' >in
+	run -0 --separate-stderr or-route --auto <in
+	assert_output '{"id":1,"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"}}
+{"id":2,"model":"x/y","prompt":"b"}'
+	[ "$stderr" = "" ]
+	[ ! -e "$XDG_CACHE_HOME/orkit/models.json" ]
+}
+
+@test "--auto with a constraint on the catalog is a usage error, one line, exit 2" {
+	for flag in --free "--max-price 1/2" "--need tools" "--min-context 8000" "--modality image"; do
+		run -2 --separate-stderr or-route --auto $flag </dev/null
+		assert_output ''
+		[ "$stderr" = "or-route: ${flag%% *} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
+		    fail "$flag: $stderr"
+	done
 }
 
 # --- task auto ---------------------------------------------------------

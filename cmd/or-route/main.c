@@ -370,6 +370,33 @@ check_task(const struct run *r, jv rules)
 	}
 }
 
+/*
+ * openrouter/auto chooses among OpenRouter's models by itself: a
+ * constraint on the catalog is one or-route cannot keep for it.
+ */
+static void
+check_auto(const struct run *r)
+{
+	const struct cat_filter *f = &r->o.f;
+	const char *flag = NULL;
+
+	if (!r->o.automatic)
+		return;
+	if (f->free)
+		flag = "--free";
+	else if (!isnan(f->max_prompt) || !isnan(f->max_completion))
+		flag = "--max-price";
+	else if (f->need)
+		flag = "--need";
+	else if (f->min_context > 0)
+		flag = "--min-context";
+	else if (f->modality)
+		flag = "--modality";
+	if (flag)
+		die(2, "%s cannot apply with --auto: openrouter/auto chooses "
+		    "the model itself", flag);
+}
+
 /* A record that names its model goes by as it came, unless --force. */
 static int
 passes(const struct route_opts *o, const struct rec *rec)
@@ -587,6 +614,7 @@ main(int argc, char **argv)
 		usage("or-route reads records on its standard input");
 	memset(&rt, 0, sizeof(rt));
 	rt.o = &r.o;
+	check_auto(&r);
 	rt.rules = rules_load(r.rules_file);
 	check_task(&r, rt.rules);
 	memset(&long_, 0, sizeof(long_));
@@ -598,12 +626,16 @@ main(int argc, char **argv)
 		die(2, "cannot start libcurl");
 	out_init();
 	/* Until the records are read, a signal ends or-route at once. */
-	if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL) {
+	if (r.o.automatic) {
+		/* openrouter/auto needs neither catalog nor history. */
+		(void)sigwake_catch();
+		status = route_all(&rt);
+	} else if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL) {
 		(void)sigwake_catch();
 		status = unrouted_all(&r.o, buf_str(&why));
 	} else if (filter_check(&r.o.f, cat) == 0) {
 		rt.cat = cat;
-		if (!r.no_history && !r.o.automatic)
+		if (!r.no_history)
 			load_history(&r, &rt, &st, &long_, &recent);
 		(void)sigwake_catch();
 		status = route_all(&rt);
