@@ -671,6 +671,22 @@ deepseek/deepseek-chat:free         1   0.000000  -            -           -    
 EOF2
 }
 
+@test "suggest: a variant or-route writes (:nitro) or a dated snapshot not in the catalog is priced as its base model" {
+	[ "$(price openai/gpt-4o prompt) $(price openai/gpt-4o completion)" = "0.0000025 0.00001" ]
+	[ -z "$(price openai/gpt-4o:nitro prompt)" ]
+	[ -z "$(price openai/gpt-4o-2025-01-01 prompt)" ]
+	rec openai/gpt-4o:nitro 1000 100 0.5 2026-11-20T10:00:00.000Z >recs.jsonl
+	rec openai/gpt-4o-2025-01-01 2000 200 0.5 2026-11-20T11:00:00.000Z >>recs.jsonl
+	or-log <recs.jsonl >/dev/null
+	# 1000 * 0.0000025 + 100 * 0.00001 = 0.0035, not the 0.5 logged;
+	# 2000 * 0.0000025 + 200 * 0.00001 = 0.007; gpt-4o itself is no
+	# alternative to either.
+	run -0 --separate-stderr bash -c 'or-route suggest --limit 1000 | jq -c "[.model, .usd_logged, .usd_today, (.alternatives | map(.model) | index(\"openai/gpt-4o\"))]"'
+	assert_output '["openai/gpt-4o-2025-01-01",0.5,0.007,null]
+["openai/gpt-4o:nitro",0.5,0.0035,null]'
+	[ "$stderr" = "" ]
+}
+
 @test "suggest --help prints suggest's summary on stdout" {
 	run -0 --separate-stderr or-route suggest --help
 	assert_line --index 0 'usage: or-route suggest [options]'
