@@ -302,6 +302,21 @@ chat default"
 	check '{"variants": {"cost": "floor"}}' "variants.cost: wants a suffix such as \":floor\", or \"\" for none"
 	check '{"auto": [{"rule": "r", "words": ["x"]}]}' "auto[0]: wants a \"rule\" (its name) and a \"task\""
 	check '{"auto": [{"rule": "r", "task": "code", "regex": "x"}]}' "auto[0].regex: is not a key of a task rule: rule, task, contains, words, image, min_tokens"
+	check '{"auto": [{"rule": "r", "task": "code"}]}' "auto[0]: wants a condition: contains, words, image (true) or min_tokens"
+	check '{"auto": [{"rule": "r", "task": "code", "image": false, "words": []}]}' "auto[0]: wants a condition: contains, words, image (true) or min_tokens"
+	# Names are checked once every file is read: a task may be another's.
+	check '{"default_task": "nosuch"}' "default_task: 'nosuch' is not a task of the table"
+	check '{"auto": [{"rule": "a", "task": "code", "words": ["x"]}, {"rule": "b", "task": "nosuch", "min_tokens": 9}]}' "auto[1].task: 'nosuch' is not a task of the table"
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"default_task": "poetry", "auto": [{"rule": "p", "task": "poetry", "words": ["poem"]}]}' >"$XDG_CONFIG_HOME/orkit/routes.json"
+	echo '{"tasks": {"poetry": {"balanced": ["openai/gpt-4o"]}}}' >more.json
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a poem\"}" | or-route --no-history --rules more.json --task auto | jq -r "[.model, .routed.task_rule] | join(\" \")"'
+	assert_output "openai/gpt-4o p"
+	run -2 --separate-stderr or-route --no-history </dev/null
+	[ "$stderr" = "or-route: $XDG_CONFIG_HOME/orkit/routes.json: default_task: 'poetry' is not a task of the table" ]
+	echo '{"default_task": "chat", "auto": [{"rule": "p", "task": "poetry", "words": ["poem"]}]}' >"$XDG_CONFIG_HOME/orkit/routes.json"
+	run -2 --separate-stderr or-route --no-history </dev/null
+	[ "$stderr" = "or-route: $XDG_CONFIG_HOME/orkit/routes.json: auto[0].task: 'poetry' is not a task of the table" ]
 	run -2 --separate-stderr or-route --rules nothere.json </dev/null
 	[ "$stderr" = "or-route: nothere.json: No such file or directory" ]
 }
