@@ -192,8 +192,9 @@ EOF2
 # --- what it writes ------------------------------------------------------
 
 @test "--fallbacks N: the chain's models that fit, then the rule's, as OpenRouter's models array" {
-	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --fallbacks 2 | jq -c "[.model, .models]"' "$RULES"
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --fallbacks 2 | jq -c "[.model, .models]"' "$RULES"
 	assert_output '["deepseek/deepseek-r1-distill-qwen-32b:floor",["deepseek/deepseek-r1-distill-qwen-32b:floor","mistralai/mistral-nemo:floor","openai/gpt-4o-mini:floor"]]'
+	[ "$stderr" = "or-route: nope/not-a-model: not in the model catalog; skipped where a rule names it" ]
 	# One id the start of another is not the same model.
 	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o"]}}, "fallbacks": {"openai/gpt-4o": ["openai/gpt-4o-mini", "openai/gpt-4o", "openai/gpt-4o-mini"]}}' >fb.json
 	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules fb.json --priority quality --fallbacks 3 | jq -c .models'
@@ -204,6 +205,16 @@ EOF2
 	# A variant of "" is none.
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority speed | jq -r .model' "$RULES"
 	assert_output "mistralai/mistral-nemo"
+}
+
+@test "--fallbacks: a chain's model missing from the catalog is skipped with one warning each, however many records" {
+	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o"]}}, "fallbacks": {"openai/gpt-4o": ["nope/one", "openai/gpt-4o-mini", "nope/two", "nope/one"]}}' >fb.json
+	run -0 --separate-stderr bash -c 'printf "{\"prompt\":\"a\"}\n{\"prompt\":\"bb\"}\n{\"prompt\":\"ccc\"}\n" | or-route --no-history --rules fb.json --priority quality --fallbacks 2 | jq -c .models'
+	assert_output '["openai/gpt-4o","openai/gpt-4o-mini"]
+["openai/gpt-4o","openai/gpt-4o-mini"]
+["openai/gpt-4o","openai/gpt-4o-mini"]'
+	[ "$stderr" = "or-route: nope/one: not in the model catalog; skipped where a rule names it
+or-route: nope/two: not in the model catalog; skipped where a rule names it" ]
 }
 
 @test "provider preferences: --order, --sort, --only, --ignore, --data-collection, --zdr, --max-price" {

@@ -450,6 +450,8 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 		const struct model *m = find(r, jv_string_value(id));
 		const struct health *h;
 
+		if (m == NULL)
+			warn_missing(r, jv_string_value(id));
 		if (have < want && m && !listed(out, m->id) &&
 		    strcmp(m->id, c[0].id) != 0 &&
 		    judge(r, a, m, &h) == NULL) {
