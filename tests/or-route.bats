@@ -88,6 +88,22 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 	assert_output "openai/gpt-4o-mini"
 }
 
+@test "a record's task or priority that is not a string, or names none there is, is a bad_input error record; null is none" {
+	printf '%s\n' '{"id":1,"prompt":"a","task":5}' '{"id":2,"prompt":"a","priority":5}' \
+	    '{"id":3,"prompt":"a","task":["code"]}' '{"id":4,"prompt":"a","task":"nosuch"}' \
+	    '{"id":5,"prompt":"a","priority":"fast"}' '{"id":6,"prompt":"a","task":null,"priority":null}' \
+	    '{"id":7,"messages":[{"role":"user","content":"a"}],"task":{"a":1}}' >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; or-route --no-history <in | jq -c "[.id, .model, .error.type, .error.message]"'
+	assert_output '[1,null,"bad_input","task wants a task of the routing table, or auto"]
+[2,null,"bad_input","priority wants cost, speed, quality or balanced"]
+[3,null,"bad_input","task wants a task of the routing table, or auto"]
+[4,null,"bad_input","task '"'"'nosuch'"'"' is not in the routing table"]
+[5,null,"bad_input","priority wants cost, speed, quality or balanced"]
+[6,"openai/gpt-4o-mini",null,null]
+[7,null,"bad_input","task wants a task of the routing table, or auto"]'
+	[ "$stderr" = "" ]
+}
+
 @test "the same input, catalog and history route the same way" {
 	jq -nc 'range(50) | {id: ., prompt: "question \(.)", priority: (["cost","speed","quality","balanced"][. % 4])}' >in
 	or-route --no-history <in >a
@@ -513,8 +529,9 @@ anthropic/claude-sonnet-4"
 # their bytes and kept routes decided: the same bytes, to the last one,
 # but for what was fixed since, each checked to change only that:
 # --spread measures from the cheapest candidate, routed.constraints
-# says the request's own needs, and a key or-route replaces (routed,
-# model, provider) moves to the end, the record's other bytes kept.
+# says the request's own needs, a key or-route replaces (routed,
+# model, provider) moves to the end, the record's other bytes kept, and
+# a task or priority that is not a string is a bad_input error.
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"

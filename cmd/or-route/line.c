@@ -139,6 +139,8 @@ priority(const struct router *r, struct jspan v)
 {
 	int p;
 
+	if (v.p != NULL && !is_string(v) && *v.p != 'n')
+		return -1;	/* not null, not a string: refused */
 	if (!is_string(v))
 		return prio_of(r->o->priority ? r->o->priority : "balanced");
 	if (memchr(v.p, '\\', v.n) != NULL)
@@ -247,7 +249,9 @@ line_ask(struct router *r, const char *line, size_t n, struct ask *a,
 	if (m[K_MODEL].p || m[K_MODELS].p || m[K_ROUTED].p ||
 	    m[K_PROVIDER].p || m[K_MESSAGES].p ||
 	    !is_string(m[K_PROMPT]) || (m[K_SYSTEM].p != NULL &&
-	    !is_string(m[K_SYSTEM])) || (prio = priority(r, m[K_PRIO])) < 0)
+	    !is_string(m[K_SYSTEM])) || (m[K_TASK].p != NULL &&
+	    !is_string(m[K_TASK]) && *m[K_TASK].p != 'n') ||
+	    (prio = priority(r, m[K_PRIO])) < 0)
 		return LINE_SLOW;
 	make_ask(r, m, prio, a);
 	return LINE_ROUTE;

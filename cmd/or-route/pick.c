@@ -602,6 +602,24 @@ ask_task(struct router *r, struct ask *a, char *t)
 	}
 }
 
+static jv
+bad_input(const char *msg)
+{
+	return JV_OBJECT(jv_string("error"), rec_errobj("bad_input", msg, 0));
+}
+
+/* A hint that is there, not null, and not a string. */
+static int
+not_string(jv rec, const char *key)
+{
+	jv v = jvx_get(jv_copy(rec), key);
+	int bad = jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL &&
+	    jv_get_kind(v) != JV_KIND_STRING;
+
+	jv_free(v);
+	return bad;
+}
+
 /* 0, or an error object when the record cannot be routed at all. */
 static jv
 read_ask(struct router *r, jv rec, struct ask *a)
@@ -613,18 +631,17 @@ read_ask(struct router *r, jv rec, struct ask *a)
 	a->prio = prio_of(p ? p : r->o->priority ? r->o->priority :
 	    "balanced");
 	a->body = jv_invalid();
-	if (a->prio < 0) {
-		free(p);
-		return JV_OBJECT(jv_string("error"), rec_errobj("bad_input",
-		    "priority wants cost, speed, quality or balanced", 0));
-	}
 	free(p);
+	if (a->prio < 0 || not_string(rec, "priority"))
+		return bad_input("priority wants cost, speed, quality or "
+		    "balanced");
+	if (not_string(rec, "task"))
+		return bad_input("task wants a task of the routing table, or "
+		    "auto");
 	jv_free(a->body);
 	a->body = req_build(jv_copy(rec), NULL, REQ_LENIENT, &why);
-	if (!jv_is_valid(a->body)) {
-		return JV_OBJECT(jv_string("error"), rec_errobj("bad_input",
-		    "no prompt or messages to route", 0));
-	}
+	if (!jv_is_valid(a->body))
+		return bad_input("no prompt or messages to route");
 	a->body = jv_object_delete(a->body, jv_string("model"));
 	est_ask(a->body, &a->est);
 	a->needs = needs_of_tools(jvx_get(jv_copy(a->body), "tools")) |
@@ -746,9 +763,10 @@ decide(struct router *r, struct ask *a)
 	char *model, msg[256];
 
 	if (!jv_is_valid(list)) {
-		snprintf(msg, sizeof(msg), "task '%s' is not in the routing "
-		    "table", a->task);
-		return no_route(msg);
+		/* Only a record's own task can be: the table's are checked. */
+		snprintf(msg, sizeof(msg), "task '%.200s' is not in the "
+		    "routing table", a->task);
+		return bad_input(msg);
 	}
 	n = (size_t)jv_array_length(jv_copy(list));
 	c = xmalloc((n ? n : 1) * sizeof(*c));
