@@ -370,6 +370,25 @@ anthropic/claude-sonnet-4"
 	assert_output "mistralai/mistral-nemo"
 }
 
+@test "priority speed with no history: rule order; from the catalog, the table's speed lists in order, then by id; measured ones first" {
+	# The fixture catalog, as GET /models, has no throughput figure.
+	[ "$(jq '[.data[] | [paths | map(tostring) | join(".")] | any(test("throughput|latency"))] | any' "$FIXTURES/models.json")" = false ]
+	echo '{"tasks":{"chat":{"speed":["nope/x"]}}}' >s.json
+	# Under 0.08/0.3 per 1M: not gemini-2.0-flash-001 nor gpt-4o-mini
+	# (extraction's speed list), but mistral-nemo (classification's).
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules s.json --priority speed --max-price 0.08/0.3 | jq -r "[.model, .routed.strategy] | join(\" \")"'
+	assert_output "mistralai/mistral-nemo:nitro catalog"
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules s.json --priority speed --max-price 0.2/0.5 | jq -r .model'
+	assert_output "google/gemini-2.0-flash-001:nitro"
+	# None ranked: the first by id (a :free id takes no variant).
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules s.json --priority speed --free | jq -r .model'
+	assert_output "$(jq -r '[.data[] | select((.pricing.prompt == "0" and .pricing.completion == "0") or (.id | endswith(":free"))) | .id] | sort | first' "$FIXTURES/models.json")"
+	# A model measured in the log comes before the ranked ones.
+	rows 20 "qwen/qwen3-8b ok 300 3600000" | seed
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules s.json --priority speed --max-price 0.08/0.3 | jq -r .model'
+	assert_output "qwen/qwen3-8b:nitro"
+}
+
 @test "history: --db names the log, --history how far back it is read; -V" {
 	run -0 or-route -V
 	assert_output "or-route $(cat "$TOP/VERSION")"

@@ -299,16 +299,20 @@ rule_list(const struct router *r, const struct ask *a)
 	return ids_of(l);
 }
 
-/* Ids in the rules' quality lists, in their order: the catalog's rank. */
+/*
+ * Ids in the rules' lists for a priority (quality, speed), task by
+ * task, in their order: the catalog's rank, for want of a figure (the
+ * catalog has no measure of quality, nor of speed).
+ */
 static int
-quality_rank(const struct router *r, const char *id)
+list_rank(const struct router *r, const char *prio, const char *id)
 {
 	jv tasks = jvx_get(jv_copy(r->rules), "tasks");
 	int rank = -1, n = 0;
 
 	if (jv_get_kind(tasks) == JV_KIND_OBJECT) {
 		jv_object_foreach(tasks, k, t) {
-			jv l = ids_of(jvx_get(t, "quality"));
+			jv l = ids_of(jvx_get(t, prio));
 
 			jv_array_foreach(l, i, x) {
 				if (rank < 0 && strcmp(jv_string_value(x), id) == 0)
@@ -384,11 +388,16 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
 		c[*n].usd = usd_of(r, a, m);
 		c[*n].order = -1;
 		if (a->prio == P_QUALITY || a->prio == P_BALANCED) {
-			int q = quality_rank(r, m->id);
+			int q = list_rank(r, "quality", m->id);
 
 			/* Ranked ones first, then the largest context. */
 			c[*n].order = q >= 0 ? q : 1000000 - (int)(m->context /
 			    1000 > 999999 ? 999999 : m->context / 1000);
+		} else if (a->prio == P_SPEED) {
+			int q = list_rank(r, "speed", m->id);
+
+			/* After the measured: ranked ones, then by id. */
+			c[*n].order = q >= 0 ? q : 1000000;
 		}
 		(*n)++;
 	}
