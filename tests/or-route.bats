@@ -3,6 +3,10 @@
 
 load helper
 
+teardown() {
+	fake_stop
+}
+
 setup() {
 	common_setup
 	mkdir -p "$XDG_CACHE_HOME/orkit"
@@ -39,7 +43,12 @@ rows() {
 	run -0 or-route --version
 	assert_output --regexp '^or-route [0-9]'
 	run -0 or-route --help
-	assert_line --index 0 'usage: or-route [options] < records    or-route suggest [options]'
+	assert_line --index 0 'usage: or-route [options] < records'
+	# suggest's every flag, on the lines after.
+	assert_line --index 1 '       or-route suggest [-t] [-d db] [--since when] [--until when] [--limit n]'
+	assert_line --index 2 '                        [--max-age age] [--refresh]'
+	[ "${#lines[@]}" -lt 40 ]
+	[ -z "$(awk 'length > 79' <<<"$output")" ]
 	assert_line 'Health, from or-log'"'"'s log:'
 	run -2 --separate-stderr or-route --seed
 	assert_regex "${stderr_lines[1]}" '^usage: or-route \[--task t\]'
@@ -567,14 +576,55 @@ anthropic/claude-sonnet-4"
 	or-route --no-history <"$f.in" 2>/dev/null | cmp - "$f-plain.out"
 }
 
-@test "or-route(1)'s EXAMPLES run as written" {
+# or-route(1)'s EXAMPLES as shell commands, one a line, as
+# tests/pipeline.bats reads them: "$ " starts one, "\e" goes on.
+examples() {
+	awk '
+	/^\.Sh / { on = ($2 == "EXAMPLES"); next }
+	!on { next }
+	{ sub(/^\.Dl /, ""); gsub(/\\\(dq/, "\"") }
+	/^\$ / && !more { cmd = substr($0, 3) }
+	!/^\$ / && more { sub(/^[ \t]+/, ""); cmd = cmd " " $0 }
+	!/^\$ / && !more { next }
+	{ more = sub(/ *\\e$/, "", cmd); if (!more) print cmd }
+	' "$TOP/man/or-route.1"
+}
+
+@test "or-route(1)'s EXAMPLES run as written, each of them, with pipefail" {
+	fake_start
+	mapfile -t ex < <(examples)
+	[ "${#ex[@]}" -eq 5 ] || fail "${#ex[@]} examples: ${ex[*]}"
+	[ "${ex[0]}" = "set -o pipefail" ]
+	printf 'Extract the year: born 1961\nExtract the town: lives in Lima\n' >tasks.txt
 	printf '%s\n' '{"id":1,"prompt":"Refactor this python function"}' \
 	    '{"id":2,"prompt":"Say hi"}' >jobs.jsonl
-	run -0 --separate-stderr bash -c 'or-route --need tools --min-context 64000 --priority quality --fallbacks 2 < jobs.jsonl | jq -c "[.model, .models]"'
-	assert_line --index 0 '["anthropic/claude-sonnet-4",["anthropic/claude-sonnet-4","openai/gpt-4o","google/gemini-2.5-pro-preview"]]'
-	run -0 --separate-stderr bash -c "or-route --task auto < jobs.jsonl | jq -c '[.model, .routed.task, .routed.task_rule]'"
+	# 1: the cheapest for extraction, answered and logged.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[1]}"
+	[ "$(jq -c '[.model, .routed.task, .routed.priority, .response.choices[0].message.content]' <<<"$output")" = '["mistralai/mistral-small-3.1-24b-instruct:floor","extraction","cost","Echo: Extract the year: born 1961"]
+["mistralai/mistral-small-3.1-24b-instruct:floor","extraction","cost","Echo: Extract the town: lives in Lima"]' ]
+	[ "$(sqlite3 "$ORKIT_DB" 'SELECT count(*) FROM requests')" -eq 2 ]
+	# 2: tools and 64k, two to fall back to.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[2]} | jq -c '[.model, .models]'"
+	assert_output '["anthropic/claude-sonnet-4",["anthropic/claude-sonnet-4","openai/gpt-4o","google/gemini-2.5-pro-preview"]]
+["anthropic/claude-sonnet-4",["anthropic/claude-sonnet-4","openai/gpt-4o","google/gemini-2.5-pro-preview"]]'
+	# 3: why each went where it did.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[3]}"
 	assert_output '["anthropic/claude-sonnet-4","code","code-words"]
 ["openai/gpt-4o-mini","chat","default"]'
+	# 4: what example 1's traffic would have cost on the cheapest.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[4]}"
+	[ "${#lines[@]}" -eq 1 ]
+	IFS=$'\t' read -r model usd alt pct <<<"$output"
+	[ "$model" = "mistralai/mistral-small-3.1-24b-instruct:floor" ]
+	[ "$pct" = 100 ]
+	# Priced as mistral-small-3.1-24b-instruct, the :floor variant's base.
+	read -r pt ct < <(sqlite3 -separator ' ' "$ORKIT_DB" 'SELECT sum(prompt_tokens), sum(completion_tokens) FROM requests')
+	want=$(awk -v pt="$pt" -v ct="$ct" -v p="$(price mistralai/mistral-small-3.1-24b-instruct prompt)" \
+	    -v c="$(price mistralai/mistral-small-3.1-24b-instruct completion)" 'BEGIN { printf "%.6g", pt * p + ct * c }')
+	[ "$(awk -v u="$usd" 'BEGIN { printf "%.6g", u }')" = "$want" ] || fail "usd_today $usd, want $want"
+	[ "$want" != 0 ]
+	[ "$stderr" = "" ]
+	fake_stop
 }
 
 # --- suggest ------------------------------------------------------------

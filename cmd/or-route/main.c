@@ -25,9 +25,10 @@
 
 /* --help: every flag, grouped, for a person; usage() is for mistakes. */
 static const char help_text[] =
-    "usage: or-route [options] < records    or-route suggest [options]\n"
-    "Picks a model for each JSON record on stdin that names none, from routing\n"
-    "tables by task and priority, and writes the record with model and routed.\n"
+    "usage: or-route [options] < records\n"
+    "       or-route suggest [-t] [-d db] [--since when] [--until when] [--limit n]\n"
+    "                        [--max-age age] [--refresh]\n"
+    "Fills in model, and why in routed, in each JSON record on stdin with none.\n"
     "Choosing:\n"
     "      --task TASK          the task of records without one, or auto\n"
     "      --priority P         cost, speed, quality or balanced (the default)\n"
@@ -85,7 +86,8 @@ usage(const char *why)
 	    "       [--order p,...] [--only p,...] [--ignore p,...] "
 	    "[--data-collection deny] "
 	    "[--zdr] [--max-age time] [--refresh]\n"
-	    "       or-route suggest [-t] [-d db] [--since age]\n");
+	    "       or-route suggest [-t] [-d db] [--since when] [--until when] "
+	    "[--limit n] [--max-age age] [--refresh]\n");
 	exit(2);
 }
 
