@@ -764,12 +764,37 @@ EOF2
 	seeded
 	run -0 --separate-stderr or-route suggest -t
 	assert_output - <<'EOF2'
-MODEL                          REQUESTS  USD_TODAY  BEST                                     BEST_USD  SAVING_USD  SAVING_PCT
-google/gemini-2.5-pro-preview         1   0.197500  deepseek/deepseek-chat-v3-0324:free      0.000000    0.197500       100.0
-openai/gpt-4.1                        2   0.020000  google/gemini-2.5-pro-exp-03-25          0.000000    0.020000       100.0
-anthropic/claude-sonnet-4             1   0.007500  google/gemini-2.5-pro-exp-03-25          0.000000    0.007500       100.0
-openai/gpt-5                          1   0.001000  agentica-org/deepcoder-14b-preview:free  0.000000    0.001000       100.0
+MODEL                          REQUESTS  USD TODAY  BEST                                     BEST USD  SAVING USD  SAVING %
+google/gemini-2.5-pro-preview         1   0.197500  deepseek/deepseek-chat-v3-0324:free      0.000000    0.197500     100.0
+openai/gpt-4.1                        2   0.020000  google/gemini-2.5-pro-exp-03-25          0.000000    0.020000     100.0
+anthropic/claude-sonnet-4             1   0.007500  google/gemini-2.5-pro-exp-03-25          0.000000    0.007500     100.0
+openai/gpt-5                          1   0.001000  agentica-org/deepcoder-14b-preview:free  0.000000    0.001000     100.0
 EOF2
+}
+
+@test "suggest -t on a narrow terminal: the figures it can do without left out, then the ids cut" {
+	seeded
+	run -0 env COLUMNS=60 script -qec "or-route suggest -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<'EOF2'
+MODEL                          BEST                 SAVING %
+google/gemini-2.5-pro-preview  deepseek/deepseek-…     100.0
+openai/gpt-4.1                 google/gemini-2.5-…     100.0
+anthropic/claude-sonnet-4      google/gemini-2.5-…     100.0
+openai/gpt-5                   agentica-org/deepc…     100.0
+EOF2
+	[ -z "$(sed 's/…/./g' <<<"$output" | awk 'length > 60')" ]
+	run -0 env COLUMNS=100 script -qec "or-route suggest -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<'EOF2'
+MODEL                          USD TODAY  BEST                                  SAVING USD  SAVING %
+google/gemini-2.5-pro-preview   0.197500  deepseek/deepseek-chat-v3-0324:free     0.197500     100.0
+openai/gpt-4.1                  0.020000  google/gemini-2.5-pro-exp-03-25         0.020000     100.0
+anthropic/claude-sonnet-4       0.007500  google/gemini-2.5-pro-exp-03-25         0.007500     100.0
+openai/gpt-5                    0.001000  agentica-org/deepcoder-14b-preview:…    0.001000     100.0
+EOF2
+	# Piped, nothing is cut or left out.
+	[ "$(COLUMNS=60 or-route suggest -t | head -1)" = "MODEL                          REQUESTS  USD TODAY  BEST                                     BEST USD  SAVING USD  SAVING %" ]
 }
 
 @test "suggest: a free model used has nothing cheaper" {
@@ -778,8 +803,8 @@ EOF2
 	assert_output '{"model":"deepseek/deepseek-chat:free","requests":1,"prompt_tokens":10,"completion_tokens":10,"usd_logged":0,"usd_today":0,"needs":{"tools":false,"json":false,"image":false,"context":20},"alternatives":[]}'
 	run -0 --separate-stderr or-route suggest -t
 	assert_output - <<'EOF2'
-MODEL                        REQUESTS  USD_TODAY  BEST  BEST_USD  SAVING_USD  SAVING_PCT
-deepseek/deepseek-chat:free         1   0.000000  -            -           -           -
+MODEL                        REQUESTS  USD TODAY  BEST  BEST USD  SAVING USD  SAVING %
+deepseek/deepseek-chat:free         1   0.000000  -            -           -         -
 EOF2
 }
 

@@ -465,9 +465,16 @@ put_json(jv o)
 	free(s);
 }
 
-static const char *const heads[] = { "MODEL", "REQUESTS", "USD_TODAY",
-    "BEST", "BEST_USD", "SAVING_USD", "SAVING_PCT" };
+/* Headed as the other tools' tables are: words, not keys. */
+static const char *const heads[] = { "MODEL", "REQUESTS", "USD TODAY",
+    "BEST", "BEST USD", "SAVING USD", "SAVING %" };
 
+/*
+ * On a narrow terminal the figures a reader can do without go first
+ * (the alternative's USD, the requests, today's USD, the saving in
+ * USD), then the ids are cut: the model, its best alternative and the
+ * saving in percent stay.
+ */
 static struct table *
 new_table(void)
 {
@@ -481,6 +488,10 @@ new_table(void)
 			tab_right(t, i);
 	tab_shrink(t, 3);
 	tab_shrink(t, 0);
+	tab_drop(t, 4);
+	tab_drop(t, 1);
+	tab_drop(t, 2);
+	tab_drop(t, 5);
 	return t;
 }
 
