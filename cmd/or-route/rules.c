@@ -448,7 +448,7 @@ add_file(struct loaded *l, char *path, int must)
 	l->v[l->n++] = v;
 }
 
-/* The name at key of v (borrowed) is a task of the merged table. */
+/* The name at key of v is a task of the merged table; both borrowed. */
 static void
 want_task(jv tasks, const char *path, const char *key, jv v,
     const char *name)
@@ -456,11 +456,9 @@ want_task(jv tasks, const char *path, const char *key, jv v,
 	jv t = jvx_get(jv_copy(v), name);
 
 	if (jv_get_kind(t) == JV_KIND_STRING && !jvx_has(tasks,
-	    jv_string_value(t))) {
-		jv_free(tasks);
+	    jv_string_value(t)))
 		die(2, "%s: %s: '%s' is not a task of the table", path, key,
 		    jv_string_value(t));
-	}
 	jv_free(t);
 }
 
@@ -481,14 +479,14 @@ check_names(const struct loaded *l, jv rules)
 		if (jvx_has(l->v[i], "default_task"))
 			last = i;
 	if (last >= 0)
-		want_task(jv_copy(tasks), l->path[last], "default_task",
+		want_task(tasks, l->path[last], "default_task",
 		    l->v[last], "default_task");
 	for (i = 0; i < l->n; i++) {
 		autos = jvx_get(jv_copy(l->v[i]), "auto");
 		if (jv_get_kind(autos) == JV_KIND_ARRAY)
 			jv_array_foreach(autos, j, r) {
 				snprintf(k, sizeof(k), "auto[%d].task", j);
-				want_task(jv_copy(tasks), l->path[i], k, r,
+				want_task(tasks, l->path[i], k, r,
 				    "task");
 				jv_free(r);
 			}
