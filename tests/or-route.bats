@@ -3,6 +3,10 @@
 
 load helper
 
+teardown() {
+	fake_stop
+}
+
 setup() {
 	common_setup
 	mkdir -p "$XDG_CACHE_HOME/orkit"
@@ -39,7 +43,12 @@ rows() {
 	run -0 or-route --version
 	assert_output --regexp '^or-route [0-9]'
 	run -0 or-route --help
-	assert_line --index 0 'usage: or-route [options] < records    or-route suggest [options]'
+	assert_line --index 0 'usage: or-route [options] < records'
+	# suggest's every flag, on the lines after.
+	assert_line --index 1 '       or-route suggest [-t] [-d db] [--since when] [--until when] [--limit n]'
+	assert_line --index 2 '                        [--max-age age] [--refresh]'
+	[ "${#lines[@]}" -lt 40 ]
+	[ -z "$(awk 'length > 79' <<<"$output")" ]
 	assert_line 'Health, from or-log'"'"'s log:'
 	run -2 --separate-stderr or-route --seed
 	assert_regex "${stderr_lines[1]}" '^usage: or-route \[--task t\]'
@@ -88,6 +97,22 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 	assert_output "openai/gpt-4o-mini"
 }
 
+@test "a record's task or priority that is not a string, or names none there is, is a bad_input error record; null is none" {
+	printf '%s\n' '{"id":1,"prompt":"a","task":5}' '{"id":2,"prompt":"a","priority":5}' \
+	    '{"id":3,"prompt":"a","task":["code"]}' '{"id":4,"prompt":"a","task":"nosuch"}' \
+	    '{"id":5,"prompt":"a","priority":"fast"}' '{"id":6,"prompt":"a","task":null,"priority":null}' \
+	    '{"id":7,"messages":[{"role":"user","content":"a"}],"task":{"a":1}}' >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; or-route --no-history <in | jq -c "[.id, .model, .error.type, .error.message]"'
+	assert_output '[1,null,"bad_input","task wants a task of the routing table, or auto"]
+[2,null,"bad_input","priority wants cost, speed, quality or balanced"]
+[3,null,"bad_input","task wants a task of the routing table, or auto"]
+[4,null,"bad_input","task '"'"'nosuch'"'"' is not in the routing table"]
+[5,null,"bad_input","priority wants cost, speed, quality or balanced"]
+[6,"openai/gpt-4o-mini",null,null]
+[7,null,"bad_input","task wants a task of the routing table, or auto"]'
+	[ "$stderr" = "" ]
+}
+
 @test "the same input, catalog and history route the same way" {
 	jq -nc 'range(50) | {id: ., prompt: "question \(.)", priority: (["cost","speed","quality","balanced"][. % 4])}' >in
 	or-route --no-history <in >a
@@ -126,6 +151,42 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 	EOF
 }
 
+@test "the record's own needs: function tools, response_format and image parts drop the models without them" {
+	echo '{"tasks":{"chat":{"cost":["qwen/qwen3-8b","arcee-ai/virtuoso-large","qwen/qwen3-30b-a3b","meta-llama/llama-4-scout"]}}}' >needs.json
+	# qwen3-8b takes none; virtuoso-large response_format but neither
+	# tools nor structured_outputs; qwen3-30b-a3b all but images;
+	# llama-4-scout images too.
+	[ "$(jq -c '[.data[] | select(.id == "qwen/qwen3-8b" or .id == "arcee-ai/virtuoso-large" or .id == "qwen/qwen3-30b-a3b" or .id == "meta-llama/llama-4-scout") | [.id, (.supported_parameters | map(select(. == "tools" or . == "response_format" or . == "structured_outputs"))), .architecture.input_modalities]] | sort' "$FIXTURES/models.json")" = '[["arcee-ai/virtuoso-large",["response_format"],["text"]],["meta-llama/llama-4-scout",["response_format","tools","structured_outputs"],["text","image"]],["qwen/qwen3-30b-a3b",["tools","response_format","structured_outputs"],["text"]],["qwen/qwen3-8b",[],["text"]]]' ]
+	F='{"type":"function","function":{"name":"f","parameters":{}}}'
+	jq -nc --argjson f "$F" '
+	    {prompt: "a"},
+	    {prompt: "a", tools: [$f]},
+	    {prompt: "a", tools: [{type: "openrouter:web_search"}]},
+	    {prompt: "a", response_format: {type: "json_object"}},
+	    {prompt: "a", response_format: {type: "json_schema", json_schema: {name: "x", schema: {}}}},
+	    {prompt: "a", response_format: {type: "text"}},
+	    {messages: [{role: "user", content: [{type: "text", text: "what is it"}, {type: "image_url", image_url: {url: "data:image/png;base64,AA=="}}]}]},
+	    {messages: [{role: "user", content: "a"}], tools: [$f], response_format: {type: "json_object"}}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --rules needs.json --priority cost <in | jq -r "[.model, (.routed.constraints.request_needs // [] | join(\",\")), (.routed.candidates | map(.why // \"kept\") | join(\",\"))] | join(\" \")"'
+	assert_output - <<'EOF2'
+qwen/qwen3-8b:floor  kept,kept,kept,kept
+qwen/qwen3-30b-a3b:floor tools capability,capability,kept,kept
+qwen/qwen3-8b:floor  kept,kept,kept,kept
+arcee-ai/virtuoso-large:floor json capability,kept,kept,kept
+qwen/qwen3-30b-a3b:floor structured capability,capability,kept,kept
+qwen/qwen3-8b:floor  kept,kept,kept,kept
+meta-llama/llama-4-scout:floor image capability,capability,capability,kept
+qwen/qwen3-30b-a3b:floor tools,json capability,capability,kept,kept
+EOF2
+	[ "$stderr" = "" ]
+	# When the rule keeps none, the catalog's choice meets them too.
+	echo '{"tasks":{"chat":{"cost":["qwen/qwen3-8b"]}}}' >needs.json
+	run -0 --separate-stderr bash -c 'sed -n 7p in | or-route --no-history --rules needs.json --priority cost | jq -r "[.routed.strategy, .model] | join(\" \")"'
+	read -r strategy model <<<"$output"
+	[ "$strategy" = catalog ]
+	[ "$(jq -r --arg id "${model%:floor}" '.data[] | select(.id == $id) | .architecture.input_modalities | index("image") != null' "$FIXTURES/models.json")" = true ]
+}
+
 @test "a long prompt goes to a model that can hold it" {
 	jq -nc '{prompt: ([range(60000)] | map("word") | join(" ")), task: "long"}' >in
 	run -0 bash -c 'or-route --no-history --rules "$0" <in | picked' "$RULES"
@@ -156,8 +217,9 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 # --- what it writes ------------------------------------------------------
 
 @test "--fallbacks N: the chain's models that fit, then the rule's, as OpenRouter's models array" {
-	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --fallbacks 2 | jq -c "[.model, .models]"' "$RULES"
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority cost --fallbacks 2 | jq -c "[.model, .models]"' "$RULES"
 	assert_output '["deepseek/deepseek-r1-distill-qwen-32b:floor",["deepseek/deepseek-r1-distill-qwen-32b:floor","mistralai/mistral-nemo:floor","openai/gpt-4o-mini:floor"]]'
+	[ "$stderr" = "or-route: nope/not-a-model: not in the model catalog; skipped where a rule names it" ]
 	# One id the start of another is not the same model.
 	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o"]}}, "fallbacks": {"openai/gpt-4o": ["openai/gpt-4o-mini", "openai/gpt-4o", "openai/gpt-4o-mini"]}}' >fb.json
 	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules fb.json --priority quality --fallbacks 3 | jq -c .models'
@@ -170,6 +232,16 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 	assert_output "mistralai/mistral-nemo"
 }
 
+@test "--fallbacks: a chain's model missing from the catalog is skipped with one warning each, however many records" {
+	echo '{"tasks": {"chat": {"quality": ["openai/gpt-4o"]}}, "fallbacks": {"openai/gpt-4o": ["nope/one", "openai/gpt-4o-mini", "nope/two", "nope/one"]}}' >fb.json
+	run -0 --separate-stderr bash -c 'printf "{\"prompt\":\"a\"}\n{\"prompt\":\"bb\"}\n{\"prompt\":\"ccc\"}\n" | or-route --no-history --rules fb.json --priority quality --fallbacks 2 | jq -c .models'
+	assert_output '["openai/gpt-4o","openai/gpt-4o-mini"]
+["openai/gpt-4o","openai/gpt-4o-mini"]
+["openai/gpt-4o","openai/gpt-4o-mini"]'
+	[ "$stderr" = "or-route: nope/one: not in the model catalog; skipped where a rule names it
+or-route: nope/two: not in the model catalog; skipped where a rule names it" ]
+}
+
 @test "provider preferences: --order, --sort, --only, --ignore, --data-collection, --zdr, --max-price" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --sort throughput --only deepinfra,together --ignore azure --data-collection deny --zdr --max-price 1/2 | jq -c .provider'
 	assert_output '{"sort":"throughput","only":["deepinfra","together"],"ignore":["azure"],"data_collection":"deny","zdr":true,"max_price":{"prompt":1,"completion":2}}'
@@ -178,9 +250,54 @@ openai/gpt-4o-mini nope/not-a-model:false:missing openai/gpt-4o-mini:true"
 {"order":["together","deepinfra","fireworks"]}'
 }
 
-@test "--auto sets openrouter/auto" {
+@test "a record's own provider keys are kept, the flags' added, the record's winning; --force replaces or removes a stale models list" {
+	printf '%s\n' '{"prompt":"a","provider":{"order":["z"]}}' \
+	    '{"prompt":"a","provider":{"order":["z"],"sort":"latency","n":1.50}}' \
+	    '{"prompt":"a","provider":"x"}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --sort price --zdr <in | jq -c .provider'
+	assert_output '{"order":["z"],"sort":"price","zdr":true}
+{"order":["z"],"sort":"latency","n":1.5,"zdr":true}
+"x"'
+	# Nothing to add: the record's provider goes by as it was.
+	run -0 --separate-stderr bash -c 'sed -n 2p in | or-route --no-history --sort price | grep -o "\"provider\":{[^}]*}"'
+	assert_output '"provider":{"order":["z"],"sort":"latency","n":1.50}'
+	printf '%s\n' '{"models":["a/b","c/d"],"prompt":"a","n":1.50}' \
+	    '{"model":"x/y","models":["a/b"],"prompt":"a"}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --force <in | jq -c "[.model, .models]"'
+	assert_output '["openai/gpt-4o-mini",null]
+["openai/gpt-4o-mini",null]'
+	run -0 --separate-stderr bash -c 'or-route --no-history --force --fallbacks 1 <in | jq -c "[.model, .models]"'
+	assert_output '["openai/gpt-4o-mini",["openai/gpt-4o-mini","google/gemini-2.0-flash-001"]]
+["openai/gpt-4o-mini",["openai/gpt-4o-mini","google/gemini-2.0-flash-001"]]'
+	# The record's other bytes are kept as they came.
+	run -0 --separate-stderr bash -c 'head -1 in | or-route --no-history --force | cut -c1-55'
+	assert_output '{"prompt":"a","n":1.50,"model":"openai/gpt-4o-mini","ro'
+}
+
+@test "--auto sets openrouter/auto, with the provider flags' object, and needs no catalog" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --auto'
 	assert_output '{"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"}}'
+	run -0 --separate-stderr bash -c 'printf "%s\n" "{\"prompt\":\"a\"}" "{\"prompt\":\"b\",\"provider\":{\"sort\":\"latency\"}}" | or-route --auto --sort price --zdr --only openai'
+	assert_output '{"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"},"provider":{"sort":"price","only":["openai"],"zdr":true}}
+{"prompt":"b","model":"openrouter/auto","routed":{"strategy":"auto"},"provider":{"sort":"latency","only":["openai"],"zdr":true}}'
+	[ "$stderr" = "" ]
+	# No cache, no network: every record still routed.
+	rm "$XDG_CACHE_HOME/orkit/models.json"
+	printf '%s\n' '{"id":1,"prompt":"a"}' '{"id":2,"model":"x/y","prompt":"b"}' >in
+	run -0 --separate-stderr or-route --auto <in
+	assert_output '{"id":1,"prompt":"a","model":"openrouter/auto","routed":{"strategy":"auto"}}
+{"id":2,"model":"x/y","prompt":"b"}'
+	[ "$stderr" = "" ]
+	[ ! -e "$XDG_CACHE_HOME/orkit/models.json" ]
+}
+
+@test "--auto with a constraint on the catalog is a usage error, one line, exit 2" {
+	for flag in --free "--max-price 1/2" "--need tools" "--min-context 8000" "--modality image"; do
+		run -2 --separate-stderr or-route --auto $flag </dev/null
+		assert_output ''
+		[ "$stderr" = "or-route: ${flag%% *} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
+		    fail "$flag: $stderr"
+	done
 }
 
 # --- task auto ---------------------------------------------------------
@@ -221,6 +338,21 @@ chat default"
 	check '{"variants": {"cost": "floor"}}' "variants.cost: wants a suffix such as \":floor\", or \"\" for none"
 	check '{"auto": [{"rule": "r", "words": ["x"]}]}' "auto[0]: wants a \"rule\" (its name) and a \"task\""
 	check '{"auto": [{"rule": "r", "task": "code", "regex": "x"}]}' "auto[0].regex: is not a key of a task rule: rule, task, contains, words, image, min_tokens"
+	check '{"auto": [{"rule": "r", "task": "code"}]}' "auto[0]: wants a condition: contains, words, image (true) or min_tokens"
+	check '{"auto": [{"rule": "r", "task": "code", "image": false, "words": []}]}' "auto[0]: wants a condition: contains, words, image (true) or min_tokens"
+	# Names are checked once every file is read: a task may be another's.
+	check '{"default_task": "nosuch"}' "default_task: 'nosuch' is not a task of the table"
+	check '{"auto": [{"rule": "a", "task": "code", "words": ["x"]}, {"rule": "b", "task": "nosuch", "min_tokens": 9}]}' "auto[1].task: 'nosuch' is not a task of the table"
+	mkdir -p "$XDG_CONFIG_HOME/orkit"
+	echo '{"default_task": "poetry", "auto": [{"rule": "p", "task": "poetry", "words": ["poem"]}]}' >"$XDG_CONFIG_HOME/orkit/routes.json"
+	echo '{"tasks": {"poetry": {"balanced": ["openai/gpt-4o"]}}}' >more.json
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a poem\"}" | or-route --no-history --rules more.json --task auto | jq -r "[.model, .routed.task_rule] | join(\" \")"'
+	assert_output "openai/gpt-4o p"
+	run -2 --separate-stderr or-route --no-history </dev/null
+	[ "$stderr" = "or-route: $XDG_CONFIG_HOME/orkit/routes.json: default_task: 'poetry' is not a task of the table" ]
+	echo '{"default_task": "chat", "auto": [{"rule": "p", "task": "poetry", "words": ["poem"]}]}' >"$XDG_CONFIG_HOME/orkit/routes.json"
+	run -2 --separate-stderr or-route --no-history </dev/null
+	[ "$stderr" = "or-route: $XDG_CONFIG_HOME/orkit/routes.json: auto[0].task: 'poetry' is not a task of the table" ]
 	run -2 --separate-stderr or-route --rules nothere.json </dev/null
 	[ "$stderr" = "or-route: nothere.json: No such file or directory" ]
 }
@@ -245,6 +377,25 @@ anthropic/claude-sonnet-4"
 	assert_output '["openai/gpt-4o-mini",[["mistralai/mistral-nemo",900],["openai/gpt-4o-mini",300]]]'
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules "$0" --priority speed | jq -r .model' "$RULES"
 	assert_output "mistralai/mistral-nemo"
+}
+
+@test "priority speed with no history: rule order; from the catalog, the table's speed lists in order, then by id; measured ones first" {
+	# The fixture catalog, as GET /models, has no throughput figure.
+	[ "$(jq '[.data[] | [paths | map(tostring) | join(".")] | any(test("throughput|latency"))] | any' "$FIXTURES/models.json")" = false ]
+	echo '{"tasks":{"chat":{"speed":["nope/x"]}}}' >s.json
+	# Under 0.08/0.3 per 1M: not gemini-2.0-flash-001 nor gpt-4o-mini
+	# (extraction's speed list), but mistral-nemo (classification's).
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules s.json --priority speed --max-price 0.08/0.3 | jq -r "[.model, .routed.strategy] | join(\" \")"'
+	assert_output "mistralai/mistral-nemo:nitro catalog"
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules s.json --priority speed --max-price 0.2/0.5 | jq -r .model'
+	assert_output "google/gemini-2.0-flash-001:nitro"
+	# None ranked: the first by id (a :free id takes no variant).
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --no-history --rules s.json --priority speed --free | jq -r .model'
+	assert_output "$(jq -r '[.data[] | select((.pricing.prompt == "0" and .pricing.completion == "0") or (.id | endswith(":free"))) | .id] | sort | first' "$FIXTURES/models.json")"
+	# A model measured in the log comes before the ranked ones.
+	rows 20 "qwen/qwen3-8b ok 300 3600000" | seed
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules s.json --priority speed --max-price 0.08/0.3 | jq -r .model'
+	assert_output "qwen/qwen3-8b:nitro"
 }
 
 @test "history: --db names the log, --history how far back it is read; -V" {
@@ -349,6 +500,35 @@ anthropic/claude-sonnet-4"
 	assert_output "openai/gpt-4o-mini:floor 1000"
 }
 
+@test "--spread: the tolerance is of the cheapest kept candidate, not the rule's first, and every one within it is drawn" {
+	# USD of "same words" at most, as routed.candidates says: flash-lite
+	# 0.002458125 (the best), flash 0.0032775 (+33%), llama-3.3
+	# 0.00409649 (+67%), gpt-4o-mini 0.00983145 (+300%).
+	echo '{"tasks":{"chat":{"cost":["google/gemini-2.0-flash-001","google/gemini-2.0-flash-lite-001","openai/gpt-4o-mini","meta-llama/llama-3.3-70b-instruct"]}}}' >sp.json
+	seq 1000 | jq -c '{id: ., prompt: "same words"}' >in
+	among() { or-route --no-history --rules sp.json --priority cost --spread="$1" <in | head -1 | jq -r '.routed.spread.among | join(" ")'; }
+	share() { or-route --no-history --rules sp.json --priority cost --spread="$1" <in | jq -r .model | sort | uniq -c | awk '{ print $2, $1 }'; }
+	[ "$(among 1%)" = "google/gemini-2.0-flash-lite-001" ]
+	[ "$(among 40%)" = "google/gemini-2.0-flash-001 google/gemini-2.0-flash-lite-001" ]
+	[ "$(among 100%)" = "google/gemini-2.0-flash-001 google/gemini-2.0-flash-lite-001 meta-llama/llama-3.3-70b-instruct" ]
+	[ "$(among 400%)" = "google/gemini-2.0-flash-001 google/gemini-2.0-flash-lite-001 openai/gpt-4o-mini meta-llama/llama-3.3-70b-instruct" ]
+	# Within 1%: flash-lite alone, though flash is the rule's first.
+	run -0 share 1%
+	assert_output "google/gemini-2.0-flash-lite-001:floor 1000"
+	# Proportions, each within 5 points of an equal share.
+	within() {
+		local n=$1 want=$2
+		[ "$n" -ge $((want - 50)) ] && [ "$n" -le $((want + 50)) ]
+	}
+	run -0 share 40%
+	[ "${#lines[@]}" -eq 2 ]
+	for l in "${lines[@]}"; do within "${l##* }" 500 || fail "$l"; done
+	run -0 share 100%
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(printf '%s\n' "${lines[@]}" | cut -d' ' -f1 | paste -sd' ')" = "google/gemini-2.0-flash-001:floor google/gemini-2.0-flash-lite-001:floor meta-llama/llama-3.3-70b-instruct:floor" ]
+	for l in "${lines[@]}"; do within "${l##* }" 333 || fail "$l"; done
+}
+
 @test "no catalog at all: every record still written, those to route with a retryable no_route, exit 1" {
 	rm "$XDG_CACHE_HOME/orkit/models.json"
 	printf '%s\n' '{"id":1,"prompt":"a"}' '{"id":2,"model":"x/y","prompt":"b"}' \
@@ -374,7 +554,12 @@ anthropic/claude-sonnet-4"
 # tests/fixtures/route/same.in is bench/route-same.sh's corpus at
 # BENCH_SAME_N=30 (lines up to 10,000 bytes); the .out and .err files
 # are what or-route wrote for it before it read plain records from
-# their bytes and kept routes decided: the same bytes, to the last one.
+# their bytes and kept routes decided: the same bytes, to the last one,
+# but for what was fixed since, each checked to change only that:
+# --spread measures from the cheapest candidate, routed.constraints
+# says the request's own needs, a key or-route replaces (routed,
+# model, provider) moves to the end, the record's other bytes kept, and
+# a task or priority that is not a string is a bad_input error.
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"
@@ -391,14 +576,55 @@ anthropic/claude-sonnet-4"
 	or-route --no-history <"$f.in" 2>/dev/null | cmp - "$f-plain.out"
 }
 
-@test "or-route(1)'s EXAMPLES run as written" {
+# or-route(1)'s EXAMPLES as shell commands, one a line, as
+# tests/pipeline.bats reads them: "$ " starts one, "\e" goes on.
+examples() {
+	awk '
+	/^\.Sh / { on = ($2 == "EXAMPLES"); next }
+	!on { next }
+	{ sub(/^\.Dl /, ""); gsub(/\\\(dq/, "\"") }
+	/^\$ / && !more { cmd = substr($0, 3) }
+	!/^\$ / && more { sub(/^[ \t]+/, ""); cmd = cmd " " $0 }
+	!/^\$ / && !more { next }
+	{ more = sub(/ *\\e$/, "", cmd); if (!more) print cmd }
+	' "$TOP/man/or-route.1"
+}
+
+@test "or-route(1)'s EXAMPLES run as written, each of them, with pipefail" {
+	fake_start
+	mapfile -t ex < <(examples)
+	[ "${#ex[@]}" -eq 5 ] || fail "${#ex[@]} examples: ${ex[*]}"
+	[ "${ex[0]}" = "set -o pipefail" ]
+	printf 'Extract the year: born 1961\nExtract the town: lives in Lima\n' >tasks.txt
 	printf '%s\n' '{"id":1,"prompt":"Refactor this python function"}' \
 	    '{"id":2,"prompt":"Say hi"}' >jobs.jsonl
-	run -0 --separate-stderr bash -c 'or-route --need tools --min-context 64000 --priority quality --fallbacks 2 < jobs.jsonl | jq -c "[.model, .models]"'
-	assert_line --index 0 '["anthropic/claude-sonnet-4",["anthropic/claude-sonnet-4","openai/gpt-4o","google/gemini-2.5-pro-preview"]]'
-	run -0 --separate-stderr bash -c "or-route --task auto < jobs.jsonl | jq -c '[.model, .routed.task, .routed.task_rule]'"
+	# 1: the cheapest for extraction, answered and logged.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[1]}"
+	[ "$(jq -c '[.model, .routed.task, .routed.priority, .response.choices[0].message.content]' <<<"$output")" = '["mistralai/mistral-small-3.1-24b-instruct:floor","extraction","cost","Echo: Extract the year: born 1961"]
+["mistralai/mistral-small-3.1-24b-instruct:floor","extraction","cost","Echo: Extract the town: lives in Lima"]' ]
+	[ "$(sqlite3 "$ORKIT_DB" 'SELECT count(*) FROM requests')" -eq 2 ]
+	# 2: tools and 64k, two to fall back to.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[2]} | jq -c '[.model, .models]'"
+	assert_output '["anthropic/claude-sonnet-4",["anthropic/claude-sonnet-4","openai/gpt-4o","google/gemini-2.5-pro-preview"]]
+["anthropic/claude-sonnet-4",["anthropic/claude-sonnet-4","openai/gpt-4o","google/gemini-2.5-pro-preview"]]'
+	# 3: why each went where it did.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[3]}"
 	assert_output '["anthropic/claude-sonnet-4","code","code-words"]
 ["openai/gpt-4o-mini","chat","default"]'
+	# 4: what example 1's traffic would have cost on the cheapest.
+	run -0 --separate-stderr bash -c "set -o pipefail; ${ex[4]}"
+	[ "${#lines[@]}" -eq 1 ]
+	IFS=$'\t' read -r model usd alt pct <<<"$output"
+	[ "$model" = "mistralai/mistral-small-3.1-24b-instruct:floor" ]
+	[ "$pct" = 100 ]
+	# Priced as mistral-small-3.1-24b-instruct, the :floor variant's base.
+	read -r pt ct < <(sqlite3 -separator ' ' "$ORKIT_DB" 'SELECT sum(prompt_tokens), sum(completion_tokens) FROM requests')
+	want=$(awk -v pt="$pt" -v ct="$ct" -v p="$(price mistralai/mistral-small-3.1-24b-instruct prompt)" \
+	    -v c="$(price mistralai/mistral-small-3.1-24b-instruct completion)" 'BEGIN { printf "%.6g", pt * p + ct * c }')
+	[ "$(awk -v u="$usd" 'BEGIN { printf "%.6g", u }')" = "$want" ] || fail "usd_today $usd, want $want"
+	[ "$want" != 0 ]
+	[ "$stderr" = "" ]
+	fake_stop
 }
 
 # --- suggest ------------------------------------------------------------
@@ -538,12 +764,37 @@ EOF2
 	seeded
 	run -0 --separate-stderr or-route suggest -t
 	assert_output - <<'EOF2'
-MODEL                          REQUESTS  USD_TODAY  BEST                                     BEST_USD  SAVING_USD  SAVING_PCT
-google/gemini-2.5-pro-preview         1   0.197500  deepseek/deepseek-chat-v3-0324:free      0.000000    0.197500       100.0
-openai/gpt-4.1                        2   0.020000  google/gemini-2.5-pro-exp-03-25          0.000000    0.020000       100.0
-anthropic/claude-sonnet-4             1   0.007500  google/gemini-2.5-pro-exp-03-25          0.000000    0.007500       100.0
-openai/gpt-5                          1   0.001000  agentica-org/deepcoder-14b-preview:free  0.000000    0.001000       100.0
+MODEL                          REQUESTS  USD TODAY  BEST                                     BEST USD  SAVING USD  SAVING %
+google/gemini-2.5-pro-preview         1   0.197500  deepseek/deepseek-chat-v3-0324:free      0.000000    0.197500     100.0
+openai/gpt-4.1                        2   0.020000  google/gemini-2.5-pro-exp-03-25          0.000000    0.020000     100.0
+anthropic/claude-sonnet-4             1   0.007500  google/gemini-2.5-pro-exp-03-25          0.000000    0.007500     100.0
+openai/gpt-5                          1   0.001000  agentica-org/deepcoder-14b-preview:free  0.000000    0.001000     100.0
 EOF2
+}
+
+@test "suggest -t on a narrow terminal: the figures it can do without left out, then the ids cut" {
+	seeded
+	run -0 env COLUMNS=60 script -qec "or-route suggest -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<'EOF2'
+MODEL                          BEST                 SAVING %
+google/gemini-2.5-pro-preview  deepseek/deepseek-…     100.0
+openai/gpt-4.1                 google/gemini-2.5-…     100.0
+anthropic/claude-sonnet-4      google/gemini-2.5-…     100.0
+openai/gpt-5                   agentica-org/deepc…     100.0
+EOF2
+	[ -z "$(sed 's/…/./g' <<<"$output" | awk 'length > 60')" ]
+	run -0 env COLUMNS=100 script -qec "or-route suggest -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<'EOF2'
+MODEL                          USD TODAY  BEST                                  SAVING USD  SAVING %
+google/gemini-2.5-pro-preview   0.197500  deepseek/deepseek-chat-v3-0324:free     0.197500     100.0
+openai/gpt-4.1                  0.020000  google/gemini-2.5-pro-exp-03-25         0.020000     100.0
+anthropic/claude-sonnet-4       0.007500  google/gemini-2.5-pro-exp-03-25         0.007500     100.0
+openai/gpt-5                    0.001000  agentica-org/deepcoder-14b-preview:…    0.001000     100.0
+EOF2
+	# Piped, nothing is cut or left out.
+	[ "$(COLUMNS=60 or-route suggest -t | head -1)" = "MODEL                          REQUESTS  USD TODAY  BEST                                     BEST USD  SAVING USD  SAVING %" ]
 }
 
 @test "suggest: a free model used has nothing cheaper" {
@@ -552,9 +803,25 @@ EOF2
 	assert_output '{"model":"deepseek/deepseek-chat:free","requests":1,"prompt_tokens":10,"completion_tokens":10,"usd_logged":0,"usd_today":0,"needs":{"tools":false,"json":false,"image":false,"context":20},"alternatives":[]}'
 	run -0 --separate-stderr or-route suggest -t
 	assert_output - <<'EOF2'
-MODEL                        REQUESTS  USD_TODAY  BEST  BEST_USD  SAVING_USD  SAVING_PCT
-deepseek/deepseek-chat:free         1   0.000000  -            -           -           -
+MODEL                        REQUESTS  USD TODAY  BEST  BEST USD  SAVING USD  SAVING %
+deepseek/deepseek-chat:free         1   0.000000  -            -           -         -
 EOF2
+}
+
+@test "suggest: a variant or-route writes (:nitro) or a dated snapshot not in the catalog is priced as its base model" {
+	[ "$(price openai/gpt-4o prompt) $(price openai/gpt-4o completion)" = "0.0000025 0.00001" ]
+	[ -z "$(price openai/gpt-4o:nitro prompt)" ]
+	[ -z "$(price openai/gpt-4o-2025-01-01 prompt)" ]
+	rec openai/gpt-4o:nitro 1000 100 0.5 2026-11-20T10:00:00.000Z >recs.jsonl
+	rec openai/gpt-4o-2025-01-01 2000 200 0.5 2026-11-20T11:00:00.000Z >>recs.jsonl
+	or-log <recs.jsonl >/dev/null
+	# 1000 * 0.0000025 + 100 * 0.00001 = 0.0035, not the 0.5 logged;
+	# 2000 * 0.0000025 + 200 * 0.00001 = 0.007; gpt-4o itself is no
+	# alternative to either.
+	run -0 --separate-stderr bash -c 'or-route suggest --limit 1000 | jq -c "[.model, .usd_logged, .usd_today, (.alternatives | map(.model) | index(\"openai/gpt-4o\"))]"'
+	assert_output '["openai/gpt-4o-2025-01-01",0.5,0.007,null]
+["openai/gpt-4o:nitro",0.5,0.0035,null]'
+	[ "$stderr" = "" ]
 }
 
 @test "suggest --help prints suggest's summary on stdout" {

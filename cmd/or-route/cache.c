@@ -3,7 +3,7 @@
  *
  * Without --spread, what or-route adds to a record depends on nothing
  * of the record but its ask: the task and the rule that named it, the
- * priority, and the estimate's figures (prompt tokens, images, caching,
+ * priority, what the body needs of a model, and the estimate's figures (prompt tokens, images, caching,
  * the output bound), from which the context it needs follows. The
  * table, the catalog and the log's figures are read once, before the
  * first record. So the text of the keys is kept by the ask, and a
@@ -26,7 +26,7 @@
 struct entry {
 	size_t		 hash;
 	char		*task, *rule;	/* owned; rule may be NULL */
-	int		 prio, cache, failed;
+	int		 prio, cache, failed, needs;
 	long		 images;
 	double		 ptok, max_out;
 	struct buf	 text;		/* ,"model":... */
@@ -57,6 +57,7 @@ hash_ask(const struct ask *a)
 	if (a->rule)
 		h = mix(h, a->rule, strlen(a->rule) + 1);
 	h = mix(h, &a->prio, sizeof(a->prio));
+	h = mix(h, &a->needs, sizeof(a->needs));
 	h = mix(h, &a->est.prompt_tokens, sizeof(a->est.prompt_tokens));
 	h = mix(h, &a->est.images, sizeof(a->est.images));
 	h = mix(h, &a->est.cache, sizeof(a->est.cache));
@@ -66,7 +67,7 @@ hash_ask(const struct ask *a)
 static int
 same(const struct entry *e, size_t h, const struct ask *a)
 {
-	return e->hash == h && e->prio == a->prio &&
+	return e->hash == h && e->prio == a->prio && e->needs == a->needs &&
 	    e->ptok == a->est.prompt_tokens && e->images == a->est.images &&
 	    e->cache == a->est.cache && e->max_out == a->est.max_out &&
 	    strcmp(e->task, a->task) == 0 && (e->rule == NULL ?
@@ -100,6 +101,7 @@ decided(struct router *r, struct ask *a, size_t h)
 	e->task = xstrdup(a->task);
 	e->rule = a->rule ? xstrdup(a->rule) : NULL;
 	e->prio = a->prio;
+	e->needs = a->needs;
 	e->ptok = a->est.prompt_tokens;
 	e->images = a->est.images;
 	e->cache = a->est.cache;

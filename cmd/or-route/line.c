@@ -23,12 +23,12 @@
 enum {
 	K_PROMPT, K_SYSTEM, K_MESSAGES, K_TOOLS, K_MAXTOK, K_MAXCTOK,
 	K_TASK, K_PRIO, K_MODEL, K_MODELS, K_ERROR, K_ROUTED, K_PROVIDER,
-	NKEYS
+	K_FORMAT, NKEYS
 };
 static const char *const keys[NKEYS] = {
 	"prompt", "system", "messages", "tools", "max_tokens",
 	"max_completion_tokens", "task", "priority", "model", "models",
-	"error", "routed", "provider"
+	"error", "routed", "provider", "response_format"
 };
 
 static void
@@ -139,6 +139,8 @@ priority(const struct router *r, struct jspan v)
 {
 	int p;
 
+	if (v.p != NULL && !is_string(v) && *v.p != 'n')
+		return -1;	/* not null, not a string: refused */
 	if (!is_string(v))
 		return prio_of(r->o->priority ? r->o->priority : "balanced");
 	if (memchr(v.p, '\\', v.n) != NULL)
@@ -214,6 +216,12 @@ make_ask(struct router *r, const struct jspan *m, int prio, struct ask *a)
 	a->text = buf_str(&r->text);
 	a->est.prompt_tokens = est_tokens(bytes, msgs);
 	a->est.max_out = max_out(m);
+	if (m[K_TOOLS].p != NULL)
+		a->needs |= needs_of_tools(jvx_parse(m[K_TOOLS].p,
+		    m[K_TOOLS].n));
+	if (m[K_FORMAT].p != NULL)
+		a->needs |= needs_of_format(jvx_parse(m[K_FORMAT].p,
+		    m[K_FORMAT].n));
 	a->ptok = a->est.prompt_tokens;
 	a->need = a->ptok + (a->est.max_out > 0 ? a->est.max_out : 0);
 	ask_task(r, a, task_of(m[K_TASK]));
@@ -241,7 +249,9 @@ line_ask(struct router *r, const char *line, size_t n, struct ask *a,
 	if (m[K_MODEL].p || m[K_MODELS].p || m[K_ROUTED].p ||
 	    m[K_PROVIDER].p || m[K_MESSAGES].p ||
 	    !is_string(m[K_PROMPT]) || (m[K_SYSTEM].p != NULL &&
-	    !is_string(m[K_SYSTEM])) || (prio = priority(r, m[K_PRIO])) < 0)
+	    !is_string(m[K_SYSTEM])) || (m[K_TASK].p != NULL &&
+	    !is_string(m[K_TASK]) && *m[K_TASK].p != 'n') ||
+	    (prio = priority(r, m[K_PRIO])) < 0)
 		return LINE_SLOW;
 	make_ask(r, m, prio, a);
 	return LINE_ROUTE;

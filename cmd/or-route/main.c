@@ -25,9 +25,10 @@
 
 /* --help: every flag, grouped, for a person; usage() is for mistakes. */
 static const char help_text[] =
-    "usage: or-route [options] < records    or-route suggest [options]\n"
-    "Picks a model for each JSON record on stdin that names none, from routing\n"
-    "tables by task and priority, and writes the record with model and routed.\n"
+    "usage: or-route [options] < records\n"
+    "       or-route suggest [-t] [-d db] [--since when] [--until when] [--limit n]\n"
+    "                        [--max-age age] [--refresh]\n"
+    "Fills in model, and why in routed, in each JSON record on stdin with none.\n"
     "Choosing:\n"
     "      --task TASK          the task of records without one, or auto\n"
     "      --priority P         cost, speed, quality or balanced (the default)\n"
@@ -85,7 +86,8 @@ usage(const char *why)
 	    "       [--order p,...] [--only p,...] [--ignore p,...] "
 	    "[--data-collection deny] "
 	    "[--zdr] [--max-age time] [--refresh]\n"
-	    "       or-route suggest [-t] [-d db] [--since age]\n");
+	    "       or-route suggest [-t] [-d db] [--since when] [--until when] "
+	    "[--limit n] [--max-age age] [--refresh]\n");
 	exit(2);
 }
 
@@ -370,6 +372,33 @@ check_task(const struct run *r, jv rules)
 	}
 }
 
+/*
+ * openrouter/auto chooses among OpenRouter's models by itself: a
+ * constraint on the catalog is one or-route cannot keep for it.
+ */
+static void
+check_auto(const struct run *r)
+{
+	const struct cat_filter *f = &r->o.f;
+	const char *flag = NULL;
+
+	if (!r->o.automatic)
+		return;
+	if (f->free)
+		flag = "--free";
+	else if (!isnan(f->max_prompt) || !isnan(f->max_completion))
+		flag = "--max-price";
+	else if (f->need)
+		flag = "--need";
+	else if (f->min_context > 0)
+		flag = "--min-context";
+	else if (f->modality)
+		flag = "--modality";
+	if (flag)
+		die(2, "%s cannot apply with --auto: openrouter/auto chooses "
+		    "the model itself", flag);
+}
+
 /* A record that names its model goes by as it came, unless --force. */
 static int
 passes(const struct route_opts *o, const struct rec *rec)
@@ -390,7 +419,13 @@ route_rec(struct router *rt, const struct reader *in, const char *line,
 
 	if (!passes(rt->o, rec)) {
 		keys = route_keys(rt, jv_copy(rec->val));
+		/* --force: a stale models list goes with the model it had. */
+		if (jvx_has(keys, "model") && !jvx_has(keys, "models"))
+			rec_del(rec, "models");
 		jv_object_foreach(keys, k, v) {
+			/* A key replaced moves to the end; the rest keep
+			   their bytes. */
+			rec_del(rec, jv_string_value(k));
 			rec_add(rec, jv_string_value(k), v);
 			jv_free(k);
 		}
@@ -581,6 +616,7 @@ main(int argc, char **argv)
 		usage("or-route reads records on its standard input");
 	memset(&rt, 0, sizeof(rt));
 	rt.o = &r.o;
+	check_auto(&r);
 	rt.rules = rules_load(r.rules_file);
 	check_task(&r, rt.rules);
 	memset(&long_, 0, sizeof(long_));
@@ -592,12 +628,16 @@ main(int argc, char **argv)
 		die(2, "cannot start libcurl");
 	out_init();
 	/* Until the records are read, a signal ends or-route at once. */
-	if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL) {
+	if (r.o.automatic) {
+		/* openrouter/auto needs neither catalog nor history. */
+		(void)sigwake_catch();
+		status = route_all(&rt);
+	} else if ((cat = catalog_or_why(&cfg, &r.cat, &why)) == NULL) {
 		(void)sigwake_catch();
 		status = unrouted_all(&r.o, buf_str(&why));
 	} else if (filter_check(&r.o.f, cat) == 0) {
 		rt.cat = cat;
-		if (!r.no_history && !r.o.automatic)
+		if (!r.no_history)
 			load_history(&r, &rt, &st, &long_, &recent);
 		(void)sigwake_catch();
 		status = route_all(&rt);

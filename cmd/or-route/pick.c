@@ -129,6 +129,62 @@ usd_of(struct router *r, const struct ask *a, const struct model *m)
 	return est_usd(&r->rates[i], &a->est);
 }
 
+static const char *const need_words[] = { "tools", "json", "structured",
+	"image" };	/* by NEED_* bit */
+#define NNEEDS	(sizeof(need_words) / sizeof(need_words[0]))
+
+/*
+ * A tool that is not a function (OpenRouter's own server tools, such as
+ * "openrouter:web_search") works with any model; a function tool needs
+ * a model that takes tools.
+ */
+int
+needs_of_tools(jv tools)
+{
+	int need = 0;
+
+	if (jv_get_kind(tools) == JV_KIND_ARRAY)
+		jv_array_foreach(tools, i, t) {
+			jv type = jvx_get(t, "type");
+
+			if (jv_get_kind(type) != JV_KIND_STRING ||
+			    strncmp(jv_string_value(type), "openrouter:",
+			    11) != 0)
+				need = NEED_TOOLS;
+			jv_free(type);
+		}
+	jv_free(tools);
+	return need;
+}
+
+int
+needs_of_format(jv rf)
+{
+	jv type = jvx_get(rf, "type");
+	int need = 0;
+
+	if (jv_get_kind(type) == JV_KIND_STRING) {
+		if (strcmp(jv_string_value(type), "json_object") == 0)
+			need = NEED_JSON;
+		else if (strcmp(jv_string_value(type), "json_schema") == 0)
+			need = NEED_STRUCTURED;
+	}
+	jv_free(type);
+	return need;
+}
+
+/* m has every capability the body needs. */
+static int
+meets_needs(const struct model *m, int needs)
+{
+	size_t i;
+
+	for (i = 0; i < NNEEDS; i++)
+		if ((needs & (1 << i)) && !cat_has(m, need_words[i]))
+			return 0;
+	return 1;
+}
+
 /* Why m cannot take this request, or NULL. */
 static const char *
 judge(const struct router *r, const struct ask *a, const struct model *m,
@@ -139,6 +195,8 @@ judge(const struct router *r, const struct ask *a, const struct model *m,
 	*hp = health_of(r, m->id);
 	if (why)
 		return why;
+	if (a->needs && !meets_needs(m, a->needs))
+		return "capability";
 	if (!r->o->no_context && m->context > 0 && a->need > (double)m->context)
 		return "context";
 	if (unhealthy(r, *hp))
@@ -241,16 +299,20 @@ rule_list(const struct router *r, const struct ask *a)
 	return ids_of(l);
 }
 
-/* Ids in the rules' quality lists, in their order: the catalog's rank. */
+/*
+ * Ids in the rules' lists for a priority (quality, speed), task by
+ * task, in their order: the catalog's rank, for want of a figure (the
+ * catalog has no measure of quality, nor of speed).
+ */
 static int
-quality_rank(const struct router *r, const char *id)
+list_rank(const struct router *r, const char *prio, const char *id)
 {
 	jv tasks = jvx_get(jv_copy(r->rules), "tasks");
 	int rank = -1, n = 0;
 
 	if (jv_get_kind(tasks) == JV_KIND_OBJECT) {
 		jv_object_foreach(tasks, k, t) {
-			jv l = ids_of(jvx_get(t, "quality"));
+			jv l = ids_of(jvx_get(t, prio));
 
 			jv_array_foreach(l, i, x) {
 				if (rank < 0 && strcmp(jv_string_value(x), id) == 0)
@@ -326,11 +388,16 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
 		c[*n].usd = usd_of(r, a, m);
 		c[*n].order = -1;
 		if (a->prio == P_QUALITY || a->prio == P_BALANCED) {
-			int q = quality_rank(r, m->id);
+			int q = list_rank(r, "quality", m->id);
 
 			/* Ranked ones first, then the largest context. */
 			c[*n].order = q >= 0 ? q : 1000000 - (int)(m->context /
 			    1000 > 999999 ? 999999 : m->context / 1000);
+		} else if (a->prio == P_SPEED) {
+			int q = list_rank(r, "speed", m->id);
+
+			/* After the measured: ranked ones, then by id. */
+			c[*n].order = q >= 0 ? q : 1000000;
 		}
 		(*n)++;
 	}
@@ -392,6 +459,8 @@ fallback_list(struct router *r, const struct ask *a, const struct cand *c,
 		const struct model *m = find(r, jv_string_value(id));
 		const struct health *h;
 
+		if (m == NULL)
+			warn_missing(r, jv_string_value(id));
 		if (have < want && m && !listed(out, m->id) &&
 		    strcmp(m->id, c[0].id) != 0 &&
 		    judge(r, a, m, &h) == NULL) {
@@ -488,6 +557,13 @@ constraints(const struct router *r, const struct ask *a)
 	if (!r->o->no_context)
 		c = jv_object_set(c, jv_string("context"),
 		    jv_number(a->need));
+	if (a->needs) {
+		for (i = 0, l = jv_array(); i < NNEEDS; i++)
+			if (a->needs & (1 << i))
+				l = jv_array_append(l,
+				    jv_string(need_words[i]));
+		c = jv_object_set(c, jv_string("request_needs"), l);
+	}
 	return c;
 }
 
@@ -535,6 +611,24 @@ ask_task(struct router *r, struct ask *a, char *t)
 	}
 }
 
+static jv
+bad_input(const char *msg)
+{
+	return JV_OBJECT(jv_string("error"), rec_errobj("bad_input", msg, 0));
+}
+
+/* A hint that is there, not null, and not a string. */
+static int
+not_string(jv rec, const char *key)
+{
+	jv v = jvx_get(jv_copy(rec), key);
+	int bad = jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL &&
+	    jv_get_kind(v) != JV_KIND_STRING;
+
+	jv_free(v);
+	return bad;
+}
+
 /* 0, or an error object when the record cannot be routed at all. */
 static jv
 read_ask(struct router *r, jv rec, struct ask *a)
@@ -546,20 +640,22 @@ read_ask(struct router *r, jv rec, struct ask *a)
 	a->prio = prio_of(p ? p : r->o->priority ? r->o->priority :
 	    "balanced");
 	a->body = jv_invalid();
-	if (a->prio < 0) {
-		free(p);
-		return JV_OBJECT(jv_string("error"), rec_errobj("bad_input",
-		    "priority wants cost, speed, quality or balanced", 0));
-	}
 	free(p);
+	if (a->prio < 0 || not_string(rec, "priority"))
+		return bad_input("priority wants cost, speed, quality or "
+		    "balanced");
+	if (not_string(rec, "task"))
+		return bad_input("task wants a task of the routing table, or "
+		    "auto");
 	jv_free(a->body);
 	a->body = req_build(jv_copy(rec), NULL, REQ_LENIENT, &why);
-	if (!jv_is_valid(a->body)) {
-		return JV_OBJECT(jv_string("error"), rec_errobj("bad_input",
-		    "no prompt or messages to route", 0));
-	}
+	if (!jv_is_valid(a->body))
+		return bad_input("no prompt or messages to route");
 	a->body = jv_object_delete(a->body, jv_string("model"));
 	est_ask(a->body, &a->est);
+	a->needs = needs_of_tools(jvx_get(jv_copy(a->body), "tools")) |
+	    needs_of_format(jvx_get(jv_copy(a->body), "response_format")) |
+	    (a->est.images > 0 ? NEED_IMAGE : 0);
 	a->ptok = a->est.prompt_tokens;
 	a->need = a->ptok + (a->est.max_out > 0 ? a->est.max_out : 0);
 	ask_task(r, a, jvx_strdup(rec, "task"));
@@ -595,45 +691,74 @@ figure_of(const struct ask *a, const struct cand *c)
 	return c->usd;
 }
 
+/* A candidate's weight in the draw: its share of requests that
+   succeeded in the log, never below 5%. */
+static double
+weight(const struct cand *c)
+{
+	double w = 1;
+
+	if (c->h && c->h->requests > 0)
+		w = 1 - (double)c->h->failures / (double)c->h->requests;
+	return w < 0.05 ? 0.05 : w;
+}
+
+/* Is c in the draw: kept, and its figure within tol of best's? With
+   no figure known for any, only the first is. */
+static int
+in_draw(const struct ask *a, const struct cand *c, size_t i, double best,
+    double tol)
+{
+	double f = figure_of(a, c);
+
+	if (c->why != NULL)
+		return 0;
+	if (best < 0)
+		return i == 0;
+	return f >= 0 && f <= best * (1 + tol);
+}
+
 /*
- * --spread: the kept candidates within the tolerance of the best one's
- * figure, one drawn for this record, weighted by its success rate in
- * the log; it is moved to the front of c. What it chose among, said.
+ * --spread: the kept candidates whose figure is within the tolerance
+ * of the best one's (the least of them all, not the first in the
+ * rule's order), one drawn for this record, weighted by its success
+ * rate in the log; it is moved to the front of c. What it chose
+ * among, said, in c's order.
  */
 static jv
 spread_pick(struct router *r, const struct ask *a, struct cand *c,
     size_t n)
 {
-	double best = figure_of(a, &c[0]), f, w[64], sum = 0, x;
-	size_t i, k = 0;
+	double best = -1, f, sum = 0, x, tol = r->o->spread;
+	size_t i, pick = 0;
 	jv among = jv_array();
 	struct cand t;
 
-	for (i = 0; i < n && i < 64 && c[i].why == NULL; i++) {
-		f = figure_of(a, &c[i]);
-		if (i > 0 && (best < 0 || f < 0 ||
-		    f > best * (1 + r->o->spread)))
-			break;
-		w[i] = 1;
-		if (c[i].h && c[i].h->requests > 0)
-			w[i] = 1 - (double)c[i].h->failures /
-			    (double)c[i].h->requests;
-		if (w[i] < 0.05)
-			w[i] = 0.05;
-		sum += w[i];
-		among = jv_array_append(among, jv_string(c[i].id));
-		k = i + 1;
-	}
+	for (i = 0; i < n; i++)
+		if (c[i].why == NULL && (f = figure_of(a, &c[i])) >= 0 &&
+		    (best < 0 || f < best))
+			best = f;
+	for (i = 0; i < n; i++)
+		if (in_draw(a, &c[i], i, best, tol)) {
+			sum += weight(&c[i]);
+			among = jv_array_append(among, jv_string(c[i].id));
+		}
 	x = draw(r->o->seed, (uint64_t)r->seq) * sum;
-	for (i = 0; i + 1 < k && x >= w[i]; i++)
-		x -= w[i];
-	if (i > 0) {
-		t = c[i];
-		memmove(&c[1], &c[0], i * sizeof(*c));
+	for (i = 0; i < n; i++) {
+		if (!in_draw(a, &c[i], i, best, tol))
+			continue;
+		pick = i;
+		if (x < weight(&c[i]))
+			break;
+		x -= weight(&c[i]);
+	}
+	if (pick > 0) {
+		t = c[pick];
+		memmove(&c[1], &c[0], pick * sizeof(*c));
 		c[0] = t;
 	}
 	return JV_OBJECT(jv_string("among"), among,
-	    jv_string("tolerance"), jv_number(r->o->spread),
+	    jv_string("tolerance"), jv_number(tol),
 	    jv_string("seed"), jv_number((double)r->o->seed));
 }
 
@@ -647,9 +772,10 @@ decide(struct router *r, struct ask *a)
 	char *model, msg[256];
 
 	if (!jv_is_valid(list)) {
-		snprintf(msg, sizeof(msg), "task '%s' is not in the routing "
-		    "table", a->task);
-		return no_route(msg);
+		/* Only a record's own task can be: the table's are checked. */
+		snprintf(msg, sizeof(msg), "task '%.200s' is not in the "
+		    "routing table", a->task);
+		return bad_input(msg);
 	}
 	n = (size_t)jv_array_length(jv_copy(list));
 	c = xmalloc((n ? n : 1) * sizeof(*c));
@@ -703,23 +829,63 @@ decide(struct router *r, struct ask *a)
 	return out;
 }
 
+/*
+ * The flags' preferences added to the record's own provider object
+ * (own, consumed; invalid when it has none), key by key: the record's
+ * value for a key wins, as its task and priority win over the flags.
+ * Invalid when there is nothing to add.
+ */
+static jv
+merged_prefs(jv prefs, jv own)
+{
+	int added = 0;
+
+	if (!jv_is_valid(own))
+		return jv_object_length(jv_copy(prefs)) > 0 ? prefs :
+		    (jv_free(prefs), jv_invalid());
+	if (jv_get_kind(own) != JV_KIND_OBJECT) {
+		/* Not an object to add to: the record's stands. */
+		jv_free(prefs);
+		jv_free(own);
+		return jv_invalid();
+	}
+	jv_object_foreach(prefs, k, v) {
+		if (!jv_object_has(jv_copy(own), jv_copy(k))) {
+			own = jv_object_set(own, k, v);
+			added = 1;
+		} else {
+			jv_free(k);
+			jv_free(v);
+		}
+	}
+	jv_free(prefs);
+	if (!added) {
+		jv_free(own);
+		return jv_invalid();
+	}
+	return own;
+}
+
 /* Provider preferences go with a model, not with an error. */
 static jv
-with_prefs(const struct router *r, jv out)
+with_prefs(const struct router *r, jv out, jv own)
 {
-	jv prefs = provider_prefs(r);
+	jv prefs;
 
-	if (!jvx_has(out, "error") && jv_object_length(jv_copy(prefs)) > 0)
+	if (jvx_has(out, "error")) {
+		jv_free(own);
+		return out;
+	}
+	prefs = merged_prefs(provider_prefs(r), own);
+	if (jv_is_valid(prefs))
 		out = jv_object_set(out, jv_string("provider"), prefs);
-	else
-		jv_free(prefs);
 	return out;
 }
 
 int
 route_ask(struct router *r, struct ask *a, struct buf *ext)
 {
-	jv out = with_prefs(r, decide(r, a));
+	jv out = with_prefs(r, decide(r, a), jv_invalid());
 	int failed = jvx_has(out, "error");
 
 	jv_object_foreach(out, k, v) {
@@ -734,13 +900,15 @@ jv
 route_keys(struct router *r, jv rec)
 {
 	struct ask a;
-	jv out;
+	jv out, own = jv_invalid();
 
+	if (jvx_has(rec, "provider"))
+		own = jvx_get(jv_copy(rec), "provider");
 	if (r->o->automatic) {
 		jv_free(rec);
-		return JV_OBJECT(jv_string("model"), jv_string("openrouter/auto"),
-		    jv_string("routed"), JV_OBJECT(jv_string("strategy"),
-		    jv_string("auto")));
+		return with_prefs(r, JV_OBJECT(jv_string("model"),
+		    jv_string("openrouter/auto"), jv_string("routed"),
+		    JV_OBJECT(jv_string("strategy"), jv_string("auto"))), own);
 	}
 	r->seq++;
 	out = read_ask(r, rec, &a);
@@ -748,7 +916,7 @@ route_keys(struct router *r, jv rec)
 	if (jv_get_kind(out) == JV_KIND_NULL)
 		out = decide(r, &a);
 	ask_free(&a);
-	return with_prefs(r, out);
+	return with_prefs(r, out, own);
 }
 
 void

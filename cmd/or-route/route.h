@@ -73,6 +73,17 @@ jv	 route_keys(struct router *, jv rec);
 void	 router_sort_health(struct router *);	/* after h is filled */
 void	 router_free(struct router *);
 
+/*
+ * What a record's own body needs of a model, as or-models --need names
+ * it: function tools, response_format json_object (json) or json_schema
+ * (structured), an image part.
+ */
+enum {
+	NEED_TOOLS = 1, NEED_JSON = 2, NEED_STRUCTURED = 4, NEED_IMAGE = 8
+};
+int	 needs_of_tools(jv tools);	/* consumed; NEED_TOOLS or 0 */
+int	 needs_of_format(jv response_format);	/* consumed */
+
 /* What a record asks, worked out once: all that its route depends on. */
 struct ask {
 	jv		 body;		/* the request, model-less; invalid
@@ -82,6 +93,7 @@ struct ask {
 	struct est_ask	 est;
 	double		 ptok;		/* estimated prompt tokens */
 	double		 need;		/* ptok + max_tokens */
+	int		 needs;		/* NEED_* of the body */
 	int		 prio;
 	char		*task, *rule;
 };

@@ -155,6 +155,27 @@ check_tasks(struct chk *c, jv tasks)
 	}
 }
 
+/* A rule that can fire: a string to find, an image, a length. */
+static int
+has_condition(jv r)
+{
+	jv v;
+	int yes = jvx_has(r, "min_tokens");
+
+	v = jvx_get(jv_copy(r), "image");
+	yes |= jv_get_kind(v) == JV_KIND_TRUE;
+	jv_free(v);
+	v = jvx_get(jv_copy(r), "contains");
+	yes |= jv_get_kind(v) == JV_KIND_ARRAY && jv_array_length(jv_copy(v)) >
+	    0;
+	jv_free(v);
+	v = jvx_get(jv_copy(r), "words");
+	yes |= jv_get_kind(v) == JV_KIND_ARRAY && jv_array_length(jv_copy(v)) >
+	    0;
+	jv_free(v);
+	return yes;
+}
+
 static void
 check_rule(struct chk *c, const char *k, jv r)
 {
@@ -192,6 +213,9 @@ check_rule(struct chk *c, const char *k, jv r)
 	}
 	if (!jvx_has(r, "rule") || !jvx_has(r, "task"))
 		bad(c, k, "wants a \"rule\" (its name) and a \"task\"");
+	else if (!has_condition(r))
+		bad(c, k, "wants a condition: contains, words, image (true) "
+		    "or min_tokens");
 }
 
 static void
@@ -394,8 +418,15 @@ installed_path(void)
 	return xstrdup(DATADIR "/routes.json");
 }
 
-static jv
-add_file(jv rules, const char *path, int must)
+/* The files read, in order, each checked alone. */
+struct loaded {
+	char	*path[3];
+	jv	 v[3];
+	int	 n;
+};
+
+static void
+add_file(struct loaded *l, char *path, int must)
 {
 	struct buf why = { 0 };
 	size_t len = 0;
@@ -405,27 +436,84 @@ add_file(jv rules, const char *path, int must)
 	if (text == NULL) {
 		if (must || errno != ENOENT)
 			die(2, "%s: %s", path, strerror(errno));
-		return rules;
+		free(path);
+		return;
 	}
 	v = rules_check(path, text, len, &why);
 	free(text);
 	if (!jv_is_valid(v))
 		die(2, "%s", buf_str(&why));
 	buf_free(&why);
-	return merge(rules, v);
+	l->path[l->n] = path;
+	l->v[l->n++] = v;
+}
+
+/* The name at key of v is a task of the merged table; both borrowed. */
+static void
+want_task(jv tasks, const char *path, const char *key, jv v,
+    const char *name)
+{
+	jv t = jvx_get(jv_copy(v), name);
+
+	if (jv_get_kind(t) == JV_KIND_STRING && !jvx_has(tasks,
+	    jv_string_value(t)))
+		die(2, "%s: %s: '%s' is not a task of the table", path, key,
+		    jv_string_value(t));
+	jv_free(t);
+}
+
+/*
+ * What one file names may be defined by another, so the names are
+ * checked once all are merged: the default_task that stands (the last
+ * file's that sets one), and every auto rule's task, each said under
+ * the file and key that named it.
+ */
+static void
+check_names(const struct loaded *l, jv rules)
+{
+	jv tasks = jvx_get(jv_copy(rules), "tasks"), autos;
+	char k[64];
+	int i, last = -1;
+
+	for (i = 0; i < l->n; i++)
+		if (jvx_has(l->v[i], "default_task"))
+			last = i;
+	if (last >= 0)
+		want_task(tasks, l->path[last], "default_task",
+		    l->v[last], "default_task");
+	for (i = 0; i < l->n; i++) {
+		autos = jvx_get(jv_copy(l->v[i]), "auto");
+		if (jv_get_kind(autos) == JV_KIND_ARRAY)
+			jv_array_foreach(autos, j, r) {
+				snprintf(k, sizeof(k), "auto[%d].task", j);
+				want_task(tasks, l->path[i], k, r,
+				    "task");
+				jv_free(r);
+			}
+		jv_free(autos);
+	}
+	jv_free(tasks);
 }
 
 jv
 rules_load(const char *file)
 {
-	char *path = installed_path();
-	jv rules = add_file(jv_object(), path, 1);
+	struct loaded l;
+	jv rules = jv_object();
+	int i;
 
-	free(path);
-	path = cfg_path("XDG_CONFIG_HOME", ".config", "routes.json");
-	rules = add_file(rules, path, 0);
-	free(path);
+	memset(&l, 0, sizeof(l));
+	add_file(&l, installed_path(), 1);
+	add_file(&l, cfg_path("XDG_CONFIG_HOME", ".config", "routes.json"),
+	    0);
 	if (file)
-		rules = add_file(rules, file, 1);
+		add_file(&l, xstrdup(file), 1);
+	for (i = 0; i < l.n; i++)
+		rules = merge(rules, jv_copy(l.v[i]));
+	check_names(&l, rules);
+	for (i = 0; i < l.n; i++) {
+		free(l.path[i]);
+		jv_free(l.v[i]);
+	}
 	return rules;
 }

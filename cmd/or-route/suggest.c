@@ -367,11 +367,31 @@ set_filter(struct cat_filter *f, const struct used *u)
 	f->min_context = u->context;
 }
 
+/*
+ * The model used, in the catalog: by its id, else as the model it is
+ * an instance of ("openai/gpt-4o:nitro", a variant or-route writes, or
+ * a dated snapshot), the rule lib/catalog reads the log's served ids by.
+ */
+static const struct model *
+find_self(const struct catalog *c, const char *id)
+{
+	const struct model *m = cat_find(c, id);
+	size_t n = cat_base_len(id);
+	char *base;
+
+	if (m != NULL || n == strlen(id))
+		return m;
+	base = xstrndup(id, n);
+	m = cat_find(c, base);
+	free(base);
+	return m;
+}
+
 /* The cheaper models that will do, cheapest first; returns how many. */
 static size_t
 alternatives(const struct catalog *c, struct used *u, struct alt **out)
 {
-	const struct model *self = cat_find(c, u->model);
+	const struct model *self = find_self(c, u->model);
 	struct cat_filter f;
 	struct alt *a = NULL;
 	size_t i, n = 0;
@@ -445,9 +465,16 @@ put_json(jv o)
 	free(s);
 }
 
-static const char *const heads[] = { "MODEL", "REQUESTS", "USD_TODAY",
-    "BEST", "BEST_USD", "SAVING_USD", "SAVING_PCT" };
+/* Headed as the other tools' tables are: words, not keys. */
+static const char *const heads[] = { "MODEL", "REQUESTS", "USD TODAY",
+    "BEST", "BEST USD", "SAVING USD", "SAVING %" };
 
+/*
+ * On a narrow terminal the figures a reader can do without go first
+ * (the alternative's USD, the requests, today's USD, the saving in
+ * USD), then the ids are cut: the model, its best alternative and the
+ * saving in percent stay.
+ */
 static struct table *
 new_table(void)
 {
@@ -461,6 +488,10 @@ new_table(void)
 			tab_right(t, i);
 	tab_shrink(t, 3);
 	tab_shrink(t, 0);
+	tab_drop(t, 4);
+	tab_drop(t, 1);
+	tab_drop(t, 2);
+	tab_drop(t, 5);
 	return t;
 }
 
