@@ -478,7 +478,7 @@ refuse(struct gate *g, struct job *j, jv err, int say)
 		jv_free(msg);
 		g->said++;
 	}
-	if (g->excl == j)
+	if (g->excl != NULL && g->excl == j)
 		g->excl = NULL;
 	g->refused++;
 	j->refused = 1;
