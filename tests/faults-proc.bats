@@ -221,27 +221,39 @@ slow_answers() {
 	for i in $(seq "$N"); do echo "/chat/completions delay 40"; done >>"$FAKE_SCRIPT"
 }
 
-# SIGNAL ($1) to or-send once 16 requests came: the records in flight
-# are answered, the rest written on interrupted; ok the answered count.
+# SIGNAL ($1) to or-send once 16 requests came, or with $2 "all" to
+# every stage, as timeout(1) and service managers signal a pipeline: the
+# records in flight are answered, the rest written on interrupted, and
+# every stage writes on what it holds, so each answer the server gave,
+# billed, reaches the log; ok the answered count.
 signal_send() {
+	local who="or-send" quiet="route.err cost.err log.err"
 	slow_answers
 	pipeline_bg
 	wait_requests 16
-	kill -"$1" "$P_SEND"
+	if [ "${2:-}" = all ]; then
+		kill -"$1" "$P_ROUTE" "$P_SEND" "$P_COST" "$P_LOG"
+		# or-cost says how many it costed without /generation
+		who="every stage" quiet="route.err log.err"
+	else
+		kill -"$1" "$P_SEND"
+	fi
 	pipeline_wait
 	ok=$(jq -c 'select(.response)' out.jsonl | wc -l)
-	row "process: SIG$1 to or-send mid-batch" "$N" "$N" "$N" "$ok" "0|1|1|1"
+	row "process: SIG$1 to $who mid-batch" "$N" "$N" "$N" "$ok" "0|1|1|1"
 	once_out
 	once_stored
 	sent_once
 	assert_equal "$(outcomes)" "$((N - ok)) interrupted
 $ok ok"
 	[ "$ok" -ge 16 ]
+	assert_equal "$(sqlite3 "$DB" "SELECT count(*) FROM requests WHERE status = 'ok'")" "$ok"
 	# The ones not answered were not sent, so --retry may send them.
 	assert_equal "$(jq -c 'select(.error) | [.error.retryable, .error.message, .send.attempts]' out.jsonl | sort -u)" \
 	    '[true,"interrupted before it was sent",null]'
 	assert_equal "$(tail -n 1 send.err)" "or-send: interrupted: $((N - ok)) records written with error.type \"interrupted\"; or-send --retry sends them again"
-	assert_equal "$(cat route.err cost.err log.err)" ""
+	# shellcheck disable=SC2086
+	assert_equal "$(cat $quiet)" ""
 }
 
 @test "fault: process: SIGINT to or-send mid-batch, then --retry" {
@@ -271,26 +283,8 @@ $ok ok"
 	signal_send TERM
 }
 
-# timeout(1) and service managers signal every process of the pipeline:
-# each stage writes on what it holds, so every answer the server gave,
-# billed, reaches the log.
 @test "fault: process: SIGTERM to every stage mid-batch (timeout, systemd)" {
-	slow_answers
-	pipeline_bg
-	wait_requests 16
-	kill -TERM "$P_ROUTE" "$P_SEND" "$P_COST" "$P_LOG"
-	pipeline_wait
-	ok=$(jq -c 'select(.response)' out.jsonl | wc -l)
-	row "process: SIGTERM to every stage mid-batch" "$N" "$N" "$N" "$ok" "0|1|1|1"
-	once_out
-	once_stored
-	sent_once
-	assert_equal "$(outcomes)" "$((N - ok)) interrupted
-$ok ok"
-	[ "$ok" -ge 16 ]
-	# Every request the server answered is in the log, with its cost.
-	assert_equal "$(sqlite3 "$DB" "SELECT count(*) FROM requests WHERE status = 'ok'")" "$ok"
-	assert_equal "$(cat route.err log.err)" ""
+	signal_send TERM all
 }
 
 # --- the reader of a tool's stdout closing early ---------------------

@@ -101,3 +101,17 @@ request_body() {
 instrumented() {
 	[ -n "${ORKIT_VALGRIND:-}" ] || [ -n "${ORKIT_SANITIZED:-}" ]
 }
+
+# Prints the EXAMPLES of a man page as shell commands, one a line:
+# "$ " starts one, and a line ending in \e goes on to the next.
+examples() {
+	awk '
+	/^\.Sh / { on = ($2 == "EXAMPLES"); next }
+	!on { next }
+	{ sub(/^\.Dl /, ""); gsub(/\\\(dq/, "\"") }
+	/^\$ / && !more { cmd = substr($0, 3) }
+	!/^\$ / && more { sub(/^[ \t]+/, ""); cmd = cmd " " $0 }
+	!/^\$ / && !more { next }
+	{ more = sub(/ *\\e$/, "", cmd); if (!more) print cmd }
+	' "$TOP/man/$1"
+}

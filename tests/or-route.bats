@@ -576,23 +576,9 @@ anthropic/claude-sonnet-4"
 	or-route --no-history <"$f.in" 2>/dev/null | cmp - "$f-plain.out"
 }
 
-# or-route(1)'s EXAMPLES as shell commands, one a line, as
-# tests/pipeline.bats reads them: "$ " starts one, "\e" goes on.
-examples() {
-	awk '
-	/^\.Sh / { on = ($2 == "EXAMPLES"); next }
-	!on { next }
-	{ sub(/^\.Dl /, ""); gsub(/\\\(dq/, "\"") }
-	/^\$ / && !more { cmd = substr($0, 3) }
-	!/^\$ / && more { sub(/^[ \t]+/, ""); cmd = cmd " " $0 }
-	!/^\$ / && !more { next }
-	{ more = sub(/ *\\e$/, "", cmd); if (!more) print cmd }
-	' "$TOP/man/or-route.1"
-}
-
 @test "or-route(1)'s EXAMPLES run as written, each of them, with pipefail" {
 	fake_start
-	mapfile -t ex < <(examples)
+	mapfile -t ex < <(examples or-route.1)
 	[ "${#ex[@]}" -eq 5 ] || fail "${#ex[@]} examples: ${ex[*]}"
 	[ "${ex[0]}" = "set -o pipefail" ]
 	printf 'Extract the year: born 1961\nExtract the town: lives in Lima\n' >tasks.txt

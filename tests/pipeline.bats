@@ -18,20 +18,6 @@ teardown() {
 	fake_stop
 }
 
-# Prints the EXAMPLES of a man page as shell commands, one a line:
-# "$ " starts one, and a line ending in \e goes on to the next.
-examples() {
-	awk '
-	/^\.Sh / { on = ($2 == "EXAMPLES"); next }
-	!on { next }
-	{ sub(/^\.Dl /, ""); gsub(/\\\(dq/, "\"") }
-	/^\$ / && !more { cmd = substr($0, 3) }
-	!/^\$ / && more { sub(/^[ \t]+/, ""); cmd = cmd " " $0 }
-	!/^\$ / && !more { next }
-	{ more = sub(/ *\\e$/, "", cmd); if (!more) print cmd }
-	' "$TOP/man/$1"
-}
-
 # Runs each example of a page; a page whose first example is
 # "set -o pipefail" has every one after it run so, as its text says.
 run_examples() {
@@ -126,14 +112,7 @@ example_ids() {
 	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG" | sed -n 4,6p | uniq -c | xargs)" = "3 mistralai/mistral-nemo:floor" ]
 }
 
-@test "or-route(1) EXAMPLES run" {
-	printf 'Extract the year: born 1961\nExtract the town: lives in Lima\n' >tasks.txt
-	printf '%s\n' '{"id":"j1","prompt":"Write a haiku"}' \
-	    '{"id":"j2","prompt":"Extract the date: 1 May 2025","task":"extraction"}' >jobs.jsonl
-	run_examples or-route.1
-	[ "$(or-log sql 'SELECT count(*) AS n FROM requests')" = '{"n":2}' ]
-	[ "$(requests)" -eq 2 ]
-}
+# or-route(1)'s EXAMPLES: tests/or-route.bats runs each, checking its output.
 
 @test "or-models | xargs or-send: each free model with tools answers once" {
 	run -0 --separate-stderr bash -c "or-models --free --need tools --limit 3 --ids | xargs -I{} or-send -m {} -t hi"
