@@ -571,6 +571,58 @@ read_refused(struct store *s, int rc, const char *why)
 }
 
 /*
+ * A WAL file's reader needs its -shm beside it, which SQLite makes when
+ * no connection has: on a read-only file system, or in a folder we may
+ * not write, it cannot, and the log could not be read at all (a backup,
+ * a mounted archive). There no writer can be at work either (a writer
+ * keeps the -shm while it is open), so the file is read as immutable:
+ * without locks, as the unchanging file it is. 0, or -1.
+ */
+static int
+open_immutable(struct store *s)
+{
+	char *dir = xstrdup(s->path), *slash = strrchr(dir, '/');
+	struct buf uri = { 0 };
+	const char *p;
+	int cant;
+
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	cant = access(slash ? dir : ".", W_OK) == -1;
+	free(dir);
+	if (!cant || strncmp(s->path, "file:", 5) == 0)
+		return -1;
+	buf_adds(&uri, "file:");
+	for (p = s->path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%') {
+			char hex[4];
+
+			snprintf(hex, sizeof(hex), "%%%02X", (unsigned char)*p);
+			buf_adds(&uri, hex);
+		} else
+			buf_addc(&uri, *p);
+	}
+	buf_adds(&uri, "?immutable=1");
+	sqlite3_close(s->db);
+	s->db = NULL;
+	if (sqlite3_open_v2(buf_str(&uri), &s->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		buf_free(&uri);
+		return -1;
+	}
+	buf_free(&uri);
+	sqlite3_extended_result_codes(s->db, 1);
+	return 0;
+}
+
+static int
+cannot_open(const struct store *s)
+{
+	return s->db != NULL &&
+	    (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_CANTOPEN;
+}
+
+/*
  * Readers open read-only and never write, not even to upgrade an old
  * file: they may run where the log cannot be written, and a query that
  * changed the file behind a reader's back would surprise. A writer
@@ -587,8 +639,10 @@ open_read(struct store *s, enum store_mode mode)
 			return 1;
 		return read_refused(s, -1, strerror(errno));
 	}
-	if (open_db(s, SQLITE_OPEN_READONLY) == -1 ||
-	    (s->version = user_version(s)) < 0)
+	if ((open_db(s, SQLITE_OPEN_READONLY) == -1 ||
+	    (s->version = user_version(s)) < 0) &&
+	    (!cannot_open(s) || open_immutable(s) == -1 ||
+	    (s->version = user_version(s)) < 0))
 		return read_refused(s, -1, store_errmsg(s));
 	/* One that or-log is making right now holds nothing yet. */
 	if (s->version == 0 && maybe)
