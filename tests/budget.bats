@@ -353,3 +353,20 @@ or-send: $L: database is locked" ]
 	wait "$holder"
 	[ "$(requests)" -eq 1 ]
 }
+
+@test "budget: --budget-shared on a fresh install makes the ledger's folder (0700) as or-log does; a shared file that cannot be made says why" {
+	fake_start
+	D=$XDG_DATA_HOME/orkit
+	[ ! -e "$XDG_DATA_HOME" ]
+	run -0 --separate-stderr or-send -t --budget-shared --budget day=1 -m openai/gpt-4o-mini -o max_tokens=2 hi
+	[ "$stderr" = "or-send: $D/log.db: no ledger there: the budgets count only what the or-sends sharing $D/log.db-budget spend" ]
+	assert_output 'Echo: hi'
+	[ "$(stat -c %a "$D")" = 700 ]
+	[ "$(stat -c %a "$D/log.db-budget")" = 600 ]
+	[ ! -e "$D/log.db" ]
+	mkdir l.db-budget
+	run -2 --separate-stderr or-send --ledger "$PWD/l.db" --budget-shared --budget day=1 -m openai/gpt-4o-mini -o max_tokens=2 hi
+	[ "${stderr_lines[1]}" = "or-send: $PWD/l.db-budget: cannot be made: Is a directory" ]
+	assert_output ''
+	[ "$(requests)" -eq 1 ]
+}
