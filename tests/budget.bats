@@ -370,3 +370,29 @@ or-send: $L: database is locked" ]
 	assert_output ''
 	[ "$(requests)" -eq 1 ]
 }
+
+@test "budget: run limits alone never read the ledger: a newer, a non-database or a locked one does not stop them" {
+	fake_start
+	L=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$L" </dev/null
+	v=$(sqlite3 "$L" 'PRAGMA user_version')
+	sqlite3 "$L" 'PRAGMA user_version = 99'
+	run -0 --separate-stderr or-send -t --ledger "$L" --budget run=1 -m openai/gpt-4o-mini -o max_tokens=5 hi
+	assert_output 'Echo: hi'
+	[ "$stderr" = '' ]
+	printf 'not a database\n' >text.db
+	run -0 --separate-stderr or-send -t --ledger "$PWD/text.db" --budget run=1,model:openai/gpt-4o-mini=1/run -m openai/gpt-4o-mini -o max_tokens=5 hi
+	assert_output 'Echo: hi'
+	[ "$stderr" = '' ]
+	sqlite3 "$L" "PRAGMA user_version = $v"
+	hold_ledger "$L" 3
+	ORKIT_LOG_WAIT_MS=300 run -0 --separate-stderr or-send -t --ledger "$L" --budget run=1 --budget-shared -m openai/gpt-4o-mini -o max_tokens=5 hi
+	assert_output 'Echo: hi'
+	[ "$stderr" = '' ]
+	wait "$holder"
+	[ ! -e "$L-budget" ]
+	[ "$(requests)" -eq 3 ]
+	# a day limit still reads it
+	run -2 --separate-stderr or-send --ledger "$PWD/text.db" --budget run=1,day=1 -m openai/gpt-4o-mini -o max_tokens=5 hi
+	[ "$stderr" = "or-send: $PWD/text.db: file is not a database" ]
+}

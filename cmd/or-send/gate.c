@@ -127,19 +127,20 @@ open_waiting(struct gate *g, const char *p)
 }
 
 /*
- * The ledger, read-only: missing is no committed spend, said once; with
- * --budget-shared the processes still count together, in its -budget.
+ * The ledger, read-only, opened only when some limit counts it: missing
+ * is no committed spend, said once; with --budget-shared the processes
+ * still count together, in its -budget.
  */
 static int
-open_ledger(struct gate *g, const char *path, int counted, int shared)
+open_ledger(struct gate *g, const char *path, int shared)
 {
 	char *p = path ? xstrdup(path) : store_default_path();
 	int rc = open_waiting(g, p);
 
-	if (rc == 1 && (path || counted) && shared)
+	if (rc == 1 && shared)
 		warnx_("%s: no ledger there: the budgets count only what the "
 		    "or-sends sharing %s-budget spend", p, p);
-	else if (rc == 1 && (path || counted))
+	else if (rc == 1)
 		warnx_("%s: no ledger there: budgets count only this run's "
 		    "spend", p);
 	free(p);
@@ -185,12 +186,12 @@ gate_new(const struct cfg *cfg, struct budget *b, const char *ledger,
 	g->acct = xmalloc(sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	memset(g->acct, 0, sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	g->stop = jv_invalid();
-	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b),
-	    shared) == -1) {
+	/* run limits count this process alone: no ledger, nothing shared */
+	if (counts_ledger(&g->b) && open_ledger(g, ledger, shared) == -1) {
 		gate_free(g);
 		return NULL;
 	}
-	if (g->b.n > 0 && shared) {
+	if (counts_ledger(&g->b) && shared) {
 		path = ledger ? xstrdup(ledger) : store_default_path();
 		g->sh = shared_open(path);
 		free(path);
