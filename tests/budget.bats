@@ -396,3 +396,14 @@ or-send: $L: database is locked" ]
 	run -2 --separate-stderr or-send --ledger "$PWD/text.db" --budget run=1,day=1 -m openai/gpt-4o-mini -o max_tokens=5 hi
 	[ "$stderr" = "or-send: $PWD/text.db: file is not a database" ]
 }
+
+@test "budget: below --min-credits is exit 3 with no record at all, so cron can check the floor alone" {
+	fake_start -c 0.5
+	run -3 --separate-stderr or-send --min-credits 1 </dev/null
+	assert_output ''
+	[ "$stderr" = 'or-send: not sent: the remaining credit, $0.5, is below --min-credits $1' ]
+	run -0 --separate-stderr or-send --min-credits 0.25 </dev/null
+	assert_output ''
+	[ "$stderr" = '' ]
+	[ "$(requests)" -eq 0 ]
+}

@@ -226,8 +226,10 @@ gate_free(struct gate *g)
 
 /*
  * --min-credits: GET /credits and /key once, before the first request.
- * Below the floor, every record goes out refused; when neither figure
- * can be read there is nothing to check against: -1, said.
+ * Below the floor, every record goes out refused: 1, and or-send exits
+ * 3 even with no record to refuse (a cron check of the floor alone);
+ * when neither figure can be read there is nothing to check against:
+ * -1, said.
  */
 int
 gate_floor(struct gate *g, struct http *h, double min)
@@ -249,6 +251,7 @@ gate_floor(struct gate *g, struct http *h, double min)
 		    jv_string_value(msg), 1), jv_string("limit"),
 		    jv_string("min-credits"));
 		jv_free(msg);
+		rc = 1;
 	} else if (!jvx_num(o, "remaining", &left) &&
 	    !jvx_num(o, "limit_remaining", &left)) {
 		msg = jvx_get(jv_copy(cerr), "message");
