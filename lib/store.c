@@ -510,7 +510,7 @@ version_refused(char *buf, size_t n, const char *path, int version,
 {
 	if (version > store_version) {
 		snprintf(buf, n, "%s: schema version %d is newer than this"
-		    " or-log's (%d); use a newer orkit", path, version,
+		    " orkit's (%d); use a newer orkit", path, version,
 		    store_version);
 		return -2;
 	}

@@ -407,3 +407,20 @@ or-send: $L: database is locked" ]
 	[ "$stderr" = '' ]
 	[ "$(requests)" -eq 0 ]
 }
+
+@test "budget: or-log budget on a locked log says once that it waits, up to ORKIT_LOG_WAIT_MS" {
+	L=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$L" </dev/null
+	hold_ledger "$L" 2
+	ORKIT_NOW=2026-12-07T00:00:00Z run -0 --separate-stderr or-log -d "$L" budget --day 1
+	[ "$stderr" = "or-log: budget: $L: the ledger is locked by another process; waiting for it, up to 60s (ORKIT_LOG_WAIT_MS)" ]
+	assert_output '{"limit":"day","period":"2026-12-07","usd":1,"spent":0,"remaining":1,"percent":0,"projected":0,"level":"ok"}'
+	wait "$holder"
+	hold_ledger "$L" 3
+	ORKIT_LOG_WAIT_MS=300 run -2 --separate-stderr or-log -d "$L" budget --day 1
+	[ "${stderr_lines[0]}" = "or-log: budget: $L: the ledger is locked by another process; waiting for it, up to 0.3s (ORKIT_LOG_WAIT_MS)" ]
+	[ "${stderr_lines[1]}" = "or-log: $L: database is locked" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	assert_output ''
+	wait "$holder"
+}

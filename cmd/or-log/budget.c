@@ -274,6 +274,15 @@ gather(struct budget *b, struct qopts *o)
 	return 0;
 }
 
+/* For the log's busy handler: as long as the store is open. */
+static struct budget_wait wait = { NULL, "budget: ", "", 0 };
+
+int
+budget_open(struct store *st, const char *path)
+{
+	return budget_open_ledger(st, path, &wait);
+}
+
 static void
 no_ledger(struct qopts *o)
 {

@@ -30,8 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "account.h"
 #include "budget.h"
 #include "catalog.h"
@@ -46,9 +44,6 @@
 
 /* Refusals said one by one on stderr; the rest only counted. */
 #define GATE_SAID	10
-/* A locked ledger: how often it is tried, and when the wait is said. */
-#define BUSY_STEP_MS	20
-#define LOCK_SAY_MS	1000
 
 /* One limit, over the period being counted. */
 struct account {
@@ -68,7 +63,7 @@ struct gate {
 	struct catalog	*cat;
 	struct store	 st;
 	int		 have_ledger;	/* st is open */
-	int		 lock_said;	/* a lock on it was */
+	struct budget_wait wait;	/* for a lock on it */
 	struct shared	*sh;		/* --budget-shared, or NULL */
 	jv		 stop;		/* an error every request gets */
 	unsigned long	 refused, said;
@@ -79,54 +74,6 @@ struct gate {
 };
 
 /*
- * Another process holding the ledger locked (an exclusive lock: or-log's
- * own writes leave readers be) is waited for up to ORKIT_LOG_WAIT_MS,
- * said once when it passes LOCK_SAY_MS; past that nothing is sent on
- * it, since a budget that cannot be read cannot stop anything.
- */
-static void
-say_locked(struct gate *g, const char *path)
-{
-	if (g->lock_said++)
-		return;
-	warnx_("%s: the ledger is locked by another process; waiting for "
-	    "it, up to %gs (ORKIT_LOG_WAIT_MS), before sending on it",
-	    path, (double)store_wait_ms() / 1000);
-}
-
-static int
-ledger_busy(void *arg, int n)
-{
-	struct gate *g = arg;
-	int64_t waited = (int64_t)n * BUSY_STEP_MS;
-
-	if (waited >= store_wait_ms())
-		return 0;
-	if (waited >= LOCK_SAY_MS)
-		say_locked(g, g->st.path);
-	sqlite3_sleep(BUSY_STEP_MS);
-	return 1;
-}
-
-/* A glance first, so that a lock is said before it is waited out. */
-static int
-open_waiting(struct gate *g, const char *p)
-{
-	int rc = store_open(&g->st, p, STORE_GLANCE);
-
-	if (rc == -1 && g->st.db != NULL &&
-	    (sqlite3_extended_errcode(g->st.db) & 0xff) == SQLITE_BUSY) {
-		store_close(&g->st);
-		say_locked(g, p);
-		rc = store_open(&g->st, p, STORE_MAYBE);
-	} else if (rc < 0)
-		warnx_("%s", store_errmsg(&g->st));	/* a glance is quiet */
-	if (rc == 0)
-		sqlite3_busy_handler(g->st.db, ledger_busy, g);
-	return rc;
-}
-
-/*
  * The ledger, read-only, opened only when some limit counts it: missing
  * is no committed spend, said once; with --budget-shared the processes
  * still count together, in its -budget.
@@ -135,7 +82,7 @@ static int
 open_ledger(struct gate *g, const char *path, int shared)
 {
 	char *p = path ? xstrdup(path) : store_default_path();
-	int rc = open_waiting(g, p);
+	int rc = budget_open_ledger(&g->st, p, &g->wait);
 
 	if (rc == 1 && shared)
 		warnx_("%s: no ledger there: the budgets count only what the "
@@ -186,6 +133,8 @@ gate_new(const struct cfg *cfg, struct budget *b, const char *ledger,
 	g->acct = xmalloc(sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	memset(g->acct, 0, sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	g->stop = jv_invalid();
+	g->wait.pre = "";
+	g->wait.post = ", before sending on it";
 	/* run limits count this process alone: no ledger, nothing shared */
 	if (counts_ledger(&g->b) && open_ledger(g, ledger, shared) == -1) {
 		gate_free(g);
