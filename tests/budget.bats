@@ -424,3 +424,50 @@ or-send: $L: database is locked" ]
 	assert_output ''
 	wait "$holder"
 }
+
+@test "budget: or-log budget -t fits the terminal: the bar shrinks, then goes, then REMAINING, PROJECTED, PERIOD and PERCENT, then LIMIT is cut" {
+	printf '{"id":"nightly-1","prompt":"p","model":"openai/gpt-4o","send":{"started_at":"2026-12-07T00:00:00Z"},"response":{"id":"gen-1","model":"openai/gpt-4o"},"cost":{"usd":0.8,"source":"generation"}}\n' |
+	    or-log >/dev/null
+	export ORKIT_NOW=2026-12-07T12:00:00Z
+	at() {
+		run -3 env COLUMNS=$1 script -qec "or-log budget --day 1 --month 100 --budget model:openai/gpt-4o=0.5/day -t" /dev/null
+		output=${output//$'\r'/}
+		while IFS= read -r l; do
+			[ "${#l}" -le "$1" ] || fail "$1: ${#l} columns: $l"
+		done <<<"$output"
+	}
+	at 120
+	assert_output - <<'EOF2'
+LIMIT                    PERIOD      USD         SPENT     REMAINING  PERCENT  PROJECTED  LEVEL
+day                      2026-12-07    1.000000  0.800000   0.200000       80   1.600000  warn   [################.....]
+month                    2026-12     100.000000  0.800000  99.200000      0.8   3.815385  ok     [.....................]
+model:openai/gpt-4o/day  2026-12-07    0.500000  0.800000   0.000000      160   1.600000  over   [#####################]
+EOF2
+	# 100: the table fits, a bar of 10 cells would not
+	at 100
+	[ "$(sed -n 2p <<<"$output")" = 'day                      2026-12-07    1.000000  0.800000   0.200000       80   1.600000  warn' ]
+	at 80
+	assert_output - <<'EOF2'
+LIMIT                    PERIOD      USD         SPENT     PERCENT  LEVEL
+day                      2026-12-07    1.000000  0.800000       80  warn
+month                    2026-12     100.000000  0.800000      0.8  ok
+model:openai/gpt-4o/day  2026-12-07    0.500000  0.800000      160  over
+EOF2
+	at 60
+	assert_output - <<'EOF2'
+LIMIT                    USD         SPENT     LEVEL
+day                        1.000000  0.800000  warn
+month                    100.000000  0.800000  ok
+model:openai/gpt-4o/day    0.500000  0.800000  over
+EOF2
+	at 40
+	assert_output - <<'EOF2'
+LIMIT        USD         SPENT     LEVEL
+day            1.000000  0.800000  warn
+month        100.000000  0.800000  ok
+model:open…    0.500000  0.800000  over
+EOF2
+	# piped, the whole table and a bar of 20
+	run -0 env COLUMNS=40 or-log budget --day 1 -t
+	[ "${lines[1]}" = 'day    2026-12-07  1.000000  0.800000   0.200000       80   1.600000  warn   [################....]' ]
+}
