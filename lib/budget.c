@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <jv.h>
+#include <sqlite3.h>
 
 #include "budget.h"
 #include "catalog.h"
@@ -601,4 +602,52 @@ budget_ledger(struct store *s, const struct budget_limit *l, int64_t now,
 			*pico += gs.g[i].usd_pico;
 	store_groups_free(&gs);
 	return 0;
+}
+
+/* A locked ledger: how often it is tried, and when the wait is said. */
+#define BUSY_STEP_MS	20
+#define LOCK_SAY_MS	1000
+
+static void
+say_locked(struct budget_wait *w, const char *path)
+{
+	if (w->said++)
+		return;
+	warnx_("%s%s: the ledger is locked by another process; waiting for "
+	    "it, up to %gs (ORKIT_LOG_WAIT_MS)%s", w->pre, path,
+	    (double)store_wait_ms() / 1000, w->post);
+}
+
+static int
+ledger_busy(void *arg, int n)
+{
+	struct budget_wait *w = arg;
+	int64_t waited = (int64_t)n * BUSY_STEP_MS;
+
+	if (waited >= store_wait_ms())
+		return 0;
+	if (waited >= LOCK_SAY_MS)
+		say_locked(w, w->st->path);
+	sqlite3_sleep(BUSY_STEP_MS);
+	return 1;
+}
+
+/* A glance first, so that a lock is said before it is waited out. */
+int
+budget_open_ledger(struct store *st, const char *path,
+    struct budget_wait *w)
+{
+	int rc = store_open(st, path, STORE_GLANCE);
+
+	w->st = st;
+	if (rc == -1 && st->db != NULL &&
+	    (sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY) {
+		store_close(st);
+		say_locked(w, path);
+		rc = store_open(st, path, STORE_MAYBE);
+	} else if (rc < 0)
+		warnx_("%s", store_errmsg(st));	/* a glance is quiet */
+	if (rc == 0)
+		sqlite3_busy_handler(st->db, ledger_busy, w);
+	return rc;
 }

@@ -112,4 +112,21 @@ int	 budget_applies(const struct budget_limit *, const char *model,
 int	 budget_ledger(struct store *, const struct budget_limit *,
 	    int64_t now, int64_t *pico);
 
+/*
+ * A ledger another process holds locked (an exclusive lock: or-log's
+ * own writes leave readers be) is waited for up to ORKIT_LOG_WAIT_MS,
+ * said once: at once when the opening finds it locked, or when a read
+ * has waited a second. The struct is the caller's, and must outlive
+ * the store: the store's busy handler points at it.
+ */
+struct budget_wait {
+	struct store	*st;
+	const char	*pre;		/* before the path: "budget: " */
+	const char	*post;		/* after the message */
+	int		 said;
+};
+/* store_open's STORE_MAYBE, the lock said: 0, 1 none there, <0 said. */
+int	 budget_open_ledger(struct store *, const char *path,
+	    struct budget_wait *);
+
 #endif

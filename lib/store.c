@@ -386,15 +386,18 @@ user_version(struct store *s)
 	return v;
 }
 
-/* The parent folder of the default path may not exist yet. */
-static void
-make_parent(const char *path)
+/*
+ * The parent folder of the default path may not exist yet: made 0700,
+ * since what is kept there holds prompts and answers.
+ */
+void
+store_make_parent(const char *path)
 {
 	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 
 	if (slash && slash != dir) {
 		*slash = '\0';
-		make_parent(dir);
+		store_make_parent(dir);
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 			warnx_("%s: %s", dir, strerror(errno));
 	}
@@ -412,7 +415,7 @@ precreate(struct store *s)
 
 	if (strncmp(s->path, "file:", 5) == 0)
 		return 0;
-	make_parent(s->path);
+	store_make_parent(s->path);
 	fd = open(s->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		/* The reason a record not stored carries: the cause,
@@ -507,7 +510,7 @@ version_refused(char *buf, size_t n, const char *path, int version,
 {
 	if (version > store_version) {
 		snprintf(buf, n, "%s: schema version %d is newer than this"
-		    " or-log's (%d); use a newer orkit", path, version,
+		    " orkit's (%d); use a newer orkit", path, version,
 		    store_version);
 		return -2;
 	}

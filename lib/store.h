@@ -146,6 +146,9 @@ enum store_key {
 extern const int store_version;
 
 char	*store_default_path(void);		/* malloc'd */
+void	 store_make_parent(const char *path);	/* its missing folders,
+					   0700, as or-log makes the log's;
+					   a failure is said */
 int	 store_open(struct store *, const char *, enum store_mode);
 					/* 0; 1 nothing there (STORE_MAYBE);
 					   -1 cannot (message said);

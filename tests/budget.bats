@@ -353,3 +353,121 @@ or-send: $L: database is locked" ]
 	wait "$holder"
 	[ "$(requests)" -eq 1 ]
 }
+
+@test "budget: --budget-shared on a fresh install makes the ledger's folder (0700) as or-log does; a shared file that cannot be made says why" {
+	fake_start
+	D=$XDG_DATA_HOME/orkit
+	[ ! -e "$XDG_DATA_HOME" ]
+	run -0 --separate-stderr or-send -t --budget-shared --budget day=1 -m openai/gpt-4o-mini -o max_tokens=2 hi
+	[ "$stderr" = "or-send: $D/log.db: no ledger there: the budgets count only what the or-sends sharing $D/log.db-budget spend" ]
+	assert_output 'Echo: hi'
+	[ "$(stat -c %a "$D")" = 700 ]
+	[ "$(stat -c %a "$D/log.db-budget")" = 600 ]
+	[ ! -e "$D/log.db" ]
+	mkdir l.db-budget
+	run -2 --separate-stderr or-send --ledger "$PWD/l.db" --budget-shared --budget day=1 -m openai/gpt-4o-mini -o max_tokens=2 hi
+	[ "${stderr_lines[1]}" = "or-send: $PWD/l.db-budget: cannot be made: Is a directory" ]
+	assert_output ''
+	[ "$(requests)" -eq 1 ]
+}
+
+@test "budget: run limits alone never read the ledger: a newer, a non-database or a locked one does not stop them" {
+	fake_start
+	L=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$L" </dev/null
+	v=$(sqlite3 "$L" 'PRAGMA user_version')
+	sqlite3 "$L" 'PRAGMA user_version = 99'
+	run -0 --separate-stderr or-send -t --ledger "$L" --budget run=1 -m openai/gpt-4o-mini -o max_tokens=5 hi
+	assert_output 'Echo: hi'
+	[ "$stderr" = '' ]
+	printf 'not a database\n' >text.db
+	run -0 --separate-stderr or-send -t --ledger "$PWD/text.db" --budget run=1,model:openai/gpt-4o-mini=1/run -m openai/gpt-4o-mini -o max_tokens=5 hi
+	assert_output 'Echo: hi'
+	[ "$stderr" = '' ]
+	sqlite3 "$L" "PRAGMA user_version = $v"
+	hold_ledger "$L" 3
+	ORKIT_LOG_WAIT_MS=300 run -0 --separate-stderr or-send -t --ledger "$L" --budget run=1 --budget-shared -m openai/gpt-4o-mini -o max_tokens=5 hi
+	assert_output 'Echo: hi'
+	[ "$stderr" = '' ]
+	wait "$holder"
+	[ ! -e "$L-budget" ]
+	[ "$(requests)" -eq 3 ]
+	# a day limit still reads it
+	run -2 --separate-stderr or-send --ledger "$PWD/text.db" --budget run=1,day=1 -m openai/gpt-4o-mini -o max_tokens=5 hi
+	[ "$stderr" = "or-send: $PWD/text.db: file is not a database" ]
+}
+
+@test "budget: below --min-credits is exit 3 with no record at all, so cron can check the floor alone" {
+	fake_start -c 0.5
+	run -3 --separate-stderr or-send --min-credits 1 </dev/null
+	assert_output ''
+	[ "$stderr" = 'or-send: not sent: the remaining credit, $0.5, is below --min-credits $1' ]
+	run -0 --separate-stderr or-send --min-credits 0.25 </dev/null
+	assert_output ''
+	[ "$stderr" = '' ]
+	[ "$(requests)" -eq 0 ]
+}
+
+@test "budget: or-log budget on a locked log says once that it waits, up to ORKIT_LOG_WAIT_MS" {
+	L=$BATS_TEST_TMPDIR/ledger.db
+	or-log -d "$L" </dev/null
+	hold_ledger "$L" 2
+	ORKIT_NOW=2026-12-07T00:00:00Z run -0 --separate-stderr or-log -d "$L" budget --day 1
+	[ "$stderr" = "or-log: budget: $L: the ledger is locked by another process; waiting for it, up to 60s (ORKIT_LOG_WAIT_MS)" ]
+	assert_output '{"limit":"day","period":"2026-12-07","usd":1,"spent":0,"remaining":1,"percent":0,"projected":0,"level":"ok"}'
+	wait "$holder"
+	hold_ledger "$L" 3
+	ORKIT_LOG_WAIT_MS=300 run -2 --separate-stderr or-log -d "$L" budget --day 1
+	[ "${stderr_lines[0]}" = "or-log: budget: $L: the ledger is locked by another process; waiting for it, up to 0.3s (ORKIT_LOG_WAIT_MS)" ]
+	[ "${stderr_lines[1]}" = "or-log: $L: database is locked" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	assert_output ''
+	wait "$holder"
+}
+
+@test "budget: or-log budget -t fits the terminal: the bar shrinks, then goes, then REMAINING, PROJECTED, PERIOD and PERCENT, then LIMIT is cut" {
+	printf '{"id":"nightly-1","prompt":"p","model":"openai/gpt-4o","send":{"started_at":"2026-12-07T00:00:00Z"},"response":{"id":"gen-1","model":"openai/gpt-4o"},"cost":{"usd":0.8,"source":"generation"}}\n' |
+	    or-log >/dev/null
+	export ORKIT_NOW=2026-12-07T12:00:00Z
+	at() {
+		run -3 env COLUMNS=$1 script -qec "or-log budget --day 1 --month 100 --budget model:openai/gpt-4o=0.5/day -t" /dev/null
+		output=${output//$'\r'/}
+		while IFS= read -r l; do
+			[ "${#l}" -le "$1" ] || fail "$1: ${#l} columns: $l"
+		done <<<"$output"
+	}
+	at 120
+	assert_output - <<'EOF2'
+LIMIT                    PERIOD      USD         SPENT     REMAINING  PERCENT  PROJECTED  LEVEL
+day                      2026-12-07    1.000000  0.800000   0.200000       80   1.600000  warn   [################.....]
+month                    2026-12     100.000000  0.800000  99.200000      0.8   3.815385  ok     [.....................]
+model:openai/gpt-4o/day  2026-12-07    0.500000  0.800000   0.000000      160   1.600000  over   [#####################]
+EOF2
+	# 100: the table fits, a bar of 10 cells would not
+	at 100
+	[ "$(sed -n 2p <<<"$output")" = 'day                      2026-12-07    1.000000  0.800000   0.200000       80   1.600000  warn' ]
+	at 80
+	assert_output - <<'EOF2'
+LIMIT                    PERIOD      USD         SPENT     PERCENT  LEVEL
+day                      2026-12-07    1.000000  0.800000       80  warn
+month                    2026-12     100.000000  0.800000      0.8  ok
+model:openai/gpt-4o/day  2026-12-07    0.500000  0.800000      160  over
+EOF2
+	at 60
+	assert_output - <<'EOF2'
+LIMIT                    USD         SPENT     LEVEL
+day                        1.000000  0.800000  warn
+month                    100.000000  0.800000  ok
+model:openai/gpt-4o/day    0.500000  0.800000  over
+EOF2
+	at 40
+	assert_output - <<'EOF2'
+LIMIT        USD         SPENT     LEVEL
+day            1.000000  0.800000  warn
+month        100.000000  0.800000  ok
+model:open…    0.500000  0.800000  over
+EOF2
+	# piped, the whole table and a bar of 20
+	run -0 env COLUMNS=40 or-log budget --day 1 -t
+	[ "${lines[1]}" = 'day    2026-12-07  1.000000  0.800000   0.200000       80   1.600000  warn   [################....]' ]
+}

@@ -616,7 +616,7 @@ or-log: $DB: $N records not stored, the first job \"p1\"; to store them, feed th
 	touch go
 	pipeline_wait
 	row "storage: a database from a newer version" "$N" 0 0 0 "2|2|2|2"
-	newer="$DB: schema version 99 is newer than this or-log's (5); use a newer orkit"
+	newer="$DB: schema version 99 is newer than this orkit's (5); use a newer orkit"
 	assert_equal "$(cat log.err)" "or-log: $newer"
 	assert_equal "$(cat route.err)" "or-route: $newer; routing without history"
 	assert_equal "$(cat send.err cost.err)" ""

@@ -381,10 +381,10 @@ refused() {
 	logged
 	q 'PRAGMA user_version = 99'
 	run -2 --separate-stderr bash -c 'or-log; s=$?; cat; exit $s' <"$REC"
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this orkit's (5); use a newer orkit" ]
 	assert_output "$(cat "$REC")"
 	run -2 --separate-stderr or-log stats
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this orkit's (5); use a newer orkit" ]
 }
 
 # --- queries ---------------------------------------------------------
@@ -1467,7 +1467,7 @@ EOF
 	budget_at 2026-12-04T12:00:00Z --day 5
 	[ "$status" -eq 2 ]
 	assert_output ''
-	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
+	[ "$stderr" = "or-log: $DB: schema version 99 is newer than this orkit's (5); use a newer orkit" ]
 }
 
 @test "budget: a writer holding the log's lock does not hold up the reader, which counts what was committed" {

@@ -1142,7 +1142,7 @@ ledger() {
 	[ "$(jq -r .error.spent_usd <<<"$output" | sort -u)" = 0.0001 ]
 	sqlite3 "$LEDGER" 'PRAGMA user_version = 99'
 	run -2 --separate-stderr or-send --ledger "$LEDGER" --budget day=1 <in.jsonl
-	[ "$stderr" = "or-send: $LEDGER: schema version 99 is newer than this or-log's (5); use a newer orkit" ]
+	[ "$stderr" = "or-send: $LEDGER: schema version 99 is newer than this orkit's (5); use a newer orkit" ]
 	assert_output ''
 	[ "$(requests)" -eq 2 ]
 }

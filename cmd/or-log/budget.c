@@ -186,7 +186,11 @@ bar(const struct standing *s, size_t w, char *out)
 	out[w + 2] = '\0';
 }
 
-/* What the terminal has left after the other columns, or a fixed width. */
+/*
+ * The bar's cells: what the terminal has left after the other columns,
+ * at most BAR_MAX; 0, no bar, when that is under BAR_MIN: the bar goes
+ * before any figure does. Piped, a fixed width.
+ */
 static size_t
 bar_width(char (*c)[NCOLS][80], size_t n, int width)
 {
@@ -200,31 +204,44 @@ bar_width(char (*c)[NCOLS][80], size_t n, int width)
 		used += m + 2;
 	}
 	w = (size_t)width > used + 2 ? (size_t)width - used - 2 : 0;
-	return w < BAR_MIN ? BAR_MIN : w > BAR_MAX ? BAR_MAX : w;
+	return w < BAR_MIN ? 0 : w > BAR_MAX ? BAR_MAX : w;
 }
+
+/*
+ * Too narrow even without the bar, the figures one can do without go,
+ * in this order: REMAINING (USD less SPENT), PROJECTED, PERIOD (the
+ * limit's name says day or month), PERCENT (LEVEL says how near); then
+ * LIMIT is cut. LIMIT, USD, SPENT and LEVEL stay.
+ */
+static const size_t drops[] = { 4, 6, 1, 5 };
 
 static void
 put_table(const struct standing *s, size_t n)
 {
-	struct table *t = query_table(NCOLS + 1);
 	char (*c)[NCOLS][80] = xmalloc((n ? n : 1) * sizeof(*c));
 	int width = term_width();
+	struct table *t;
 	size_t i, k, w;
 	char *b;
 
 	for (i = 0; i < n; i++)
 		cells_of(&s[i], c[i]);
 	w = bar_width(c, n, width);
+	t = query_table(NCOLS + (w > 0));
 	b = xmalloc(w + 3);
 	tab_row(t, heads);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < NCOLS; k++)
 			tab_cell(t, c[i][k]);
-		bar(&s[i], w, b);
-		tab_cell(t, b);
+		if (w > 0) {
+			bar(&s[i], w, b);
+			tab_cell(t, b);
+		}
 	}
 	tab_right(t, 5);	/* "-" with the numbers */
 	tab_shrink(t, 0);
+	for (i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
+		tab_drop(t, drops[i]);
 	tab_print(t, width);
 	free(b);
 	free(c);
@@ -272,6 +289,15 @@ gather(struct budget *b, struct qopts *o)
 		    "left out: %s", buf_str(&runs));
 	buf_free(&runs);
 	return 0;
+}
+
+/* For the log's busy handler: as long as the store is open. */
+static struct budget_wait wait = { NULL, "budget: ", "", 0 };
+
+int
+budget_open(struct store *st, const char *path)
+{
+	return budget_open_ledger(st, path, &wait);
 }
 
 static void

@@ -605,7 +605,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd->name, "prune") == 0 && o.before < 0)
 		qusage("prune wants --before");
 	out_init();
-	rc = store_open(&st, path, cmd->mode);
+	rc = cmd->fn == cmd_budget ? budget_open(&st, path) :
+	    store_open(&st, path, cmd->mode);
 	free(path);
 	if (rc < 0) {
 		store_close(&st);

@@ -46,6 +46,8 @@ int	 cmd_merge(struct store *, struct qopts *, int, char **);
 int	 cmd_pending(struct store *, struct qopts *, int, char **);
 int	 cmd_cache(struct store *, struct qopts *, int, char **);
 int	 cmd_budget(struct store *, struct qopts *, int, char **);
+int	 budget_open(struct store *, const char *path);
+				/* store_open's STORE_MAYBE, a lock said */
 int	 cmd_report(struct store *, struct qopts *, int, char **);
 
 /* Text output shared by the subcommands (table.c). */

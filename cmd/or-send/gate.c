@@ -30,8 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "account.h"
 #include "budget.h"
 #include "catalog.h"
@@ -46,9 +44,6 @@
 
 /* Refusals said one by one on stderr; the rest only counted. */
 #define GATE_SAID	10
-/* A locked ledger: how often it is tried, and when the wait is said. */
-#define BUSY_STEP_MS	20
-#define LOCK_SAY_MS	1000
 
 /* One limit, over the period being counted. */
 struct account {
@@ -68,7 +63,7 @@ struct gate {
 	struct catalog	*cat;
 	struct store	 st;
 	int		 have_ledger;	/* st is open */
-	int		 lock_said;	/* a lock on it was */
+	struct budget_wait wait;	/* for a lock on it */
 	struct shared	*sh;		/* --budget-shared, or NULL */
 	jv		 stop;		/* an error every request gets */
 	unsigned long	 refused, said;
@@ -79,67 +74,20 @@ struct gate {
 };
 
 /*
- * Another process holding the ledger locked (an exclusive lock: or-log's
- * own writes leave readers be) is waited for up to ORKIT_LOG_WAIT_MS,
- * said once when it passes LOCK_SAY_MS; past that nothing is sent on
- * it, since a budget that cannot be read cannot stop anything.
- */
-static void
-say_locked(struct gate *g, const char *path)
-{
-	if (g->lock_said++)
-		return;
-	warnx_("%s: the ledger is locked by another process; waiting for "
-	    "it, up to %gs (ORKIT_LOG_WAIT_MS), before sending on it",
-	    path, (double)store_wait_ms() / 1000);
-}
-
-static int
-ledger_busy(void *arg, int n)
-{
-	struct gate *g = arg;
-	int64_t waited = (int64_t)n * BUSY_STEP_MS;
-
-	if (waited >= store_wait_ms())
-		return 0;
-	if (waited >= LOCK_SAY_MS)
-		say_locked(g, g->st.path);
-	sqlite3_sleep(BUSY_STEP_MS);
-	return 1;
-}
-
-/* A glance first, so that a lock is said before it is waited out. */
-static int
-open_waiting(struct gate *g, const char *p)
-{
-	int rc = store_open(&g->st, p, STORE_GLANCE);
-
-	if (rc == -1 && g->st.db != NULL &&
-	    (sqlite3_extended_errcode(g->st.db) & 0xff) == SQLITE_BUSY) {
-		store_close(&g->st);
-		say_locked(g, p);
-		rc = store_open(&g->st, p, STORE_MAYBE);
-	} else if (rc < 0)
-		warnx_("%s", store_errmsg(&g->st));	/* a glance is quiet */
-	if (rc == 0)
-		sqlite3_busy_handler(g->st.db, ledger_busy, g);
-	return rc;
-}
-
-/*
- * The ledger, read-only: missing is no committed spend, said once; with
- * --budget-shared the processes still count together, in its -budget.
+ * The ledger, read-only, opened only when some limit counts it: missing
+ * is no committed spend, said once; with --budget-shared the processes
+ * still count together, in its -budget.
  */
 static int
-open_ledger(struct gate *g, const char *path, int counted, int shared)
+open_ledger(struct gate *g, const char *path, int shared)
 {
 	char *p = path ? xstrdup(path) : store_default_path();
-	int rc = open_waiting(g, p);
+	int rc = budget_open_ledger(&g->st, p, &g->wait);
 
-	if (rc == 1 && (path || counted) && shared)
+	if (rc == 1 && shared)
 		warnx_("%s: no ledger there: the budgets count only what the "
 		    "or-sends sharing %s-budget spend", p, p);
-	else if (rc == 1 && (path || counted))
+	else if (rc == 1)
 		warnx_("%s: no ledger there: budgets count only this run's "
 		    "spend", p);
 	free(p);
@@ -185,12 +133,14 @@ gate_new(const struct cfg *cfg, struct budget *b, const char *ledger,
 	g->acct = xmalloc(sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	memset(g->acct, 0, sizeof(*g->acct) * (g->b.n ? g->b.n : 1));
 	g->stop = jv_invalid();
-	if (g->b.n > 0 && open_ledger(g, ledger, counts_ledger(&g->b),
-	    shared) == -1) {
+	g->wait.pre = "";
+	g->wait.post = ", before sending on it";
+	/* run limits count this process alone: no ledger, nothing shared */
+	if (counts_ledger(&g->b) && open_ledger(g, ledger, shared) == -1) {
 		gate_free(g);
 		return NULL;
 	}
-	if (g->b.n > 0 && shared) {
+	if (counts_ledger(&g->b) && shared) {
 		path = ledger ? xstrdup(ledger) : store_default_path();
 		g->sh = shared_open(path);
 		free(path);
@@ -225,8 +175,10 @@ gate_free(struct gate *g)
 
 /*
  * --min-credits: GET /credits and /key once, before the first request.
- * Below the floor, every record goes out refused; when neither figure
- * can be read there is nothing to check against: -1, said.
+ * Below the floor, every record goes out refused: 1, and or-send exits
+ * 3 even with no record to refuse (a cron check of the floor alone);
+ * when neither figure can be read there is nothing to check against:
+ * -1, said.
  */
 int
 gate_floor(struct gate *g, struct http *h, double min)
@@ -248,6 +200,7 @@ gate_floor(struct gate *g, struct http *h, double min)
 		    jv_string_value(msg), 1), jv_string("limit"),
 		    jv_string("min-credits"));
 		jv_free(msg);
+		rc = 1;
 	} else if (!jvx_num(o, "remaining", &left) &&
 	    !jvx_num(o, "limit_remaining", &left)) {
 		msg = jvx_get(jv_copy(cerr), "message");

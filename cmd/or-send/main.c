@@ -351,6 +351,7 @@ main(int argc, char **argv)
 	int nm = 0, cont = 0;
 	char *prompt;
 	int c, status, retries = -1, json = 0, dryrun = 0, verbose = 0;
+	int below = 0;
 	int text = 0, progress = 0;	/* bits: 1 --progress, 2 --no- */
 
 	progname = "or-send";
@@ -486,9 +487,11 @@ main(int argc, char **argv)
 	s.gate = budget_gate(&s.cfg, &bf);
 	free(bf.specs);
 	if (s.gate && bf.min_credits >= 0 &&
-	    gate_floor(s.gate, s.http, bf.min_credits) == -1)
+	    (below = gate_floor(s.gate, s.http, bf.min_credits)) == -1)
 		exit(2);
 	status = batch_run(&s, &o, r, one);
+	if (below == 1 && status == 0)
+		status = 3;	/* below --min-credits, records or none */
 	gate_free(s.gate);
 	http_free(s.http);
 	http_global_cleanup();

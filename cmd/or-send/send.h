@@ -121,7 +121,8 @@ struct gate	*gate_new(const struct cfg *, struct budget *, const char *,
 				/* takes the limits; NULL: the ledger
 				   cannot be read (message said) */
 int	 gate_floor(struct gate *, struct http *, double min);
-				/* 0, or -1 nothing to check (said) */
+				/* 0; 1 below it, every record refused
+				   (said); -1 nothing to check (said) */
 int	 gate_check(struct gate *, struct job *, int64_t *wait);
 void	 gate_settle(struct gate *, struct job *, int64_t cost, int billed);
 unsigned long gate_refused(const struct gate *);

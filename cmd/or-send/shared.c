@@ -17,6 +17,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "shared.h"
+#include "store.h"
 #include "util.h"
 
 #define SHARED_WAIT_MS	60000
@@ -101,13 +103,22 @@ shared_open(const char *ledger)
 	sh->path = xmalloc(n + sizeof("-budget"));
 	memcpy(sh->path, ledger, n);
 	memcpy(sh->path + n, "-budget", sizeof("-budget"));
-	/* made 0600 before SQLite opens it: it names models and jobs */
-	if ((fd = open(sh->path, O_RDWR | O_CREAT, 0600)) == -1 ||
-	    close(fd) == -1 ||
-	    sqlite3_open_v2(sh->path, &sh->db, SQLITE_OPEN_READWRITE,
+	/*
+	 * Made 0600 before SQLite opens it: it names models and jobs. On a
+	 * fresh install the ledger's folder is not there yet: made as
+	 * or-log makes it for the log.
+	 */
+	store_make_parent(sh->path);
+	if ((fd = open(sh->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
+	    close(fd) == -1) {
+		warnx_("%s: cannot be made: %s", sh->path, strerror(errno));
+		shared_close(sh);
+		return NULL;
+	}
+	if (sqlite3_open_v2(sh->path, &sh->db, SQLITE_OPEN_READWRITE,
 	    NULL) != SQLITE_OK) {
 		warnx_("%s: %s", sh->path, sh->db ? sqlite3_errmsg(sh->db) :
-		    "cannot be made");
+		    "out of memory");
 		shared_close(sh);
 		return NULL;
 	}
