@@ -1811,3 +1811,25 @@ attachables() {
 	run -0 --separate-stderr or-send --continue -m openai/gpt-4o-mini -j "turn two" </dev/null
 	[ "$(tail -n 1 "$FAKE_LOG" | jq -c '[.body.messages[].content]')" = '["turn one","Echo: turn one","turn two"]' ]
 }
+
+# --- the first hour, second pass ---------------------------------------
+
+@test "into a pipe at a terminal, no progress line unasked: the next stage prints there (or-send <in.jsonl | cat); --progress draws it" {
+	cd "$BATS_TEST_TMPDIR"
+	three_prompts >in.jsonl
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send -t <in.jsonl | cat"
+	[[ "$output" != *or-send:* ]]
+	assert_equal "$(render <<<"$output")" $'Echo: one\n\n== j2 ==\nEcho: two\n\n== line 3 ==\nEcho: three'
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send <in.jsonl | jq -r .response.choices[0].message.content"
+	[[ "$output" != *or-send:* ]]
+	assert_equal "$(render <<<"$output")" $'Echo: one\nEcho: two\nEcho: three'
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send --progress -t <in.jsonl | cat >/dev/null"
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 3\ done,\ 0\ failed, ]]
+	# into /dev/null it is still drawn unasked
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send <in.jsonl >/dev/null"
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 3\ done,\ 0\ failed, ]]
+}
