@@ -1864,3 +1864,25 @@ attachables() {
 	run -0 --separate-stderr or-send --dry-run -m openai/gpt-4o-mini hi </dev/null
 	[ "$stderr" = 'or-send: dry run, nothing sent: 1 to send, not priced; 0 to pass on unsent' ]
 }
+
+@test "-c or --cid answered at a terminal: one line says the turn is not kept and how to keep it; with no log, that it starts none; piped on, nothing said" {
+	cd "$BATS_TEST_TMPDIR"
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	run -0 on_tty "or-send -c -m openai/gpt-4o-mini 'Name a prime'"
+	assert_equal "$(render <<<"$output")" "or-send: $ORKIT_DB: no conversation to continue (no log there), and this turn, written to the terminal, starts none: it is not kept (| or-log -t keeps it)
+Echo: Name a prime"
+	run -0 on_tty "or-send -m openai/gpt-4o-mini 'Name a prime' | or-log -t"
+	cid=$(or-log recent | jq -r .send.cid)
+	run -0 on_tty "or-send -c 'And the next one?'"
+	assert_equal "$(render <<<"$output")" "or-send: this turn is written to the terminal, not to the log: it is not kept, and the next -c will not see it (| or-log -t keeps it)
+Echo: And the next one?"
+	[ "$(request_body 3 | jq -c .messages)" = '[{"role":"user","content":"Name a prime"},{"role":"assistant","content":"Echo: Name a prime"},{"role":"user","content":"And the next one?"}]' ]
+	run -0 on_tty "or-send -j --cid $cid 'And the next one?' >/dev/null"
+	assert_equal "$(render <<<"$output")" ''
+	run -0 on_tty "or-send -j --cid $cid 'And the next one?'"
+	assert_equal "$(render <<<"$output" | head -1)" "or-send: this turn is written to the terminal, not to the log: it is not kept, and the next -c will not see it (| or-log -t keeps it)"
+	# piped to or-log, kept, and nothing said
+	run -0 on_tty "or-send -c 'And the next one?' | or-log -t"
+	assert_equal "$(render <<<"$output")" "Echo: And the next one?"
+	[ "$(or-log recent --cid "$cid" | jq -r .prompt)" = $'Name a prime\nAnd the next one?' ]
+}
