@@ -18,6 +18,10 @@
 # answers/NAME.txt (the text goes to a temporary file, moved only once
 # the whole pipeline exited 0), so the next make sends it again; -k
 # goes on past a failure to the other prompts.
+#
+# No prompts/*.txt at all (the wrong folder, most likely) is a mistake,
+# not "nothing to be done": one line says so and make exits 2, so that
+# a cron job mails it rather than succeeding with nothing sent.
 
 # -m MODEL only when MODEL is given: ORKIT_MODEL and config.json apply.
 MODEL	?=
@@ -35,6 +39,9 @@ PROMPTS	:= $(wildcard prompts/*.txt)
 ANSWERS	:= $(PROMPTS:prompts/%.txt=answers/%.txt)
 
 all: $(ANSWERS)
+ifeq ($(PROMPTS),)
+	$(error no prompts/*.txt in $(CURDIR): nothing to send)
+endif
 
 # @FILE: the prompt is the file's text; </dev/null: with a prompt as
 # argument, or-send would read a document from stdin too. or-log -t

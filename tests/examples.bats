@@ -75,6 +75,18 @@ sent_with() {
 	[ "$(jq -r 'select(.path == "/chat/completions") | .body.model' "$FAKE_LOG")" = $'anthropic/claude-3.5-haiku\nopenai/gpt-4o-mini\nopenai/gpt-4o' ]
 }
 
+@test "answers.mk: no prompts/*.txt is one line saying so and exit 2, not make's \"Nothing to be done\"" {
+	run -2 make -s -f "$EX/answers.mk" -j8
+	[ "$output" = "$EX/answers.mk:$(grep -n 'error no prompts' "$EX/answers.mk" | cut -d: -f1): *** no prompts/*.txt in $PWD: nothing to send.  Stop." ]
+	mkdir prompts
+	touch prompts/notes.md
+	run -2 make -f "$EX/answers.mk" -j8
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *": *** no prompts/*.txt in $PWD: nothing to send.  Stop." ]]
+	[ ! -e answers ]
+	[ "$(requests)" -eq 0 ]
+}
+
 # --- nightly.sh ---
 
 # nightly.sh as cron runs it: no terminal, a bare environment, the

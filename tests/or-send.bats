@@ -1707,7 +1707,7 @@ attachables() {
 	[ "${lines[1]}" = '{"line":2,"request":{"model":"nope/none","messages":[{"role":"user","content":"yo"}],"temperature":0.2},"estimate":{"usd":null,"model":"nope/none","why":"nope/none is not in the model catalog"}}' ]
 	[ "$(jq -c '[.line, .request, .why, .error.type]' <<<"${lines[2]}")" = '[3,null,"it carries an error: passed on unsent","bad_input"]' ]
 	[ "${lines[3]}" = '{"line":4,"id":"j4","request":null,"why":"it has a response: passed on unsent"}' ]
-	[ "${stderr_lines[-1]}" = 'or-send: dry run, nothing sent: 2 to send, 1 of them not priced, the rest at most $0.000007; 2 to pass on unsent' ]
+	[ "${stderr_lines[-1]}" = 'or-send: dry run, nothing sent: 2 to send, 1 of them not priced, the other 1 at most $0.000007; 2 to pass on unsent' ]
 	# the body is the one a real run sends, byte for byte
 	head -1 in.jsonl | or-send -m openai/gpt-4o-mini -o temperature=0.2 >/dev/null
 	[ "$(jq -c .body "$FAKE_LOG")" = "$(jq -c .request <<<"${lines[0]}")" ]
@@ -1810,4 +1810,79 @@ attachables() {
 	or-send -m openai/gpt-4o-mini "turn one" </dev/null | or-log >/dev/null
 	run -0 --separate-stderr or-send --continue -m openai/gpt-4o-mini -j "turn two" </dev/null
 	[ "$(tail -n 1 "$FAKE_LOG" | jq -c '[.body.messages[].content]')" = '["turn one","Echo: turn one","turn two"]' ]
+}
+
+# --- the first hour, second pass ---------------------------------------
+
+@test "into a pipe at a terminal, no progress line unasked: the next stage prints there (or-send <in.jsonl | cat); --progress draws it" {
+	cd "$BATS_TEST_TMPDIR"
+	three_prompts >in.jsonl
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send -t <in.jsonl | cat"
+	[[ "$output" != *or-send:* ]]
+	assert_equal "$(render <<<"$output")" $'Echo: one\n\n== j2 ==\nEcho: two\n\n== line 3 ==\nEcho: three'
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send <in.jsonl | jq -r .response.choices[0].message.content"
+	[[ "$output" != *or-send:* ]]
+	assert_equal "$(render <<<"$output")" $'Echo: one\nEcho: two\nEcho: three'
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send --progress -t <in.jsonl | cat >/dev/null"
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 3\ done,\ 0\ failed, ]]
+	# into /dev/null it is still drawn unasked
+	fake "delay 400" "delay 400" "delay 400"
+	run -0 on_tty "or-send <in.jsonl >/dev/null"
+	[[ "$(render <<<"$output")" =~ ^or-send:\ 3\ done,\ 0\ failed, ]]
+}
+
+@test "--dry-run with -m repeated: a request for each model, with its job id and worst case, as the real run sends them; the summary says what is priced" {
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p "$XDG_CACHE_HOME/orkit"
+	cp "$FIXTURES/models.json" "$XDG_CACHE_HOME/orkit/models.json"
+	run -0 --separate-stderr or-send --dry-run -m openai/gpt-4o-mini -m mistralai/devstral-small hi </dev/null
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = '{"id":"1@openai/gpt-4o-mini","request":{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}]},"estimate":{"usd":0.00983115,"model":"openai/gpt-4o-mini","prompt_tokens":5,"completion_tokens":16384}}' ]
+	[ "${lines[1]}" = '{"id":"1@mistralai/devstral-small","request":{"model":"mistralai/devstral-small","messages":[{"role":"user","content":"hi"}]},"estimate":{"usd":0.01310705,"model":"mistralai/devstral-small","prompt_tokens":5,"completion_tokens":131067}}' ]
+	[ "$stderr" = 'or-send: dry run, nothing sent: 2 to send, at most $0.022938; 0 to pass on unsent' ]
+	# the same bodies as the real run's, in the same order
+	or-send -m openai/gpt-4o-mini -m mistralai/devstral-small hi </dev/null >/dev/null
+	[ "$(jq -c .body "$FAKE_LOG")" = "$(jq -c .request <<<"$output")" ]
+	# records from stdin; one already answered goes once, as itself
+	printf '%s\n' '"a"' '{"id":"x","prompt":"b","max_tokens":10}' \
+	    '{"id":"y","prompt":"c","response":{"id":"gen-1"}}' >in.jsonl
+	run -0 --separate-stderr or-send --dry-run -m openai/gpt-4o-mini -m nope/none <in.jsonl
+	[ "$(jq -c '[.line, .id, .request.model, .estimate.usd]' <<<"$output")" = \
+	    '[1,"1@openai/gpt-4o-mini","openai/gpt-4o-mini",0.00983115]
+[1,"1@nope/none","nope/none",null]
+[2,"x@openai/gpt-4o-mini","openai/gpt-4o-mini",6.75e-06]
+[2,"x@nope/none","nope/none",null]
+[3,"y",null,null]' ]
+	[ "$stderr" = 'or-send: dry run, nothing sent: 4 to send, 2 of them not priced, the other 2 at most $0.009838; 1 to pass on unsent' ]
+	# none priced: no catalog
+	rm "$XDG_CACHE_HOME/orkit/models.json"
+	run -0 --separate-stderr or-send --dry-run -m openai/gpt-4o-mini -m nope/none hi </dev/null
+	[ "$stderr" = 'or-send: dry run, nothing sent: 2 to send, none of them priced; 0 to pass on unsent' ]
+	run -0 --separate-stderr or-send --dry-run -m openai/gpt-4o-mini hi </dev/null
+	[ "$stderr" = 'or-send: dry run, nothing sent: 1 to send, not priced; 0 to pass on unsent' ]
+}
+
+@test "-c or --cid answered at a terminal: one line says the turn is not kept and how to keep it; with no log, that it starts none; piped on, nothing said" {
+	cd "$BATS_TEST_TMPDIR"
+	export ORKIT_DB=$BATS_TEST_TMPDIR/log.db
+	run -0 on_tty "or-send -c -m openai/gpt-4o-mini 'Name a prime'"
+	assert_equal "$(render <<<"$output")" "or-send: $ORKIT_DB: no conversation to continue (no log there), and this turn, written to the terminal, starts none: it is not kept (| or-log -t keeps it)
+Echo: Name a prime"
+	run -0 on_tty "or-send -m openai/gpt-4o-mini 'Name a prime' | or-log -t"
+	cid=$(or-log recent | jq -r .send.cid)
+	run -0 on_tty "or-send -c 'And the next one?'"
+	assert_equal "$(render <<<"$output")" "or-send: this turn is written to the terminal, not to the log: it is not kept, and the next -c will not see it (| or-log -t keeps it)
+Echo: And the next one?"
+	[ "$(request_body 3 | jq -c .messages)" = '[{"role":"user","content":"Name a prime"},{"role":"assistant","content":"Echo: Name a prime"},{"role":"user","content":"And the next one?"}]' ]
+	run -0 on_tty "or-send -j --cid $cid 'And the next one?' >/dev/null"
+	assert_equal "$(render <<<"$output")" ''
+	run -0 on_tty "or-send -j --cid $cid 'And the next one?'"
+	assert_equal "$(render <<<"$output" | head -1)" "or-send: this turn is written to the terminal, not to the log: it is not kept, and the next -c will not see it (| or-log -t keeps it)"
+	# piped to or-log, kept, and nothing said
+	run -0 on_tty "or-send -c 'And the next one?' | or-log -t"
+	assert_equal "$(render <<<"$output")" "Echo: And the next one?"
+	[ "$(or-log recent --cid "$cid" | jq -r .prompt)" = $'Name a prime\nAnd the next one?' ]
 }

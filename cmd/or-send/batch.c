@@ -538,13 +538,15 @@ batch_run(struct sender *s, const struct batch_opts *o, struct reader *in,
 	b.tty = isatty(STDERR_FILENO);
 	b.shared = same_terminal(STDOUT_FILENO, STDERR_FILENO);
 	/*
-	 * Unasked, only where it cannot share a line with the text, and
-	 * not for a prompt given as arguments: a person's one question,
-	 * whose summary would stay on the screen above the answer that
-	 * the next tool prints there (or-send "hi" | or-log -t).
+	 * Unasked, only into a file (or /dev/null): a terminal is where
+	 * the text goes, and a pipe's next stage may well print there too
+	 * (or-send <jobs.jsonl | or-log -t), which or-send cannot know;
+	 * its line would glue itself to the first answer and be left
+	 * between the others. Nor for a prompt given as arguments: a
+	 * person's one question, whose summary would stay on the screen.
 	 */
-	b.progress = o->progress == -1 ? b.tty && !b.shared && one == NULL :
-	    o->progress;
+	b.progress = o->progress == -1 ? b.tty && !isatty(STDOUT_FILENO) &&
+	    !out_watchable() && one == NULL : o->progress;
 	memset(&xo, 0, sizeof(xo));
 	xo.parallel = o->parallel;
 	xo.rate_ms = o->rate_ms;

@@ -10,8 +10,10 @@
  * own messages, and the record carries the id on. A failed turn is in
  * the log but not in what is sent. The model is the last answered
  * turn's (the one it asked for, as or-log logs it) unless -m is given:
- * ORKIT_MODEL and config.json are for new conversations. Only what went through or-log is
- * there to continue: or-send itself writes no log.
+ * ORKIT_MODEL and config.json are for new conversations. Only what went
+ * through or-log is there to continue: or-send itself writes no log, so
+ * a turn whose answer goes to a terminal is lost to the next -c, which
+ * is said.
  */
 #include <sys/random.h>
 
@@ -114,9 +116,14 @@ add_turn(void *arg, const char *text, size_t n)
 	    jv_string("assistant"), jv_string("content"), answer));
 }
 
-/* The log's turns of s->cid, or exit 2 when --cid names none. */
+/*
+ * The log's turns of s->cid, or exit 2 when --cid names none. to_tty:
+ * the answer goes to a terminal, not to or-log, so the turn will not be
+ * in the log for the next -c; a person typing it sees nothing amiss
+ * until then, so it is said now.
+ */
 static void
-read_turns(struct sender *s, const char *path, int named)
+read_turns(struct sender *s, const char *path, int named, int to_tty)
 {
 	struct store st;
 	struct turns t = { jv_array(), NULL };
@@ -144,13 +151,23 @@ read_turns(struct sender *s, const char *path, int named)
 	if (n == 0 && named)
 		die(2, "%s: no conversation \"%s\"%s", path, s->cid, rc == 1 ?
 		    " (no log there)" : "");
-	if (s->cid == NULL)
+	if (s->cid == NULL && to_tty)
+		warnx_("%s: no conversation to continue%s, and this turn, "
+		    "written to the terminal, starts none: it is not kept "
+		    "(| or-log -t keeps it)", path, rc == 1 ?
+		    " (no log there)" : "");
+	else if (s->cid == NULL)
 		warnx_("%s: no conversation to continue%s: this one starts "
 		    "one", path, rc == 1 ? " (no log there)" : "");
+	else if (to_tty)
+		warnx_("this turn is written to the terminal, not to the log: "
+		    "it is not kept, and the next -c will not see it "
+		    "(| or-log -t keeps it)");
 }
 
 void
-convo_setup(struct sender *s, int cont, const char *cid, int argv_prompt)
+convo_setup(struct sender *s, int cont, const char *cid, int argv_prompt,
+    int to_tty)
 {
 	char *path;
 
@@ -163,7 +180,7 @@ convo_setup(struct sender *s, int cont, const char *cid, int argv_prompt)
 	if (cid)
 		s->cid = xstrdup(cid);
 	path = store_default_path();
-	read_turns(s, path, cid != NULL);
+	read_turns(s, path, cid != NULL, to_tty);
 	free(path);
 	if (s->cid == NULL)
 		s->cid = new_cid();

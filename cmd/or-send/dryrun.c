@@ -11,7 +11,8 @@
  *
  * The estimate is lib/estimate's worst case, priced from or-models'
  * cached catalog only: a dry run does not go to the network, not even
- * for prices. A summary line goes to stderr.
+ * for prices. A summary line goes to stderr. Two or more -m: a line
+ * for each model, as the real run sends one request for each.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,47 @@ dry_one(struct sender *s, const struct catalog *cat, struct rec *rec,
 	return status;
 }
 
+/*
+ * A record as many times as a real run sends it: to each -m of two or
+ * more, through the same models_fan as batch.c's, so each copy shows
+ * its own model, job id and worst case.
+ */
+static int
+dry_record(struct sender *s, const struct catalog *cat, struct rec *rec,
+    struct tally *t)
+{
+	int i, n = models_copies(s, rec), status = 0;
+	struct rec *copy;
+
+	for (i = 0; i < n - 1; i++) {
+		copy = rec_dup(rec);
+		models_fan(s, copy, i);
+		status |= dry_one(s, cat, copy, t);
+	}
+	if (n > 1)
+		models_fan(s, rec, n - 1);
+	return status | dry_one(s, cat, rec, t);
+}
+
+/* The summary: what is priced is summed, what is not is said. */
+static void
+dry_summary(const struct tally *t)
+{
+	char cost[128];
+
+	if (t->unpriced == 0)
+		snprintf(cost, sizeof(cost), "at most $%.6f", t->usd);
+	else if (t->unpriced == t->sent)
+		snprintf(cost, sizeof(cost), "%s priced", t->sent == 1 ?
+		    "not" : "none of them");
+	else
+		snprintf(cost, sizeof(cost), "%lu of them not priced, the "
+		    "other %lu at most $%.6f", t->unpriced,
+		    t->sent - t->unpriced, t->usd);
+	warnx_("dry run, nothing sent: %lu to send, %s; %lu to pass on "
+	    "unsent", t->sent, cost, t->unsent);
+}
+
 int
 dry_run(struct sender *s, struct reader *in, struct rec *one)
 {
@@ -128,17 +170,10 @@ dry_run(struct sender *s, struct reader *in, struct rec *one)
 
 	free(path);
 	if (one)
-		status = dry_one(s, cat, one, &t);
+		status = dry_record(s, cat, one, &t);
 	while (in && (rec = rec_next(in)) != NULL)
-		if (dry_one(s, cat, rec, &t))
-			status = 1;
-	if (t.unpriced)
-		warnx_("dry run, nothing sent: %lu to send, %lu of them not "
-		    "priced, the rest at most $%.6f; %lu to pass on unsent",
-		    t.sent, t.unpriced, t.usd, t.unsent);
-	else
-		warnx_("dry run, nothing sent: %lu to send, at most $%.6f; "
-		    "%lu to pass on unsent", t.sent, t.usd, t.unsent);
+		status |= dry_record(s, cat, rec, &t);
+	dry_summary(&t);
 	cat_free(cat);
 	return status;
 }

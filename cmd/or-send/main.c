@@ -459,7 +459,7 @@ main(int argc, char **argv)
 	models_setup(&s, mflags, nm);
 	free(mflags);
 	s.opts = prefs_options(&s.prefs, s.opts);
-	convo_setup(&s, cont, cid, argc > 0);
+	convo_setup(&s, cont, cid, argc > 0, !dryrun && isatty(STDOUT_FILENO));
 	if (retries >= 0)
 		s.cfg.retries = retries;
 	s.stall_ms = s.cfg.stall_ms;

@@ -110,7 +110,9 @@ void	 models_fan(const struct sender *, struct rec *, int copy);
 
 /* convo.c */
 void	 convo_setup(struct sender *, int cont, const char *cid,
-	    int argv_prompt);		/* exits 2: no such conversation */
+	    int argv_prompt, int to_tty);
+				/* exits 2: no such conversation; to_tty:
+				   the answer is not kept, said */
 jv	 convo_body(const struct sender *, jv body);	/* consumes body */
 
 /* gate.c */
