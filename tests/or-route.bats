@@ -425,6 +425,15 @@ anthropic/claude-sonnet-4"
 	assert_output "openai/gpt-4o-mini"
 }
 
+@test "history: a candidate shows the cool-down's figures health was judged by, beside the history's" {
+	{ rows 100 "openai/gpt-4o-mini ok 300 3600000"; rows 10 "openai/gpt-4o-mini timeout 300 60000"; } | seed
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route | jq -c ".routed.candidates[0]"'
+	assert_output '{"model":"openai/gpt-4o-mini","kept":false,"why":"unhealthy","usd":0.00983115,"p50_ms":300,"requests":110,"failure_rate":0.091,"health":{"requests":10,"failures":10,"failure_rate":1}}'
+	# Nothing in the cool-down: no health figures, and healthy.
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --cool-down 30s | jq -c ".routed.candidates[0]"'
+	assert_output '{"model":"openai/gpt-4o-mini","kept":true,"usd":0.00983115,"p50_ms":300,"requests":110,"failure_rate":0.091}'
+}
+
 @test "history: answers served as a dated snapshot count for the model routed to, with its failures" {
 	or-log -d "$ORKIT_DB" </dev/null
 	now=$(date +%s%3N)

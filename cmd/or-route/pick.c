@@ -253,6 +253,13 @@ cmp_cand(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
+/* n of d, to three places. */
+static jv
+share(long n, long d)
+{
+	return jv_number(round(1000.0 * (double)n / (double)d) / 1000.0);
+}
+
 static jv
 cand_json(const struct cand *c)
 {
@@ -266,10 +273,21 @@ cand_json(const struct cand *c)
 	if (c->h && c->h->p50_ms > 0)
 		o = jv_object_set(o, jv_string("p50_ms"),
 		    jv_number(c->h->p50_ms));
-	if (c->h && c->h->requests > 0)
+	if (c->h && c->h->requests > 0) {
+		o = jv_object_set(o, jv_string("requests"),
+		    jv_number((double)c->h->requests));
 		o = jv_object_set(o, jv_string("failure_rate"),
-		    jv_number(round(1000.0 * (double)c->h->failures /
-		    (double)c->h->requests) / 1000.0));
+		    share(c->h->failures, c->h->requests));
+	}
+	/* The figures health was judged by: the cool-down's, not the
+	   history's, which may hold far more requests of long ago. */
+	if (c->h && c->h->recent > 0)
+		o = jv_object_set(o, jv_string("health"), JV_OBJECT(
+		    jv_string("requests"), jv_number((double)c->h->recent),
+		    jv_string("failures"),
+		    jv_number((double)c->h->recent_failures),
+		    jv_string("failure_rate"),
+		    share(c->h->recent_failures, c->h->recent)));
 	return o;
 }
 
