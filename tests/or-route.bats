@@ -680,10 +680,10 @@ price() {
 	# The cheapest that will do are free: each saves it all.
 	run -0 --separate-stderr or-route suggest --limit 2
 	assert_output - <<'EOF2'
-{"model":"google/gemini-2.5-pro-preview","requests":1,"prompt_tokens":150000,"completion_tokens":1000,"usd_logged":0.1975,"usd_today":0.1975,"needs":{"tools":false,"json":false,"image":false,"context":151000},"alternatives":[{"model":"deepseek/deepseek-chat-v3-0324:free","usd":0,"saving_usd":0.1975,"saving_pct":100},{"model":"deepseek/deepseek-chat:free","usd":0,"saving_usd":0.1975,"saving_pct":100}]}
-{"model":"openai/gpt-4.1","requests":2,"prompt_tokens":4000,"completion_tokens":1500,"usd_logged":0.02,"usd_today":0.02,"needs":{"tools":true,"json":false,"image":false,"context":4000},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.02,"saving_pct":100},{"model":"meta-llama/llama-3.3-70b-instruct:free","usd":0,"saving_usd":0.02,"saving_pct":100}]}
-{"model":"anthropic/claude-sonnet-4","requests":1,"prompt_tokens":2000,"completion_tokens":100,"usd_logged":0.009,"usd_today":0.0075,"needs":{"tools":false,"json":true,"image":true,"context":2100},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.0075,"saving_pct":100},{"model":"google/gemma-3-12b-it:free","usd":0,"saving_usd":0.0075,"saving_pct":100}]}
-{"model":"openai/gpt-5","requests":1,"prompt_tokens":100,"completion_tokens":100,"usd_logged":0.001,"usd_today":0.001,"needs":{"tools":false,"json":false,"image":false,"context":200},"alternatives":[{"model":"agentica-org/deepcoder-14b-preview:free","usd":0,"saving_usd":0.001,"saving_pct":100},{"model":"arliai/qwq-32b-arliai-rpr-v1:free","usd":0,"saving_usd":0.001,"saving_pct":100}]}
+{"model":"google/gemini-2.5-pro-preview","requests":1,"prompt_tokens":150000,"completion_tokens":1000,"usd_logged":0.1975,"usd_today":0.1975,"needs":{"tools":false,"json":false,"structured":false,"image":false,"context":151000},"alternatives":[{"model":"deepseek/deepseek-chat-v3-0324:free","usd":0,"saving_usd":0.1975,"saving_pct":100},{"model":"deepseek/deepseek-chat:free","usd":0,"saving_usd":0.1975,"saving_pct":100}]}
+{"model":"openai/gpt-4.1","requests":2,"prompt_tokens":4000,"completion_tokens":1500,"usd_logged":0.02,"usd_today":0.02,"needs":{"tools":true,"json":false,"structured":false,"image":false,"context":4000},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.02,"saving_pct":100},{"model":"meta-llama/llama-3.3-70b-instruct:free","usd":0,"saving_usd":0.02,"saving_pct":100}]}
+{"model":"anthropic/claude-sonnet-4","requests":1,"prompt_tokens":2000,"completion_tokens":100,"usd_logged":0.009,"usd_today":0.0075,"needs":{"tools":false,"json":true,"structured":false,"image":true,"context":2100},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.0075,"saving_pct":100},{"model":"google/gemma-3-12b-it:free","usd":0,"saving_usd":0.0075,"saving_pct":100}]}
+{"model":"openai/gpt-5","requests":1,"prompt_tokens":100,"completion_tokens":100,"usd_logged":0.001,"usd_today":0.001,"needs":{"tools":false,"json":false,"structured":false,"image":false,"context":200},"alternatives":[{"model":"agentica-org/deepcoder-14b-preview:free","usd":0,"saving_usd":0.001,"saving_pct":100},{"model":"arliai/qwq-32b-arliai-rpr-v1:free","usd":0,"saving_usd":0.001,"saving_pct":100}]}
 EOF2
 	[ "$stderr" = "" ]
 }
@@ -725,6 +725,28 @@ EOF2
 	alts=$(jq -r 'select(.model == "anthropic/claude-sonnet-4") | .alternatives[].model' <<<"$output")
 	! grep -qx qwen/qwen3-30b-a3b <<<"$alts"	# text only
 	grep -qx meta-llama/llama-4-scout <<<"$alts"
+}
+
+@test "suggest: a json_schema request gets only structured_outputs alternatives, as routing needs; json_object response_format" {
+	SCHEMA='{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object"}}}}'
+	JOBJ='{"response_format":{"type":"json_object"}}'
+	{ rec openai/gpt-4o 1000 100 0.0035 2026-11-20T10:00:00.000Z "$SCHEMA"
+	  rec openai/gpt-4.1 1000 100 0.0028 2026-11-20T10:00:00.000Z "$JOBJ"; } >recs.jsonl
+	or-log <recs.jsonl >/dev/null
+	# liquid/lfm-7b takes response_format, not structured_outputs.
+	[ "$(jq -c '.data[] | select(.id == "liquid/lfm-7b") | [.supported_parameters | index("response_format", "structured_outputs") != null]' "$FIXTURES/models.json")" = '[true,false]' ]
+	run -0 --separate-stderr or-route suggest --limit 1000
+	[ "$(jq -c 'select(.model == "openai/gpt-4o") | .needs' <<<"$output")" = '{"tools":false,"json":false,"structured":true,"image":false,"context":1100}' ]
+	[ "$(jq -c 'select(.model == "openai/gpt-4.1") | .needs' <<<"$output")" = '{"tools":false,"json":true,"structured":false,"image":false,"context":1100}' ]
+	alts=$(jq -r 'select(.model == "openai/gpt-4o") | .alternatives[].model' <<<"$output")
+	! grep -qx liquid/lfm-7b <<<"$alts"
+	[ "$(jq -r --argjson ids "$(jq -Rn '[inputs]' <<<"$alts")" '[.data[] | select(.id as $i | $ids | index($i)) | .supported_parameters | index("structured_outputs") != null] | unique | tostring' "$FIXTURES/models.json")" = '[true]' ]
+	jq -r 'select(.model == "openai/gpt-4.1") | .alternatives[].model' <<<"$output" | grep -qx liquid/lfm-7b
+	# or-route refuses it for the same request, and takes it for json_object.
+	echo '{"tasks": {"chat": {"cost": ["liquid/lfm-7b", "openai/gpt-4o"]}}}' >s.json
+	run -0 bash -c 'jq -c "{prompt: \"a\", response_format}" recs.jsonl | or-route --no-history --rules s.json --priority cost | jq -r .model'
+	assert_output 'openai/gpt-4o:floor
+liquid/lfm-7b:floor'
 }
 
 @test "suggest: the largest context a request took rules out smaller models" {
@@ -795,7 +817,7 @@ EOF2
 @test "suggest: a free model used has nothing cheaper" {
 	rec deepseek/deepseek-chat:free 10 10 0 2026-11-20T10:00:00.000Z | or-log >/dev/null
 	run -0 --separate-stderr or-route suggest
-	assert_output '{"model":"deepseek/deepseek-chat:free","requests":1,"prompt_tokens":10,"completion_tokens":10,"usd_logged":0,"usd_today":0,"needs":{"tools":false,"json":false,"image":false,"context":20},"alternatives":[]}'
+	assert_output '{"model":"deepseek/deepseek-chat:free","requests":1,"prompt_tokens":10,"completion_tokens":10,"usd_logged":0,"usd_today":0,"needs":{"tools":false,"json":false,"structured":false,"image":false,"context":20},"alternatives":[]}'
 	run -0 --separate-stderr or-route suggest -t
 	assert_output - <<'EOF2'
 MODEL                        REQUESTS  USD TODAY  BEST  BEST USD  SAVING USD  SAVING %

@@ -129,9 +129,8 @@ usd_of(struct router *r, const struct ask *a, const struct model *m)
 	return est_usd(&r->rates[i], &a->est);
 }
 
-static const char *const need_words[] = { "tools", "json", "structured",
-	"image" };	/* by NEED_* bit */
-#define NNEEDS	(sizeof(need_words) / sizeof(need_words[0]))
+const char *const need_words[NNEEDS] = { "tools", "json", "structured",
+	"image" };
 
 /*
  * A tool that is not a function (OpenRouter's own server tools, such as
@@ -177,7 +176,7 @@ needs_of_format(jv rf)
 static int
 meets_needs(const struct model *m, int needs)
 {
-	size_t i;
+	int i;
 
 	for (i = 0; i < NNEEDS; i++)
 		if ((needs & (1 << i)) && !cat_has(m, need_words[i]))

@@ -81,6 +81,8 @@ void	 router_free(struct router *);
 enum {
 	NEED_TOOLS = 1, NEED_JSON = 2, NEED_STRUCTURED = 4, NEED_IMAGE = 8
 };
+#define NNEEDS	4
+extern const char *const need_words[NNEEDS];	/* by NEED_* bit */
 int	 needs_of_tools(jv tools);	/* consumed; NEED_TOOLS or 0 */
 int	 needs_of_format(jv response_format);	/* consumed */
 
