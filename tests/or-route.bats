@@ -110,7 +110,13 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 [5,null,"bad_input","priority wants cost, speed, quality or balanced"]
 [6,"openai/gpt-4o-mini",null,null]
 [7,null,"bad_input","task wants a task of the routing table, or auto"]'
-	[ "$stderr" = "" ]
+	# Each said on stderr, named by its id as the other tools name records.
+	[ "$stderr" = "or-route: 1: task wants a task of the routing table, or auto
+or-route: 2: priority wants cost, speed, quality or balanced
+or-route: 3: task wants a task of the routing table, or auto
+or-route: 4: task 'nosuch' is not in the routing table
+or-route: 5: priority wants cost, speed, quality or balanced
+or-route: 7: task wants a task of the routing table, or auto" ]
 }
 
 @test "the same input, catalog and history route the same way" {
@@ -211,7 +217,26 @@ EOF2
 
 @test "nothing fits: a no_route error naming the constraint that left none, exit 1" {
 	run -1 --separate-stderr bash -c 'echo "{\"id\":7,\"prompt\":\"a\"}" | or-route --no-history --free --min-context 5000000'
-	assert_output '{"id":7,"prompt":"a","error":{"tool":"or-route","type":"no_route","message":"no model fits: the context constraint left none of the 321 in the catalog","retryable":false}}'
+	assert_output '{"id":7,"prompt":"a","error":{"tool":"or-route","type":"no_route","message":"no model fits: the context constraint left none of the 321 in the catalog","retryable":false}}'	[ "$stderr" = "or-route: 7: no model fits: the context constraint left none of the 321 in the catalog" ]
+	# The first ten said one by one (by id, else line), the rest counted.
+	{ echo '{"prompt":"a"}'; echo; jq -nc 'range(2; 14) | {id: "j\(.)", prompt: "a"}'; } >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --min-context 99999999 <in | jq -r .error.type | uniq -c'
+	assert_output '     13 no_route'
+	msg="no model fits: the context constraint left none of the 321 in the catalog"
+	[ "$stderr" = "or-route: line 1: $msg
+or-route: j2: $msg
+or-route: j3: $msg
+or-route: j4: $msg
+or-route: j5: $msg
+or-route: j6: $msg
+or-route: j7: $msg
+or-route: j8: $msg
+or-route: j9: $msg
+or-route: j10: $msg
+or-route: 3 more records not routed, 13 in all; each says why in its error" ] || fail "$stderr"
+	# A record libjv reads (messages) is said the same way.
+	run -1 --separate-stderr bash -c 'printf "\n\n%s\n" "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}" | or-route --no-history --min-context 99999999 >/dev/null'
+	[ "$stderr" = "or-route: line 3: $msg" ]
 }
 
 # --- what it writes ------------------------------------------------------
@@ -567,8 +592,10 @@ anthropic/claude-sonnet-4"
 # but for what was fixed since, each checked to change only that:
 # --spread measures from the cheapest candidate, routed.constraints
 # says the request's own needs, a key or-route replaces (routed,
-# model, provider) moves to the end, the record's other bytes kept, and
-# a task or priority that is not a string is a bad_input error.
+# model, provider) moves to the end, the record's other bytes kept,
+# a task or priority that is not a string is a bad_input error, and
+# each record given an error is said on stderr (the first ten, then a
+# count).
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"

@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define HISTORY_MS	(7LL * 86400000)	/* --history's default */
+#define SAID		10	/* records not routed said one by one */
 #define COOL_MS		(10LL * 60000)		/* --cool-down's default */
 
 /* --help: every flag, grouped, for a person; usage() is for mistakes. */
@@ -408,6 +409,56 @@ passes(const struct route_opts *o, const struct rec *rec)
 	return !o->force && (rec_has(rec, "model") || rec_has(rec, "models"));
 }
 
+/*
+ * A record given an error here (no_route, bad_input), said on stderr
+ * as or-send says its refusals: named as the other tools name records,
+ * the first SAID one by one, the rest counted at the end.
+ */
+static void
+say_refused(struct router *rt, const struct rec *rec, jv err)
+{
+	jv where, msg;
+
+	rt->refused++;
+	if (rt->said >= SAID) {
+		jv_free(err);
+		return;
+	}
+	where = rec_where(rec);
+	msg = jvx_get(err, "message");
+	warnx_("%s: %s", jv_string_value(where), jv_get_kind(msg) ==
+	    JV_KIND_STRING ? jv_string_value(msg) : "not routed");
+	jv_free(where);
+	jv_free(msg);
+	rt->said++;
+}
+
+static void
+say_rest(const struct router *rt)
+{
+	unsigned long rest = rt->refused - rt->said;
+
+	if (rest > 0)
+		warnx_("%lu more record%s not routed, %lu in all; each says "
+		    "why in its error", rest, rest == 1 ? "" : "s",
+		    rt->refused);
+}
+
+/* The error of keys as line.c's text holds them: ,"error":{...} */
+static jv
+error_of_text(const struct buf *ext)
+{
+	struct buf b = { 0 };
+	jv v;
+
+	buf_addc(&b, '{');
+	buf_add(&b, ext->buf + 1, ext->len - 1);
+	buf_addc(&b, '}');
+	v = jvx_get(jvx_parse(b.buf, b.len), "error");
+	buf_free(&b);
+	return v;
+}
+
 /* A record read by libjv, as every line once was: 1 if it failed. */
 static int
 route_rec(struct router *rt, const struct reader *in, const char *line,
@@ -419,6 +470,8 @@ route_rec(struct router *rt, const struct reader *in, const char *line,
 
 	if (!passes(rt->o, rec)) {
 		keys = route_keys(rt, jv_copy(rec->val));
+		if (jvx_has(keys, "error"))
+			say_refused(rt, rec, jvx_get(jv_copy(keys), "error"));
 		/* --force: a stale models list goes with the model it had. */
 		if (jvx_has(keys, "model") && !jvx_has(keys, "models"))
 			rec_del(rec, "models");
@@ -454,6 +507,12 @@ route_line(struct router *rt, const struct reader *in, const char *line,
 	case LINE_ROUTE:
 		ext = routed_text(rt, &a, &failed);
 		ask_free(&a);
+		if (failed) {
+			struct rec *rec = rec_of_line(in, line, n);
+
+			say_refused(rt, rec, error_of_text(ext));
+			rec_free(rec);
+		}
 		errno = 0;
 		out_spliced(line, n, ext->buf, ext->len);
 		break;
@@ -522,6 +581,7 @@ route_all(struct router *rt)
 done:
 	out_end();
 	before_msg = NULL;
+	say_rest(rt);
 	status |= stopped(in, lines);
 	rec_reader_free(in);
 	return status;

@@ -65,6 +65,7 @@ struct router {
 	char			*rated;		/* rates[i] is read */
 	struct route_cache	*cache;		/* cache.c's */
 	struct buf		 text;		/* line.c's: the ask's text */
+	unsigned long		 refused, said;	/* records given an error */
 };
 
 /* The keys to add to a record (consumed): model, models, provider and
