@@ -97,6 +97,26 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 	assert_output "openai/gpt-4o-mini"
 }
 
+@test "a null or empty model, and a null or empty models list, name no model: the record is routed" {
+	printf '%s\n' '{"id":1,"model":null,"prompt":"a"}' '{"id":2,"model":"","prompt":"a","n":1.50}' \
+	    '{"id":3,"models":null,"prompt":"a"}' '{"id":4,"model":null,"models":[ ],"prompt":"a"}' \
+	    '{"id":5,"model":"x/y","models":null,"prompt":"a"}' \
+	    '{"id":6,"model":null,"messages":[{"role":"user","content":"a"}]}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history <in | jq -c "[.id, .model, .models, .routed.strategy]"'
+	assert_output '[1,"openai/gpt-4o-mini",null,"rules"]
+[2,"openai/gpt-4o-mini",null,"rules"]
+[3,"openai/gpt-4o-mini",null,"rules"]
+[4,"openai/gpt-4o-mini",null,"rules"]
+[5,"x/y",null,null]
+[6,"openai/gpt-4o-mini",null,"rules"]'
+	# The empty ones go, the record's other bytes stay; one that names
+	# a model goes by byte for byte.
+	run -0 bash -c 'or-route --no-history <in | sed -n "2p;5p" | cut -c1-60'
+	assert_output '{"id":2,"prompt":"a","n":1.50,"model":"openai/gpt-4o-mini","
+{"id":5,"model":"x/y","models":null,"prompt":"a"}'
+	[ "$stderr" = "" ]
+}
+
 @test "a record's task or priority that is not a string, or names none there is, is a bad_input error record; null is none" {
 	printf '%s\n' '{"id":1,"prompt":"a","task":5}' '{"id":2,"prompt":"a","priority":5}' \
 	    '{"id":3,"prompt":"a","task":["code"]}' '{"id":4,"prompt":"a","task":"nosuch"}' \

@@ -400,13 +400,41 @@ check_auto(const struct run *r)
 		    "the model itself", flag);
 }
 
+/*
+ * Whether v names a model: a null or empty model names none, and so
+ * does a null or empty models list, as or-send reads them.
+ */
+static int
+names(jv v)
+{
+	int yes;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		yes = 0;
+		break;
+	case JV_KIND_STRING:
+		yes = jv_string_value(v)[0] != '\0';
+		break;
+	case JV_KIND_ARRAY:
+		yes = jv_array_length(jv_copy(v)) > 0;
+		break;
+	default:
+		yes = 1;
+	}
+	jv_free(v);
+	return yes;
+}
+
 /* A record that names its model goes by as it came, unless --force. */
 static int
 passes(const struct route_opts *o, const struct rec *rec)
 {
 	if (rec->kind == REC_BAD || rec_has(rec, "error"))
 		return 1;
-	return !o->force && (rec_has(rec, "model") || rec_has(rec, "models"));
+	return !o->force && (names(rec_get(rec, "model")) ||
+	    names(rec_get(rec, "models")));
 }
 
 /*
