@@ -80,7 +80,7 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 
 @test "routed: the constraints applied and each candidate with its estimate" {
 	run -0 bash -c 'echo "{\"prompt\":\"Say hi\",\"max_tokens\":100}" | or-route --no-history --rules "$0" --priority cost' "$RULES"
-	assert_output '{"prompt":"Say hi","max_tokens":100,"model":"deepseek/deepseek-r1-distill-qwen-32b:floor","routed":{"strategy":"rules","task":"chat","priority":"cost","constraints":{"context":106},"candidates":[{"model":"deepseek/deepseek-r1-distill-qwen-32b","kept":true,"usd":0.00001872},{"model":"meta-llama/llama-3.3-70b-instruct","kept":true,"usd":0.00002542}]}}'
+	assert_output '{"prompt":"Say hi","max_tokens":100,"model":"deepseek/deepseek-r1-distill-qwen-32b:floor","routed":{"strategy":"rules","task":"chat","priority":"cost","constraints":{"context":106,"output":100},"candidates":[{"model":"deepseek/deepseek-r1-distill-qwen-32b","kept":true,"usd":0.00001872},{"model":"meta-llama/llama-3.3-70b-instruct","kept":true,"usd":0.00002542}]}}'
 }
 
 # --- records that go by ------------------------------------------------
@@ -220,6 +220,22 @@ EOF2
 	# --no-context does not count it.
 	run -0 bash -c 'or-route --no-history --no-context --rules "$0" <in | jq -r .model' "$RULES"
 	assert_output "mistralai/mistral-small-24b-instruct-2501"
+}
+
+@test "max_tokens over a model's known maximum output drops it (output), said in constraints; --no-context keeps it" {
+	[ "$(jq -r '.data[] | select(.id == "openai/gpt-4o-mini") | .top_provider.max_completion_tokens' "$FIXTURES/models.json")" = 16384 ]
+	[ "$(jq -r '.data[] | select(.id == "google/gemini-2.0-flash-001") | .top_provider.max_completion_tokens' "$FIXTURES/models.json")" = 8192 ]
+	run -0 --separate-stderr bash -c 'printf "%s\n" "{\"prompt\":\"a\",\"max_tokens\":20000}" \
+	    "{\"prompt\":\"a\",\"max_completion_tokens\":20000,\"max_tokens\":10}" \
+	    "{\"prompt\":\"a\",\"max_tokens\":16384}" | or-route --no-history | picked'
+	assert_output "deepseek/deepseek-chat-v3-0324 openai/gpt-4o-mini:false:output google/gemini-2.0-flash-001:false:output deepseek/deepseek-chat-v3-0324:true
+deepseek/deepseek-chat-v3-0324 openai/gpt-4o-mini:false:output google/gemini-2.0-flash-001:false:output deepseek/deepseek-chat-v3-0324:true
+openai/gpt-4o-mini openai/gpt-4o-mini:true google/gemini-2.0-flash-001:false:output deepseek/deepseek-chat-v3-0324:true"
+	[ "$stderr" = "" ]
+	run -0 bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":20000}" | or-route --no-history | jq -c .routed.constraints'
+	assert_output '{"context":20005,"output":20000}'
+	run -0 bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":20000}" | or-route --no-history --no-context | jq -c "[.model, .routed.constraints]"'
+	assert_output '["openai/gpt-4o-mini",{}]'
 }
 
 @test "when the rule keeps none, the catalog: --free takes a free model, cost the cheapest" {

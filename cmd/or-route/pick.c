@@ -111,8 +111,9 @@ find(struct router *r, const char *id)
 	return NULL;
 }
 
-static double
-usd_of(struct router *r, const struct ask *a, const struct model *m)
+/* m's rates, read from the catalog once. */
+static const struct est_rates *
+rates_of(struct router *r, const struct model *m)
 {
 	size_t i = (size_t)(m - r->cat->models);
 
@@ -126,7 +127,25 @@ usd_of(struct router *r, const struct ask *a, const struct model *m)
 		est_rates(m, &r->rates[i]);
 		r->rated[i] = 1;
 	}
-	return est_usd(&r->rates[i], &a->est);
+	return &r->rates[i];
+}
+
+static double
+usd_of(struct router *r, const struct ask *a, const struct model *m)
+{
+	return est_usd(rates_of(r, m), &a->est);
+}
+
+/* The request asks for more output than m can write, as far as known. */
+static int
+too_long(struct router *r, const struct ask *a, const struct model *m)
+{
+	double most;
+
+	if (a->est.max_out < 1)
+		return 0;
+	most = rates_of(r, m)->max_out;
+	return most >= 1 && a->est.max_out > most;
 }
 
 const char *const need_words[NNEEDS] = { "tools", "json", "structured",
@@ -186,7 +205,7 @@ meets_needs(const struct model *m, int needs)
 
 /* Why m cannot take this request, or NULL. */
 static const char *
-judge(const struct router *r, const struct ask *a, const struct model *m,
+judge(struct router *r, const struct ask *a, const struct model *m,
     const struct health **hp)
 {
 	const char *why = filter_why(&r->o->f, m);
@@ -198,6 +217,8 @@ judge(const struct router *r, const struct ask *a, const struct model *m,
 		return "capability";
 	if (!r->o->no_context && m->context > 0 && a->need > (double)m->context)
 		return "context";
+	if (!r->o->no_context && too_long(r, a, m))
+		return "output";
 	if (unhealthy(r, *hp))
 		return "unhealthy";
 	return NULL;
@@ -217,7 +238,8 @@ consider(struct router *r, const struct ask *a, const char *id,
 		return;
 	}
 	c->why = judge(r, a, c->m, &c->h);
-	if (c->why == NULL || strcmp(c->why, "context") != 0)
+	if (c->why == NULL || (strcmp(c->why, "context") != 0 &&
+	    strcmp(c->why, "output") != 0))
 		c->usd = usd_of(r, a, c->m);
 }
 
@@ -346,7 +368,9 @@ list_rank(const struct router *r, const char *prio, const char *id)
 }
 
 static const char *const stages[] = { "provider", "free", "price",
-	"context", "capability", "modality", "request context", "unhealthy" };
+	"context", "capability", "modality", "request context", "output",
+	"unhealthy" };
+#define NSTAGES	(sizeof(stages) / sizeof(stages[0]))
 
 /* The constraint that left no model at all, for no_route's message. */
 static const char *
@@ -354,7 +378,7 @@ emptied_by(const size_t *left)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < NSTAGES; i++)
 		if (left[i] == 0)
 			return stages[i];
 	return "nothing";
@@ -367,7 +391,7 @@ stage_of(const char *why)
 
 	if (strcmp(why, "context") == 0)
 		return 3;
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < NSTAGES; i++)
 		if (strcmp(stages[i], why) == 0)
 			return (int)i;
 	return 0;
@@ -379,7 +403,7 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
     const char **empty)
 {
 	struct cand *c = xmalloc((r->cat->n ? r->cat->n : 1) * sizeof(*c));
-	size_t left[8] = { 0 }, i, k;
+	size_t left[NSTAGES] = { 0 }, i, k;
 	const struct health *h;
 	const char *why;
 	int s;
@@ -393,8 +417,8 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
 		if (why && strcmp(why, "context") == 0 && filter_why(&r->o->f,
 		    m) == NULL)
 			why = "request context";
-		s = why ? stage_of(why) : 8;
-		for (k = 0; k < (size_t)s && k < 8; k++)
+		s = why ? stage_of(why) : (int)NSTAGES;
+		for (k = 0; k < (size_t)s; k++)
 			left[k]++;
 		if (why)
 			continue;
@@ -574,6 +598,9 @@ constraints(const struct router *r, const struct ask *a)
 	if (!r->o->no_context)
 		c = jv_object_set(c, jv_string("context"),
 		    jv_number(a->need));
+	if (!r->o->no_context && a->est.max_out >= 1)
+		c = jv_object_set(c, jv_string("output"),
+		    jv_number(a->est.max_out));
 	if (a->needs) {
 		for (i = 0, l = jv_array(); i < NNEEDS; i++)
 			if (a->needs & (1 << i))
