@@ -352,13 +352,30 @@ or-route: nope/two: not in the model catalog; skipped where a rule names it" ]
 	[ ! -e "$XDG_CACHE_HOME/orkit/models.json" ]
 }
 
-@test "--auto with a constraint on the catalog is a usage error, one line, exit 2" {
-	for flag in --free "--max-price 1/2" "--need tools" "--min-context 8000" "--modality image"; do
+@test "--auto with a constraint on the catalog, or a choice it does not make, is a usage error, one line, exit 2" {
+	for flag in --free "--max-price 1/2" "--need tools" "--min-context 8000" "--modality image" \
+	    "--fallbacks 0" "--fallbacks 2" --spread --spread=5% "--task code" "--task auto" "--priority cost"; do
 		run -2 --separate-stderr or-route --auto $flag </dev/null
 		assert_output ''
-		[ "$stderr" = "or-route: ${flag%% *} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
+		f=${flag%% *}
+		[ "$stderr" = "or-route: ${f%%=*} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
 		    fail "$flag: $stderr"
 	done
+}
+
+@test "--auto: a record's task or priority that cannot be read is a bad_input error record, said; one that can is let be" {
+	printf '%s\n' '{"id":1,"prompt":"a","task":5}' '{"id":2,"prompt":"a","priority":"fast"}' \
+	    '{"id":3,"prompt":"a","task":"nosuch","provider":{"a":1}}' '{"id":4,"prompt":"a","task":"code","priority":"cost"}' \
+	    '{"id":5,"prompt":"a","task":"auto","priority":null}' >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; or-route --auto --zdr <in | jq -c "[.id, .model, .error.type, .provider]"'
+	assert_output '[1,null,"bad_input",null]
+[2,null,"bad_input",null]
+[3,null,"bad_input",{"a":1}]
+[4,"openrouter/auto",null,{"zdr":true}]
+[5,"openrouter/auto",null,{"zdr":true}]'
+	[ "$stderr" = "or-route: 1: task wants a task of the routing table, or auto
+or-route: 2: priority wants cost, speed, quality or balanced
+or-route: 3: task 'nosuch' is not in the routing table" ]
 }
 
 # --- task auto ---------------------------------------------------------

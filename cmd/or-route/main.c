@@ -138,6 +138,7 @@ struct run {
 	const char		*rules_file, *db;
 	int64_t			 history_ms, cool_ms;
 	int			 history_asked, no_history;
+	int			 fallbacks_asked;
 };
 
 static char **
@@ -209,6 +210,7 @@ set_option(struct run *r, int c)
 		if (filter_count(optarg, &n) == -1 || n > 10)
 			usage("--fallbacks wants a number from 0 to 10");
 		o->fallbacks = (int)n;
+		r->fallbacks_asked = 1;
 		break;
 	case O_FORCE: o->force = 1; break;
 	case O_AUTO: o->automatic = 1; break;
@@ -375,7 +377,9 @@ check_task(const struct run *r, jv rules)
 
 /*
  * openrouter/auto chooses among OpenRouter's models by itself: a
- * constraint on the catalog is one or-route cannot keep for it.
+ * constraint on the catalog is one or-route cannot keep for it, and
+ * a task, a priority, fallbacks or a spread are choices it does not
+ * make.
  */
 static void
 check_auto(const struct run *r)
@@ -395,6 +399,14 @@ check_auto(const struct run *r)
 		flag = "--min-context";
 	else if (f->modality)
 		flag = "--modality";
+	else if (r->fallbacks_asked)
+		flag = "--fallbacks";
+	else if (r->o.spread > 0)
+		flag = "--spread";
+	else if (r->o.task)
+		flag = "--task";
+	else if (r->o.priority)
+		flag = "--priority";
 	if (flag)
 		die(2, "%s cannot apply with --auto: openrouter/auto chooses "
 		    "the model itself", flag);

@@ -940,6 +940,38 @@ route_ask(struct router *r, struct ask *a, struct buf *ext)
 	return failed;
 }
 
+/*
+ * With --auto a record's task and priority choose nothing, but one that
+ * could not be read is as much a mistake as without it: bad_input, as
+ * read_ask and decide say it; else null.
+ */
+static jv
+auto_hints(const struct router *r, jv rec)
+{
+	char *p = jvx_strdup(rec, "priority"), *t = jvx_strdup(rec, "task");
+	jv tasks, out = jv_null();
+	char msg[256];
+
+	if ((p && prio_of(p) < 0) || not_string(rec, "priority"))
+		out = bad_input("priority wants cost, speed, quality or "
+		    "balanced");
+	else if (not_string(rec, "task"))
+		out = bad_input("task wants a task of the routing table, or "
+		    "auto");
+	else if (t && *t && strcmp(t, "auto") != 0) {
+		tasks = jvx_get(jv_copy(r->rules), "tasks");
+		if (!jvx_has(tasks, t)) {
+			snprintf(msg, sizeof(msg), "task '%.200s' is not in "
+			    "the routing table", t);
+			out = bad_input(msg);
+		}
+		jv_free(tasks);
+	}
+	free(p);
+	free(t);
+	return out;
+}
+
 jv
 route_keys(struct router *r, jv rec)
 {
@@ -949,7 +981,12 @@ route_keys(struct router *r, jv rec)
 	if (jvx_has(rec, "provider"))
 		own = jvx_get(jv_copy(rec), "provider");
 	if (r->o->automatic) {
+		out = auto_hints(r, rec);
 		jv_free(rec);
+		if (jv_get_kind(out) != JV_KIND_NULL) {
+			jv_free(own);
+			return out;
+		}
 		return with_prefs(r, JV_OBJECT(jv_string("model"),
 		    jv_string("openrouter/auto"), jv_string("routed"),
 		    JV_OBJECT(jv_string("strategy"), jv_string("auto"))), own);
