@@ -50,10 +50,17 @@ rows() {
 	[ "${#lines[@]}" -lt 40 ]
 	[ -z "$(awk 'length > 79' <<<"$output")" ]
 	assert_line 'Health, from or-log'"'"'s log:'
+	# A mistake: what is wrong, then one usage line.
+	local use='usage: or-route [--task t] [--priority p] [--rules file] [--free] [--max-price p[/c]] [--need cap,...] [--min-context n] [--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] [--history age | --no-history] [--sort key] < records   or-route suggest [-t] [--since when]'
 	run -2 --separate-stderr or-route --seed
-	assert_regex "${stderr_lines[1]}" '^usage: or-route \[--task t\]'
+	[ "$stderr" = "or-route: option '--seed' requires an argument
+$use" ]
 	run -2 --separate-stderr or-route --priority fast
-	[ "${stderr%%$'\n'*}" = "or-route: --priority wants cost, speed, quality or balanced" ]
+	[ "$stderr" = "or-route: --priority wants cost, speed, quality or balanced
+$use" ]
+	run -2 --separate-stderr or-route jobs.jsonl
+	[ "$stderr" = "or-route: or-route reads records on its standard input
+$use" ]
 	run -2 --separate-stderr or-route --fallbacks 11
 	[ "${stderr%%$'\n'*}" = "or-route: --fallbacks wants a number from 0 to 10" ]
 	run -2 --separate-stderr or-route --max-failure-rate 2

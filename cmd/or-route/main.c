@@ -66,7 +66,8 @@ static const char help_text[] =
     "  $ jq -cR '{prompt: .}' q.txt | or-route --priority cost | or-send | or-log\n"
     "  $ or-route suggest -t --since 7d\n";
 
-/* With why, the usage on stderr, exit 2; without, --help. */
+/* With why, what is wrong and one usage line on stderr, exit 2;
+   without, --help. */
 static _Noreturn void
 usage(const char *why)
 {
@@ -74,21 +75,11 @@ usage(const char *why)
 		text_exit(help_text);
 	if (*why)
 		warnx_("%s", why);
-	fprintf(stderr,
-	    "usage: or-route [--task t] [--priority cost|speed|quality|balanced]"
-	    " [--rules file]\n"
-	    "       [--free] [--max-price p[/c]] [--need cap,...] "
-	    "[--min-context n] [--modality m]\n"
-	    "       [--no-context] [--fallbacks n] [--force] [--auto] "
-	    "[-d db] [--history age | --no-history]\n"
-	    "       [--spread[=tolerance]] [--seed n] "
-	    "[--max-failure-rate r] [--cool-down age] "
-	    "[--sort price|throughput|latency]\n"
-	    "       [--order p,...] [--only p,...] [--ignore p,...] "
-	    "[--data-collection deny] "
-	    "[--zdr] [--max-age time] [--refresh]\n"
-	    "       or-route suggest [-t] [-d db] [--since when] [--until when] "
-	    "[--limit n] [--max-age age] [--refresh]\n");
+	fputs("usage: or-route [--task t] [--priority p] [--rules file] "
+	    "[--free] [--max-price p[/c]] [--need cap,...] [--min-context n] "
+	    "[--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] "
+	    "[--history age | --no-history] [--sort key] < records   "
+	    "or-route suggest [-t] [--since when]\n", stderr);
 	exit(2);
 }
 
