@@ -406,6 +406,24 @@ chat default
 chat default"
 }
 
+@test "--task auto: words match in any case for accented, Greek and Cyrillic letters too, not inside a longer word, whatever the locale" {
+	printf '%s\n' '{"prompt":"Übersetze das bitte"}' '{"prompt":"«ÜBERSETZE» das"}' \
+	    '{"prompt":"Nicht übersetzen"}' '{"prompt":"TRANSLATE it"}' '{"prompt":"éjson"}' \
+	    '{"messages":[{"role":"user","content":"ÜberSetze"}]}' '{"prompt":"ΠΕΡΊΛΗΨΗ, ПЕРЕВЕДИ"}' >in
+	echo '{"auto": [{"rule": "greek", "task": "summarization", "words": ["περίληψη"]}, {"rule": "ru", "task": "translation", "words": ["переведи"]}]}' >u.json
+	want='translation translate-words
+translation translate-words
+chat default
+translation translate-words
+chat default
+translation translate-words
+summarization greek'
+	for loc in C C.UTF-8; do
+		run -0 bash -c 'LC_ALL=$0 or-route --no-history --task auto --rules u.json <in | jq -r "[.routed.task, .routed.task_rule] | join(\" \")"' "$loc"
+		assert_output "$want"
+	done
+}
+
 # --- rules files ---------------------------------------------------------
 
 @test "a rules file's mistakes are named by file and key" {
