@@ -50,10 +50,17 @@ rows() {
 	[ "${#lines[@]}" -lt 40 ]
 	[ -z "$(awk 'length > 79' <<<"$output")" ]
 	assert_line 'Health, from or-log'"'"'s log:'
+	# A mistake: what is wrong, then one usage line.
+	local use='usage: or-route [--task t] [--priority p] [--rules file] [--free] [--max-price p[/c]] [--need cap,...] [--min-context n] [--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] [--history age | --no-history] [--sort key] < records   or-route suggest [-t] [--since when]'
 	run -2 --separate-stderr or-route --seed
-	assert_regex "${stderr_lines[1]}" '^usage: or-route \[--task t\]'
+	[ "$stderr" = "or-route: option '--seed' requires an argument
+$use" ]
 	run -2 --separate-stderr or-route --priority fast
-	[ "${stderr%%$'\n'*}" = "or-route: --priority wants cost, speed, quality or balanced" ]
+	[ "$stderr" = "or-route: --priority wants cost, speed, quality or balanced
+$use" ]
+	run -2 --separate-stderr or-route jobs.jsonl
+	[ "$stderr" = "or-route: or-route reads records on its standard input
+$use" ]
 	run -2 --separate-stderr or-route --fallbacks 11
 	[ "${stderr%%$'\n'*}" = "or-route: --fallbacks wants a number from 0 to 10" ]
 	run -2 --separate-stderr or-route --max-failure-rate 2
@@ -80,7 +87,7 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 
 @test "routed: the constraints applied and each candidate with its estimate" {
 	run -0 bash -c 'echo "{\"prompt\":\"Say hi\",\"max_tokens\":100}" | or-route --no-history --rules "$0" --priority cost' "$RULES"
-	assert_output '{"prompt":"Say hi","max_tokens":100,"model":"deepseek/deepseek-r1-distill-qwen-32b:floor","routed":{"strategy":"rules","task":"chat","priority":"cost","constraints":{"context":106},"candidates":[{"model":"deepseek/deepseek-r1-distill-qwen-32b","kept":true,"usd":0.00001872},{"model":"meta-llama/llama-3.3-70b-instruct","kept":true,"usd":0.00002542}]}}'
+	assert_output '{"prompt":"Say hi","max_tokens":100,"model":"deepseek/deepseek-r1-distill-qwen-32b:floor","routed":{"strategy":"rules","task":"chat","priority":"cost","constraints":{"context":106,"output":100},"candidates":[{"model":"deepseek/deepseek-r1-distill-qwen-32b","kept":true,"usd":0.00001872},{"model":"meta-llama/llama-3.3-70b-instruct","kept":true,"usd":0.00002542}]}}'
 }
 
 # --- records that go by ------------------------------------------------
@@ -97,6 +104,26 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 	assert_output "openai/gpt-4o-mini"
 }
 
+@test "a null or empty model, and a null or empty models list, name no model: the record is routed" {
+	printf '%s\n' '{"id":1,"model":null,"prompt":"a"}' '{"id":2,"model":"","prompt":"a","n":1.50}' \
+	    '{"id":3,"models":null,"prompt":"a"}' '{"id":4,"model":null,"models":[ ],"prompt":"a"}' \
+	    '{"id":5,"model":"x/y","models":null,"prompt":"a"}' \
+	    '{"id":6,"model":null,"messages":[{"role":"user","content":"a"}]}' >in
+	run -0 --separate-stderr bash -c 'or-route --no-history <in | jq -c "[.id, .model, .models, .routed.strategy]"'
+	assert_output '[1,"openai/gpt-4o-mini",null,"rules"]
+[2,"openai/gpt-4o-mini",null,"rules"]
+[3,"openai/gpt-4o-mini",null,"rules"]
+[4,"openai/gpt-4o-mini",null,"rules"]
+[5,"x/y",null,null]
+[6,"openai/gpt-4o-mini",null,"rules"]'
+	# The empty ones go, the record's other bytes stay; one that names
+	# a model goes by byte for byte.
+	run -0 bash -c 'or-route --no-history <in | sed -n "2p;5p" | cut -c1-60'
+	assert_output '{"id":2,"prompt":"a","n":1.50,"model":"openai/gpt-4o-mini","
+{"id":5,"model":"x/y","models":null,"prompt":"a"}'
+	[ "$stderr" = "" ]
+}
+
 @test "a record's task or priority that is not a string, or names none there is, is a bad_input error record; null is none" {
 	printf '%s\n' '{"id":1,"prompt":"a","task":5}' '{"id":2,"prompt":"a","priority":5}' \
 	    '{"id":3,"prompt":"a","task":["code"]}' '{"id":4,"prompt":"a","task":"nosuch"}' \
@@ -110,7 +137,13 @@ google/gemini-2.0-flash-001:nitro rules chat speed" ]
 [5,null,"bad_input","priority wants cost, speed, quality or balanced"]
 [6,"openai/gpt-4o-mini",null,null]
 [7,null,"bad_input","task wants a task of the routing table, or auto"]'
-	[ "$stderr" = "" ]
+	# Each said on stderr, named by its id as the other tools name records.
+	[ "$stderr" = "or-route: 1: task wants a task of the routing table, or auto
+or-route: 2: priority wants cost, speed, quality or balanced
+or-route: 3: task wants a task of the routing table, or auto
+or-route: 4: task 'nosuch' is not in the routing table
+or-route: 5: priority wants cost, speed, quality or balanced
+or-route: 7: task wants a task of the routing table, or auto" ]
 }
 
 @test "the same input, catalog and history route the same way" {
@@ -196,6 +229,22 @@ EOF2
 	assert_output "mistralai/mistral-small-24b-instruct-2501"
 }
 
+@test "max_tokens over a model's known maximum output drops it (output), said in constraints; --no-context keeps it" {
+	[ "$(jq -r '.data[] | select(.id == "openai/gpt-4o-mini") | .top_provider.max_completion_tokens' "$FIXTURES/models.json")" = 16384 ]
+	[ "$(jq -r '.data[] | select(.id == "google/gemini-2.0-flash-001") | .top_provider.max_completion_tokens' "$FIXTURES/models.json")" = 8192 ]
+	run -0 --separate-stderr bash -c 'printf "%s\n" "{\"prompt\":\"a\",\"max_tokens\":20000}" \
+	    "{\"prompt\":\"a\",\"max_completion_tokens\":20000,\"max_tokens\":10}" \
+	    "{\"prompt\":\"a\",\"max_tokens\":16384}" | or-route --no-history | picked'
+	assert_output "deepseek/deepseek-chat-v3-0324 openai/gpt-4o-mini:false:output google/gemini-2.0-flash-001:false:output deepseek/deepseek-chat-v3-0324:true
+deepseek/deepseek-chat-v3-0324 openai/gpt-4o-mini:false:output google/gemini-2.0-flash-001:false:output deepseek/deepseek-chat-v3-0324:true
+openai/gpt-4o-mini openai/gpt-4o-mini:true google/gemini-2.0-flash-001:false:output deepseek/deepseek-chat-v3-0324:true"
+	[ "$stderr" = "" ]
+	run -0 bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":20000}" | or-route --no-history | jq -c .routed.constraints'
+	assert_output '{"context":20005,"output":20000}'
+	run -0 bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":20000}" | or-route --no-history --no-context | jq -c "[.model, .routed.constraints]"'
+	assert_output '["openai/gpt-4o-mini",{}]'
+}
+
 @test "when the rule keeps none, the catalog: --free takes a free model, cost the cheapest" {
 	run -0 bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":10}" | or-route --no-history --rules "$0" --priority cost --max-price 0.05/0.1' "$RULES"
 	[ "$(jq -r '[.routed.strategy, (.routed.candidates | map(.why // "kept") | join(","))] | join(" ")' <<<"$output")" = "catalog price,price,kept" ]
@@ -211,7 +260,26 @@ EOF2
 
 @test "nothing fits: a no_route error naming the constraint that left none, exit 1" {
 	run -1 --separate-stderr bash -c 'echo "{\"id\":7,\"prompt\":\"a\"}" | or-route --no-history --free --min-context 5000000'
-	assert_output '{"id":7,"prompt":"a","error":{"tool":"or-route","type":"no_route","message":"no model fits: the context constraint left none of the 321 in the catalog","retryable":false}}'
+	assert_output '{"id":7,"prompt":"a","error":{"tool":"or-route","type":"no_route","message":"no model fits: the context constraint left none of the 321 in the catalog","retryable":false}}'	[ "$stderr" = "or-route: 7: no model fits: the context constraint left none of the 321 in the catalog" ]
+	# The first ten said one by one (by id, else line), the rest counted.
+	{ echo '{"prompt":"a"}'; echo; jq -nc 'range(2; 14) | {id: "j\(.)", prompt: "a"}'; } >in
+	run -0 --separate-stderr bash -c 'or-route --no-history --min-context 99999999 <in | jq -r .error.type | uniq -c'
+	assert_output '     13 no_route'
+	msg="no model fits: the context constraint left none of the 321 in the catalog"
+	[ "$stderr" = "or-route: line 1: $msg
+or-route: j2: $msg
+or-route: j3: $msg
+or-route: j4: $msg
+or-route: j5: $msg
+or-route: j6: $msg
+or-route: j7: $msg
+or-route: j8: $msg
+or-route: j9: $msg
+or-route: j10: $msg
+or-route: 3 more records not routed, 13 in all; each says why in its error" ] || fail "$stderr"
+	# A record libjv reads (messages) is said the same way.
+	run -1 --separate-stderr bash -c 'printf "\n\n%s\n" "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}" | or-route --no-history --min-context 99999999 >/dev/null'
+	[ "$stderr" = "or-route: line 3: $msg" ]
 }
 
 # --- what it writes ------------------------------------------------------
@@ -291,13 +359,30 @@ or-route: nope/two: not in the model catalog; skipped where a rule names it" ]
 	[ ! -e "$XDG_CACHE_HOME/orkit/models.json" ]
 }
 
-@test "--auto with a constraint on the catalog is a usage error, one line, exit 2" {
-	for flag in --free "--max-price 1/2" "--need tools" "--min-context 8000" "--modality image"; do
+@test "--auto with a constraint on the catalog, or a choice it does not make, is a usage error, one line, exit 2" {
+	for flag in --free "--max-price 1/2" "--need tools" "--min-context 8000" "--modality image" \
+	    "--fallbacks 0" "--fallbacks 2" --spread --spread=5% "--task code" "--task auto" "--priority cost"; do
 		run -2 --separate-stderr or-route --auto $flag </dev/null
 		assert_output ''
-		[ "$stderr" = "or-route: ${flag%% *} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
+		f=${flag%% *}
+		[ "$stderr" = "or-route: ${f%%=*} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
 		    fail "$flag: $stderr"
 	done
+}
+
+@test "--auto: a record's task or priority that cannot be read is a bad_input error record, said; one that can is let be" {
+	printf '%s\n' '{"id":1,"prompt":"a","task":5}' '{"id":2,"prompt":"a","priority":"fast"}' \
+	    '{"id":3,"prompt":"a","task":"nosuch","provider":{"a":1}}' '{"id":4,"prompt":"a","task":"code","priority":"cost"}' \
+	    '{"id":5,"prompt":"a","task":"auto","priority":null}' >in
+	run -1 --separate-stderr bash -c 'set -o pipefail; or-route --auto --zdr <in | jq -c "[.id, .model, .error.type, .provider]"'
+	assert_output '[1,null,"bad_input",null]
+[2,null,"bad_input",null]
+[3,null,"bad_input",{"a":1}]
+[4,"openrouter/auto",null,{"zdr":true}]
+[5,"openrouter/auto",null,{"zdr":true}]'
+	[ "$stderr" = "or-route: 1: task wants a task of the routing table, or auto
+or-route: 2: priority wants cost, speed, quality or balanced
+or-route: 3: task 'nosuch' is not in the routing table" ]
 }
 
 # --- task auto ---------------------------------------------------------
@@ -319,6 +404,24 @@ extraction extract-words
 summarization long-document
 chat default
 chat default"
+}
+
+@test "--task auto: words match in any case for accented, Greek and Cyrillic letters too, not inside a longer word, whatever the locale" {
+	printf '%s\n' '{"prompt":"Übersetze das bitte"}' '{"prompt":"«ÜBERSETZE» das"}' \
+	    '{"prompt":"Nicht übersetzen"}' '{"prompt":"TRANSLATE it"}' '{"prompt":"éjson"}' \
+	    '{"messages":[{"role":"user","content":"ÜberSetze"}]}' '{"prompt":"ΠΕΡΊΛΗΨΗ, ПЕРЕВЕДИ"}' >in
+	echo '{"auto": [{"rule": "greek", "task": "summarization", "words": ["περίληψη"]}, {"rule": "ru", "task": "translation", "words": ["переведи"]}]}' >u.json
+	want='translation translate-words
+translation translate-words
+chat default
+translation translate-words
+chat default
+translation translate-words
+summarization greek'
+	for loc in C C.UTF-8; do
+		run -0 bash -c 'LC_ALL=$0 or-route --no-history --task auto --rules u.json <in | jq -r "[.routed.task, .routed.task_rule] | join(\" \")"' "$loc"
+		assert_output "$want"
+	done
 }
 
 # --- rules files ---------------------------------------------------------
@@ -423,6 +526,15 @@ anthropic/claude-sonnet-4"
 	sqlite3 "$ORKIT_DB" "DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE status = 'ok' LIMIT 3)"
 	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --rules q.json --priority quality | jq -r .model'
 	assert_output "openai/gpt-4o-mini"
+}
+
+@test "history: a candidate shows the cool-down's figures health was judged by, beside the history's" {
+	{ rows 100 "openai/gpt-4o-mini ok 300 3600000"; rows 10 "openai/gpt-4o-mini timeout 300 60000"; } | seed
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route | jq -c ".routed.candidates[0]"'
+	assert_output '{"model":"openai/gpt-4o-mini","kept":false,"why":"unhealthy","usd":0.00983115,"p50_ms":300,"requests":110,"failure_rate":0.091,"health":{"requests":10,"failures":10,"failure_rate":1}}'
+	# Nothing in the cool-down: no health figures, and healthy.
+	run -0 bash -c 'echo "{\"prompt\":\"a\"}" | or-route --cool-down 30s | jq -c ".routed.candidates[0]"'
+	assert_output '{"model":"openai/gpt-4o-mini","kept":true,"usd":0.00983115,"p50_ms":300,"requests":110,"failure_rate":0.091}'
 }
 
 @test "history: answers served as a dated snapshot count for the model routed to, with its failures" {
@@ -558,8 +670,10 @@ anthropic/claude-sonnet-4"
 # but for what was fixed since, each checked to change only that:
 # --spread measures from the cheapest candidate, routed.constraints
 # says the request's own needs, a key or-route replaces (routed,
-# model, provider) moves to the end, the record's other bytes kept, and
-# a task or priority that is not a string is a bad_input error.
+# model, provider) moves to the end, the record's other bytes kept,
+# a task or priority that is not a string is a bad_input error, and
+# each record given an error is said on stderr (the first ten, then a
+# count).
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"
@@ -671,10 +785,10 @@ price() {
 	# The cheapest that will do are free: each saves it all.
 	run -0 --separate-stderr or-route suggest --limit 2
 	assert_output - <<'EOF2'
-{"model":"google/gemini-2.5-pro-preview","requests":1,"prompt_tokens":150000,"completion_tokens":1000,"usd_logged":0.1975,"usd_today":0.1975,"needs":{"tools":false,"json":false,"image":false,"context":151000},"alternatives":[{"model":"deepseek/deepseek-chat-v3-0324:free","usd":0,"saving_usd":0.1975,"saving_pct":100},{"model":"deepseek/deepseek-chat:free","usd":0,"saving_usd":0.1975,"saving_pct":100}]}
-{"model":"openai/gpt-4.1","requests":2,"prompt_tokens":4000,"completion_tokens":1500,"usd_logged":0.02,"usd_today":0.02,"needs":{"tools":true,"json":false,"image":false,"context":4000},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.02,"saving_pct":100},{"model":"meta-llama/llama-3.3-70b-instruct:free","usd":0,"saving_usd":0.02,"saving_pct":100}]}
-{"model":"anthropic/claude-sonnet-4","requests":1,"prompt_tokens":2000,"completion_tokens":100,"usd_logged":0.009,"usd_today":0.0075,"needs":{"tools":false,"json":true,"image":true,"context":2100},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.0075,"saving_pct":100},{"model":"google/gemma-3-12b-it:free","usd":0,"saving_usd":0.0075,"saving_pct":100}]}
-{"model":"openai/gpt-5","requests":1,"prompt_tokens":100,"completion_tokens":100,"usd_logged":0.001,"usd_today":0.001,"needs":{"tools":false,"json":false,"image":false,"context":200},"alternatives":[{"model":"agentica-org/deepcoder-14b-preview:free","usd":0,"saving_usd":0.001,"saving_pct":100},{"model":"arliai/qwq-32b-arliai-rpr-v1:free","usd":0,"saving_usd":0.001,"saving_pct":100}]}
+{"model":"google/gemini-2.5-pro-preview","requests":1,"prompt_tokens":150000,"completion_tokens":1000,"usd_logged":0.1975,"usd_today":0.1975,"needs":{"tools":false,"json":false,"structured":false,"image":false,"context":151000},"alternatives":[{"model":"deepseek/deepseek-chat-v3-0324:free","usd":0,"saving_usd":0.1975,"saving_pct":100},{"model":"deepseek/deepseek-chat:free","usd":0,"saving_usd":0.1975,"saving_pct":100}]}
+{"model":"openai/gpt-4.1","requests":2,"prompt_tokens":4000,"completion_tokens":1500,"usd_logged":0.02,"usd_today":0.02,"needs":{"tools":true,"json":false,"structured":false,"image":false,"context":4000},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.02,"saving_pct":100},{"model":"meta-llama/llama-3.3-70b-instruct:free","usd":0,"saving_usd":0.02,"saving_pct":100}]}
+{"model":"anthropic/claude-sonnet-4","requests":1,"prompt_tokens":2000,"completion_tokens":100,"usd_logged":0.009,"usd_today":0.0075,"needs":{"tools":false,"json":true,"structured":false,"image":true,"context":2100},"alternatives":[{"model":"google/gemini-2.5-pro-exp-03-25","usd":0,"saving_usd":0.0075,"saving_pct":100},{"model":"google/gemma-3-12b-it:free","usd":0,"saving_usd":0.0075,"saving_pct":100}]}
+{"model":"openai/gpt-5","requests":1,"prompt_tokens":100,"completion_tokens":100,"usd_logged":0.001,"usd_today":0.001,"needs":{"tools":false,"json":false,"structured":false,"image":false,"context":200},"alternatives":[{"model":"agentica-org/deepcoder-14b-preview:free","usd":0,"saving_usd":0.001,"saving_pct":100},{"model":"arliai/qwq-32b-arliai-rpr-v1:free","usd":0,"saving_usd":0.001,"saving_pct":100}]}
 EOF2
 	[ "$stderr" = "" ]
 }
@@ -716,6 +830,28 @@ EOF2
 	alts=$(jq -r 'select(.model == "anthropic/claude-sonnet-4") | .alternatives[].model' <<<"$output")
 	! grep -qx qwen/qwen3-30b-a3b <<<"$alts"	# text only
 	grep -qx meta-llama/llama-4-scout <<<"$alts"
+}
+
+@test "suggest: a json_schema request gets only structured_outputs alternatives, as routing needs; json_object response_format" {
+	SCHEMA='{"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"type":"object"}}}}'
+	JOBJ='{"response_format":{"type":"json_object"}}'
+	{ rec openai/gpt-4o 1000 100 0.0035 2026-11-20T10:00:00.000Z "$SCHEMA"
+	  rec openai/gpt-4.1 1000 100 0.0028 2026-11-20T10:00:00.000Z "$JOBJ"; } >recs.jsonl
+	or-log <recs.jsonl >/dev/null
+	# liquid/lfm-7b takes response_format, not structured_outputs.
+	[ "$(jq -c '.data[] | select(.id == "liquid/lfm-7b") | [.supported_parameters | index("response_format", "structured_outputs") != null]' "$FIXTURES/models.json")" = '[true,false]' ]
+	run -0 --separate-stderr or-route suggest --limit 1000
+	[ "$(jq -c 'select(.model == "openai/gpt-4o") | .needs' <<<"$output")" = '{"tools":false,"json":false,"structured":true,"image":false,"context":1100}' ]
+	[ "$(jq -c 'select(.model == "openai/gpt-4.1") | .needs' <<<"$output")" = '{"tools":false,"json":true,"structured":false,"image":false,"context":1100}' ]
+	alts=$(jq -r 'select(.model == "openai/gpt-4o") | .alternatives[].model' <<<"$output")
+	! grep -qx liquid/lfm-7b <<<"$alts"
+	[ "$(jq -r --argjson ids "$(jq -Rn '[inputs]' <<<"$alts")" '[.data[] | select(.id as $i | $ids | index($i)) | .supported_parameters | index("structured_outputs") != null] | unique | tostring' "$FIXTURES/models.json")" = '[true]' ]
+	jq -r 'select(.model == "openai/gpt-4.1") | .alternatives[].model' <<<"$output" | grep -qx liquid/lfm-7b
+	# or-route refuses it for the same request, and takes it for json_object.
+	echo '{"tasks": {"chat": {"cost": ["liquid/lfm-7b", "openai/gpt-4o"]}}}' >s.json
+	run -0 bash -c 'jq -c "{prompt: \"a\", response_format}" recs.jsonl | or-route --no-history --rules s.json --priority cost | jq -r .model'
+	assert_output 'openai/gpt-4o:floor
+liquid/lfm-7b:floor'
 }
 
 @test "suggest: the largest context a request took rules out smaller models" {
@@ -786,7 +922,7 @@ EOF2
 @test "suggest: a free model used has nothing cheaper" {
 	rec deepseek/deepseek-chat:free 10 10 0 2026-11-20T10:00:00.000Z | or-log >/dev/null
 	run -0 --separate-stderr or-route suggest
-	assert_output '{"model":"deepseek/deepseek-chat:free","requests":1,"prompt_tokens":10,"completion_tokens":10,"usd_logged":0,"usd_today":0,"needs":{"tools":false,"json":false,"image":false,"context":20},"alternatives":[]}'
+	assert_output '{"model":"deepseek/deepseek-chat:free","requests":1,"prompt_tokens":10,"completion_tokens":10,"usd_logged":0,"usd_today":0,"needs":{"tools":false,"json":false,"structured":false,"image":false,"context":20},"alternatives":[]}'
 	run -0 --separate-stderr or-route suggest -t
 	assert_output - <<'EOF2'
 MODEL                        REQUESTS  USD TODAY  BEST  BEST USD  SAVING USD  SAVING %

@@ -227,6 +227,19 @@ make_ask(struct router *r, const struct jspan *m, int prio, struct ask *a)
 	ask_task(r, a, task_of(m[K_TASK]));
 }
 
+/* A model or models member that names one: not null, "" nor []. */
+static int
+names(struct jspan v)
+{
+	if (v.p == NULL || *v.p == 'n')
+		return 0;
+	if (*v.p == '"')
+		return v.n > 2;
+	if (*v.p == '[')
+		return *jvx_ws(v.p + 1, v.p + v.n) != ']';
+	return 1;
+}
+
 /* A record this reading answers as libjv's does, or LINE_SLOW. */
 enum line_way
 line_ask(struct router *r, const char *line, size_t n, struct ask *a,
@@ -244,7 +257,7 @@ line_ask(struct router *r, const char *line, size_t n, struct ask *a,
 		*failed = 1;
 		return LINE_PASS;
 	}
-	if (!r->o->force && (m[K_MODEL].p != NULL || m[K_MODELS].p != NULL))
+	if (!r->o->force && (names(m[K_MODEL]) || names(m[K_MODELS])))
 		return LINE_PASS;
 	if (m[K_MODEL].p || m[K_MODELS].p || m[K_ROUTED].p ||
 	    m[K_PROVIDER].p || m[K_MESSAGES].p ||

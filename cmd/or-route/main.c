@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define HISTORY_MS	(7LL * 86400000)	/* --history's default */
+#define SAID		10	/* records not routed said one by one */
 #define COOL_MS		(10LL * 60000)		/* --cool-down's default */
 
 /* --help: every flag, grouped, for a person; usage() is for mistakes. */
@@ -65,7 +66,8 @@ static const char help_text[] =
     "  $ jq -cR '{prompt: .}' q.txt | or-route --priority cost | or-send | or-log\n"
     "  $ or-route suggest -t --since 7d\n";
 
-/* With why, the usage on stderr, exit 2; without, --help. */
+/* With why, what is wrong and one usage line on stderr, exit 2;
+   without, --help. */
 static _Noreturn void
 usage(const char *why)
 {
@@ -73,21 +75,11 @@ usage(const char *why)
 		text_exit(help_text);
 	if (*why)
 		warnx_("%s", why);
-	fprintf(stderr,
-	    "usage: or-route [--task t] [--priority cost|speed|quality|balanced]"
-	    " [--rules file]\n"
-	    "       [--free] [--max-price p[/c]] [--need cap,...] "
-	    "[--min-context n] [--modality m]\n"
-	    "       [--no-context] [--fallbacks n] [--force] [--auto] "
-	    "[-d db] [--history age | --no-history]\n"
-	    "       [--spread[=tolerance]] [--seed n] "
-	    "[--max-failure-rate r] [--cool-down age] "
-	    "[--sort price|throughput|latency]\n"
-	    "       [--order p,...] [--only p,...] [--ignore p,...] "
-	    "[--data-collection deny] "
-	    "[--zdr] [--max-age time] [--refresh]\n"
-	    "       or-route suggest [-t] [-d db] [--since when] [--until when] "
-	    "[--limit n] [--max-age age] [--refresh]\n");
+	fputs("usage: or-route [--task t] [--priority p] [--rules file] "
+	    "[--free] [--max-price p[/c]] [--need cap,...] [--min-context n] "
+	    "[--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] "
+	    "[--history age | --no-history] [--sort key] < records   "
+	    "or-route suggest [-t] [--since when]\n", stderr);
 	exit(2);
 }
 
@@ -137,6 +129,7 @@ struct run {
 	const char		*rules_file, *db;
 	int64_t			 history_ms, cool_ms;
 	int			 history_asked, no_history;
+	int			 fallbacks_asked;
 };
 
 static char **
@@ -208,6 +201,7 @@ set_option(struct run *r, int c)
 		if (filter_count(optarg, &n) == -1 || n > 10)
 			usage("--fallbacks wants a number from 0 to 10");
 		o->fallbacks = (int)n;
+		r->fallbacks_asked = 1;
 		break;
 	case O_FORCE: o->force = 1; break;
 	case O_AUTO: o->automatic = 1; break;
@@ -374,7 +368,9 @@ check_task(const struct run *r, jv rules)
 
 /*
  * openrouter/auto chooses among OpenRouter's models by itself: a
- * constraint on the catalog is one or-route cannot keep for it.
+ * constraint on the catalog is one or-route cannot keep for it, and
+ * a task, a priority, fallbacks or a spread are choices it does not
+ * make.
  */
 static void
 check_auto(const struct run *r)
@@ -394,9 +390,44 @@ check_auto(const struct run *r)
 		flag = "--min-context";
 	else if (f->modality)
 		flag = "--modality";
+	else if (r->fallbacks_asked)
+		flag = "--fallbacks";
+	else if (r->o.spread > 0)
+		flag = "--spread";
+	else if (r->o.task)
+		flag = "--task";
+	else if (r->o.priority)
+		flag = "--priority";
 	if (flag)
 		die(2, "%s cannot apply with --auto: openrouter/auto chooses "
 		    "the model itself", flag);
+}
+
+/*
+ * Whether v names a model: a null or empty model names none, and so
+ * does a null or empty models list, as or-send reads them.
+ */
+static int
+names(jv v)
+{
+	int yes;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		yes = 0;
+		break;
+	case JV_KIND_STRING:
+		yes = jv_string_value(v)[0] != '\0';
+		break;
+	case JV_KIND_ARRAY:
+		yes = jv_array_length(jv_copy(v)) > 0;
+		break;
+	default:
+		yes = 1;
+	}
+	jv_free(v);
+	return yes;
 }
 
 /* A record that names its model goes by as it came, unless --force. */
@@ -405,7 +436,58 @@ passes(const struct route_opts *o, const struct rec *rec)
 {
 	if (rec->kind == REC_BAD || rec_has(rec, "error"))
 		return 1;
-	return !o->force && (rec_has(rec, "model") || rec_has(rec, "models"));
+	return !o->force && (names(rec_get(rec, "model")) ||
+	    names(rec_get(rec, "models")));
+}
+
+/*
+ * A record given an error here (no_route, bad_input), said on stderr
+ * as or-send says its refusals: named as the other tools name records,
+ * the first SAID one by one, the rest counted at the end.
+ */
+static void
+say_refused(struct router *rt, const struct rec *rec, jv err)
+{
+	jv where, msg;
+
+	rt->refused++;
+	if (rt->said >= SAID) {
+		jv_free(err);
+		return;
+	}
+	where = rec_where(rec);
+	msg = jvx_get(err, "message");
+	warnx_("%s: %s", jv_string_value(where), jv_get_kind(msg) ==
+	    JV_KIND_STRING ? jv_string_value(msg) : "not routed");
+	jv_free(where);
+	jv_free(msg);
+	rt->said++;
+}
+
+static void
+say_rest(const struct router *rt)
+{
+	unsigned long rest = rt->refused - rt->said;
+
+	if (rest > 0)
+		warnx_("%lu more record%s not routed, %lu in all; each says "
+		    "why in its error", rest, rest == 1 ? "" : "s",
+		    rt->refused);
+}
+
+/* The error of keys as line.c's text holds them: ,"error":{...} */
+static jv
+error_of_text(const struct buf *ext)
+{
+	struct buf b = { 0 };
+	jv v;
+
+	buf_addc(&b, '{');
+	buf_add(&b, ext->buf + 1, ext->len - 1);
+	buf_addc(&b, '}');
+	v = jvx_get(jvx_parse(b.buf, b.len), "error");
+	buf_free(&b);
+	return v;
 }
 
 /* A record read by libjv, as every line once was: 1 if it failed. */
@@ -419,6 +501,8 @@ route_rec(struct router *rt, const struct reader *in, const char *line,
 
 	if (!passes(rt->o, rec)) {
 		keys = route_keys(rt, jv_copy(rec->val));
+		if (jvx_has(keys, "error"))
+			say_refused(rt, rec, jvx_get(jv_copy(keys), "error"));
 		/* --force: a stale models list goes with the model it had. */
 		if (jvx_has(keys, "model") && !jvx_has(keys, "models"))
 			rec_del(rec, "models");
@@ -454,6 +538,12 @@ route_line(struct router *rt, const struct reader *in, const char *line,
 	case LINE_ROUTE:
 		ext = routed_text(rt, &a, &failed);
 		ask_free(&a);
+		if (failed) {
+			struct rec *rec = rec_of_line(in, line, n);
+
+			say_refused(rt, rec, error_of_text(ext));
+			rec_free(rec);
+		}
 		errno = 0;
 		out_spliced(line, n, ext->buf, ext->len);
 		break;
@@ -522,6 +612,7 @@ route_all(struct router *rt)
 done:
 	out_end();
 	before_msg = NULL;
+	say_rest(rt);
 	status |= stopped(in, lines);
 	rec_reader_free(in);
 	return status;

@@ -111,8 +111,9 @@ find(struct router *r, const char *id)
 	return NULL;
 }
 
-static double
-usd_of(struct router *r, const struct ask *a, const struct model *m)
+/* m's rates, read from the catalog once. */
+static const struct est_rates *
+rates_of(struct router *r, const struct model *m)
 {
 	size_t i = (size_t)(m - r->cat->models);
 
@@ -126,12 +127,29 @@ usd_of(struct router *r, const struct ask *a, const struct model *m)
 		est_rates(m, &r->rates[i]);
 		r->rated[i] = 1;
 	}
-	return est_usd(&r->rates[i], &a->est);
+	return &r->rates[i];
 }
 
-static const char *const need_words[] = { "tools", "json", "structured",
-	"image" };	/* by NEED_* bit */
-#define NNEEDS	(sizeof(need_words) / sizeof(need_words[0]))
+static double
+usd_of(struct router *r, const struct ask *a, const struct model *m)
+{
+	return est_usd(rates_of(r, m), &a->est);
+}
+
+/* The request asks for more output than m can write, as far as known. */
+static int
+too_long(struct router *r, const struct ask *a, const struct model *m)
+{
+	double most;
+
+	if (a->est.max_out < 1)
+		return 0;
+	most = rates_of(r, m)->max_out;
+	return most >= 1 && a->est.max_out > most;
+}
+
+const char *const need_words[NNEEDS] = { "tools", "json", "structured",
+	"image" };
 
 /*
  * A tool that is not a function (OpenRouter's own server tools, such as
@@ -177,7 +195,7 @@ needs_of_format(jv rf)
 static int
 meets_needs(const struct model *m, int needs)
 {
-	size_t i;
+	int i;
 
 	for (i = 0; i < NNEEDS; i++)
 		if ((needs & (1 << i)) && !cat_has(m, need_words[i]))
@@ -187,7 +205,7 @@ meets_needs(const struct model *m, int needs)
 
 /* Why m cannot take this request, or NULL. */
 static const char *
-judge(const struct router *r, const struct ask *a, const struct model *m,
+judge(struct router *r, const struct ask *a, const struct model *m,
     const struct health **hp)
 {
 	const char *why = filter_why(&r->o->f, m);
@@ -199,6 +217,8 @@ judge(const struct router *r, const struct ask *a, const struct model *m,
 		return "capability";
 	if (!r->o->no_context && m->context > 0 && a->need > (double)m->context)
 		return "context";
+	if (!r->o->no_context && too_long(r, a, m))
+		return "output";
 	if (unhealthy(r, *hp))
 		return "unhealthy";
 	return NULL;
@@ -218,7 +238,8 @@ consider(struct router *r, const struct ask *a, const char *id,
 		return;
 	}
 	c->why = judge(r, a, c->m, &c->h);
-	if (c->why == NULL || strcmp(c->why, "context") != 0)
+	if (c->why == NULL || (strcmp(c->why, "context") != 0 &&
+	    strcmp(c->why, "output") != 0))
 		c->usd = usd_of(r, a, c->m);
 }
 
@@ -253,6 +274,13 @@ cmp_cand(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
+/* n of d, to three places. */
+static jv
+share(long n, long d)
+{
+	return jv_number(round(1000.0 * (double)n / (double)d) / 1000.0);
+}
+
 static jv
 cand_json(const struct cand *c)
 {
@@ -266,10 +294,21 @@ cand_json(const struct cand *c)
 	if (c->h && c->h->p50_ms > 0)
 		o = jv_object_set(o, jv_string("p50_ms"),
 		    jv_number(c->h->p50_ms));
-	if (c->h && c->h->requests > 0)
+	if (c->h && c->h->requests > 0) {
+		o = jv_object_set(o, jv_string("requests"),
+		    jv_number((double)c->h->requests));
 		o = jv_object_set(o, jv_string("failure_rate"),
-		    jv_number(round(1000.0 * (double)c->h->failures /
-		    (double)c->h->requests) / 1000.0));
+		    share(c->h->failures, c->h->requests));
+	}
+	/* The figures health was judged by: the cool-down's, not the
+	   history's, which may hold far more requests of long ago. */
+	if (c->h && c->h->recent > 0)
+		o = jv_object_set(o, jv_string("health"), JV_OBJECT(
+		    jv_string("requests"), jv_number((double)c->h->recent),
+		    jv_string("failures"),
+		    jv_number((double)c->h->recent_failures),
+		    jv_string("failure_rate"),
+		    share(c->h->recent_failures, c->h->recent)));
 	return o;
 }
 
@@ -329,7 +368,9 @@ list_rank(const struct router *r, const char *prio, const char *id)
 }
 
 static const char *const stages[] = { "provider", "free", "price",
-	"context", "capability", "modality", "request context", "unhealthy" };
+	"context", "capability", "modality", "request context", "output",
+	"unhealthy" };
+#define NSTAGES	(sizeof(stages) / sizeof(stages[0]))
 
 /* The constraint that left no model at all, for no_route's message. */
 static const char *
@@ -337,7 +378,7 @@ emptied_by(const size_t *left)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < NSTAGES; i++)
 		if (left[i] == 0)
 			return stages[i];
 	return "nothing";
@@ -350,7 +391,7 @@ stage_of(const char *why)
 
 	if (strcmp(why, "context") == 0)
 		return 3;
-	for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+	for (i = 0; i < NSTAGES; i++)
 		if (strcmp(stages[i], why) == 0)
 			return (int)i;
 	return 0;
@@ -362,7 +403,7 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
     const char **empty)
 {
 	struct cand *c = xmalloc((r->cat->n ? r->cat->n : 1) * sizeof(*c));
-	size_t left[8] = { 0 }, i, k;
+	size_t left[NSTAGES] = { 0 }, i, k;
 	const struct health *h;
 	const char *why;
 	int s;
@@ -376,8 +417,8 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
 		if (why && strcmp(why, "context") == 0 && filter_why(&r->o->f,
 		    m) == NULL)
 			why = "request context";
-		s = why ? stage_of(why) : 8;
-		for (k = 0; k < (size_t)s && k < 8; k++)
+		s = why ? stage_of(why) : (int)NSTAGES;
+		for (k = 0; k < (size_t)s; k++)
 			left[k]++;
 		if (why)
 			continue;
@@ -557,6 +598,9 @@ constraints(const struct router *r, const struct ask *a)
 	if (!r->o->no_context)
 		c = jv_object_set(c, jv_string("context"),
 		    jv_number(a->need));
+	if (!r->o->no_context && a->est.max_out >= 1)
+		c = jv_object_set(c, jv_string("output"),
+		    jv_number(a->est.max_out));
 	if (a->needs) {
 		for (i = 0, l = jv_array(); i < NNEEDS; i++)
 			if (a->needs & (1 << i))
@@ -896,6 +940,38 @@ route_ask(struct router *r, struct ask *a, struct buf *ext)
 	return failed;
 }
 
+/*
+ * With --auto a record's task and priority choose nothing, but one that
+ * could not be read is as much a mistake as without it: bad_input, as
+ * read_ask and decide say it; else null.
+ */
+static jv
+auto_hints(const struct router *r, jv rec)
+{
+	char *p = jvx_strdup(rec, "priority"), *t = jvx_strdup(rec, "task");
+	jv tasks, out = jv_null();
+	char msg[256];
+
+	if ((p && prio_of(p) < 0) || not_string(rec, "priority"))
+		out = bad_input("priority wants cost, speed, quality or "
+		    "balanced");
+	else if (not_string(rec, "task"))
+		out = bad_input("task wants a task of the routing table, or "
+		    "auto");
+	else if (t && *t && strcmp(t, "auto") != 0) {
+		tasks = jvx_get(jv_copy(r->rules), "tasks");
+		if (!jvx_has(tasks, t)) {
+			snprintf(msg, sizeof(msg), "task '%.200s' is not in "
+			    "the routing table", t);
+			out = bad_input(msg);
+		}
+		jv_free(tasks);
+	}
+	free(p);
+	free(t);
+	return out;
+}
+
 jv
 route_keys(struct router *r, jv rec)
 {
@@ -905,7 +981,12 @@ route_keys(struct router *r, jv rec)
 	if (jvx_has(rec, "provider"))
 		own = jvx_get(jv_copy(rec), "provider");
 	if (r->o->automatic) {
+		out = auto_hints(r, rec);
 		jv_free(rec);
+		if (jv_get_kind(out) != JV_KIND_NULL) {
+			jv_free(own);
+			return out;
+		}
 		return with_prefs(r, JV_OBJECT(jv_string("model"),
 		    jv_string("openrouter/auto"), jv_string("routed"),
 		    JV_OBJECT(jv_string("strategy"), jv_string("auto"))), own);

@@ -65,6 +65,7 @@ struct router {
 	char			*rated;		/* rates[i] is read */
 	struct route_cache	*cache;		/* cache.c's */
 	struct buf		 text;		/* line.c's: the ask's text */
+	unsigned long		 refused, said;	/* records given an error */
 };
 
 /* The keys to add to a record (consumed): model, models, provider and
@@ -81,6 +82,8 @@ void	 router_free(struct router *);
 enum {
 	NEED_TOOLS = 1, NEED_JSON = 2, NEED_STRUCTURED = 4, NEED_IMAGE = 8
 };
+#define NNEEDS	4
+extern const char *const need_words[NNEEDS];	/* by NEED_* bit */
 int	 needs_of_tools(jv tools);	/* consumed; NEED_TOOLS or 0 */
 int	 needs_of_format(jv response_format);	/* consumed */
 

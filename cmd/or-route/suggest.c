@@ -73,7 +73,7 @@ struct used {
 	int64_t		 logged;	/* picodollars */
 	int64_t		 today;		/* the baseline, picodollars */
 	int64_t		 context;	/* the largest prompt + completion */
-	int		 tools, json, image;
+	int		 needs;		/* NEED_*, as routing reads them */
 };
 
 struct alt {
@@ -211,11 +211,17 @@ holds(const char *p, size_t len, const char *s)
 	return 0;
 }
 
-/* What one request asked of its model, from the record it was. */
+/*
+ * What one request asked of its model, from the record it was, by the
+ * rules routing follows (pick.c): a function tool, a response_format
+ * of type json_object (json) or json_schema (structured), an image
+ * part. An alternative is then one or-route would route the same
+ * traffic to.
+ */
 static void
 read_needs(struct used *u, const char *rec, size_t len)
 {
-	jv v, x, type;
+	jv v;
 
 	/* Most records name none of them: no need to parse those. */
 	if (!holds(rec, len, "tools") && !holds(rec, len, "response_format") &&
@@ -226,22 +232,10 @@ read_needs(struct used *u, const char *rec, size_t len)
 		jv_free(v);
 		return;
 	}
-	x = jvx_get(jv_copy(v), "tools");
-	if (jv_get_kind(x) == JV_KIND_ARRAY && jv_array_length(jv_copy(x)) > 0)
-		u->tools = 1;
-	jv_free(x);
-	x = jvx_get(jv_copy(v), "response_format");
-	if (jv_get_kind(x) == JV_KIND_OBJECT) {
-		/* {"type": "text"} is what a model does anyway. */
-		type = jvx_get(jv_copy(x), "type");
-		if (jv_get_kind(type) != JV_KIND_STRING ||
-		    strcmp(jv_string_value(type), "text") != 0)
-			u->json = 1;
-		jv_free(type);
-	}
-	jv_free(x);
+	u->needs |= needs_of_tools(jvx_get(jv_copy(v), "tools")) |
+	    needs_of_format(jvx_get(jv_copy(v), "response_format"));
 	if (has_image(jvx_get(v, "messages")))
-		u->image = 1;
+		u->needs |= NEED_IMAGE;
 }
 
 /* The model's place in *us, added when new; last is the one before. */
@@ -358,11 +352,15 @@ by_logged(const void *a, const void *b)
 static void
 set_filter(struct cat_filter *f, const struct used *u)
 {
-	char need[32];
+	char need[64] = "";
+	int i;
 
 	filter_init(f);
-	snprintf(need, sizeof(need), "%s%s%s", u->tools ? "tools," : "",
-	    u->json ? "json," : "", u->image ? "image," : "");
+	for (i = 0; i < NNEEDS; i++)
+		if (u->needs & (1 << i)) {
+			strcat(need, need_words[i]);
+			strcat(need, ",");
+		}
 	f->need = filter_list(NULL, need);
 	f->min_context = u->context;
 }
@@ -446,9 +444,10 @@ used_record(const struct used *u, const struct alt *a, size_t n)
 	    jv_string("usd_logged"), jv_number(money_usd(u->logged)),
 	    jv_string("usd_today"), jv_number(money_usd(u->today)),
 	    jv_string("needs"), JV_OBJECT(
-	    jv_string("tools"), jv_bool(u->tools),
-	    jv_string("json"), jv_bool(u->json),
-	    jv_string("image"), jv_bool(u->image),
+	    jv_string("tools"), jv_bool(u->needs & NEED_TOOLS),
+	    jv_string("json"), jv_bool(u->needs & NEED_JSON),
+	    jv_string("structured"), jv_bool(u->needs & NEED_STRUCTURED),
+	    jv_string("image"), jv_bool(u->needs & NEED_IMAGE),
 	    jv_string("context"), jv_number((double)u->context)),
 	    jv_string("alternatives"), alts);
 }
