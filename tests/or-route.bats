@@ -674,6 +674,13 @@ anthropic/claude-sonnet-4"
 # a task or priority that is not a string is a bad_input error, and
 # each record given an error is said on stderr (the first ten, then a
 # count).
+@test "the whole catalog's choice is among models at known prices, never a router" {
+	# 200,000 tokens out: no rule candidate holds them; openrouter/auto
+	# (priced "-1") has no limit, but its price is decided per request.
+	run -0 --separate-stderr bash -c 'echo "{\"prompt\":\"a\",\"max_tokens\":200000}" | or-route --no-history --priority quality | jq -r "[.model, .routed.strategy] | @tsv"'
+	assert_output $'meta-llama/llama-4-scout\tcatalog'
+}
+
 @test "a varied corpus routes to the bytes or-route always wrote, stdout and stderr" {
 	local f=$FIXTURES/route/same
 	run -1 --separate-stderr or-route --no-history <"$f.in"

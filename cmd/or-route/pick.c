@@ -412,6 +412,11 @@ from_catalog(struct router *r, const struct ask *a, size_t *n,
 	for (i = 0; i < r->cat->n; i++) {
 		const struct model *m = &r->cat->models[i];
 
+		/* A router (openrouter/auto) prices each request as it
+		   goes, and a model with no price cannot be weighed: the
+		   catalog's choice is among models, at prices known. */
+		if (!price_known(m->prompt) || !price_known(m->completion))
+			continue;
 		why = judge(r, a, m, &h);
 		/* judge says "context" for --min-context and the request's. */
 		if (why && strcmp(why, "context") == 0 && filter_why(&r->o->f,
