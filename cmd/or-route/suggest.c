@@ -353,14 +353,14 @@ static void
 set_filter(struct cat_filter *f, const struct used *u)
 {
 	char need[64] = "";
+	size_t len = 0;
 	int i;
 
 	filter_init(f);
 	for (i = 0; i < NNEEDS; i++)
-		if (u->needs & (1 << i)) {
-			strcat(need, need_words[i]);
-			strcat(need, ",");
-		}
+		if ((u->needs & (1 << i)) && len < sizeof(need))
+			len += (size_t)snprintf(need + len, sizeof(need) - len,
+			    "%s,", need_words[i]);
 	f->need = filter_list(NULL, need);
 	f->min_context = u->context;
 }
