@@ -51,7 +51,7 @@ rows() {
 	[ -z "$(awk 'length > 79' <<<"$output")" ]
 	assert_line 'Health, from or-log'"'"'s log:'
 	# A mistake: what is wrong, then one usage line.
-	local use='usage: or-route [--task t] [--priority p] [--rules file] [--free] [--max-price p[/c]] [--need cap,...] [--min-context n] [--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] [--history age | --no-history] [--sort key] < records   or-route suggest [-t] [--since when]'
+	local use='usage: or-route [--task t] [--priority p] [--rules file] [--free] [--max-price p[/c]] [--need cap,...] [--min-context n] [--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] [--history age | --no-history] [--sort key] < records | or-route suggest ...'
 	run -2 --separate-stderr or-route --seed
 	[ "$stderr" = "or-route: option '--seed' requires an argument
 $use" ]
@@ -365,8 +365,9 @@ or-route: nope/two: not in the model catalog; skipped where a rule names it" ]
 		run -2 --separate-stderr or-route --auto $flag </dev/null
 		assert_output ''
 		f=${flag%% *}
-		[ "$stderr" = "or-route: ${f%%=*} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
+		[ "${stderr_lines[0]}" = "or-route: ${f%%=*} cannot apply with --auto: openrouter/auto chooses the model itself" ] ||
 		    fail "$flag: $stderr"
+		[[ ${stderr_lines[1]} == "usage: or-route "* ]] && [ "${#stderr_lines[@]}" -eq 2 ]
 	done
 }
 
@@ -960,20 +961,27 @@ EOF2
 	[ "$stderr" = "" ]
 }
 
-@test "suggest: usage errors are one line, exit 2, nothing read" {
+@test "suggest: a usage error is one line saying what is wrong, then the usage line, exit 2, nothing read" {
+	local use='usage: or-route suggest [-t] [-d db] [--since when] [--until when] [--limit n] [--max-age age] [--refresh]'
 	run -2 --separate-stderr or-route suggest --since yesterday
 	assert_output ''
-	[ "$stderr" = "or-route: --since wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)" ]
+	[ "$stderr" = "or-route: --since wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)
+$use" ]
 	run -2 --separate-stderr or-route suggest --until soon
-	[ "$stderr" = "or-route: --until wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)" ]
+	[ "$stderr" = "or-route: --until wants an age (90, 90s, 15m, 2h, 7d or 2w) or a date (2026-11-01)
+$use" ]
 	run -2 --separate-stderr or-route suggest --limit 0
-	[ "$stderr" = "or-route: --limit wants a positive number" ]
+	[ "$stderr" = "or-route: --limit wants a positive number
+$use" ]
 	run -2 --separate-stderr or-route suggest --max-age forever
-	[ "$stderr" = "or-route: --max-age wants a time: 90, 90s, 15m, 2h, 7d or 2w" ]
+	[ "$stderr" = "or-route: --max-age wants a time: 90, 90s, 15m, 2h, 7d or 2w
+$use" ]
 	run -2 --separate-stderr or-route suggest --bogus
-	[ "$stderr" = "or-route: unrecognized option '--bogus'" ]
+	[ "$stderr" = "or-route: unrecognized option '--bogus'
+$use" ]
 	run -2 --separate-stderr or-route suggest extra
-	[ "$stderr" = "or-route: suggest takes no operands" ]
+	[ "$stderr" = "or-route: suggest takes no operands
+$use" ]
 	[ ! -e "$ORKIT_DB" ]
 }
 

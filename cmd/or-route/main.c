@@ -78,8 +78,8 @@ usage(const char *why)
 	fputs("usage: or-route [--task t] [--priority p] [--rules file] "
 	    "[--free] [--max-price p[/c]] [--need cap,...] [--min-context n] "
 	    "[--fallbacks n] [--spread[=tol]] [--auto] [--force] [-d db] "
-	    "[--history age | --no-history] [--sort key] < records   "
-	    "or-route suggest [-t] [--since when]\n", stderr);
+	    "[--history age | --no-history] [--sort key] < records | "
+	    "or-route suggest ...\n", stderr);
 	exit(2);
 }
 
@@ -398,9 +398,11 @@ check_auto(const struct run *r)
 		flag = "--task";
 	else if (r->o.priority)
 		flag = "--priority";
-	if (flag)
-		die(2, "%s cannot apply with --auto: openrouter/auto chooses "
+	if (flag) {
+		warnx_("%s cannot apply with --auto: openrouter/auto chooses "
 		    "the model itself", flag);
+		usage("");
+	}
 }
 
 /*

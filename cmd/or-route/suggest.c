@@ -84,9 +84,14 @@ struct alt {
 static _Noreturn void
 usage(const char *why)
 {
-	if (why)
-		die(2, "%s", why);
-	text_exit(help_text);
+	if (why == NULL)
+		text_exit(help_text);
+	if (*why)
+		warnx_("%s", why);
+	fputs("usage: or-route suggest [-t] [-d db] [--since when] "
+	    "[--until when] [--limit n] [--max-age age] [--refresh]\n",
+	    stderr);
+	exit(2);
 }
 
 enum { O_SINCE = 256, O_UNTIL, O_LIMIT, O_MAXAGE, O_REFRESH };
@@ -158,7 +163,7 @@ parse_args(struct sopts *o, int argc, char **argv)
 		case O_MAXAGE: o->cat.max_age_ms = parse_age(optarg); break;
 		case O_REFRESH: o->cat.refresh = 1; break;
 		case 'h': free(av); usage(NULL);
-		default: exit(2);	/* getopt said why */
+		default: free(av); usage("");	/* getopt said why */
 		}
 	}
 	i = optind;
