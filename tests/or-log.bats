@@ -430,13 +430,23 @@ openai/gpt-5                             3         1  0.0015875    1200    2000
 anthropic/claude-sonnet-4                1         0   0.000318     800     800
 deepseek/deepseek-chat-v3.1:free         1         0   0.000000     400     400
 EOF
+	# 60: more figures left out, the ids still whole
 	run -0 env COLUMNS=60 script -qec "or-log stats -t" /dev/null
 	output=${output//$'\r'/}
 	assert_output - <<EOF
-MODEL          REQUESTS  FAILURES  USD        P50 MS  P95 MS
-openai/gpt-5          3         1  0.0015875    1200    2000
-anthropic/cl…         1         0   0.000318     800     800
-deepseek/dee…         1         0   0.000000     400     400
+MODEL                             REQUESTS  USD
+openai/gpt-5                             3  0.0015875
+anthropic/claude-sonnet-4                1   0.000318
+deepseek/deepseek-chat-v3.1:free         1   0.000000
+EOF
+	# 40: then the key is cut
+	run -0 env COLUMNS=40 script -qec "or-log stats -t" /dev/null
+	output=${output//$'\r'/}
+	assert_output - <<EOF
+MODEL                REQUESTS  USD
+openai/gpt-5                3  0.0015875
+anthropic/claude-s…         1   0.000318
+deepseek/deepseek-…         1   0.000000
 EOF
 	# Piped, nothing is cut or left out.
 	[ "$(COLUMNS=60 or-log stats -t | head -1)" = "MODEL                             REQUESTS  FAILURES  PROMPT  COMPLETION  USD        MEAN MS  P50 MS  P95 MS" ]

@@ -171,9 +171,13 @@ report(struct store_groups *gs, const char *by, struct qopts *o)
 		head[k] = '\0';
 		for (tab_cell(t, head), k = 0; k < 8; k++)
 			tab_cell(t, heads[k]);
-		tab_shrink(t, 0);	/* a long model id, not a figure */
-		/* Then the figures a narrow terminal does without. */
+		/* A long model id, not a figure, is cut; but only once the
+		   figures a narrow terminal does without are left out, so
+		   that ids compared side by side (openai/gpt-4o and
+		   openai/gpt-4o-mini) stay whole up to 32 columns. */
+		tab_shrink(t, 0);
 		tab_drop(t, 6), tab_drop(t, 4), tab_drop(t, 3);
+		tab_drop(t, 8), tab_drop(t, 2), tab_drop(t, 7);
 	}
 	for (i = 0; i < gs->n; i++) {
 		rec = group_record(by, &gs->g[i]);
