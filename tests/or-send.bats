@@ -1886,3 +1886,12 @@ Echo: And the next one?"
 	assert_equal "$(render <<<"$output")" "Echo: And the next one?"
 	[ "$(or-log recent --cid "$cid" | jq -r .prompt)" = $'Name a prime\nAnd the next one?' ]
 }
+
+@test "or-send alone at a terminal says it reads records from it, until Ctrl-D; from a pipe or a file, nothing" {
+	run -0 on_tty "or-send"
+	assert_equal "$(render <<<"$output")" "or-send: reading records from the terminal, one a line (\"a prompt\" or {\"prompt\": ...}), until Ctrl-D; or-send 'question' asks one"
+	run -0 on_tty "echo '\"hi\"' | or-send -t -m openai/gpt-4o-mini"
+	assert_equal "$(render <<<"$output")" "Echo: hi"
+	run -0 on_tty "or-send -t -m openai/gpt-4o-mini < /dev/null"
+	assert_output ''
+}

@@ -476,8 +476,14 @@ main(int argc, char **argv)
 		prompt = argv_prompt(argc, argv);
 		one = rec_from_prompt(prompt);
 		free(prompt);
-	} else
+	} else {
+		/* A person who typed or-send alone would wait in silence. */
+		if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO))
+			warnx_("reading records from the terminal, one a line "
+			    "(\"a prompt\" or {\"prompt\": ...}), until "
+			    "Ctrl-D; or-send 'question' asks one");
 		r = rec_reader(STDIN_FILENO);
+	}
 	if (dryrun) {
 		free(bf.specs);
 		status = dry_run(&s, r, one);
