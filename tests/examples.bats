@@ -11,6 +11,9 @@ EX=$TOP/examples
 
 setup() {
 	common_setup
+	# make check runs the suite under make: a recipe's make is a
+	# user's, not a sub-make printing its directory and level.
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 	fake_start
 	cd "$BATS_TEST_TMPDIR"
 	LOG=$XDG_DATA_HOME/orkit/log.db

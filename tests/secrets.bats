@@ -776,8 +776,9 @@ mount_tmpfs() {
 		mount -o remount,ro "$XDG_DATA_HOME/orkit"
 		IN=out/good.out path ro.log or-log
 		[ "$ST" -eq 1 ] || fail "ro.log: exit $ST"
+		# read as it stands: its -shm cannot be made there
 		path ro.stats or-log stats
-		[ "$ST" -eq 2 ] || fail "ro.stats: exit $ST"
+		[ "$ST" -eq 0 ] || fail "ro.stats: exit $ST"
 		path ro.route or-route
 		[ "$ST" -eq 0 ] || fail "ro.route: exit $ST"
 	fi
