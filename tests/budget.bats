@@ -432,8 +432,11 @@ or-send: $L: database is locked" ]
 	at() {
 		run -3 env COLUMNS=$1 script -qec "or-log budget --day 1 --month 100 --budget model:openai/gpt-4o=0.5/day -t" /dev/null
 		output=${output//$'\r'/}
+		# columns are characters, not bytes: "…" is one (and bash's
+		# ${#l} counts bytes in the C locale make check runs in)
 		while IFS= read -r l; do
-			[ "${#l}" -le "$1" ] || fail "$1: ${#l} columns: $l"
+			n=$(printf %s "$l" | LC_ALL=C.UTF-8 wc -m)
+			[ "$n" -le "$1" ] || fail "$1: $n columns: $l"
 		done <<<"$output"
 	}
 	at 120
