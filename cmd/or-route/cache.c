@@ -3,13 +3,14 @@
  *
  * Without --spread, what or-route adds to a record depends on nothing
  * of the record but its ask: the task and the rule that named it, the
- * priority, what the body needs of a model, and the estimate's figures (prompt tokens, images, caching,
- * the output bound), from which the context it needs follows. The
- * table, the catalog and the log's figures are read once, before the
- * first record. So the text of the keys is kept by the ask, and a
- * record that asks the same gets the same bytes without its candidates
- * judged again. A warning about a model missing from the catalog is
- * said when a route is first decided, as it was before.
+ * priority, what the body needs of a model, and the estimate's figures
+ * (prompt tokens, images, caching, the output bound), from which the
+ * context it needs follows. The table, the catalog and the log's
+ * figures are read once, before the first record. So the text of the
+ * keys is kept by the ask, and a record that asks the same gets the
+ * same bytes without its candidates judged again. A warning about a
+ * model missing from the catalog is said when a route is first
+ * decided, as it was before.
  *
  * The table is bounded: when full it is emptied, so that memory stays
  * flat whatever the input. --spread draws anew for every record.

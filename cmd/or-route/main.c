@@ -540,7 +540,9 @@ route_line(struct router *rt, const struct reader *in, const char *line,
 	case LINE_ROUTE:
 		ext = routed_text(rt, &a, &failed);
 		ask_free(&a);
-		if (failed) {
+		if (failed && rt->said >= SAID)
+			rt->refused++;	/* counted only: nothing to parse */
+		else if (failed) {
 			struct rec *rec = rec_of_line(in, line, n);
 
 			say_refused(rt, rec, error_of_text(ext));
